@@ -1,0 +1,12 @@
+package org.onionpeer.bytes;
+
+/**
+ * The one typed error every decoder throws on bad input (truncated, oversized, unknown, wrong length,
+ * failed verification). Callers close the circuit or link with a clear reason; nothing else may escape a
+ * decoder on hostile bytes, and the fuzz tests enforce it.
+ */
+public class ProtocolException extends RuntimeException {
+    public ProtocolException(String message) {
+        super(message);
+    }
+}
