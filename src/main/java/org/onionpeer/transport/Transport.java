@@ -1,0 +1,26 @@
+package org.onionpeer.transport;
+
+/**
+ * A reliable, ordered byte transport under one link: TCP+TLS, a WebSocket (one binary frame = one or more
+ * whole cells), a WebRTC data channel, or an in-process pipe. The link frames cells itself, so a transport
+ * may deliver any chunking of the byte stream. Callbacks arrive on the node's scheduler.
+ */
+public interface Transport {
+    /** Queues bytes for sending; never blocks. */
+    void send(byte[] data);
+
+    /** Closes the transport; {@link Listener#onClosed} follows once. */
+    void close(String reason);
+
+    /** Bytes queued but not yet handed to the network: links use it for back-pressure. */
+    long bufferedAmount();
+
+    void setListener(Listener listener);
+
+    /** What the link hears from its transport. */
+    interface Listener {
+        void onData(byte[] data);
+
+        void onClosed(String reason);
+    }
+}
