@@ -1,0 +1,73 @@
+package org.onionpeer.jvm;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.onionpeer.platform.Scheduler;
+
+/**
+ * A node's event loop on the JVM: one daemon thread, so all of the node's state is confined to it. Tasks
+ * that throw are logged and the loop goes on (one bad cell must not stop a relay).
+ */
+public final class EventLoop implements Scheduler, AutoCloseable {
+    private final ScheduledExecutorService exec;
+    private final long origin = System.nanoTime();
+    private volatile Thread thread;
+
+    public EventLoop(String name) {
+        exec = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            thread = t;
+            return t;
+        });
+    }
+
+    @Override
+    public long nowMillis() {
+        return (System.nanoTime() - origin) / 1_000_000L;
+    }
+
+    @Override
+    public long epochSeconds() {
+        return System.currentTimeMillis() / 1000L;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        if (!exec.isShutdown()) {
+            exec.execute(guard(task));
+        }
+    }
+
+    @Override
+    public Cancellable schedule(long delayMillis, Runnable task) {
+        if (exec.isShutdown()) {
+            return () -> { };
+        }
+        ScheduledFuture<?> f = exec.schedule(guard(task), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+        return () -> f.cancel(false);
+    }
+
+    /** True when called from this loop's own thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    private static Runnable guard(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                System.err.println("[onionpeer] task failed: " + e);
+                e.printStackTrace();
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        exec.shutdownNow();
+    }
+}
