@@ -120,7 +120,7 @@ public final class Fuzzer {
                 }
                 int cut = r.nextInt(b.length);
                 int from = r.nextInt(o.length);
-                int n = Math.min(o.length - from, maxLen - cut);
+                int n = Math.max(0, Math.min(o.length - from, maxLen - cut)); // seeds may exceed maxLen
                 byte[] t = new byte[cut + n];
                 System.arraycopy(b, 0, t, 0, cut);
                 System.arraycopy(o, from, t, cut, n);
