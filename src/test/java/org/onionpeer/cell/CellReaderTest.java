@@ -155,7 +155,6 @@ class CellReaderTest {
         r.setLinkVersion(4);
         byte[] stream = new byte[514 * 20];
         for (int i = 0; i < 20; i++) {
-            new Destroy(i).toCell(i + 1).encodeInto(new ByteWriter(), LinkFormat.V4);
             System.arraycopy(new Destroy(i).toCell(i + 1).encode(LinkFormat.V4), 0, stream, 514 * i, 514);
         }
         assertThrows(ProtocolException.class, () -> new CellReader(1000, 1100).push(stream));
