@@ -1,0 +1,153 @@
+package org.onionpeer.cell;
+
+import java.util.Arrays;
+import org.onionpeer.bytes.ByteReader;
+import org.onionpeer.bytes.ByteWriter;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.bytes.ProtocolException;
+
+/**
+ * One channel cell (tor-spec §3): CircID, command and payload. Fixed-size cells always hold exactly
+ * {@link #PAYLOAD_LEN} payload bytes (shorter payloads are NUL-padded on construction, as §3 asks senders to);
+ * variable cells hold 0..65535 bytes. The CircID is an unsigned 32-bit value kept in a long.
+ */
+public final class Cell {
+    /** tor-spec §0.2 PAYLOAD_LEN. */
+    public static final int PAYLOAD_LEN = 509;
+    /** The Len field of a variable cell is a u16. */
+    public static final int MAX_VAR_PAYLOAD_LEN = 0xffff;
+
+    private final long circId;
+    private final int command;
+    private final byte[] payload;
+
+    /** Throws ProtocolException for a CircID or command out of range or a payload too long for its kind. */
+    public Cell(long circId, int command, byte[] payload) {
+        if (circId < 0 || circId > 0xffffffffL) {
+            throw new ProtocolException("CircID out of range: " + circId);
+        }
+        if (command < 0 || command > 255) {
+            throw new ProtocolException("command out of range: " + command);
+        }
+        if (CellCommand.isVariable(command)) {
+            if (payload.length > MAX_VAR_PAYLOAD_LEN) {
+                throw new ProtocolException("variable cell payload too long: " + payload.length);
+            }
+            this.payload = payload.clone();
+        } else {
+            if (payload.length > PAYLOAD_LEN) {
+                throw new ProtocolException("fixed cell payload too long: " + payload.length);
+            }
+            this.payload = Arrays.copyOf(payload, PAYLOAD_LEN);
+        }
+        this.circId = circId;
+        this.command = command;
+    }
+
+    /** Wraps an array the caller hands over (no copy); used by the decoders on freshly sliced arrays. */
+    private Cell(long circId, int command, byte[] payload, boolean owned) {
+        this.circId = circId;
+        this.command = command;
+        this.payload = payload;
+    }
+
+    public long circId() {
+        return circId;
+    }
+
+    public int command() {
+        return command;
+    }
+
+    public boolean isVariable() {
+        return CellCommand.isVariable(command);
+    }
+
+    /** A copy of the payload (509 bytes for fixed cells). */
+    public byte[] payload() {
+        return payload.clone();
+    }
+
+    public int payloadLength() {
+        return payload.length;
+    }
+
+    /** The whole cell on the wire in the given framing. */
+    public byte[] encode(LinkFormat format) {
+        ByteWriter w = new ByteWriter(encodedLength(format));
+        encodeInto(w, format);
+        return w.toByteArray();
+    }
+
+    public int encodedLength(LinkFormat format) {
+        return isVariable() ? format.varHeaderLen() + payload.length : format.fixedCellLen();
+    }
+
+    public void encodeInto(ByteWriter w, LinkFormat format) {
+        if (circId > format.maxCircId()) {
+            throw new ProtocolException("CircID " + circId + " does not fit " + format);
+        }
+        if (format.circIdLen() == 2) {
+            w.u16((int) circId);
+        } else {
+            w.u32(circId);
+        }
+        w.u8(command);
+        if (isVariable()) {
+            w.u16(payload.length);
+        }
+        w.bytes(payload);
+    }
+
+    /** Decodes exactly one whole cell; trailing bytes are an error (use {@link CellReader} for streams). */
+    public static Cell decode(LinkFormat format, byte[] wire) {
+        ByteReader r = new ByteReader(wire);
+        Cell c = decodeFrom(r, format, MAX_VAR_PAYLOAD_LEN);
+        if (r.hasRemaining()) {
+            throw new ProtocolException("trailing bytes after cell: " + r.remaining());
+        }
+        return c;
+    }
+
+    static Cell decodeFrom(ByteReader r, LinkFormat format, int maxVarPayload) {
+        long circId = format.circIdLen() == 2 ? r.u16() : r.u32();
+        int command = r.u8();
+        byte[] payload;
+        if (CellCommand.isVariable(command)) {
+            int len = r.u16();
+            if (len > maxVarPayload) {
+                throw new ProtocolException("variable cell payload " + len + " exceeds limit " + maxVarPayload);
+            }
+            payload = r.bytes(len);
+        } else {
+            payload = r.bytes(PAYLOAD_LEN);
+        }
+        return new Cell(circId, command, payload, true);
+    }
+
+    /** Used by {@link CellReader}: the payload slice is already a private copy. */
+    static Cell owned(long circId, int command, byte[] payload) {
+        return new Cell(circId, command, payload, true);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Cell)) {
+            return false;
+        }
+        Cell c = (Cell) o;
+        return c.circId == circId && c.command == command && Arrays.equals(c.payload, payload);
+    }
+
+    @Override
+    public int hashCode() {
+        return (int) (circId * 31 + command) * 31 + Arrays.hashCode(payload);
+    }
+
+    @Override
+    public String toString() {
+        int shown = Math.min(payload.length, 32);
+        return "Cell[" + circId + " " + CellCommand.name(command) + " " + Bytes.hex(payload, 0, shown)
+                + (shown < payload.length ? "..(" + payload.length + ")" : "") + "]";
+    }
+}

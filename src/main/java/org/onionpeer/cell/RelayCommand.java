@@ -1,0 +1,41 @@
+package org.onionpeer.cell;
+
+/** Relay command numbers and names (tor-spec §6.1; XON/XOFF from prop324). */
+public final class RelayCommand {
+    public static final int BEGIN = 1;
+    public static final int DATA = 2;
+    public static final int END = 3;
+    public static final int CONNECTED = 4;
+    public static final int SENDME = 5;
+    public static final int EXTEND = 6;
+    public static final int EXTENDED = 7;
+    public static final int TRUNCATE = 8;
+    public static final int TRUNCATED = 9;
+    public static final int DROP = 10;
+    public static final int RESOLVE = 11;
+    public static final int RESOLVED = 12;
+    public static final int BEGIN_DIR = 13;
+    public static final int EXTEND2 = 14;
+    public static final int EXTENDED2 = 15;
+    public static final int XON = 43;
+    public static final int XOFF = 44;
+
+    private static final String[] NAMES = {null, "BEGIN", "DATA", "END", "CONNECTED", "SENDME", "EXTEND", "EXTENDED",
+        "TRUNCATE", "TRUNCATED", "DROP", "RESOLVE", "RESOLVED", "BEGIN_DIR", "EXTEND2", "EXTENDED2"};
+
+    private RelayCommand() {
+    }
+
+    public static String name(int command) {
+        if (command >= 1 && command < NAMES.length) {
+            return NAMES[command];
+        }
+        if (command == XON) {
+            return "XON";
+        }
+        if (command == XOFF) {
+            return "XOFF";
+        }
+        return "UNKNOWN(" + command + ")";
+    }
+}
