@@ -7,6 +7,8 @@ package org.onionpeer.bytes;
  */
 public class ProtocolException extends RuntimeException {
     public ProtocolException(String message) {
-        super(message);
+        // No stack trace: these are expected on hostile input, and filling one in per rejected cell
+        // would hand an attacker a cheap way to burn our CPU. The message says what was wrong.
+        super(message, null, false, false);
     }
 }

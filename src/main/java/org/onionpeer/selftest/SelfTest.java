@@ -2,7 +2,10 @@ package org.onionpeer.selftest;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.onionpeer.cell.CellKnownAnswers;
+import org.onionpeer.circuit.RelayCryptoKnownAnswers;
 import org.onionpeer.crypto.BcRelayPrimitives;
+import org.onionpeer.crypto.HandshakeKnownAnswers;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.crypto.RelayPrimitivesKnownAnswers;
 
@@ -18,6 +21,8 @@ public final class SelfTest {
     public static List<KnownAnswers> coreSuites() {
         List<KnownAnswers> s = new ArrayList<>();
         s.add(new BytesKnownAnswers());
+        s.add(new CellKnownAnswers());
+        s.add(new HandshakeKnownAnswers());
         s.addAll(platformSuites(new BcRelayPrimitives()));
         return s;
     }
@@ -26,6 +31,7 @@ public final class SelfTest {
     public static List<KnownAnswers> platformSuites(RelayPrimitives p) {
         List<KnownAnswers> s = new ArrayList<>();
         s.add(new RelayPrimitivesKnownAnswers(p));
+        s.add(new RelayCryptoKnownAnswers(p));
         return s;
     }
 
