@@ -148,25 +148,45 @@ public final class Rsa {
 
     /** An RSA private key with CRT components. Holds secrets: never log it. */
     public static final class PrivateKey {
-        private final RSAPrivateCrtKeyParameters params;
+        private final BigInteger n;
+        private final BigInteger e;
+        private final BigInteger d;
+        private final BigInteger p;
+        private final BigInteger q;
+        private final BigInteger dp;
+        private final BigInteger dq;
+        private final BigInteger qinv;
         private final PublicKey publicKey;
+        private RSAPrivateCrtKeyParameters params; // built on first use: Bouncy Castle validates (slowly) there
 
-        private PrivateKey(RSAPrivateCrtKeyParameters params) {
-            this.params = params;
-            this.publicKey = new PublicKey(params.getModulus(), params.getPublicExponent());
+        private PrivateKey(BigInteger n, BigInteger e, BigInteger d, BigInteger p, BigInteger q, BigInteger dp,
+                BigInteger dq, BigInteger qinv) {
+            this.n = n;
+            this.e = e;
+            this.d = d;
+            this.p = p;
+            this.q = q;
+            this.dp = dp;
+            this.dq = dq;
+            this.qinv = qinv;
+            this.publicKey = new PublicKey(n, e);
         }
 
         /** Builds the key from n, e, d, p, q; the CRT exponents and coefficient are derived. */
         public static PrivateKey fromComponents(BigInteger n, BigInteger e, BigInteger d, BigInteger p,
                 BigInteger q) {
-            if (!p.multiply(q).equals(n)) {
+            BigInteger one = BigInteger.ONE;
+            if (p.compareTo(one) <= 0 || q.compareTo(one) <= 0 || !p.multiply(q).equals(n)) {
                 throw new IllegalArgumentException("p*q != n");
             }
-            BigInteger one = BigInteger.ONE;
-            BigInteger dp = d.mod(p.subtract(one));
-            BigInteger dq = d.mod(q.subtract(one));
-            BigInteger qinv = q.modInverse(p);
-            return new PrivateKey(new RSAPrivateCrtKeyParameters(n, e, d, p, q, dp, dq, qinv));
+            return new PrivateKey(n, e, d, p, q, d.mod(p.subtract(one)), d.mod(q.subtract(one)), q.modInverse(p));
+        }
+
+        private synchronized RSAPrivateCrtKeyParameters params() {
+            if (params == null) {
+                params = new RSAPrivateCrtKeyParameters(n, e, d, p, q, dp, dq, qinv);
+            }
+            return params;
         }
 
         public PublicKey publicKey() {
@@ -193,7 +213,7 @@ public final class Rsa {
             }
             byte[] em = emsaPkcs1(t, k);
             RSABlindedEngine engine = new RSABlindedEngine();
-            engine.init(true, new ParametersWithRandom(params, random()));
+            engine.init(true, new ParametersWithRandom(params(), random()));
             byte[] s = engine.processBlock(em, 0, em.length);
             return i2osp(new BigInteger(1, s), k); // the engine strips leading zeros; signatures are k bytes
         }
@@ -202,10 +222,8 @@ public final class Rsa {
          * PKCS#1 RSAPrivateKey (version 0, two primes) in DER: for key stores on platforms that keep bytes.
          */
         public byte[] toPkcs1Der() {
-            RSAPrivateCrtKeyParameters k = params;
-            byte[] body = Bytes.concat(derInteger(BigInteger.ZERO), derInteger(k.getModulus()),
-                    derInteger(k.getPublicExponent()), derInteger(k.getExponent()), derInteger(k.getP()),
-                    derInteger(k.getQ()), derInteger(k.getDP()), derInteger(k.getDQ()), derInteger(k.getQInv()));
+            byte[] body = Bytes.concat(derInteger(BigInteger.ZERO), derInteger(n), derInteger(e), derInteger(d),
+                    derInteger(p), derInteger(q), derInteger(dp), derInteger(dq), derInteger(qinv));
             return derTlv(0x30, body);
         }
 
@@ -221,15 +239,22 @@ public final class Rsa {
             BigInteger d = seq.integer("privateExponent");
             BigInteger p = seq.integer("prime1");
             BigInteger q = seq.integer("prime2");
-            seq.integer("exponent1");
-            seq.integer("exponent2");
-            seq.integer("coefficient");
+            BigInteger dp = seq.integer("exponent1");
+            BigInteger dq = seq.integer("exponent2");
+            BigInteger qinv = seq.integer("coefficient");
             seq.end("RSAPrivateKey");
             PublicKey.checked(n, e);
-            if (p.signum() <= 0 || q.signum() <= 0 || !p.multiply(q).equals(n)) {
+            BigInteger one = BigInteger.ONE;
+            if (p.compareTo(one) <= 0 || q.compareTo(one) <= 0 || !p.multiply(q).equals(n)) {
                 throw new ProtocolException("RSAPrivateKey: primes do not match the modulus");
             }
-            return fromComponents(n, e, d, p, q);
+            // Cheap range checks only; a stored key with inconsistent CRT values fails when it signs
+            // (Bouncy Castle checks each CRT result).
+            if (d.signum() <= 0 || d.compareTo(n) >= 0 || dp.signum() <= 0 || dp.compareTo(p) >= 0
+                    || dq.signum() <= 0 || dq.compareTo(q) >= 0 || qinv.signum() <= 0 || qinv.compareTo(p) >= 0) {
+                throw new ProtocolException("RSAPrivateKey: component out of range");
+            }
+            return new PrivateKey(n, e, d, p, q, dp, dq, qinv);
         }
     }
 
@@ -241,7 +266,9 @@ public final class Rsa {
         RSAKeyPairGenerator g = new RSAKeyPairGenerator();
         g.init(new RSAKeyGenerationParameters(BigInteger.valueOf(65537), random, bits, 112));
         AsymmetricCipherKeyPair kp = g.generateKeyPair();
-        return new PrivateKey((RSAPrivateCrtKeyParameters) kp.getPrivate());
+        RSAPrivateCrtKeyParameters k = (RSAPrivateCrtKeyParameters) kp.getPrivate();
+        return new PrivateKey(k.getModulus(), k.getPublicExponent(), k.getExponent(), k.getP(), k.getQ(), k.getDP(),
+                k.getDQ(), k.getQInv());
     }
 
     public static byte[] sha256(byte[] data) {
