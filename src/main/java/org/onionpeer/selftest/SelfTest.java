@@ -3,6 +3,7 @@ package org.onionpeer.selftest;
 import java.util.ArrayList;
 import java.util.List;
 import org.onionpeer.cell.CellKnownAnswers;
+import org.onionpeer.cert.CertKnownAnswers;
 import org.onionpeer.circuit.RelayCryptoKnownAnswers;
 import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.crypto.HandshakeKnownAnswers;
@@ -23,6 +24,7 @@ public final class SelfTest {
         s.add(new BytesKnownAnswers());
         s.add(new CellKnownAnswers());
         s.add(new HandshakeKnownAnswers());
+        s.add(new CertKnownAnswers());
         s.addAll(platformSuites(new BcRelayPrimitives()));
         return s;
     }
