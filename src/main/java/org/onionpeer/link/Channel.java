@@ -1,0 +1,432 @@
+package org.onionpeer.link;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.cell.AuthChallenge;
+import org.onionpeer.cell.Cell;
+import org.onionpeer.cell.CellCommand;
+import org.onionpeer.cell.CellReader;
+import org.onionpeer.cell.IpAddress;
+import org.onionpeer.cell.LinkFormat;
+import org.onionpeer.cell.LinkVersions;
+import org.onionpeer.cell.Netinfo;
+import org.onionpeer.cell.Versions;
+import org.onionpeer.cert.CertsCell;
+import org.onionpeer.cert.CertsValidator;
+import org.onionpeer.cert.LinkBinding;
+import org.onionpeer.cert.RelayIdentity;
+import org.onionpeer.platform.Entropy;
+import org.onionpeer.platform.Scheduler;
+import org.onionpeer.transport.Transport;
+
+/**
+ * One link (tor-spec "channel") between two nodes over any reliable ordered {@link Transport}: the link
+ * handshake (tor-spec §4: VERSIONS, CERTS, AUTH_CHALLENGE, NETINFO), cell framing for the negotiated link
+ * protocol, circuit-ID allocation, and the limits that keep a hostile peer from costing us unbounded memory.
+ *
+ * <p>As initiator we authenticate the responder from its CERTS cell. Only when the transport can bind the
+ * type-5 certificate to itself (TLS: SHA-256 of the peer's TLS certificate) is the link
+ * {@link #isAuthenticated() authenticated}; over plain WebSocket or WebRTC a CERTS cell proves nothing a
+ * man in the middle could not replay, so the link stays unauthenticated and circuits over it must use
+ * ntor against the relay's known keys (never CREATE_FAST). We never authenticate ourselves as initiator
+ * (no AUTHENTICATE): relays treat us as a client, which is what an onion proxy is.
+ *
+ * <p>Single-threaded: every method is called on the node's scheduler.
+ */
+public final class Channel implements Transport.Listener {
+    public enum Role { INITIATOR, RESPONDER }
+
+    public enum State { HANDSHAKING, OPEN, CLOSED }
+
+    /** What the node hears from a channel. */
+    public interface Handler {
+        void opened(Channel channel);
+
+        /** A cell for a circuit (CircID != 0), after the handshake. */
+        void cell(Channel channel, Cell cell);
+
+        /** Called once, whatever closed the channel. */
+        void closed(Channel channel, String reason);
+    }
+
+    /** Explicit bounds; the defaults suit a relay. */
+    public static final class Limits {
+        public int maxCircuits = 2048;
+        public long handshakeTimeoutMillis = 30_000;
+        public long maxQueuedBytes = 16L << 20;
+        public int maxVarPayload = Cell.MAX_VAR_PAYLOAD_LEN;
+        public int maxReaderBuffer = CellReader.DEFAULT_MAX_BUFFERED;
+    }
+
+    private final Role role;
+    private final Transport transport;
+    private final Scheduler scheduler;
+    private final Entropy entropy;
+    private final Handler handler;
+    private final Limits limits;
+    private final CellReader reader;
+    private final Set<Long> circuits = new HashSet<>();
+
+    // Initiator side.
+    private final LinkBinding binding;
+    private final RelayIdentity expectedIdentity;
+    // Responder side.
+    private final CertsCell ourCerts;
+    private final IpAddress peerAddress;
+    private final IpAddress ourAddress;
+
+    private State state = State.HANDSHAKING;
+    private LinkFormat format = LinkFormat.INITIAL;
+    private int version;
+    private boolean gotCerts;
+    private boolean gotAuthChallenge;
+    private RelayIdentity peerIdentity;
+    private boolean authenticated;
+    private Scheduler.Cancellable handshakeTimer;
+    private String closeReason;
+
+    private Channel(Role role, Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
+            Limits limits, LinkBinding binding, RelayIdentity expectedIdentity, CertsCell ourCerts,
+            IpAddress peerAddress, IpAddress ourAddress) {
+        this.role = role;
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.entropy = entropy;
+        this.handler = handler;
+        this.limits = limits == null ? new Limits() : limits;
+        this.binding = binding;
+        this.expectedIdentity = expectedIdentity;
+        this.ourCerts = ourCerts;
+        this.peerAddress = peerAddress == null ? IpAddress.ipv4(0, 0, 0, 0) : peerAddress;
+        this.ourAddress = ourAddress;
+        this.reader = new CellReader(this.limits.maxVarPayload, this.limits.maxReaderBuffer);
+    }
+
+    /**
+     * Starts a link as initiator. {@code binding} ties the responder's type-5 certificate to this transport
+     * (null when the transport cannot: WebSocket, WebRTC); {@code expectedIdentity}, when known, must be
+     * the identity the CERTS cell proves.
+     */
+    public static Channel initiate(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
+            Limits limits, LinkBinding binding, RelayIdentity expectedIdentity, IpAddress peerAddress) {
+        Channel c = new Channel(Role.INITIATOR, transport, scheduler, entropy, handler, limits, binding,
+                expectedIdentity, null, peerAddress, null);
+        c.start();
+        c.sendNow(LinkVersions.ours().toCell(0));
+        return c;
+    }
+
+    /**
+     * Accepts a link as responder, presenting {@code ourCerts} (made for this link: its type-5 certificate
+     * certifies this transport's binding).
+     */
+    public static Channel accept(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
+            Limits limits, CertsCell ourCerts, IpAddress peerAddress, IpAddress ourAddress) {
+        Channel c = new Channel(Role.RESPONDER, transport, scheduler, entropy, handler, limits, null, null,
+                ourCerts, peerAddress, ourAddress);
+        c.start();
+        return c;
+    }
+
+    private void start() {
+        transport.setListener(this);
+        handshakeTimer = scheduler.schedule(limits.handshakeTimeoutMillis,
+                () -> close("link handshake timed out"));
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /** The negotiated link protocol version (0 before VERSIONS). */
+    public int linkVersion() {
+        return version;
+    }
+
+    /** As initiator: the identity the responder proved with its CERTS cell (null as responder). */
+    public RelayIdentity peerIdentity() {
+        return peerIdentity;
+    }
+
+    /**
+     * True when the responder's CERTS chain was verified and bound to this very transport (TLS). Only
+     * then may a circuit's first hop use CREATE_FAST.
+     */
+    public boolean isAuthenticated() {
+        return authenticated;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public long bufferedAmount() {
+        return transport.bufferedAmount();
+    }
+
+    // ---- circuits -------------------------------------------------------------------------------------
+
+    public int circuitCount() {
+        return circuits.size();
+    }
+
+    public boolean atCircuitLimit() {
+        return circuits.size() >= limits.maxCircuits;
+    }
+
+    /**
+     * A fresh CircID for a circuit we originate, with the high bit that tor-spec §5.1.1 gives our role
+     * (initiator: set; responder: clear), unused on this link. Returns 0 when the link is full.
+     */
+    public long allocateCircId() {
+        if (atCircuitLimit() || state != State.OPEN) {
+            return 0;
+        }
+        long high = format.circIdLen() == 4 ? 0x80000000L : 0x8000L;
+        long mask = high - 1;
+        byte[] r = new byte[4];
+        for (int attempt = 0; attempt < 64; attempt++) {
+            entropy.nextBytes(r);
+            long id = (((r[0] & 0xffL) << 24) | ((r[1] & 0xff) << 16) | ((r[2] & 0xff) << 8) | (r[3] & 0xff)) & mask;
+            if (role == Role.INITIATOR) {
+                id |= high;
+            }
+            if (id != 0 && !circuits.contains(id)) {
+                circuits.add(id);
+                return id;
+            }
+        }
+        return 0;
+    }
+
+    /** True when {@code circId} has the high bit the peer's role must use (it opened that circuit). */
+    public boolean isPeerCircId(long circId) {
+        if (circId == 0) {
+            return false;
+        }
+        long high = format.circIdLen() == 4 ? 0x80000000L : 0x8000L;
+        boolean highSet = (circId & high) != 0;
+        return role == Role.RESPONDER ? highSet : !highSet;
+    }
+
+    /** Records a circuit the peer opened; false if the ID is taken or the link is at its limit. */
+    public boolean registerPeerCircuit(long circId) {
+        if (atCircuitLimit() || circuits.contains(circId)) {
+            return false;
+        }
+        circuits.add(circId);
+        return true;
+    }
+
+    public void releaseCircId(long circId) {
+        circuits.remove(circId);
+    }
+
+    public boolean hasCircuit(long circId) {
+        return circuits.contains(circId);
+    }
+
+    // ---- sending ---------------------------------------------------------------------------------------
+
+    /** Sends a cell on the open link. Cells sent on a closed link are dropped. */
+    public void send(Cell cell) {
+        if (state != State.OPEN) {
+            return;
+        }
+        sendNow(cell);
+    }
+
+    private void sendNow(Cell cell) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (transport.bufferedAmount() > limits.maxQueuedBytes) {
+            close("output queue over " + limits.maxQueuedBytes + " bytes");
+            return;
+        }
+        // VERSIONS always travels with a 2-byte CircID, whatever was negotiated (tor-spec §3).
+        transport.send(cell.encode(cell.command() == CellCommand.VERSIONS ? LinkFormat.INITIAL : format));
+    }
+
+    // ---- receiving -------------------------------------------------------------------------------------
+
+    @Override
+    public void onData(byte[] data) {
+        int off = 0;
+        try {
+            while (state != State.CLOSED && off < data.length) {
+                off += reader.offer(data, off, data.length - off);
+                Cell c;
+                while (state != State.CLOSED && (c = reader.next()) != null) {
+                    if (state == State.HANDSHAKING) {
+                        handshake(c);
+                    } else {
+                        dispatch(c);
+                    }
+                }
+            }
+        } catch (ProtocolException e) {
+            close("protocol error: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void onClosed(String reason) {
+        finish(reason == null ? "transport closed" : reason);
+    }
+
+    private void dispatch(Cell c) {
+        int cmd = c.command();
+        if (cmd == CellCommand.PADDING || cmd == CellCommand.VPADDING) {
+            return;
+        }
+        if (c.circId() == 0) {
+            // Link-level cells after the handshake: tor tolerates a late NETINFO or PADDING_NEGOTIATE.
+            if (cmd == CellCommand.NETINFO || cmd == CellCommand.PADDING_NEGOTIATE) {
+                return;
+            }
+            throw new ProtocolException(CellCommand.name(cmd) + " cell on CircID 0 after the handshake");
+        }
+        handler.cell(this, c);
+    }
+
+    private void handshake(Cell c) {
+        int cmd = c.command();
+        if (cmd == CellCommand.VPADDING || cmd == CellCommand.PADDING) {
+            return;
+        }
+        if (version == 0) {
+            if (cmd != CellCommand.VERSIONS) {
+                throw new ProtocolException("expected VERSIONS, got " + CellCommand.name(cmd));
+            }
+            version = LinkVersions.negotiate(Versions.decode(c.payload()));
+            reader.setLinkVersion(version);
+            format = LinkFormat.forVersion(version);
+            if (role == Role.RESPONDER) {
+                sendNow(LinkVersions.ours().toCell(0));
+                sendNow(new Cell(0, CellCommand.CERTS, ourCerts.encode()));
+                byte[] challenge = new byte[AuthChallenge.CHALLENGE_LEN];
+                entropy.nextBytes(challenge);
+                sendNow(new AuthChallenge(challenge, new int[] {AuthChallenge.METHOD_ED25519_SHA256_RFC5705})
+                        .toCell(0));
+                java.util.List<IpAddress> mine = new java.util.ArrayList<>();
+                if (ourAddress != null) {
+                    mine.add(ourAddress);
+                }
+                sendNow(new Netinfo(scheduler.epochSeconds(), peerAddress, mine).toCell(0));
+            }
+            return;
+        }
+        if (c.circId() != 0) {
+            throw new ProtocolException(CellCommand.name(cmd) + " on a circuit before the link is open");
+        }
+        if (role == Role.INITIATOR) {
+            initiatorStep(c);
+        } else {
+            responderStep(c);
+        }
+    }
+
+    private void initiatorStep(Cell c) {
+        switch (c.command()) {
+            case CellCommand.CERTS: {
+                if (gotCerts) {
+                    throw new ProtocolException("second CERTS cell");
+                }
+                gotCerts = true;
+                CertsCell certs = CertsCell.decode(c.payload());
+                LinkBinding b = binding != null ? binding : certifiedKey -> true;
+                RelayIdentity id = CertsValidator.validateResponder(certs, b, scheduler.epochSeconds());
+                if (expectedIdentity != null && !expectedIdentity.equals(id)) {
+                    throw new ProtocolException("responder is " + id.fingerprint() + ", expected "
+                            + expectedIdentity.fingerprint());
+                }
+                peerIdentity = id;
+                authenticated = binding != null;
+                return;
+            }
+            case CellCommand.AUTH_CHALLENGE:
+                if (!gotCerts || gotAuthChallenge) {
+                    throw new ProtocolException("AUTH_CHALLENGE out of order");
+                }
+                AuthChallenge.decode(c.payload()); // well-formed, but we do not authenticate as initiator
+                gotAuthChallenge = true;
+                return;
+            case CellCommand.NETINFO:
+                if (!gotCerts) {
+                    throw new ProtocolException("NETINFO before CERTS");
+                }
+                Netinfo.decode(c.payload());
+                sendNow(Netinfo.forClient(peerAddress).toCell(0));
+                open();
+                return;
+            default:
+                throw new ProtocolException("unexpected " + CellCommand.name(c.command()) + " in the link handshake");
+        }
+    }
+
+    private void responderStep(Cell c) {
+        switch (c.command()) {
+            case CellCommand.CERTS:
+            case CellCommand.AUTHENTICATE:
+                // A relay authenticating itself as initiator. We do not check AUTHENTICATE (it needs the TLS
+                // exporter), so the peer stays unauthenticated to us, like a client: harmless for a relay.
+                if (c.command() == CellCommand.CERTS) {
+                    CertsCell.decode(c.payload());
+                }
+                return;
+            case CellCommand.NETINFO:
+                Netinfo.decode(c.payload());
+                open();
+                return;
+            default:
+                throw new ProtocolException("unexpected " + CellCommand.name(c.command()) + " in the link handshake");
+        }
+    }
+
+    private void open() {
+        state = State.OPEN;
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel();
+        }
+        handler.opened(this);
+    }
+
+    // ---- closing ---------------------------------------------------------------------------------------
+
+    /** Closes the link and its transport; the handler hears {@code closed} once. */
+    public void close(String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        transport.close(reason);
+        finish(reason);
+    }
+
+    private void finish(String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        closeReason = reason;
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel();
+        }
+        handler.closed(this, reason);
+    }
+
+    @Override
+    public String toString() {
+        return "Channel[" + role + " v" + version + " " + state
+                + (peerIdentity != null ? " " + peerIdentity.fingerprint().substring(0, 8) : "") + "]";
+    }
+}
