@@ -1,0 +1,130 @@
+package org.onionpeer.circuit;
+
+import java.util.ArrayDeque;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.bytes.ProtocolException;
+
+/**
+ * SENDME flow control for one direction of a circuit or stream (tor-spec §7.4, prop289). Only DATA cells
+ * count. The receiving end sends a SENDME after every {@code increment} DATA cells it delivered; the
+ * sending end may have at most {@code start} unacknowledged DATA cells in flight.
+ *
+ * <p>Circuit-level SENDMEs are authenticated (version 1): each carries the running relay digest right
+ * after the DATA cell that triggered it, which only a receiver that really got that cell can know. The
+ * sender records that digest for every {@code increment}-th cell it sends and checks the SENDMEs in order;
+ * a SENDME that acknowledges nothing, or carries the wrong digest, is a protocol violation.
+ */
+public final class Window {
+    public static final int CIRCUIT_START = 1000;
+    public static final int CIRCUIT_INCREMENT = 100;
+    public static final int STREAM_START = 500;
+    public static final int STREAM_INCREMENT = 50;
+    public static final int DIGEST_LEN = 20;
+
+    private final int start;
+    private final int increment;
+    private final boolean authenticated;
+
+    private int packageWindow;
+    private long sent;
+    private final ArrayDeque<byte[]> expected = new ArrayDeque<>();
+
+    private int deliverWindow;
+    private long delivered;
+
+    private Window(int start, int increment, boolean authenticated) {
+        this.start = start;
+        this.increment = increment;
+        this.authenticated = authenticated;
+        this.packageWindow = start;
+        this.deliverWindow = start;
+    }
+
+    public static Window circuit() {
+        return new Window(CIRCUIT_START, CIRCUIT_INCREMENT, true);
+    }
+
+    public static Window stream() {
+        return new Window(STREAM_START, STREAM_INCREMENT, false);
+    }
+
+    // ---- sending ---------------------------------------------------------------------------------------
+
+    public boolean canSend() {
+        return packageWindow > 0;
+    }
+
+    public int packageWindow() {
+        return packageWindow;
+    }
+
+    /**
+     * Records one DATA cell sent. {@code digestAfter} is the 20-byte running digest right after that cell
+     * (read only when this cell is one a SENDME will acknowledge; may be null for stream windows).
+     */
+    public void sent(byte[] digestAfter) {
+        if (packageWindow <= 0) {
+            throw new IllegalStateException("package window empty");
+        }
+        packageWindow--;
+        sent++;
+        if (authenticated && sent % increment == 0) {
+            expected.add(digestAfter.clone());
+        }
+    }
+
+    /** True when the DATA cell about to be sent is one whose digest must be recorded. */
+    public boolean nextSendNeedsDigest() {
+        return authenticated && (sent + 1) % increment == 0;
+    }
+
+    /**
+     * A SENDME arrived. {@code digest} is its v1 digest (null for a v0 SENDME, refused on authenticated
+     * windows). Throws ProtocolException when it acknowledges nothing or does not match.
+     */
+    public void sendmeReceived(byte[] digest) {
+        if (packageWindow + increment > start) {
+            throw new ProtocolException("unexpected SENDME: window would exceed " + start);
+        }
+        if (authenticated) {
+            byte[] want = expected.poll();
+            if (want == null || digest == null || digest.length < DIGEST_LEN
+                    || !Bytes.constantTimeEquals(want, 0, digest, 0, DIGEST_LEN)) {
+                throw new ProtocolException("SENDME digest does not match the data we sent");
+            }
+        }
+        packageWindow += increment;
+    }
+
+    // ---- receiving -------------------------------------------------------------------------------------
+
+    public int deliverWindow() {
+        return deliverWindow;
+    }
+
+    /**
+     * Records one DATA cell received. A peer that sends beyond what we acknowledged overruns the window:
+     * a protocol violation, and the bound on what a stream can make us buffer.
+     */
+    public void delivered() {
+        if (deliverWindow <= 0) {
+            throw new ProtocolException("peer sent DATA beyond the flow-control window");
+        }
+        deliverWindow--;
+    }
+
+    /**
+     * True when we should acknowledge with a SENDME now. Circuits acknowledge as soon as cells arrive
+     * (with the running digest right after the cell that made it due); streams only once the local
+     * consumer has drained what they delivered, so a slow reader throttles the sender instead of filling
+     * our memory.
+     */
+    public boolean sendmeDue() {
+        return deliverWindow <= start - increment;
+    }
+
+    /** Records the SENDME we just sent. */
+    public void sendmeSent() {
+        deliverWindow += increment;
+    }
+}
