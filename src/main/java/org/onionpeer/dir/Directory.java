@@ -1,0 +1,210 @@
+package org.onionpeer.dir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.cert.RelayIdentity;
+import org.onionpeer.crypto.Ed25519;
+
+/**
+ * A bridge's directory document: the relays it vouches for, signed with the bridge's Ed25519 identity so
+ * that a client holding the bridge's identity (from its bridge line, or pinned on first use) can tell a
+ * forged list from a real one. Text, line oriented, like Tor's own documents:
+ *
+ * <pre>
+ * onionpeer-directory 1
+ * valid-after 1764115200
+ * valid-until 1764201600
+ * signer &lt;64 hex: Ed25519 identity of the bridge&gt;
+ * relay &lt;nickname&gt;
+ * rsa-id &lt;40 hex&gt;
+ * ed-id &lt;64 hex&gt;
+ * ntor-key &lt;64 hex&gt;
+ * address &lt;uri&gt;            (one or more)
+ * flags Exit Guard         (optional)
+ * policy accept ...        (optional)
+ * signature &lt;128 hex&gt;       (over every byte before the "signature " line)
+ * </pre>
+ */
+public final class Directory {
+    public static final int MAX_DOCUMENT = 1 << 20;
+    public static final int MAX_RELAYS = 5000;
+
+    private final long validAfter;
+    private final long validUntil;
+    private final byte[] signer;
+    private final List<RelayInfo> relays;
+    private final String text;
+
+    private Directory(long validAfter, long validUntil, byte[] signer, List<RelayInfo> relays, String text) {
+        this.validAfter = validAfter;
+        this.validUntil = validUntil;
+        this.signer = signer;
+        this.relays = Collections.unmodifiableList(relays);
+        this.text = text;
+    }
+
+    /** Writes and signs a document. */
+    public static Directory sign(List<RelayInfo> relays, long validAfter, long validUntil, Ed25519.KeyPair signer) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("onionpeer-directory 1\n");
+        sb.append("valid-after ").append(validAfter).append('\n');
+        sb.append("valid-until ").append(validUntil).append('\n');
+        sb.append("signer ").append(Bytes.hex(signer.publicKey())).append('\n');
+        for (RelayInfo r : relays) {
+            sb.append("relay ").append(r.nickname()).append('\n');
+            sb.append("rsa-id ").append(Bytes.hex(r.identity().rsaIdentity())).append('\n');
+            sb.append("ed-id ").append(Bytes.hex(r.identity().ed25519Identity())).append('\n');
+            sb.append("ntor-key ").append(Bytes.hex(r.ntorKey())).append('\n');
+            for (String a : r.addresses()) {
+                sb.append("address ").append(a).append('\n');
+            }
+            if (!r.flags().isEmpty()) {
+                sb.append("flags ").append(String.join(" ", r.flags())).append('\n');
+            }
+            if (!r.exitPolicy().isEmpty()) {
+                sb.append("policy ").append(r.exitPolicy()).append('\n');
+            }
+        }
+        byte[] signed = Bytes.ascii(sb.toString());
+        sb.append("signature ").append(Bytes.hex(signer.sign(signed))).append('\n');
+        return new Directory(validAfter, validUntil, signer.publicKey(), new ArrayList<>(relays), sb.toString());
+    }
+
+    /**
+     * Parses and verifies a document. {@code expectedSigner} (32 bytes) pins the bridge identity; null
+     * accepts any signer whose signature verifies (trust on first use: the caller should pin it then).
+     */
+    public static Directory parse(String text, byte[] expectedSigner, long nowSeconds) {
+        if (text.length() > MAX_DOCUMENT) {
+            throw new ProtocolException("directory too large");
+        }
+        int sigAt = text.lastIndexOf("\nsignature ");
+        if (sigAt < 0) {
+            throw new ProtocolException("directory is not signed");
+        }
+        String body = text.substring(0, sigAt + 1);
+        String sigLine = text.substring(sigAt + 1).trim();
+        byte[] sig = hex(sigLine.substring("signature ".length()), 64, "signature");
+        String[] lines = body.split("\n", -1);
+        if (lines.length < 5 || !lines[0].equals("onionpeer-directory 1")) {
+            throw new ProtocolException("not an onionpeer directory");
+        }
+        long after = number(field(lines[1], "valid-after"));
+        long until = number(field(lines[2], "valid-until"));
+        byte[] signer = hex(field(lines[3], "signer"), 32, "signer");
+        if (expectedSigner != null && !Bytes.constantTimeEquals(expectedSigner, signer)) {
+            throw new ProtocolException("directory signed by an unexpected key");
+        }
+        if (!Ed25519.verify(signer, Bytes.ascii(body), sig)) {
+            throw new ProtocolException("directory signature does not verify");
+        }
+        if (nowSeconds < after - 3600 || nowSeconds > until) {
+            throw new ProtocolException("directory is not valid now");
+        }
+        List<RelayInfo> relays = new ArrayList<>();
+        int i = 4;
+        while (i < lines.length && !lines[i].isEmpty()) {
+            String nick = field(lines[i++], "relay");
+            if (i + 3 > lines.length) {
+                throw new ProtocolException("truncated relay entry");
+            }
+            byte[] rsa = hex(field(lines[i++], "rsa-id"), 20, "rsa-id");
+            byte[] ed = hex(field(lines[i++], "ed-id"), 32, "ed-id");
+            byte[] ntor = hex(field(lines[i++], "ntor-key"), 32, "ntor-key");
+            List<String> addrs = new ArrayList<>();
+            Set<String> flags = new LinkedHashSet<>();
+            String policy = "";
+            while (i < lines.length && !lines[i].isEmpty() && !lines[i].startsWith("relay ")) {
+                String l = lines[i++];
+                if (l.startsWith("address ")) {
+                    addrs.add(l.substring(8));
+                } else if (l.startsWith("flags ")) {
+                    for (String f : l.substring(6).split(" ")) {
+                        if (!f.isEmpty()) {
+                            flags.add(f);
+                        }
+                    }
+                } else if (l.startsWith("policy ")) {
+                    policy = l.substring(7);
+                }
+                // Unknown lines are ignored, so later versions can add fields.
+            }
+            relays.add(new RelayInfo(nick, new RelayIdentity(rsa, ed), ntor, addrs, flags, policy));
+            if (relays.size() > MAX_RELAYS) {
+                throw new ProtocolException("too many relays");
+            }
+        }
+        return new Directory(after, until, signer, relays, text);
+    }
+
+    private static String field(String line, String key) {
+        if (!line.startsWith(key + " ")) {
+            throw new ProtocolException("expected '" + key + "', got '" + shorten(line) + "'");
+        }
+        return line.substring(key.length() + 1);
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+
+    private static long number(String s) {
+        if (s.isEmpty() || s.length() > 18) {
+            throw new ProtocolException("bad number");
+        }
+        long v = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new ProtocolException("bad number");
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    private static byte[] hex(String s, int len, String what) {
+        if (s.length() != 2 * len) {
+            throw new ProtocolException(what + ": expected " + len + " bytes of hex");
+        }
+        try {
+            return Bytes.unhex(s);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(what + ": not hex");
+        }
+    }
+
+    public long validAfter() {
+        return validAfter;
+    }
+
+    public long validUntil() {
+        return validUntil;
+    }
+
+    public byte[] signer() {
+        return signer.clone();
+    }
+
+    public List<RelayInfo> relays() {
+        return relays;
+    }
+
+    public RelayInfo byIdentity(RelayIdentity id) {
+        for (RelayInfo r : relays) {
+            if (r.identity().equals(id)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    public String text() {
+        return text;
+    }
+}

@@ -1,0 +1,91 @@
+package org.onionpeer.dir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.cert.RelayIdentity;
+
+/**
+ * What an onion proxy must know of a relay to use it: its identities (RSA fingerprint and Ed25519), its
+ * ntor onion key (the one thing that makes a hop authenticated over a transport that cannot bind CERTS),
+ * where to reach it, and its flags. Addresses are URIs: {@code tls://host:port} (Tor's ORPort),
+ * {@code ws://host:port/path} (a bridge's WebSocket endpoint), {@code inproc:name} (the embedded network).
+ */
+public final class RelayInfo {
+    public static final String FLAG_EXIT = "Exit";
+    public static final String FLAG_GUARD = "Guard";
+    public static final String FLAG_BRIDGE = "Bridge";
+    public static final int MAX_NICKNAME = 19;
+
+    private final String nickname;
+    private final RelayIdentity identity;
+    private final byte[] ntorKey;
+    private final List<String> addresses;
+    private final Set<String> flags;
+    private final String exitPolicy;
+
+    public RelayInfo(String nickname, RelayIdentity identity, byte[] ntorKey, List<String> addresses,
+            Set<String> flags, String exitPolicy) {
+        if (nickname == null || nickname.isEmpty() || nickname.length() > MAX_NICKNAME || !isAlnum(nickname)) {
+            throw new ProtocolException("bad nickname");
+        }
+        if (identity == null || ntorKey == null || ntorKey.length != 32) {
+            throw new ProtocolException("relay needs an identity and a 32-byte ntor key");
+        }
+        if (addresses.isEmpty()) {
+            throw new ProtocolException("relay " + nickname + " has no address");
+        }
+        this.nickname = nickname;
+        this.identity = identity;
+        this.ntorKey = ntorKey.clone();
+        this.addresses = Collections.unmodifiableList(new ArrayList<>(addresses));
+        this.flags = Collections.unmodifiableSet(new LinkedHashSet<>(flags));
+        this.exitPolicy = exitPolicy == null ? "" : exitPolicy;
+    }
+
+    private static boolean isAlnum(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public String nickname() {
+        return nickname;
+    }
+
+    public RelayIdentity identity() {
+        return identity;
+    }
+
+    public byte[] ntorKey() {
+        return ntorKey.clone();
+    }
+
+    public List<String> addresses() {
+        return addresses;
+    }
+
+    public Set<String> flags() {
+        return flags;
+    }
+
+    public boolean hasFlag(String f) {
+        return flags.contains(f);
+    }
+
+    public String exitPolicy() {
+        return exitPolicy;
+    }
+
+    @Override
+    public String toString() {
+        return nickname + "~" + identity.fingerprint().substring(0, 8);
+    }
+}

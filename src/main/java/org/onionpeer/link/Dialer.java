@@ -1,0 +1,27 @@
+package org.onionpeer.link;
+
+import org.onionpeer.cell.IpAddress;
+import org.onionpeer.cert.LinkBinding;
+import org.onionpeer.transport.Transport;
+
+/**
+ * How a platform reaches a relay address ({@code tls://host:port}, {@code ws://host:port/path},
+ * {@code inproc:name}): the JVM dials TLS, WebSocket and in-process; the browser only WebSocket (and later
+ * WebRTC). Callbacks arrive on the node's scheduler.
+ */
+public interface Dialer {
+    boolean canDial(String address);
+
+    void dial(String address, DialCallback callback);
+
+    /** Exactly one of the two is called. */
+    interface DialCallback {
+        /**
+         * @param binding what binds the responder's CERTS to this transport (TLS: its certificate), or null
+         * @param peer the peer's IP address when known, for NETINFO
+         */
+        void connected(Transport transport, LinkBinding binding, IpAddress peer);
+
+        void failed(String reason);
+    }
+}
