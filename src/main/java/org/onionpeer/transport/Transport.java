@@ -17,6 +17,14 @@ public interface Transport {
 
     void setListener(Listener listener);
 
+    /**
+     * Asks the transport to stop (true) or resume (false) delivering data: back-pressure from a consumer
+     * that cannot keep up, so the peer is throttled instead of filling our memory. Transports that cannot
+     * pause ignore it.
+     */
+    default void pauseReading(boolean paused) {
+    }
+
     /** What the link hears from its transport. */
     interface Listener {
         void onData(byte[] data);
