@@ -83,6 +83,7 @@ public final class Channel implements Transport.Listener {
     private boolean gotAuthChallenge;
     private RelayIdentity peerIdentity;
     private boolean authenticated;
+    private boolean transportBound;
     private Scheduler.Cancellable handshakeTimer;
     private String closeReason;
 
@@ -163,6 +164,19 @@ public final class Channel implements Transport.Listener {
      */
     public boolean isAuthenticated() {
         return authenticated;
+    }
+
+    /**
+     * True when the transport under this link is TLS with a certificate the CERTS exchange is bound to
+     * (for the initiator: verified; for the responder: our own TLS certificate). Relays accept
+     * CREATE_FAST only on such links.
+     */
+    public boolean isTransportBound() {
+        return transportBound;
+    }
+
+    void markTransportBound() {
+        transportBound = true;
     }
 
     public String closeReason() {
@@ -352,6 +366,7 @@ public final class Channel implements Transport.Listener {
                 }
                 peerIdentity = id;
                 authenticated = binding != null;
+                transportBound = binding != null;
                 return;
             }
             case CellCommand.AUTH_CHALLENGE:

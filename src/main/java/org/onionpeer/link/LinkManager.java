@@ -135,6 +135,9 @@ public final class LinkManager implements Channel.Handler {
         }
         Channel ch = Channel.accept(transport, scheduler, entropy, this, limits, certsProvider.certsFor(digest),
                 peer, ourAddress);
+        if (linkDigest != null) {
+            ch.markTransportBound();
+        }
         channels.add(ch);
         return ch;
     }

@@ -1,0 +1,212 @@
+package org.onionpeer.node;
+
+import java.util.ArrayDeque;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.cell.Connected;
+import org.onionpeer.cell.End;
+import org.onionpeer.cell.EndReason;
+import org.onionpeer.cell.IpAddress;
+import org.onionpeer.cell.RelayCell;
+import org.onionpeer.cell.Sendme;
+import org.onionpeer.circuit.Window;
+import org.onionpeer.platform.Scheduler;
+import org.onionpeer.transport.Connector;
+import org.onionpeer.transport.Transport;
+
+/**
+ * One stream at the edge of a circuit: the exit's TCP connection to a destination, or a BEGIN_DIR stream
+ * answered from the relay's own documents. Bytes from the destination become DATA cells as the stream and
+ * circuit windows allow; what cannot go yet waits in a bounded queue, and above its high mark the
+ * destination socket is paused. Bytes from the OP go to the destination; the stream SENDME that lets the OP
+ * send more goes out only once the destination has taken them, so a slow destination throttles the OP.
+ */
+final class ExitStream implements Transport.Listener {
+    /** Queue bounds (bytes) in each direction. */
+    static final int HIGH_WATER = 256 * 1024;
+    static final int LOW_WATER = 64 * 1024;
+    static final long TTL = 300;
+    static final long CONNECTED_TIMEOUT_MILLIS = 30_000;
+
+    private final RelayCircuit circuit;
+    private final int streamId;
+    private final Window window = Window.stream();
+    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+    private int pendingBytes;
+    private int headOffset;
+    private Transport transport;
+    private boolean connected;
+    private boolean closed;
+    private boolean endAfterFlush;
+    private int endReason = EndReason.DONE;
+    private boolean paused;
+    private Scheduler.Cancellable recheck;
+
+    ExitStream(RelayCircuit circuit, int streamId) {
+        this.circuit = circuit;
+        this.streamId = streamId;
+    }
+
+    void connect(Connector connector, String host, int port, Connector.AddressFilter policy) {
+        connector.connect(host, port, policy, new Connector.ConnectCallback() {
+            @Override
+            public void connected(Transport t, byte[] resolvedAddress) {
+                if (closed) {
+                    t.close("stream closed before it connected");
+                    return;
+                }
+                attach(t);
+                circuit.sendBackward(streamId, Connected.of(IpAddress.of(resolvedAddress), TTL));
+            }
+
+            @Override
+            public void failed(int endReason, String message) {
+                if (!closed) {
+                    closed = true;
+                    circuit.streamClosed(streamId);
+                    circuit.sendBackward(streamId, End.of(endReason));
+                }
+            }
+        });
+    }
+
+    void attachDirectory(OnionRouter.DirectorySource source) {
+        attach(new DirectoryResponder(circuit.node().scheduler(), source));
+        circuit.sendBackward(streamId, Connected.empty());
+    }
+
+    private void attach(Transport t) {
+        transport = t;
+        connected = true;
+        t.setListener(this);
+    }
+
+    // ---- destination -> OP -----------------------------------------------------------------------------
+
+    @Override
+    public void onData(byte[] data) {
+        if (closed || data.length == 0) {
+            return;
+        }
+        pending.add(data);
+        pendingBytes += data.length;
+        if (pendingBytes > HIGH_WATER && !paused) {
+            paused = true;
+            transport.pauseReading(true);
+        }
+        pump();
+    }
+
+    @Override
+    public void onClosed(String reason) {
+        if (closed) {
+            return;
+        }
+        endAfterFlush = true;
+        pump();
+    }
+
+    /** Sends what the windows allow; called again whenever a SENDME opens them. */
+    void pump() {
+        while (!closed && pendingBytes > 0 && window.canSend() && circuit.canSendData()) {
+            byte[] head = pending.peek();
+            int n = Math.min(RelayCell.MAX_DATA_LEN, head.length - headOffset);
+            byte[] chunk = Bytes.slice(head, headOffset, n);
+            headOffset += n;
+            if (headOffset == head.length) {
+                pending.poll();
+                headOffset = 0;
+            }
+            pendingBytes -= n;
+            window.sent(null);
+            circuit.sendData(streamId, chunk);
+        }
+        if (paused && pendingBytes < LOW_WATER && !closed) {
+            paused = false;
+            transport.pauseReading(false);
+        }
+        if (endAfterFlush && pendingBytes == 0 && !closed) {
+            closed = true;
+            circuit.streamClosed(streamId);
+            circuit.sendBackward(streamId, End.of(endReason));
+        }
+    }
+
+    void sendmeReceived() {
+        window.sendmeReceived(null);
+        pump();
+    }
+
+    // ---- OP -> destination -----------------------------------------------------------------------------
+
+    void deliver(byte[] data) {
+        if (closed) {
+            return;
+        }
+        if (!connected) {
+            // DATA before CONNECTED: tor-spec says the OP must wait; treat as a protocol error of the stream.
+            closeWith(EndReason.TORPROTOCOL);
+            return;
+        }
+        window.delivered();
+        transport.send(data);
+        considerSendme();
+    }
+
+    private void considerSendme() {
+        if (closed || !window.sendmeDue()) {
+            return;
+        }
+        if (transport.bufferedAmount() < LOW_WATER) {
+            while (window.sendmeDue()) {
+                window.sendmeSent();
+                circuit.sendBackward(streamId, Sendme.unauthenticated());
+            }
+        } else if (recheck == null) {
+            // The destination is slow: look again shortly instead of acknowledging what it has not taken.
+            recheck = circuit.node().scheduler().schedule(50, () -> {
+                recheck = null;
+                considerSendme();
+            });
+        }
+    }
+
+    // ---- endings ---------------------------------------------------------------------------------------
+
+    private void closeWith(int reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        circuit.streamClosed(streamId);
+        circuit.sendBackward(streamId, End.of(reason));
+        if (transport != null) {
+            transport.close("stream ended");
+        }
+        cancelRecheck();
+    }
+
+    /** The OP sent END. */
+    void closeFromOp() {
+        closed = true;
+        cancelRecheck();
+        if (transport != null) {
+            transport.close("END from the client");
+        }
+    }
+
+    /** The circuit went away. */
+    void circuitClosed() {
+        closed = true;
+        cancelRecheck();
+        if (transport != null) {
+            transport.close("circuit closed");
+        }
+    }
+
+    private void cancelRecheck() {
+        if (recheck != null) {
+            recheck.cancel();
+            recheck = null;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package org.onionpeer.node;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.cell.Cell;
+import org.onionpeer.cell.CellCommand;
+import org.onionpeer.cell.Create2;
+import org.onionpeer.cell.Created2;
+import org.onionpeer.cell.DestroyReason;
+import org.onionpeer.cell.PaddingSource;
+import org.onionpeer.circuit.RelayCircuitCrypto;
+import org.onionpeer.crypto.CreateFast;
+import org.onionpeer.crypto.Ntor;
+import org.onionpeer.crypto.RelayPrimitives;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.Channel;
+import org.onionpeer.transport.Connector;
+
+/**
+ * The onion-router role of a node (tor-spec §5): answers CREATE_FAST and CREATE2/ntor, then runs each
+ * circuit through a {@link RelayCircuit} (one layer of relay crypto, forwarding, EXTEND2, and, when
+ * configured as an exit, streams to the outside and BEGIN_DIR).
+ */
+public final class OnionRouter implements Node.CreateHandler {
+    /** How an EXTEND2's link specifiers are turned into a relay we can link to. */
+    public interface RelayLocator {
+        /** The relay with this RSA identity (and Ed25519 identity, when given), or null if unknown. */
+        RelayInfo locate(byte[] rsaId, byte[] edIdOrNull, String tlsAddressOrNull);
+    }
+
+    /** What the router needs beyond the node; fields are explicit limits and switches. */
+    public static final class Config {
+        /** SHA-1 of our RSA identity key: ntor's NODEID. */
+        public byte[] nodeId;
+        /** Our ntor onion keys (current first). */
+        public List<Ntor.Keypair> onionKeys = new ArrayList<>();
+        public RelayPrimitives primitives;
+        public RelayLocator locator;
+        /** Null: not an exit. */
+        public Connector exitConnector;
+        /** Asked about each resolved destination (the exit policy). */
+        public Connector.AddressFilter exitPolicy = (addr, port) -> false;
+        /** Served to BEGIN_DIR streams by path, e.g. "/tor/directory"; null when we are no directory. */
+        public DirectorySource directory;
+        public int maxStreamsPerCircuit = 256;
+        /** tor-spec §5.6: at most 8 RELAY_EARLY cells on a circuit. */
+        public int maxRelayEarly = 8;
+        /** Refuse CREATE_FAST on links not bound by TLS: over WebSocket/WebRTC ntor is the only proof. */
+        public boolean createFastOnlyOnAuthenticatedLinks = true;
+        public long extendTimeoutMillis = 30_000;
+    }
+
+    /** Documents a relay serves over BEGIN_DIR. */
+    public interface DirectorySource {
+        /** The document at {@code path}, or null (404). */
+        String document(String path);
+    }
+
+    private final Node node;
+    private final Config config;
+    private final PaddingSource padding;
+    private int circuits;
+    private long created;
+
+    public OnionRouter(Node node, Config config) {
+        this.node = node;
+        this.config = config;
+        this.padding = (buf, off, len) -> {
+            byte[] r = new byte[len];
+            node.entropy().nextBytes(r);
+            System.arraycopy(r, 0, buf, off, len);
+        };
+        config.onionKeys = Collections.unmodifiableList(new ArrayList<>(config.onionKeys));
+        node.setCreateHandler(this);
+    }
+
+    Node node() {
+        return node;
+    }
+
+    Config config() {
+        return config;
+    }
+
+    PaddingSource padding() {
+        return padding;
+    }
+
+    /** Live circuits through this router. */
+    public int circuitCount() {
+        return circuits;
+    }
+
+    /** Circuits created since start. */
+    public long createdCount() {
+        return created;
+    }
+
+    void circuitClosed() {
+        circuits--;
+    }
+
+    @Override
+    public void onCreate(Channel channel, Cell cell) {
+        long circId = cell.circId();
+        if (!channel.isPeerCircId(circId)) {
+            // tor-spec §5.1.1: the peer must use the CircID half its role owns.
+            channel.close("protocol error: CREATE with a CircID of the wrong half");
+            return;
+        }
+        if (!channel.registerPeerCircuit(circId)) {
+            destroy(channel, circId, DestroyReason.RESOURCELIMIT);
+            return;
+        }
+        try {
+            RelayCircuitCrypto crypto;
+            Cell reply;
+            switch (cell.command()) {
+                case CellCommand.CREATE_FAST: {
+                    if (config.createFastOnlyOnAuthenticatedLinks && !channel.isTransportBound()) {
+                        channel.releaseCircId(circId);
+                        destroy(channel, circId, DestroyReason.PROTOCOL);
+                        return;
+                    }
+                    byte[] y = new byte[20];
+                    node.entropy().nextBytes(y);
+                    CreateFast.ServerResult r = CreateFast.server(cell.payload(), y);
+                    crypto = new RelayCircuitCrypto(r.keys, config.primitives);
+                    reply = new Cell(circId, CellCommand.CREATED_FAST, r.reply);
+                    break;
+                }
+                case CellCommand.CREATE2: {
+                    Create2 c2 = Create2.decode(cell.payload());
+                    if (c2.handshakeType() != Create2.HTYPE_NTOR) {
+                        throw new ProtocolException("unsupported handshake type " + c2.handshakeType());
+                    }
+                    byte[] y = new byte[32];
+                    node.entropy().nextBytes(y);
+                    Ntor.ServerResult r = Ntor.server(config.nodeId, config.onionKeys, c2.handshakeData(), y);
+                    crypto = new RelayCircuitCrypto(r.keys, config.primitives);
+                    reply = new Created2(r.reply).toCell(circId);
+                    break;
+                }
+                default: // TAP CREATE: obsolete, unsupported
+                    throw new ProtocolException("TAP CREATE is not supported");
+            }
+            RelayCircuit rc = new RelayCircuit(this, channel, circId, crypto);
+            node.circuits().put(channel, circId, rc.previousSide());
+            circuits++;
+            created++;
+            channel.send(reply);
+        } catch (ProtocolException e) {
+            channel.releaseCircId(circId);
+            destroy(channel, circId, DestroyReason.PROTOCOL);
+        }
+    }
+
+    static void destroy(Channel channel, long circId, int reason) {
+        channel.send(new Cell(circId, CellCommand.DESTROY, new byte[] {(byte) reason}));
+    }
+}

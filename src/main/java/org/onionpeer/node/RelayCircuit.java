@@ -1,0 +1,427 @@
+package org.onionpeer.node;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.cell.Begin;
+import org.onionpeer.cell.Cell;
+import org.onionpeer.cell.CellCommand;
+import org.onionpeer.cell.Create2;
+import org.onionpeer.cell.Created2;
+import org.onionpeer.cell.Data;
+import org.onionpeer.cell.Destroy;
+import org.onionpeer.cell.DestroyReason;
+import org.onionpeer.cell.End;
+import org.onionpeer.cell.EndReason;
+import org.onionpeer.cell.Extend2;
+import org.onionpeer.cell.Extended2;
+import org.onionpeer.cell.LinkSpecifier;
+import org.onionpeer.cell.RelayCell;
+import org.onionpeer.cell.RelayCommand;
+import org.onionpeer.cell.RelayMessage;
+import org.onionpeer.cell.Sendme;
+import org.onionpeer.cell.Truncated;
+import org.onionpeer.circuit.CircuitMap;
+import org.onionpeer.circuit.RelayCircuitCrypto;
+import org.onionpeer.circuit.Window;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.Channel;
+import org.onionpeer.link.LinkManager;
+import org.onionpeer.platform.Scheduler;
+
+/**
+ * One circuit through this relay (tor-spec §5-§7): the previous hop's side (towards the OP) and, once
+ * extended, the next hop's side. Cells from the OP are decrypted by one layer; a cell recognized as ours is
+ * acted on (EXTEND2, BEGIN, BEGIN_DIR, DATA, SENDME, END, TRUNCATE, DROP), any other is passed on to the
+ * next hop. Cells from the next hop get our layer added and go back. Anything malformed or out of place
+ * tears the circuit down with DESTROY(PROTOCOL): one bad circuit never harms the link or the relay.
+ */
+final class RelayCircuit {
+    private final OnionRouter router;
+    private final Node node;
+    private final Channel prev;
+    private final long prevId;
+    private final RelayCircuitCrypto crypto;
+    private final Window window = Window.circuit();
+    private final Map<Integer, ExitStream> streams = new LinkedHashMap<>();
+    private final byte[] digest = new byte[Window.DIGEST_LEN];
+
+    private Channel next;
+    private long nextId;
+    private boolean extending;
+    private Scheduler.Cancellable extendTimer;
+    private int relayEarly;
+    private boolean closed;
+
+    private final CircuitMap.Endpoint previousSide = new CircuitMap.Endpoint() {
+        @Override
+        public void onCell(Channel ch, Cell cell) {
+            fromPrevious(cell);
+        }
+
+        @Override
+        public void onChannelClosed(Channel ch) {
+            close(DestroyReason.CHANNEL_CLOSED, false, true);
+        }
+    };
+
+    private final CircuitMap.Endpoint nextSide = new CircuitMap.Endpoint() {
+        @Override
+        public void onCell(Channel ch, Cell cell) {
+            fromNext(cell);
+        }
+
+        @Override
+        public void onChannelClosed(Channel ch) {
+            nextGone(DestroyReason.CHANNEL_CLOSED, false);
+        }
+    };
+
+    RelayCircuit(OnionRouter router, Channel prev, long prevId, RelayCircuitCrypto crypto) {
+        this.router = router;
+        this.node = router.node();
+        this.prev = prev;
+        this.prevId = prevId;
+        this.crypto = crypto;
+    }
+
+    CircuitMap.Endpoint previousSide() {
+        return previousSide;
+    }
+
+    // ---- from the OP's side ----------------------------------------------------------------------------
+
+    private void fromPrevious(Cell cell) {
+        if (closed) {
+            return;
+        }
+        try {
+            switch (cell.command()) {
+                case CellCommand.RELAY_EARLY:
+                    if (++relayEarly > router.config().maxRelayEarly) {
+                        throw new ProtocolException("more than " + router.config().maxRelayEarly + " RELAY_EARLY cells");
+                    }
+                    relayForward(cell, true);
+                    return;
+                case CellCommand.RELAY:
+                    relayForward(cell, false);
+                    return;
+                case CellCommand.DESTROY:
+                    close(Destroy.decode(cell.payload()).reason(), false, true);
+                    return;
+                case CellCommand.CREATE:
+                case CellCommand.CREATE_FAST:
+                case CellCommand.CREATE2:
+                    throw new ProtocolException("CREATE on a circuit that exists");
+                default:
+                    return; // other channel cells carry nothing for a circuit
+            }
+        } catch (ProtocolException e) {
+            close(DestroyReason.PROTOCOL, true, true);
+        }
+    }
+
+    private void relayForward(Cell cell, boolean early) {
+        byte[] body = cell.payload();
+        if (crypto.decryptForward(body, 0)) {
+            recognized(body, early);
+        } else if (next != null && !extending) {
+            next.send(new Cell(nextId, cell.command(), body));
+        } else {
+            throw new ProtocolException("unrecognized relay cell at the last hop");
+        }
+    }
+
+    private void recognized(byte[] body, boolean early) {
+        RelayCell rc = RelayCell.decode(body);
+        int streamId = rc.streamId();
+        switch (rc.command()) {
+            case RelayCommand.DATA:
+                onData(streamId, rc.data());
+                return;
+            case RelayCommand.SENDME:
+                onSendme(streamId, (Sendme) rc.message());
+                return;
+            case RelayCommand.BEGIN:
+                onBegin(streamId, (Begin) rc.message(), false);
+                return;
+            case RelayCommand.BEGIN_DIR:
+                onBegin(streamId, null, true);
+                return;
+            case RelayCommand.END: {
+                ExitStream s = streams.remove(streamId);
+                if (s != null) {
+                    s.closeFromOp();
+                }
+                return;
+            }
+            case RelayCommand.EXTEND2:
+                if (!early) {
+                    throw new ProtocolException("EXTEND2 outside RELAY_EARLY");
+                }
+                onExtend2((Extend2) rc.message());
+                return;
+            case RelayCommand.TRUNCATE:
+                if (next != null) {
+                    OnionRouter.destroy(next, nextId, DestroyReason.REQUESTED);
+                    dropNext();
+                }
+                sendBackward(0, new Truncated(DestroyReason.REQUESTED));
+                return;
+            case RelayCommand.DROP:
+                return;
+            default:
+                // Relay commands that make no sense arriving at a relay (CONNECTED, EXTENDED2, ...) and
+                // unknown ones are dropped, as tor does.
+                return;
+        }
+    }
+
+    // ---- extending -------------------------------------------------------------------------------------
+
+    private void onExtend2(Extend2 ext) {
+        if (next != null || extending) {
+            throw new ProtocolException("EXTEND2 on a circuit already extended");
+        }
+        LinkSpecifier rsa = ext.first(LinkSpecifier.TYPE_RSA_ID);
+        if (rsa == null) {
+            throw new ProtocolException("EXTEND2 without an RSA identity");
+        }
+        byte[] rsaId = rsa.identity();
+        if (Bytes.constantTimeEquals(rsaId, router.config().nodeId)) {
+            throw new ProtocolException("EXTEND2 to ourselves");
+        }
+        LinkSpecifier ed = ext.first(LinkSpecifier.TYPE_ED25519_ID);
+        LinkSpecifier v4 = ext.first(LinkSpecifier.TYPE_IPV4);
+        String tls = v4 == null ? null : "tls://" + v4.address() + ":" + v4.port();
+        RelayInfo target = router.config().locator == null ? null
+                : router.config().locator.locate(rsaId, ed == null ? null : ed.identity(), tls);
+        if (target == null) {
+            close(DestroyReason.CONNECTFAILED, true, true);
+            return;
+        }
+        Create2 create = ext.toCreate2();
+        extending = true;
+        extendTimer = node.scheduler().schedule(router.config().extendTimeoutMillis,
+                () -> close(DestroyReason.TIMEOUT, true, true));
+        node.links().connect(target, new LinkManager.ConnectCallback() {
+            @Override
+            public void connected(Channel ch) {
+                if (closed) {
+                    return;
+                }
+                long id = ch.allocateCircId();
+                if (id == 0) {
+                    close(DestroyReason.RESOURCELIMIT, true, true);
+                    return;
+                }
+                next = ch;
+                nextId = id;
+                node.circuits().put(ch, id, nextSide);
+                ch.send(create.toCell(id));
+            }
+
+            @Override
+            public void failed(String reason) {
+                if (!closed) {
+                    close(DestroyReason.CONNECTFAILED, true, true);
+                }
+            }
+        });
+    }
+
+    // ---- from the next hop -----------------------------------------------------------------------------
+
+    private void fromNext(Cell cell) {
+        if (closed) {
+            return;
+        }
+        try {
+            switch (cell.command()) {
+                case CellCommand.CREATED2:
+                    if (!extending) {
+                        throw new ProtocolException("CREATED2 we did not ask for");
+                    }
+                    extending = false;
+                    extendTimer.cancel();
+                    sendBackward(0, new Extended2(Created2.decode(cell.payload()).handshakeData()));
+                    return;
+                case CellCommand.RELAY:
+                case CellCommand.RELAY_EARLY: {
+                    if (extending) {
+                        throw new ProtocolException("relay cell from a hop not yet created");
+                    }
+                    byte[] body = cell.payload();
+                    crypto.relayBackward(body, 0);
+                    prev.send(new Cell(prevId, CellCommand.RELAY, body));
+                    return;
+                }
+                case CellCommand.DESTROY:
+                    nextGone(Destroy.decode(cell.payload()).reason(), false);
+                    return;
+                default:
+                    throw new ProtocolException(CellCommand.name(cell.command()) + " from the next hop");
+            }
+        } catch (ProtocolException e) {
+            // The next hop misbehaved: cut it off and tell the OP.
+            if (next != null) {
+                OnionRouter.destroy(next, nextId, DestroyReason.PROTOCOL);
+            }
+            nextGone(DestroyReason.PROTOCOL, true);
+        }
+    }
+
+    private void nextGone(int reason, boolean alreadyDestroyed) {
+        if (closed) {
+            return;
+        }
+        boolean wasExtending = extending;
+        dropNext();
+        if (wasExtending) {
+            close(reason == DestroyReason.NONE ? DestroyReason.CONNECTFAILED : reason, true, false);
+            return;
+        }
+        // tor-spec §5.4: tell the OP the circuit was truncated here; it may extend again.
+        sendBackward(0, new Truncated(reason));
+    }
+
+    private void dropNext() {
+        if (extendTimer != null) {
+            extendTimer.cancel();
+        }
+        if (next != null) {
+            node.circuits().remove(next, nextId);
+        }
+        next = null;
+        extending = false;
+    }
+
+    // ---- streams (exit and directory) ------------------------------------------------------------------
+
+    private void onBegin(int streamId, Begin begin, boolean dir) {
+        if (streamId == 0) {
+            throw new ProtocolException("BEGIN on stream 0");
+        }
+        if (streams.containsKey(streamId)) {
+            throw new ProtocolException("BEGIN for a stream that exists");
+        }
+        OnionRouter.Config cfg = router.config();
+        if (streams.size() >= cfg.maxStreamsPerCircuit) {
+            sendBackward(streamId, End.of(EndReason.RESOURCELIMIT));
+            return;
+        }
+        if (dir) {
+            if (cfg.directory == null) {
+                sendBackward(streamId, End.of(EndReason.NOTDIRECTORY));
+                return;
+            }
+            ExitStream s = new ExitStream(this, streamId);
+            streams.put(streamId, s);
+            s.attachDirectory(cfg.directory);
+            return;
+        }
+        if (cfg.exitConnector == null) {
+            sendBackward(streamId, End.of(EndReason.EXITPOLICY));
+            return;
+        }
+        ExitStream s = new ExitStream(this, streamId);
+        streams.put(streamId, s);
+        s.connect(cfg.exitConnector, begin.host(), begin.port(), cfg.exitPolicy);
+    }
+
+    private void onData(int streamId, byte[] data) {
+        window.delivered();
+        if (window.sendmeDue()) {
+            // The digest right after the DATA cell that made the SENDME due (prop289).
+            crypto.forwardDigest(digest, 0);
+            window.sendmeSent();
+            sendBackward(0, Sendme.authenticated(digest));
+        }
+        ExitStream s = streams.get(streamId);
+        if (s != null) {
+            s.deliver(data);
+        }
+        // DATA for a stream we closed already is dropped: the OP has not yet seen our END.
+    }
+
+    private void onSendme(int streamId, Sendme sendme) {
+        if (streamId == 0) {
+            window.sendmeReceived(sendme.version() == 1 ? sendme.digest() : null);
+            for (ExitStream s : new ArrayList<>(streams.values())) {
+                s.pump();
+            }
+            return;
+        }
+        ExitStream s = streams.get(streamId);
+        if (s != null) {
+            s.sendmeReceived();
+        }
+    }
+
+    /** True when the circuit window lets one more DATA cell go to the OP. */
+    boolean canSendData() {
+        return !closed && window.canSend();
+    }
+
+    /** Sends one DATA cell to the OP, keeping the circuit window and its SENDME digests. */
+    void sendData(int streamId, byte[] chunk) {
+        boolean record = window.nextSendNeedsDigest();
+        sendBackward(streamId, new Data(chunk));
+        if (record) {
+            crypto.backwardDigest(digest, 0);
+        }
+        window.sent(record ? digest : null);
+    }
+
+    void sendBackward(int streamId, RelayMessage msg) {
+        if (closed) {
+            return;
+        }
+        byte[] body = RelayCell.of(streamId, msg).encode(router.padding());
+        crypto.originateBackward(body, 0);
+        prev.send(new Cell(prevId, CellCommand.RELAY, body));
+    }
+
+    void streamClosed(int streamId) {
+        streams.remove(streamId);
+    }
+
+    Node node() {
+        return node;
+    }
+
+    // ---- teardown --------------------------------------------------------------------------------------
+
+    /**
+     * Closes the whole circuit. {@code toPrev}: send DESTROY towards the OP; {@code toNext}: towards the
+     * next hop. Streams end, both sides leave the circuit table.
+     */
+    void close(int reason, boolean toPrev, boolean toNext) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (extendTimer != null) {
+            extendTimer.cancel();
+        }
+        if (next != null) {
+            if (toNext) {
+                OnionRouter.destroy(next, nextId, reason == DestroyReason.PROTOCOL ? DestroyReason.PROTOCOL
+                        : DestroyReason.DESTROYED);
+            }
+            node.circuits().remove(next, nextId);
+            next = null;
+        }
+        if (toPrev) {
+            OnionRouter.destroy(prev, prevId, reason);
+        }
+        node.circuits().remove(prev, prevId);
+        for (ExitStream s : new ArrayList<>(streams.values())) {
+            s.circuitClosed();
+        }
+        streams.clear();
+        router.circuitClosed();
+    }
+}
