@@ -1,0 +1,110 @@
+package org.onionpeer.node;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.cert.RelayCredentials;
+import org.onionpeer.cert.RelayKeys;
+import org.onionpeer.crypto.BcRelayPrimitives;
+import org.onionpeer.crypto.Ntor;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.Dialer;
+import org.onionpeer.platform.Entropy;
+import org.onionpeer.testing.ManualScheduler;
+import org.onionpeer.transport.Connector;
+import org.onionpeer.transport.Pipe;
+
+/**
+ * An in-process network of onion routers on one {@link ManualScheduler}, linked by pipes
+ * ({@code inproc:name} addresses), for deterministic core tests of relays and proxies.
+ */
+public final class TestNet {
+    public static final SecureRandom RND = new SecureRandom();
+    public static final Entropy ENTROPY = RND::nextBytes;
+
+    public final ManualScheduler sched = new ManualScheduler();
+    public final Map<String, Relay> relays = new HashMap<>();
+    public final List<RelayInfo> infos = new ArrayList<>();
+
+    /** One relay of the test network. */
+    public static final class Relay {
+        public final String name;
+        public final Node node;
+        public final OnionRouter router;
+        public final RelayKeys keys;
+        public final RelayInfo info;
+
+        Relay(String name, Node node, OnionRouter router, RelayKeys keys, RelayInfo info) {
+            this.name = name;
+            this.node = node;
+            this.router = router;
+            this.keys = keys;
+            this.info = info;
+        }
+    }
+
+    /** Dials other nodes of this network through pipes. */
+    public Dialer dialer() {
+        return new Dialer() {
+            @Override
+            public boolean canDial(String address) {
+                return address.startsWith("inproc:");
+            }
+
+            @Override
+            public void dial(String address, DialCallback cb) {
+                Relay r = relays.get(address.substring("inproc:".length()));
+                if (r == null) {
+                    sched.execute(() -> cb.failed("no such node"));
+                    return;
+                }
+                Pipe p = new Pipe(sched, sched);
+                r.node.links().accept(p.b(), null, null);
+                sched.execute(() -> cb.connected(p.a(), null, null));
+            }
+        };
+    }
+
+    public Relay addRelay(String name, Connector exitConnector, Connector.AddressFilter policy,
+            OnionRouter.DirectorySource dir) {
+        RelayKeys keys = RelayKeys.generate(RND);
+        RelayCredentials creds = RelayCredentials.create(keys, sched.epochSeconds());
+        Node node = new Node(sched, ENTROPY, dialer(), null);
+        node.links().setResponder(digest -> creds.certsCell(digest, null, sched.epochSeconds()), null);
+        byte[] secret = new byte[32];
+        RND.nextBytes(secret);
+        Ntor.Keypair onion = Ntor.Keypair.fromSecret(secret);
+        OnionRouter.Config cfg = new OnionRouter.Config();
+        cfg.nodeId = keys.identity().rsaIdentity();
+        cfg.onionKeys.add(onion);
+        cfg.primitives = new BcRelayPrimitives();
+        cfg.exitConnector = exitConnector;
+        if (policy != null) {
+            cfg.exitPolicy = policy;
+        }
+        cfg.directory = dir;
+        cfg.locator = (rsaId, ed, tls) -> {
+            for (RelayInfo i : infos) {
+                if (Bytes.constantTimeEquals(i.identity().rsaIdentity(), rsaId)) {
+                    return i;
+                }
+            }
+            return null;
+        };
+        OnionRouter router = new OnionRouter(node, cfg);
+        Set<String> flags = new LinkedHashSet<>();
+        if (exitConnector != null) {
+            flags.add(RelayInfo.FLAG_EXIT);
+        }
+        RelayInfo info = new RelayInfo(name, keys.identity(), onion.publicKey(), List.of("inproc:" + name), flags, "");
+        Relay r = new Relay(name, node, router, keys, info);
+        relays.put(name, r);
+        infos.add(info);
+        return r;
+    }
+}
