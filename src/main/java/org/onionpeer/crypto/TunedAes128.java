@@ -71,50 +71,97 @@ public final class TunedAes128 {
 
     /**
      * Writes the CTR keystream of {@code blocks} consecutive counter blocks, starting at the 128-bit
-     * big-endian counter (c0,c1,c2,c3), to {@code out[off..off+16*blocks)}. Returns nothing; the caller
-     * advances its own counter.
+     * big-endian counter (c0,c1,c2,c3), to {@code out[off..off+16*blocks)}. The caller advances its own
+     * counter.
      */
     public void keystream(int c0, int c1, int c2, int c3, byte[] out, int off, int blocks) {
+        for (int i = 0; i < 16 * blocks; i++) {
+            out[off + i] = 0;
+        }
+        xorKeystream(c0, c1, c2, c3, out, off, blocks);
+    }
+
+    // Counter-mode caching: within a run of 256 counters only the last byte of the counter changes, so
+    // round 1 has one varying table lookup (not 16) and round 2 four; the rest is computed once per run.
+    private int cacheC0, cacheC1, cacheC2, cacheC3Hi = 1; // cacheC3Hi low byte != 0 means "no cache yet"
+    private int r1a0, r1u1, r1u2, r1u3, r2b0, r2b1, r2b2, r2b3;
+
+    private void prepare(int c0, int c1, int c2, int c3hi) {
+        final int[] k = rk;
+        int s0 = c0 ^ k[0], s1 = c1 ^ k[1], s2 = c2 ^ k[2], s3 = c3hi ^ k[3];
+        r1a0 = TE0[s0 >>> 24] ^ TE1[(s1 >>> 16) & 0xff] ^ TE2[(s2 >>> 8) & 0xff] ^ k[4];
+        r1u1 = TE0[s1 >>> 24] ^ TE1[(s2 >>> 16) & 0xff] ^ TE2[(s3 >>> 8) & 0xff] ^ TE3[s0 & 0xff] ^ k[5];
+        r1u2 = TE0[s2 >>> 24] ^ TE1[(s3 >>> 16) & 0xff] ^ TE2[(s0 >>> 8) & 0xff] ^ TE3[s1 & 0xff] ^ k[6];
+        r1u3 = TE0[s3 >>> 24] ^ TE1[(s0 >>> 16) & 0xff] ^ TE2[(s1 >>> 8) & 0xff] ^ TE3[s2 & 0xff] ^ k[7];
+        r2b0 = TE1[(r1u1 >>> 16) & 0xff] ^ TE2[(r1u2 >>> 8) & 0xff] ^ TE3[r1u3 & 0xff] ^ k[8];
+        r2b1 = TE0[r1u1 >>> 24] ^ TE1[(r1u2 >>> 16) & 0xff] ^ TE2[(r1u3 >>> 8) & 0xff] ^ k[9];
+        r2b2 = TE0[r1u2 >>> 24] ^ TE1[(r1u3 >>> 16) & 0xff] ^ TE3[r1u1 & 0xff] ^ k[10];
+        r2b3 = TE0[r1u3 >>> 24] ^ TE2[(r1u1 >>> 8) & 0xff] ^ TE3[r1u2 & 0xff] ^ k[11];
+        cacheC0 = c0;
+        cacheC1 = c1;
+        cacheC2 = c2;
+        cacheC3Hi = c3hi;
+    }
+
+    /**
+     * XORs the CTR keystream of {@code blocks} consecutive counter blocks, starting at the 128-bit
+     * big-endian counter (c0,c1,c2,c3), into {@code buf[off..off+16*blocks)}.
+     */
+    public void xorKeystream(int c0, int c1, int c2, int c3, byte[] buf, int off, int blocks) {
         final int[] k = rk;
         final int[] t0 = TE0, t1 = TE1, t2 = TE2, t3 = TE3, sb = SBOX;
         for (int n = 0; n < blocks; n++) {
-            int s0 = c0 ^ k[0], s1 = c1 ^ k[1], s2 = c2 ^ k[2], s3 = c3 ^ k[3];
-            int r = 4;
-            for (int round = 1; round < 10; round++) {
-                int u0 = t0[s0 >>> 24] ^ t1[(s1 >>> 16) & 0xff] ^ t2[(s2 >>> 8) & 0xff] ^ t3[s3 & 0xff] ^ k[r];
-                int u1 = t0[s1 >>> 24] ^ t1[(s2 >>> 16) & 0xff] ^ t2[(s3 >>> 8) & 0xff] ^ t3[s0 & 0xff] ^ k[r + 1];
-                int u2 = t0[s2 >>> 24] ^ t1[(s3 >>> 16) & 0xff] ^ t2[(s0 >>> 8) & 0xff] ^ t3[s1 & 0xff] ^ k[r + 2];
-                int u3 = t0[s3 >>> 24] ^ t1[(s0 >>> 16) & 0xff] ^ t2[(s1 >>> 8) & 0xff] ^ t3[s2 & 0xff] ^ k[r + 3];
-                s0 = u0;
-                s1 = u1;
-                s2 = u2;
-                s3 = u3;
-                r += 4;
+            int hi = c3 & 0xffffff00;
+            if (hi != cacheC3Hi || c2 != cacheC2 || c1 != cacheC1 || c0 != cacheC0) {
+                prepare(c0, c1, c2, hi);
             }
-            int o0 = ((sb[s0 >>> 24] << 24) | (sb[(s1 >>> 16) & 0xff] << 16) | (sb[(s2 >>> 8) & 0xff] << 8)
-                    | sb[s3 & 0xff]) ^ k[40];
-            int o1 = ((sb[s1 >>> 24] << 24) | (sb[(s2 >>> 16) & 0xff] << 16) | (sb[(s3 >>> 8) & 0xff] << 8)
-                    | sb[s0 & 0xff]) ^ k[41];
-            int o2 = ((sb[s2 >>> 24] << 24) | (sb[(s3 >>> 16) & 0xff] << 16) | (sb[(s0 >>> 8) & 0xff] << 8)
-                    | sb[s1 & 0xff]) ^ k[42];
-            int o3 = ((sb[s3 >>> 24] << 24) | (sb[(s0 >>> 16) & 0xff] << 16) | (sb[(s1 >>> 8) & 0xff] << 8)
-                    | sb[s2 & 0xff]) ^ k[43];
-            out[off] = (byte) (o0 >>> 24);
-            out[off + 1] = (byte) (o0 >>> 16);
-            out[off + 2] = (byte) (o0 >>> 8);
-            out[off + 3] = (byte) o0;
-            out[off + 4] = (byte) (o1 >>> 24);
-            out[off + 5] = (byte) (o1 >>> 16);
-            out[off + 6] = (byte) (o1 >>> 8);
-            out[off + 7] = (byte) o1;
-            out[off + 8] = (byte) (o2 >>> 24);
-            out[off + 9] = (byte) (o2 >>> 16);
-            out[off + 10] = (byte) (o2 >>> 8);
-            out[off + 11] = (byte) o2;
-            out[off + 12] = (byte) (o3 >>> 24);
-            out[off + 13] = (byte) (o3 >>> 16);
-            out[off + 14] = (byte) (o3 >>> 8);
-            out[off + 15] = (byte) o3;
+            // Round 1 (only the last counter byte varies) and round 2 (only u0 varies).
+            int u0 = r1a0 ^ t3[(c3 ^ k[3]) & 0xff];
+            int s0 = r2b0 ^ t0[u0 >>> 24];
+            int s1 = r2b1 ^ t3[u0 & 0xff];
+            int s2 = r2b2 ^ t2[(u0 >>> 8) & 0xff];
+            int s3 = r2b3 ^ t1[(u0 >>> 16) & 0xff];
+            // Rounds 3..9, two per pass so the state ping-pongs between (s) and (u) without moves.
+            int u1, u2, u3;
+            for (int r = 12; r < 36; r += 8) {
+                u0 = t0[s0 >>> 24] ^ t1[(s1 >>> 16) & 0xff] ^ t2[(s2 >>> 8) & 0xff] ^ t3[s3 & 0xff] ^ k[r];
+                u1 = t0[s1 >>> 24] ^ t1[(s2 >>> 16) & 0xff] ^ t2[(s3 >>> 8) & 0xff] ^ t3[s0 & 0xff] ^ k[r + 1];
+                u2 = t0[s2 >>> 24] ^ t1[(s3 >>> 16) & 0xff] ^ t2[(s0 >>> 8) & 0xff] ^ t3[s1 & 0xff] ^ k[r + 2];
+                u3 = t0[s3 >>> 24] ^ t1[(s0 >>> 16) & 0xff] ^ t2[(s1 >>> 8) & 0xff] ^ t3[s2 & 0xff] ^ k[r + 3];
+                s0 = t0[u0 >>> 24] ^ t1[(u1 >>> 16) & 0xff] ^ t2[(u2 >>> 8) & 0xff] ^ t3[u3 & 0xff] ^ k[r + 4];
+                s1 = t0[u1 >>> 24] ^ t1[(u2 >>> 16) & 0xff] ^ t2[(u3 >>> 8) & 0xff] ^ t3[u0 & 0xff] ^ k[r + 5];
+                s2 = t0[u2 >>> 24] ^ t1[(u3 >>> 16) & 0xff] ^ t2[(u0 >>> 8) & 0xff] ^ t3[u1 & 0xff] ^ k[r + 6];
+                s3 = t0[u3 >>> 24] ^ t1[(u0 >>> 16) & 0xff] ^ t2[(u1 >>> 8) & 0xff] ^ t3[u2 & 0xff] ^ k[r + 7];
+            }
+            u0 = t0[s0 >>> 24] ^ t1[(s1 >>> 16) & 0xff] ^ t2[(s2 >>> 8) & 0xff] ^ t3[s3 & 0xff] ^ k[36];
+            u1 = t0[s1 >>> 24] ^ t1[(s2 >>> 16) & 0xff] ^ t2[(s3 >>> 8) & 0xff] ^ t3[s0 & 0xff] ^ k[37];
+            u2 = t0[s2 >>> 24] ^ t1[(s3 >>> 16) & 0xff] ^ t2[(s0 >>> 8) & 0xff] ^ t3[s1 & 0xff] ^ k[38];
+            u3 = t0[s3 >>> 24] ^ t1[(s0 >>> 16) & 0xff] ^ t2[(s1 >>> 8) & 0xff] ^ t3[s2 & 0xff] ^ k[39];
+            // Round 10: SubBytes and ShiftRows only.
+            int o0 = ((sb[u0 >>> 24] << 24) | (sb[(u1 >>> 16) & 0xff] << 16) | (sb[(u2 >>> 8) & 0xff] << 8)
+                    | sb[u3 & 0xff]) ^ k[40];
+            int o1 = ((sb[u1 >>> 24] << 24) | (sb[(u2 >>> 16) & 0xff] << 16) | (sb[(u3 >>> 8) & 0xff] << 8)
+                    | sb[u0 & 0xff]) ^ k[41];
+            int o2 = ((sb[u2 >>> 24] << 24) | (sb[(u3 >>> 16) & 0xff] << 16) | (sb[(u0 >>> 8) & 0xff] << 8)
+                    | sb[u1 & 0xff]) ^ k[42];
+            int o3 = ((sb[u3 >>> 24] << 24) | (sb[(u0 >>> 16) & 0xff] << 16) | (sb[(u1 >>> 8) & 0xff] << 8)
+                    | sb[u2 & 0xff]) ^ k[43];
+            buf[off] ^= (byte) (o0 >>> 24);
+            buf[off + 1] ^= (byte) (o0 >>> 16);
+            buf[off + 2] ^= (byte) (o0 >>> 8);
+            buf[off + 3] ^= (byte) o0;
+            buf[off + 4] ^= (byte) (o1 >>> 24);
+            buf[off + 5] ^= (byte) (o1 >>> 16);
+            buf[off + 6] ^= (byte) (o1 >>> 8);
+            buf[off + 7] ^= (byte) o1;
+            buf[off + 8] ^= (byte) (o2 >>> 24);
+            buf[off + 9] ^= (byte) (o2 >>> 16);
+            buf[off + 10] ^= (byte) (o2 >>> 8);
+            buf[off + 11] ^= (byte) o2;
+            buf[off + 12] ^= (byte) (o3 >>> 24);
+            buf[off + 13] ^= (byte) (o3 >>> 16);
+            buf[off + 14] ^= (byte) (o3 >>> 8);
+            buf[off + 15] ^= (byte) o3;
             off += 16;
             // 128-bit big-endian increment, carrying across all four words (BC's SIC does the same).
             c3++;

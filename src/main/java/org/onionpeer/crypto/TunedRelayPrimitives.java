@@ -21,13 +21,15 @@ public final class TunedRelayPrimitives implements RelayPrimitives {
         return "tuned";
     }
 
-    /** AES-128-CTR from block 0 (Tor's all-zero IV, tor-spec §0.3), keystream made 16 blocks at a time. */
+    /**
+     * AES-128-CTR from block 0 (Tor's all-zero IV, tor-spec §0.3). Whole blocks are XORed straight into
+     * the caller's buffer; only a block split across calls goes through the 16-byte {@link #ks}.
+     */
     static final class Ctr implements StreamCipher {
-        private static final int BLOCKS = 16;
         private final TunedAes128 aes;
-        private final byte[] ks = new byte[16 * BLOCKS];
-        /** Next unused keystream byte in {@link #ks}; ks.length means "empty". */
-        private int ksPos = 16 * BLOCKS;
+        private final byte[] ks = new byte[16];
+        /** Next unused byte of {@link #ks}; 16 means none left. */
+        private int ksPos = 16;
         /** The 128-bit big-endian counter of the next block to generate. */
         private int c0, c1, c2, c3;
 
@@ -39,22 +41,25 @@ public final class TunedRelayPrimitives implements RelayPrimitives {
         public void apply(byte[] buf, int off, int len) {
             final byte[] k = ks;
             int pos = ksPos;
-            int end = off + len;
-            while (off < end) {
-                if (pos == k.length) {
-                    aes.keystream(c0, c1, c2, c3, k, 0, BLOCKS);
-                    advance(BLOCKS);
-                    pos = 0;
+            while (len > 0 && pos < 16) {
+                buf[off++] ^= k[pos++];
+                len--;
+            }
+            if (len >= 16) {
+                int blocks = len >>> 4;
+                aes.xorKeystream(c0, c1, c2, c3, buf, off, blocks);
+                advance(blocks);
+                off += blocks << 4;
+                len -= blocks << 4;
+            }
+            if (len > 0) {
+                aes.keystream(c0, c1, c2, c3, k, 0, 1);
+                advance(1);
+                pos = 0;
+                while (len > 0) {
+                    buf[off++] ^= k[pos++];
+                    len--;
                 }
-                int n = k.length - pos;
-                if (n > end - off) {
-                    n = end - off;
-                }
-                for (int i = 0; i < n; i++) {
-                    buf[off + i] ^= k[pos + i];
-                }
-                off += n;
-                pos += n;
             }
             ksPos = pos;
         }
