@@ -20,12 +20,12 @@ import org.onionpeer.jvm.JcaRelayPrimitives;
  * (the bench profile builds target/webapp/bench.js and runs this class). JVM rows are timed here; the
  * JavaScript rows run in headless Chromium (org.onionpeer.browser.BenchMain, webapp/bench.html). Every
  * row: a warm-up run, then RUNS runs of at least MIN_MILLIS each, and the median.
- * System properties: onionpeer.bench.millis (default 1000), onionpeer.bench.runs (default 3),
+ * System properties: onionpeer.bench.millis (default 1000), onionpeer.bench.runs (default 5),
  * onionpeer.bench.js=false to skip the browser.
  */
 public final class Bench {
     static final int MIN_MILLIS = Integer.getInteger("onionpeer.bench.millis", 1000);
-    static final int RUNS = Integer.getInteger("onionpeer.bench.runs", 3);
+    static final int RUNS = Integer.getInteger("onionpeer.bench.runs", 5);
     static final long BUNDLE_TARGET = 500 * 1024;
 
     private Bench() {
@@ -66,8 +66,8 @@ public final class Bench {
         List<Row> rows = new ArrayList<>();
         System.out.printf(Locale.ROOT, "Onionpeer benchmark: %d ms per run, median of %d runs after a warm-up run%n",
                 MIN_MILLIS, RUNS);
-        System.out.printf(Locale.ROOT, "JVM %s %s, %d CPUs%n", System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "JVM %s %s, %d CPUs, load average %s%n", System.getProperty("java.vm.name"),
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), loadAverage());
         for (Workload w : jvmWorkloads()) {
             rows.add(timeOnJvm(w));
         }
@@ -97,7 +97,14 @@ public final class Bench {
         System.out.println();
         System.out.println("ntor handshakes/s (client, server; JVM and JS): not measured yet -- add the Ntor"
                 + " workloads in Bench.jvmWorkloads() and BenchMain.workloads().");
-        System.out.printf(Locale.ROOT, "(bench took %.0f s)%n", (System.nanoTime() - t0) / 1e9);
+        System.out.printf(Locale.ROOT, "(bench took %.0f s; load average now %s)%n", (System.nanoTime() - t0) / 1e9,
+                loadAverage());
+    }
+
+    /** The 1-minute load average: figures taken on a busy machine are low and spread out. */
+    static String loadAverage() {
+        double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f", l);
     }
 
     /** Warm-up (JIT) run, then RUNS runs of at least MIN_MILLIS; ops doubled until a batch takes >= 20 ms. */
