@@ -21,6 +21,21 @@ final class JsApi {
         String call(String arg);
     }
 
+    /** A JavaScript function of one string argument returning nothing: a completion callback. */
+    @JSFunctor
+    interface StringSink extends JSObject {
+        void call(String result);
+    }
+
+    /** A JavaScript function taking a completion callback: an asynchronous export. */
+    @JSFunctor
+    interface CallbackFn extends JSObject {
+        void call(StringSink done);
+    }
+
+    @JSBody(params = {"name", "fn"}, script = "(window.onionpeer = window.onionpeer || {})[name] = fn;")
+    static native void export(String name, CallbackFn fn);
+
     // One overload per functor type: TeaVM turns a lambda into a JS function only where the parameter's
     // declared type is the @JSFunctor interface itself.
     @JSBody(params = {"name", "fn"}, script = "(window.onionpeer = window.onionpeer || {})[name] = fn;")

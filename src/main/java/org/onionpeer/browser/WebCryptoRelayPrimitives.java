@@ -1,0 +1,209 @@
+package org.onionpeer.browser;
+
+import org.onionpeer.browser.webcrypto.SubtleAesCtr;
+import org.onionpeer.bench.RelayLayerWorkload;
+import org.onionpeer.crypto.RelayPrimitives;
+import org.onionpeer.crypto.RunningDigest;
+import org.onionpeer.crypto.StreamCipher;
+import org.onionpeer.crypto.TunedAes128;
+import org.onionpeer.crypto.TunedSha1;
+import org.teavm.jso.JSObject;
+import org.teavm.jso.typedarrays.Int8Array;
+
+/**
+ * Browser relay primitives: AES-128-CTR keystream made ahead, in batches, by WebCrypto (which runs off the
+ * main thread and is far faster than any JavaScript AES), and SHA-1 from {@link TunedSha1} (WebCrypto has
+ * no running digest with snapshots). The cipher stays synchronous: {@link StreamCipher#apply} never waits;
+ * where no batch is ready for the exact keystream position it computes those bytes with
+ * {@link TunedAes128}, so the output is byte-identical to every other implementation whatever the timing.
+ */
+public final class WebCryptoRelayPrimitives implements RelayPrimitives {
+    /** Blocks per WebCrypto request: 64 KiB of keystream, ~128 cells. */
+    static final int BATCH_BLOCKS = 4096;
+    static final int BATCH_BYTES = BATCH_BLOCKS * 16;
+    /** Batches kept requested or ready ahead of the position: 512 KiB per cipher. */
+    static final int AHEAD = 8;
+
+    private static JSObject zeros;
+
+    @Override
+    public StreamCipher aes128Ctr(byte[] key16) {
+        return new PoolCtr(key16);
+    }
+
+    @Override
+    public RunningDigest sha1() {
+        return new TunedSha1();
+    }
+
+    @Override
+    public String name() {
+        return "webcrypto-pool";
+    }
+
+    /** True when the page may use WebCrypto (otherwise the tuned primitives are the ones to use). */
+    public static boolean available() {
+        return SubtleAesCtr.available();
+    }
+
+    /** The pool cipher; {@link #poolBytes()} and {@link #fallbackBytes()} say where its keystream came from. */
+    public static final class PoolCtr implements StreamCipher, RelayLayerWorkload.Noted {
+        private final TunedAes128 aes;
+        private JSObject key;
+        private String error;
+        /** Keystream position: batch number (unsigned) and byte offset inside it. */
+        private int batch;
+        private int inBatch;
+        /** Next batch number to request. */
+        private int nextRequest;
+        private int inFlight;
+        /** Ready batches by batch % AHEAD, with the batch number each slot holds. */
+        private final byte[][] slots = new byte[AHEAD][];
+        private final int[] slotBatch = new int[AHEAD];
+        /** Fallback keystream: 16 blocks starting at block {@code fbFirst} of batch {@code fbBatch}. */
+        private final byte[] fb = new byte[256];
+        private int fbBatch = -1;
+        private int fbFirst = -1;
+        private int fbBlocks;
+        private double poolBytes;
+        private double fallbackBytes;
+        private final SubtleAesCtr.BatchReady onBatch = this::arrived;
+        private final SubtleAesCtr.Failed onError = this::failed;
+
+        PoolCtr(byte[] key16) {
+            aes = new TunedAes128(key16); // also checks the key length
+            if (SubtleAesCtr.available()) {
+                if (zeros == null) {
+                    zeros = SubtleAesCtr.zeros(BATCH_BYTES);
+                }
+                SubtleAesCtr.importKey(key16.clone(), k -> {
+                    key = k;
+                    fill();
+                }, message -> error = message);
+            } else {
+                error = "no crypto.subtle";
+            }
+        }
+
+        @Override
+        public void apply(byte[] buf, int off, int len) {
+            while (len > 0) {
+                int n = BATCH_BYTES - inBatch;
+                if (n > len) {
+                    n = len;
+                }
+                int slot = batch & (AHEAD - 1);
+                byte[] ks = slots[slot];
+                if (ks != null && slotBatch[slot] == batch) {
+                    int k = inBatch;
+                    for (int i = 0; i < n; i++) {
+                        buf[off + i] ^= ks[k + i];
+                    }
+                    poolBytes += n;
+                } else {
+                    fallback(buf, off, n);
+                    fallbackBytes += n;
+                }
+                off += n;
+                len -= n;
+                inBatch += n;
+                if (inBatch == BATCH_BYTES) {
+                    if (ks != null && slotBatch[slot] == batch) {
+                        slots[slot] = null;
+                    }
+                    batch++;
+                    inBatch = 0;
+                    if (batch == 0) {
+                        // 2^32 batches = 256 TiB on one hop: no circuit lives that long; refuse to wrap.
+                        throw new IllegalStateException("relay cipher keystream exhausted");
+                    }
+                }
+            }
+            fill();
+        }
+
+        /** XORs the keystream for bytes [inBatch, inBatch+n) of the current batch, computed here and now. */
+        private void fallback(byte[] buf, int off, int n) {
+            int pos = inBatch;
+            int end = pos + n;
+            while (pos < end) {
+                int block = pos >>> 4;
+                if (fbBatch != batch || block < fbFirst || block >= fbFirst + fbBlocks) {
+                    int blocks = BATCH_BLOCKS - block;
+                    if (blocks > 16) {
+                        blocks = 16;
+                    }
+                    // Counter of block b of batch B is B*4096 + b, as a 128-bit big-endian number.
+                    aes.keystream(0, 0, batch >>> 20, (batch << 12) | block, fb, 0, blocks);
+                    fbBatch = batch;
+                    fbFirst = block;
+                    fbBlocks = blocks;
+                }
+                int k = pos - (fbFirst << 4);
+                int m = (fbBlocks << 4) - k;
+                if (m > end - pos) {
+                    m = end - pos;
+                }
+                for (int i = 0; i < m; i++) {
+                    buf[off + i] ^= fb[k + i];
+                }
+                off += m;
+                pos += m;
+            }
+        }
+
+        /** Keeps up to AHEAD batches, from the current one on, requested or ready. */
+        private void fill() {
+            if (key == null) {
+                return;
+            }
+            if (nextRequest - batch < 0) {
+                nextRequest = batch; // we fell behind: skip batches already passed
+            }
+            while (nextRequest - batch < AHEAD && inFlight < AHEAD) {
+                int b = nextRequest++;
+                inFlight++;
+                SubtleAesCtr.encryptZeros(key, b >>> 20, b << 12, zeros, b, onBatch, onError);
+            }
+        }
+
+        private void arrived(int b, Int8Array keystream) {
+            inFlight--;
+            int d = b - batch;
+            if (d >= 0 && d < AHEAD) {
+                int slot = b & (AHEAD - 1);
+                slots[slot] = keystream.toJavaArray();
+                slotBatch[slot] = b;
+            }
+            fill();
+        }
+
+        private void failed(String message) {
+            // From here on every byte comes from the fallback; correctness does not depend on WebCrypto.
+            inFlight--;
+            error = message;
+            key = null;
+        }
+
+        public double poolBytes() {
+            return poolBytes;
+        }
+
+        public double fallbackBytes() {
+            return fallbackBytes;
+        }
+
+        @Override
+        public String note() {
+            double all = poolBytes + fallbackBytes;
+            int permille = all == 0 ? 0 : (int) Math.round(poolBytes * 1000 / all);
+            return "keystream from pool " + (permille / 10) + "." + (permille % 10) + "%"
+                    + (error == null ? "" : ", pool off: " + error);
+        }
+
+        /** Why the pool is not used, or null. */
+        public String error() {
+            return error;
+        }
+    }
+}
