@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
+import org.onionpeer.bench.NtorWorkload;
 import org.onionpeer.bench.RelayLayerWorkload;
 import org.onionpeer.bench.Workload;
 import org.onionpeer.crypto.BcRelayPrimitives;
@@ -31,16 +32,14 @@ public final class Bench {
     private Bench() {
     }
 
-    /**
-     * The JVM rows. To add ntor handshakes per second (client and server), add their workloads here, e.g.
-     * {@code w.add(new NtorClientWorkload())}, and the same two in BenchMain#workloads for JavaScript; then
-     * give their targets in {@link #target} if there are any.
-     */
+    /** The JVM rows; BenchMain#workloads has the JavaScript ones. */
     static List<Workload> jvmWorkloads() {
         List<Workload> w = new ArrayList<>();
         w.add(new RelayLayerWorkload(new JcaRelayPrimitives()));
         w.add(new RelayLayerWorkload(new BcRelayPrimitives()));
         w.add(new RelayLayerWorkload(new TunedRelayPrimitives()));
+        w.add(new NtorWorkload(true));
+        w.add(new NtorWorkload(false));
         return w;
     }
 
@@ -94,9 +93,6 @@ public final class Bench {
         bundle("onionpeer.js", "the node bundle; target " + BUNDLE_TARGET / 1024 + " KB");
         bundle("selftest.js", "self-test bundle, for comparison");
         bundle("bench.js", "bench bundle, for comparison");
-        System.out.println();
-        System.out.println("ntor handshakes/s (client, server; JVM and JS): not measured yet -- add the Ntor"
-                + " workloads in Bench.jvmWorkloads() and BenchMain.workloads().");
         System.out.printf(Locale.ROOT, "(bench took %.0f s; load average now %s)%n", (System.nanoTime() - t0) / 1e9,
                 loadAverage());
     }

@@ -3,6 +3,7 @@ package org.onionpeer.browser;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.onionpeer.bench.NtorWorkload;
 import org.onionpeer.bench.RelayLayerWorkload;
 import org.onionpeer.bench.Workload;
 import org.onionpeer.crypto.BcRelayPrimitives;
@@ -35,11 +36,7 @@ public final class BenchMain {
     @JSBody(params = {"name", "fn"}, script = "(self.onionpeer = self.onionpeer || {})[name] = fn;")
     static native void export(String name, BenchFn fn);
 
-    /**
-     * The JavaScript rows. Each entry makes a fresh workload. To add ntor handshakes per second (client and
-     * server), add one entry each here, e.g. {@code () -> new NtorClientWorkload()}, and the same in
-     * org.onionpeer.e2e.Bench#jvmWorkloads; the driver and the printed table need no other change.
-     */
+    /** The JavaScript rows (org.onionpeer.e2e.Bench#jvmWorkloads has the JVM ones); each makes a fresh workload. */
     interface Factory {
         Workload make();
     }
@@ -57,6 +54,8 @@ public final class BenchMain {
         if (WebCryptoRelayPrimitives.available()) {
             w.add(() -> new RelayLayerWorkload(new WebCryptoRelayPrimitives(), RelayLayerWorkload.Part.CIPHER));
         }
+        w.add(() -> new NtorWorkload(true));
+        w.add(() -> new NtorWorkload(false));
         return w;
     }
 

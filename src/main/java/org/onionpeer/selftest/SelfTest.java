@@ -9,6 +9,7 @@ import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.crypto.HandshakeKnownAnswers;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.crypto.RelayPrimitivesKnownAnswers;
+import org.onionpeer.crypto.TunedRelayPrimitives;
 
 /**
  * Every known-answer suite of the core. The core suites are platform-neutral and must produce the same
@@ -26,6 +27,8 @@ public final class SelfTest {
         s.add(new HandshakeKnownAnswers());
         s.add(new CertKnownAnswers());
         s.addAll(platformSuites(new BcRelayPrimitives()));
+        // The TeaVM-tuned primitives are plain Java: compare them across platforms too.
+        s.addAll(platformSuites(new TunedRelayPrimitives()));
         return s;
     }
 
