@@ -18,7 +18,8 @@ import org.onionpeer.transport.Transport;
  * <ul>
  * <li>Reading starts when the first listener is set; each read is delivered as
  * {@code scheduler.execute(() -> listener.onData(chunk))}, in order, and {@link #pauseReading} stops further
- * reads (the core's back-pressure; at most one chunk already read still arrives).
+ * reads (the core's back-pressure). At most {@link #MAX_UNDELIVERED} bytes (plus one read) are ever read
+ * and not yet delivered, so a paused or busy core stops the socket within that much.
  * <li>{@link #send} copies the bytes onto a queue that the writer drains; {@link #bufferedAmount} is what is
  * queued and not yet written. The queue is bounded: a send that would take it past {@code maxQueued} closes
  * the transport ("send buffer overflow") rather than grow without limit — callers are meant to watch
@@ -36,6 +37,11 @@ public final class TcpTransport implements Transport {
     public static final long LINGER_MILLIS = 10_000;
     private static final int READ_CHUNK = 32 * 1024;
     private static final int WRITE_BATCH = 64 * 1024;
+    /**
+     * Bytes read but not yet delivered on the scheduler. The reader waits above this, so a busy loop slows the
+     * socket down instead of piling up tasks, and a pause takes effect within this many bytes.
+     */
+    public static final int MAX_UNDELIVERED = 64 * 1024;
 
     private final Socket socket;
     private final Scheduler scheduler;
@@ -52,6 +58,7 @@ public final class TcpTransport implements Transport {
     private String closeReason;
     private boolean finished;
     private boolean closedNotified;
+    private int undelivered;
 
     /** Set by the owner's close(): from then on nothing is delivered. */
     private volatile boolean userClosed;
@@ -191,7 +198,7 @@ public final class TcpTransport implements Transport {
             InputStream in = socket.getInputStream();
             while (true) {
                 synchronized (lock) {
-                    while (!closing && (listener == null || readPaused)) {
+                    while (!closing && (listener == null || readPaused || undelivered >= MAX_UNDELIVERED)) {
                         lock.wait();
                     }
                     if (closing) {
@@ -209,6 +216,9 @@ public final class TcpTransport implements Transport {
                     return;
                 }
                 byte[] chunk = Arrays.copyOf(buf, n);
+                synchronized (lock) {
+                    undelivered += n;
+                }
                 scheduler.execute(() -> deliver(chunk));
             }
         } catch (IOException e) {
@@ -222,6 +232,8 @@ public final class TcpTransport implements Transport {
         Listener l;
         synchronized (lock) {
             l = listener;
+            undelivered -= chunk.length;
+            lock.notifyAll();
         }
         if (!userClosed && l != null) {
             l.onData(chunk);
