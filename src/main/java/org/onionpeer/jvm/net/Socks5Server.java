@@ -371,7 +371,7 @@ public final class Socks5Server implements AutoCloseable {
             }
         });
         // The client's own close while we wait shows up when its listener is set; until then it is not read.
-        opener.open(host, port, new StreamOpener.OpenCallback() {
+        StreamOpener.OpenCallback cb = new StreamOpener.OpenCallback() {
             @Override
             public void opened(Transport stream) {
                 if (!answered.compareAndSet(false, true) || closed) {
@@ -390,7 +390,12 @@ public final class Socks5Server implements AutoCloseable {
                     fail(s, client, endReason, message);
                 }
             }
-        });
+        };
+        try {
+            opener.open(host, port, cb);
+        } catch (RuntimeException e) { // an opener bug must not leave the client hanging
+            cb.failed(EndReason.INTERNAL, "opener failed: " + e);
+        }
     }
 
     private void fail(Socket s, TcpTransport client, int endReason, String message) {

@@ -280,6 +280,27 @@ class Socks5ServerTest {
         }
     }
 
+    @Test
+    void silentOrThrowingOpenersStillGetTheClientAnAnswer() throws Exception {
+        Socks5Server.Options o = new Socks5Server.Options();
+        o.openTimeoutMillis = 300;
+        try (Socks5Server s = new Socks5Server(loop, (h, p, cb) -> { }, 0, o); Socket c = client(s)) {
+            greetNoAuth(c);
+            c.getOutputStream().write(connectRequest(1, new byte[] {1, 2, 3, 4}, 80));
+            assertEquals(Socks5Server.REP_TTL_EXPIRED, read(c, 10)[1]);
+            assertEnd(c);
+        }
+        StreamOpener throwing = (h, p, cb) -> {
+            throw new IllegalStateException("boom");
+        };
+        try (Socks5Server s = new Socks5Server(loop, throwing, 0); Socket c = client(s)) {
+            greetNoAuth(c);
+            c.getOutputStream().write(connectRequest(1, new byte[] {1, 2, 3, 4}, 80));
+            assertEquals(Socks5Server.REP_GENERAL_FAILURE, read(c, 10)[1]);
+            assertEnd(c);
+        }
+    }
+
     /** Echo server on {@code bind}: everything it reads it writes back, until end of stream. */
     private static ServerSocket echo(InetAddress bind) throws Exception {
         ServerSocket ss = new ServerSocket(0, 5, bind);
