@@ -18,8 +18,8 @@ import org.onionpeer.transport.Transport;
  * <ul>
  * <li>Reading starts when the first listener is set; each read is delivered as
  * {@code scheduler.execute(() -> listener.onData(chunk))}, in order, and {@link #pauseReading} stops further
- * reads (the core's back-pressure). At most {@link #MAX_UNDELIVERED} bytes (plus one read) are ever read
- * and not yet delivered, so a paused or busy core stops the socket within that much.
+ * reads (the core's back-pressure). Less than {@link #MAX_UNDELIVERED} bytes plus one read (32 KiB) are ever
+ * read and not yet delivered, so a paused or busy core stops the socket within that much.
  * <li>{@link #send} copies the bytes onto a queue that the writer drains; {@link #bufferedAmount} is what is
  * queued and not yet written. The queue is bounded: a send that would take it past {@code maxQueued} closes
  * the transport ("send buffer overflow") rather than grow without limit — callers are meant to watch
