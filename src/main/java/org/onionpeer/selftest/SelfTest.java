@@ -10,6 +10,7 @@ import org.onionpeer.crypto.HandshakeKnownAnswers;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.crypto.RelayPrimitivesKnownAnswers;
 import org.onionpeer.crypto.TunedRelayPrimitives;
+import org.onionpeer.exit.ExitPolicyKnownAnswers;
 
 /**
  * Every known-answer suite of the core. The core suites are platform-neutral and must produce the same
@@ -26,6 +27,7 @@ public final class SelfTest {
         s.add(new CellKnownAnswers());
         s.add(new HandshakeKnownAnswers());
         s.add(new CertKnownAnswers());
+        s.add(new ExitPolicyKnownAnswers());
         s.addAll(platformSuites(new BcRelayPrimitives()));
         // The TeaVM-tuned primitives are plain Java: compare them across platforms too.
         s.addAll(platformSuites(new TunedRelayPrimitives()));

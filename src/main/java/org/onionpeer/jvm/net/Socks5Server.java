@@ -422,12 +422,13 @@ public final class Socks5Server implements AutoCloseable {
             @Override
             public void onData(byte[] data) {
                 client.send(data);
-                if (!paused[1] && stream instanceof TcpTransport && client.bufferedAmount() > options.highWater) {
+                if (!paused[1] && client.bufferedAmount() > options.highWater) {
+                    // Any stream can be paused now (a circuit stream stops acknowledging, throttling the exit).
                     paused[1] = true;
-                    ((TcpTransport) stream).pauseReading(true);
+                    stream.pauseReading(true);
                     waitForDrain(client, () -> {
                         paused[1] = false;
-                        ((TcpTransport) stream).pauseReading(false);
+                        stream.pauseReading(false);
                     }, over);
                 }
             }
