@@ -182,7 +182,9 @@ public final class Rsa {
             return new PrivateKey(n, e, d, p, q, d.mod(p.subtract(one)), d.mod(q.subtract(one)), q.modInverse(p));
         }
 
-        private synchronized RSAPrivateCrtKeyParameters params() {
+        // Not synchronized (the core has no locks): two threads racing here both build equal, valid
+        // parameters, and a reference write is atomic.
+        private RSAPrivateCrtKeyParameters params() {
             if (params == null) {
                 params = new RSAPrivateCrtKeyParameters(n, e, d, p, q, dp, dq, qinv);
             }
@@ -286,7 +288,8 @@ public final class Rsa {
         return out;
     }
 
-    private static synchronized SecureRandom random() {
+    // Lazy and unsynchronized on purpose: a racing second SecureRandom is harmless.
+    private static SecureRandom random() {
         if (blindingRandom == null) {
             blindingRandom = new SecureRandom();
         }
