@@ -182,7 +182,7 @@ public final class Rsa {
             return new PrivateKey(n, e, d, p, q, d.mod(p.subtract(one)), d.mod(q.subtract(one)), q.modInverse(p));
         }
 
-        // Not synchronized (the core has no locks): two threads racing here both build equal, valid
+        // No lock (the core has none): two threads racing here both build equal, valid
         // parameters, and a reference write is atomic.
         private RSAPrivateCrtKeyParameters params() {
             if (params == null) {
@@ -288,7 +288,7 @@ public final class Rsa {
         return out;
     }
 
-    // Lazy and unsynchronized on purpose: a racing second SecureRandom is harmless.
+    // Lazy and lock-free on purpose: a racing second SecureRandom is harmless.
     private static SecureRandom random() {
         if (blindingRandom == null) {
             blindingRandom = new SecureRandom();
