@@ -154,6 +154,13 @@ public final class WebSocketTransport implements Transport {
         }
     }
 
+    /** Bytes received and queued on the scheduler but not yet handed to the listener. */
+    long undeliveredBytes() {
+        synchronized (lock) {
+            return undelivered;
+        }
+    }
+
     /** The peer's socket address as text, for logs. */
     public String peer() {
         return peer;
