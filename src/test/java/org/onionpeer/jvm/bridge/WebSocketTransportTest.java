@@ -448,6 +448,18 @@ class WebSocketTransportTest {
     }
 
     @Test
+    void idleSessionsAreClosed() throws Exception {
+        startServer(new BridgeServer.Options().limits(WebSocketLimits.DEFAULT.withIdleTimeoutMillis(300)));
+        WebSocketTransport client = connect();
+        Recorder atClient = listen(client, 0);
+        Recorder atServer = listen(acceptedNext(), 0);
+        assertTrue(atServer.closedReason().toLowerCase(java.util.Locale.ROOT).contains("idle"),
+                atServer.closedReason());
+        assertNotNull(atClient.closedReason());
+        assertEquals(0, server.sessionCount());
+    }
+
+    @Test
     void wrongPathIsRefused() throws Exception {
         startServer(new BridgeServer.Options());
         Refused r = org.junit.jupiter.api.Assertions.assertThrows(Refused.class,
