@@ -1,0 +1,26 @@
+package org.onionpeer.jvm.bridge;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.websocket.api.Session;
+
+/** A plain Jetty client endpoint (public: Jetty binds endpoint methods through a public lookup). */
+public final class RawPeer extends Session.Listener.AbstractAutoDemanding {
+    final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    final CompletableFuture<ByteBuffer> pong = new CompletableFuture<>();
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        closeCode.complete(statusCode);
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        // Expected when the bridge closes us; the close code is what the tests look at.
+    }
+
+    @Override
+    public void onWebSocketPong(ByteBuffer payload) {
+        pong.complete(payload);
+    }
+}
