@@ -1,41 +1,43 @@
 package org.onionpeer.jvm;
 
+import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.CountDownLatch;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.exit.ExitPolicy;
 import org.onionpeer.selftest.Check;
 import org.onionpeer.selftest.SelfTest;
 
-/**
- * Command line of target/onionpeer.jar.
- *
- * <p>Today the main job checks the core against its known answers and serves the web app (the browser
- * node and its in-browser self-test) on 127.0.0.1. The bridge (WebSocket link endpoint, embedded onion
- * routers, SOCKS5) joins it in the next stage.
- */
+/** Command line of target/onionpeer.jar. */
 public final class Main {
     static final String USAGE = String.join("\n",
             "usage: java -jar target/onionpeer.jar [options] [command]",
             "",
             "commands:",
-            "  serve        (default) self-test the core, then serve the web app",
+            "  bridge       (default) run a bridge: the web app, the WebSocket link endpoint, an embedded",
+            "               network of onion routers and a SOCKS5 port into it",
             "  selftest     run the core's known-answer vectors on this JVM and exit (status 1 on failure)",
             "",
             "options:",
-            "  --host ADDR  address to listen on (default 127.0.0.1)",
-            "  --port N     HTTP port (default 8080; 0 = any free port)",
-            "  --webapp DIR serve the web app from DIR instead of the copy inside the jar",
-            "  --help       this text");
+            "  --host ADDR          address to listen on (default 127.0.0.1)",
+            "  --port N             HTTP/WebSocket port (default 8080; 0 = any free port)",
+            "  --socks-port N       SOCKS5 port of the onion proxy (default 9350; 0 = any; -1 = none)",
+            "  --relays N           embedded onion routers besides the bridge's own (default 5; the last is the exit)",
+            "  --exit-policy RULES  rules before the default exit policy, e.g. 'accept 127.0.0.0/8:*'",
+            "                       (the default rejects private, loopback and link-local destinations)",
+            "  --no-embedded        no embedded network: the bridge's own relay only",
+            "  --join URL           add the relays of another bridge (its /tor/directory) to ours",
+            "  --webapp DIR         serve the web app from DIR instead of the copy inside the jar",
+            "  --help               this text");
 
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
-        String command = "serve";
-        String host = "127.0.0.1";
-        int port = 8080;
-        Path webapp = null;
+        String command = "bridge";
+        Bridge.Options o = new Bridge.Options();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -44,17 +46,42 @@ public final class Main {
                     System.out.println(USAGE);
                     return;
                 case "--host":
-                    host = value(args, ++i, a);
+                    o.host = value(args, ++i, a);
                     break;
                 case "--port":
-                    port = parsePort(value(args, ++i, a));
+                    o.port = port(value(args, ++i, a), a, false);
                     break;
-                case "--webapp":
-                    webapp = Paths.get(value(args, ++i, a));
-                    if (!Files.isDirectory(webapp)) {
-                        fail("--webapp " + webapp + ": not a directory");
+                case "--socks-port":
+                    o.socksPort = port(value(args, ++i, a), a, true);
+                    break;
+                case "--relays":
+                    o.relays = number(value(args, ++i, a), a, 1, 64);
+                    break;
+                case "--exit-policy":
+                    o.exitPolicy = value(args, ++i, a);
+                    try {
+                        ExitPolicy.withDefault(o.exitPolicy);
+                    } catch (ProtocolException e) {
+                        fail("--exit-policy: " + e.getMessage());
                     }
                     break;
+                case "--no-embedded":
+                    o.embedded = false;
+                    break;
+                case "--join":
+                    try {
+                        o.join = URI.create(value(args, ++i, a));
+                    } catch (IllegalArgumentException e) {
+                        fail("--join: not a URL");
+                    }
+                    break;
+                case "--webapp":
+                    o.webappDir = Paths.get(value(args, ++i, a));
+                    if (!Files.isDirectory(o.webappDir)) {
+                        fail("--webapp " + o.webappDir + ": not a directory");
+                    }
+                    break;
+                case "bridge":
                 case "serve":
                 case "selftest":
                     command = a;
@@ -75,14 +102,24 @@ public final class Main {
             System.err.print(check.report());
             System.exit(1);
         }
-        StaticSite site = new StaticSite(host, port, webapp);
+
+        Bridge bridge = new Bridge(o);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log("shutting down");
-            site.close();
+            bridge.close();
             stopped.countDown();
         }, "shutdown"));
-        log("web app on " + site.url("") + "  (self-test page: " + site.url("selftest.html") + ")");
+        for (RelayInfo r : bridge.directory().relays()) {
+            log("relay " + r.nickname() + " " + r.identity().fingerprint() + " " + String.join(" ", r.flags())
+                    + " at " + String.join(", ", r.addresses()));
+        }
+        log("web app on " + bridge.server().url("") + "  (self-test page: " + bridge.server().url("selftest.html") + ")");
+        log("directory at " + bridge.server().url("tor/directory"));
+        if (bridge.socksPort() > 0) {
+            log("SOCKS5 onion proxy on " + o.host + ":" + bridge.socksPort()
+                    + "  (try: curl --socks5-hostname " + o.host + ":" + bridge.socksPort() + " http://...)");
+        }
         stopped.await();
     }
 
@@ -93,15 +130,19 @@ public final class Main {
         return args[i];
     }
 
-    private static int parsePort(String s) {
+    private static int port(String s, String option, boolean allowNone) {
+        return number(s, option, allowNone ? -1 : 0, 65535);
+    }
+
+    private static int number(String s, String option, int min, int max) {
         try {
-            int p = Integer.parseInt(s);
-            if (p < 0 || p > 65535) {
-                fail("--port " + s + ": out of range");
+            int v = Integer.parseInt(s);
+            if (v < min || v > max) {
+                fail(option + " " + s + ": must be " + min + ".." + max);
             }
-            return p;
+            return v;
         } catch (NumberFormatException e) {
-            fail("--port " + s + ": not a number");
+            fail(option + " " + s + ": not a number");
             return -1;
         }
     }

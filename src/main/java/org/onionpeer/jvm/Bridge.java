@@ -1,0 +1,208 @@
+package org.onionpeer.jvm;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.onionpeer.dir.Directory;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.exit.ExitPolicy;
+import org.onionpeer.jvm.bridge.BridgeServer;
+import org.onionpeer.jvm.bridge.WebSocketConnector;
+import org.onionpeer.jvm.net.Socks5Server;
+import org.onionpeer.link.Channel;
+import org.onionpeer.node.Node;
+import org.onionpeer.node.OnionProxy;
+
+/**
+ * The main job: a bridge. One Jetty server serves the web app and the bridge's directory and accepts
+ * WebSocket links from browsers into the bridge's own onion router; an embedded network of onion routers
+ * (TLS ORPorts on the same host, the last one an exit) gives those links somewhere to go at once; an onion
+ * proxy with a SOCKS5 port lets any local program use the network. Everything listens on loopback by
+ * default.
+ */
+public final class Bridge implements AutoCloseable {
+    /** Command-line options, with their defaults. */
+    public static final class Options {
+        public String host = "127.0.0.1";
+        public int port = 8080;
+        /** 0 = any free port; -1 = no SOCKS listener. */
+        public int socksPort = 9350;
+        public int relays = 5;
+        /** Rules put before the default exit policy, e.g. "accept 127.0.0.0/8:*". */
+        public String exitPolicy = "";
+        public boolean embedded = true;
+        public URI join;
+        public Path webappDir;
+        public Channel.Limits limits = new Channel.Limits();
+        public OnionProxy.Options proxy = new OnionProxy.Options();
+    }
+
+    /** Directory lifetime and how long before its end it is re-signed. */
+    static final long DIRECTORY_LIFETIME = 24 * 3600;
+    static final long DIRECTORY_REFRESH_MILLIS = 6 * 3600 * 1000L;
+
+    private final Options options;
+    private final WebSocketConnector ws;
+    private final JvmRelay bridgeRelay;
+    private final List<JvmRelay> relays = new ArrayList<>();
+    private final List<RelayInfo> joined = new ArrayList<>();
+    private final BridgeServer server;
+    private volatile Directory directory;
+    private final EventLoop proxyLoop;
+    private final Node proxyNode;
+    private final JvmDialer proxyDialer;
+    private final OnionProxy proxy;
+    private final Socks5Server socks;
+
+    public Bridge(Options options) throws Exception {
+        this.options = options;
+        this.ws = new WebSocketConnector();
+        this.bridgeRelay = new JvmRelay("bridge", options.host, null, this::directory, ws, options.limits);
+        this.server = new BridgeServer(new BridgeServer.Options().host(options.host).port(options.port)
+                .webappDir(options.webappDir), bridgeRelay.loop(), () -> directory == null ? null : directory.text(),
+                t -> bridgeRelay.node().links().accept(t, null, null));
+        server.start();
+        bridgeRelay.addAddress("ws://" + options.host + ":" + server.port() + "/link");
+        if (options.embedded) {
+            ExitPolicy policy = ExitPolicy.withDefault(options.exitPolicy);
+            for (int i = 1; i <= options.relays; i++) {
+                relays.add(new JvmRelay("relay" + i, options.host, i == options.relays ? policy : null,
+                        this::directory, ws, options.limits));
+            }
+        }
+        if (options.join != null) {
+            joined.addAll(fetchDirectory(options.join).relays());
+        }
+        resign();
+        bridgeRelay.loop().schedule(DIRECTORY_REFRESH_MILLIS, this::refresh);
+
+        if (options.socksPort >= 0) {
+            proxyLoop = new EventLoop("proxy");
+            SecureRandom rnd = new SecureRandom();
+            proxyDialer = new JvmDialer(proxyLoop, ws);
+            proxyNode = new Node(proxyLoop, rnd::nextBytes, proxyDialer, options.limits);
+            proxy = onLoop(proxyLoop, () -> {
+                OnionProxy p = new OnionProxy(proxyNode, new JcaRelayPrimitives(), directory, options.proxy);
+                p.start();
+                return p;
+            });
+            socks = new Socks5Server(proxyLoop, proxy, options.socksPort);
+        } else {
+            proxyLoop = null;
+            proxyDialer = null;
+            proxyNode = null;
+            proxy = null;
+            socks = null;
+        }
+    }
+
+    private void refresh() {
+        resign();
+        if (proxy != null) {
+            Directory d = directory;
+            proxyLoop.execute(() -> proxy.setDirectory(d));
+        }
+        bridgeRelay.loop().schedule(DIRECTORY_REFRESH_MILLIS, this::refresh);
+    }
+
+    private void resign() {
+        List<RelayInfo> all = new ArrayList<>();
+        all.add(bridgeRelay.info());
+        for (JvmRelay r : relays) {
+            all.add(r.info());
+        }
+        all.addAll(joined);
+        long now = System.currentTimeMillis() / 1000;
+        directory = Directory.sign(all, now, now + DIRECTORY_LIFETIME, bridgeRelay.keys().ed25519Identity());
+    }
+
+    /** Another bridge's directory, over HTTP; its signature is checked (trusted on first use). */
+    static Directory fetchDirectory(URI bridge) throws Exception {
+        URI u = bridge.resolve("/tor/directory");
+        HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> r = c.send(HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(20)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(u + ": HTTP " + r.statusCode());
+        }
+        return Directory.parse(r.body(), null, System.currentTimeMillis() / 1000);
+    }
+
+    static <T> T onLoop(EventLoop loop, java.util.function.Supplier<T> s) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(s.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    public Directory directory() {
+        return directory;
+    }
+
+    public BridgeServer server() {
+        return server;
+    }
+
+    public JvmRelay bridgeRelay() {
+        return bridgeRelay;
+    }
+
+    public List<JvmRelay> relays() {
+        return relays;
+    }
+
+    public OnionProxy proxy() {
+        return proxy;
+    }
+
+    public EventLoop proxyLoop() {
+        return proxyLoop;
+    }
+
+    public int socksPort() {
+        return socks == null ? -1 : socks.port();
+    }
+
+    @Override
+    public void close() {
+        if (socks != null) {
+            socks.close();
+        }
+        if (proxy != null) {
+            try {
+                onLoop(proxyLoop, () -> {
+                    proxy.stop();
+                    proxyNode.links().closeAll("shutting down");
+                    return null;
+                });
+            } catch (Exception ignored) {
+                // shutting down anyway
+            }
+            proxyDialer.close();
+            proxyLoop.close();
+        }
+        server.close();
+        for (JvmRelay r : relays) {
+            r.close();
+        }
+        bridgeRelay.close();
+        try {
+            ws.close();
+        } catch (Exception ignored) {
+            // shutting down anyway
+        }
+    }
+}

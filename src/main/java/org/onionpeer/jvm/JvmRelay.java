@@ -1,0 +1,223 @@
+package org.onionpeer.jvm;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.SocketException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.cell.IpAddress;
+import org.onionpeer.cert.RelayCredentials;
+import org.onionpeer.cert.RelayKeys;
+import org.onionpeer.crypto.Ntor;
+import org.onionpeer.dir.Directory;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.exit.ExitPolicy;
+import org.onionpeer.jvm.bridge.WebSocketConnector;
+import org.onionpeer.jvm.bridge.WebSocketTransport;
+import org.onionpeer.jvm.net.SocketConnector;
+import org.onionpeer.jvm.net.TcpTransport;
+import org.onionpeer.jvm.tls.TlsContexts;
+import org.onionpeer.jvm.tls.TlsIdentity;
+import org.onionpeer.link.Channel;
+import org.onionpeer.node.Node;
+import org.onionpeer.node.OnionRouter;
+
+/**
+ * One onion router on the JVM: its own event loop, fresh keys (RSA identity, Ed25519, ntor onion key, TLS
+ * link key), an ORPort (TLS on 127.0.0.1 or the given host), and, for the bridge's relay, WebSocket links
+ * handed over by the bridge server. Its directory view comes from a supplier (the bridge's document), so
+ * EXTEND2 can reach relays by identity.
+ */
+public final class JvmRelay implements AutoCloseable {
+    private final String nickname;
+    private final EventLoop loop;
+    private final RelayKeys keys;
+    private final TlsIdentity tls;
+    private final Ntor.Keypair onionKey;
+    private final Node node;
+    private final OnionRouter router;
+    private final SSLServerSocket orPort;
+    private final JvmDialer dialer;
+    private final SocketConnector exitConnector;
+    private final ExitPolicy exitPolicy;
+    private final List<String> extraAddresses = new ArrayList<>();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    /**
+     * @param exitPolicy null: not an exit
+     * @param directory the current directory (for EXTEND2 by identity, and BEGIN_DIR)
+     */
+    public JvmRelay(String nickname, String host, ExitPolicy exitPolicy, Supplier<Directory> directory,
+            WebSocketConnector ws, Channel.Limits limits) throws IOException, java.security.GeneralSecurityException {
+        this.nickname = nickname;
+        this.exitPolicy = exitPolicy;
+        SecureRandom rnd = new SecureRandom();
+        this.loop = new EventLoop("relay-" + nickname);
+        long now = loop.epochSeconds();
+        this.keys = RelayKeys.generate(rnd);
+        RelayCredentials creds = RelayCredentials.create(keys, now);
+        this.tls = TlsIdentity.create(creds, rnd, now);
+        byte[] secret = new byte[32];
+        rnd.nextBytes(secret);
+        this.onionKey = Ntor.Keypair.fromSecret(secret);
+        this.dialer = new JvmDialer(loop, ws);
+        this.node = new Node(loop, rnd::nextBytes, dialer, limits);
+        IpAddress ours = IpAddress.of(InetAddress.getByName(host).getAddress());
+        node.links().setResponder(digest -> Bytes.constantTimeEquals(digest, tls.linkDigest())
+                ? creds.certsCell(digest, tls.certificate(), loop.epochSeconds())
+                : creds.certsCell(digest, null, loop.epochSeconds()), ours);
+
+        OnionRouter.Config cfg = new OnionRouter.Config();
+        cfg.nodeId = keys.identity().rsaIdentity();
+        cfg.onionKeys.add(onionKey);
+        cfg.primitives = new JcaRelayPrimitives();
+        cfg.locator = (rsaId, edId, tlsAddress) -> {
+            Directory d = directory.get();
+            if (d != null) {
+                for (RelayInfo r : d.relays()) {
+                    if (Bytes.constantTimeEquals(r.identity().rsaIdentity(), rsaId)
+                            && (edId == null || Bytes.constantTimeEquals(r.identity().ed25519Identity(), edId))) {
+                        return r;
+                    }
+                }
+            }
+            return null;
+        };
+        if (exitPolicy != null) {
+            this.exitConnector = new SocketConnector(loop);
+            cfg.exitConnector = exitConnector;
+            cfg.exitPolicy = exitPolicy;
+        } else {
+            this.exitConnector = null;
+        }
+        cfg.directory = path -> {
+            Directory d = directory.get();
+            return d != null && path.equals("/tor/directory") ? d.text() : null;
+        };
+        this.router = new OnionRouter(node, cfg);
+
+        this.orPort = TlsContexts.listen(tls.sslContext(), host, 0, 64);
+        this.acceptor = new Thread(this::acceptLoop, "orport-" + nickname);
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                SSLSocket s = (SSLSocket) orPort.accept();
+                // The TLS handshake blocks: do it off the accept loop so one slow peer stalls nobody.
+                Thread h = new Thread(() -> handshake(s), "tls-accept-" + nickname);
+                h.setDaemon(true);
+                h.start();
+            } catch (SocketException e) {
+                return; // closed
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void handshake(SSLSocket s) {
+        try {
+            s.setSoTimeout(JvmDialer.CONNECT_TIMEOUT_MILLIS);
+            s.startHandshake();
+            s.setSoTimeout(0);
+            s.setTcpNoDelay(true);
+            IpAddress peer = IpAddress.of(s.getInetAddress().getAddress());
+            TcpTransport t = new TcpTransport(s, loop);
+            loop.execute(() -> node.links().accept(t, tls.linkDigest(), peer));
+        } catch (IOException | RuntimeException e) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+        }
+    }
+
+    /** A WebSocket link from the bridge server (a browser or another bridge); runs on our loop. */
+    public void acceptWebSocket(WebSocketTransport t) {
+        loop.execute(() -> node.links().accept(t, null, null));
+    }
+
+    /** Adds an address under which others reach us (e.g. the bridge's ws:// URL), listed first. */
+    public void addAddress(String address) {
+        extraAddresses.add(address);
+    }
+
+    public RelayInfo info() {
+        List<String> addrs = new ArrayList<>(extraAddresses);
+        addrs.add("tls://" + orPort.getInetAddress().getHostAddress() + ":" + orPort.getLocalPort());
+        Set<String> flags = new LinkedHashSet<>();
+        flags.add(RelayInfo.FLAG_GUARD);
+        if (exitPolicy != null) {
+            flags.add(RelayInfo.FLAG_EXIT);
+        }
+        if (!extraAddresses.isEmpty()) {
+            flags.add(RelayInfo.FLAG_BRIDGE);
+        }
+        return new RelayInfo(nickname, keys.identity(), onionKey.publicKey(), addrs, flags,
+                exitPolicy == null ? "reject *:*" : exitPolicy.toString());
+    }
+
+    public String nickname() {
+        return nickname;
+    }
+
+    public RelayKeys keys() {
+        return keys;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    public OnionRouter router() {
+        return router;
+    }
+
+    public int orPort() {
+        return orPort.getLocalPort();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            orPort.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        // Close the links on the loop, then the loop (transports must close before their loop does).
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        loop.execute(() -> {
+            node.links().closeAll("relay shutting down");
+            done.countDown();
+        });
+        try {
+            done.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (exitConnector != null) {
+            exitConnector.close();
+        }
+        dialer.close();
+        loop.close();
+    }
+}
