@@ -493,15 +493,15 @@ public final class OnionProxy implements StreamOpener {
         try {
             new Begin(host, port);
         } catch (ProtocolException e) {
-            cb.failed(EndReason.MISC, "bad address: " + e.getMessage());
+            later(cb, EndReason.MISC, "bad address: " + e.getMessage());
             return;
         }
         if (stopped) {
-            cb.failed(EndReason.MISC, "onion proxy stopped");
+            later(cb, EndReason.MISC, "onion proxy stopped");
             return;
         }
         if (pendingStreams() >= options.maxPendingStreams) {
-            cb.failed(EndReason.RESOURCELIMIT, "too many pending streams (" + options.maxPendingStreams + ")");
+            later(cb, EndReason.RESOURCELIMIT, "too many pending streams (" + options.maxPendingStreams + ")");
             return;
         }
         Request r = new Request(host, port, cb);
@@ -511,6 +511,11 @@ public final class OnionProxy implements StreamOpener {
             start();
         }
         attach(r);
+    }
+
+    /** Refusals found at once still arrive as a later task: callers need not expect re-entrant callbacks. */
+    private void later(OpenCallback cb, int reason, String message) {
+        scheduler.execute(() -> cb.failed(reason, message));
     }
 
     private void attach(Request r) {
@@ -561,7 +566,8 @@ public final class OnionProxy implements StreamOpener {
         try {
             request = HttpResponse.request(path);
         } catch (ProtocolException e) {
-            cb.failed(e.getMessage());
+            String m = e.getMessage();
+            scheduler.execute(() -> cb.failed(m));
             return;
         }
         new DirFetch(bridge, request, cb).start();

@@ -405,6 +405,8 @@ class OnionProxyTest {
                 bad[0] = reason;
             }
         });
+        assertNull(bad[0], "refusals arrive as a later task");
+        sched.runUntilIdle();
         assertNotNull(bad[0]);
     }
 }
