@@ -1,0 +1,635 @@
+package org.onionpeer.circuit;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.cell.Cell;
+import org.onionpeer.cell.CellCommand;
+import org.onionpeer.cell.Created2;
+import org.onionpeer.cell.Destroy;
+import org.onionpeer.cell.DestroyReason;
+import org.onionpeer.cell.EndReason;
+import org.onionpeer.cell.Extend2;
+import org.onionpeer.cell.Extended2;
+import org.onionpeer.cell.IpAddress;
+import org.onionpeer.cell.LinkSpecifier;
+import org.onionpeer.cell.PaddingSource;
+import org.onionpeer.cell.RelayCell;
+import org.onionpeer.cell.RelayCommand;
+import org.onionpeer.cell.RelayMessage;
+import org.onionpeer.cell.Sendme;
+import org.onionpeer.cell.Truncated;
+import org.onionpeer.crypto.CreateFast;
+import org.onionpeer.crypto.HopKeys;
+import org.onionpeer.crypto.Ntor;
+import org.onionpeer.crypto.RelayPrimitives;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.Channel;
+import org.onionpeer.platform.Entropy;
+import org.onionpeer.platform.Scheduler;
+
+/**
+ * An onion proxy's circuit (tor-spec §5, §6, §7): built hop by hop over its first hop's {@link Channel},
+ * carrying {@link ClientStream}s to its last hop.
+ *
+ * <p>Building: the first hop is created with CREATE2/ntor against the relay's published identity and ntor
+ * key, or with CREATE_FAST only when the caller allows it and the link is authenticated (its CERTS bound to
+ * TLS, tor-spec §5.1.3: CREATE_FAST proves nothing on its own); every further hop with a RELAY_EARLY EXTEND2
+ * to the current last hop (at most {@link #MAX_RELAY_EARLY} per circuit, tor-spec §5.6). A timer bounds the
+ * whole build.
+ *
+ * <p>Flow control: one circuit window toward and from the last hop (tor-spec §7.4) with authenticated
+ * SENDME v1 both ways (prop289). Everything from the network is decoded defensively: a bad cell closes this
+ * circuit with a reason, never throws into the channel. Single-threaded: all calls on the node's scheduler.
+ */
+public final class ClientCircuit implements CircuitMap.Endpoint {
+    /** tor-spec §5.6: a relay refuses more than 8 RELAY_EARLY cells on one circuit. */
+    public static final int MAX_RELAY_EARLY = 8;
+    public static final int MAX_HOPS = MAX_RELAY_EARLY + 1;
+
+    public enum State { BUILDING, OPEN, CLOSED }
+
+    /** What the owner (the onion proxy) hears from a circuit; each is called at most once. */
+    public interface Listener {
+        void built(ClientCircuit circuit);
+
+        /** The circuit is gone (build failure or later): every stream on it has ended. */
+        void closed(ClientCircuit circuit, String reason);
+    }
+
+    /** Explicit bounds and choices; the defaults follow tor's. */
+    public static final class Options {
+        public long buildTimeoutMillis = 60_000;
+        /** May the first hop use CREATE_FAST? Honoured only on an authenticated link. */
+        public boolean allowCreateFast = false;
+        public int maxStreams = 256;
+        /** How long BEGIN may wait for CONNECTED or END (tor waits 10-15 s before trying elsewhere). */
+        public long beginTimeoutMillis = 15_000;
+        /** What {@link ClientStream#send} may queue before the stream is closed as overrun. */
+        public long maxStreamSendBuffer = 4L << 20;
+    }
+
+    private final Channel channel;
+    private final CircuitMap map;
+    private final Scheduler scheduler;
+    private final Entropy entropy;
+    private final List<RelayInfo> path;
+    private final Options options;
+    private final Listener listener;
+    private final ClientCircuitCrypto crypto;
+    private final PaddingSource padding;
+    private final List<HopKeys> hopKeys = new ArrayList<>();
+    private final Map<Integer, ClientStream> streams = new LinkedHashMap<>();
+    private final Window window = Window.circuit();
+    /** Scratch for SENDME digests; no allocation per cell otherwise. */
+    private final byte[] digest = new byte[Window.DIGEST_LEN];
+
+    private State state = State.BUILDING;
+    private long circId;
+    private boolean usedCreateFast;
+    private Ntor.Client ntor;
+    private CreateFast.Client fast;
+    private int relayEarlySent;
+    private int nextStreamId;
+    private Scheduler.Cancellable buildTimer;
+    private String closeReason;
+    private boolean built;
+    private int flushCursor;
+
+    /**
+     * A circuit through {@code path} (1..{@link #MAX_HOPS} relays, the first being the peer of
+     * {@code channel}); nothing is sent until {@link #start}.
+     */
+    public ClientCircuit(Channel channel, CircuitMap map, Scheduler scheduler, Entropy entropy,
+            RelayPrimitives primitives, List<RelayInfo> path, Options options, Listener listener) {
+        if (path.isEmpty() || path.size() > MAX_HOPS) {
+            throw new IllegalArgumentException("a circuit has 1.." + MAX_HOPS + " hops, not " + path.size());
+        }
+        this.channel = channel;
+        this.map = map;
+        this.scheduler = scheduler;
+        this.entropy = entropy;
+        this.path = Collections.unmodifiableList(new ArrayList<>(path));
+        this.options = options == null ? new Options() : options;
+        this.listener = listener;
+        this.crypto = new ClientCircuitCrypto(primitives);
+        this.padding = (buf, off, len) -> {
+            byte[] r = new byte[len];
+            entropy.nextBytes(r);
+            System.arraycopy(r, 0, buf, off, len);
+        };
+        byte[] r = new byte[2];
+        entropy.nextBytes(r);
+        this.nextStreamId = ((r[0] & 0xff) << 8) | (r[1] & 0xff);
+    }
+
+    /** Sends the first handshake; failures (closed link, no CircID, wrong peer) arrive as {@code closed}. */
+    public void start() {
+        if (state != State.BUILDING || circId != 0 || closeReason != null) {
+            return;
+        }
+        if (!channel.isOpen()) {
+            finish("link is not open", false);
+            return;
+        }
+        RelayInfo first = path.get(0);
+        if (channel.peerIdentity() == null || !channel.peerIdentity().equals(first.identity())) {
+            finish("link peer is not " + first, false);
+            return;
+        }
+        circId = channel.allocateCircId();
+        if (circId == 0) {
+            finish("no free circuit ID on the link to " + first, false);
+            return;
+        }
+        map.put(channel, circId, this);
+        buildTimer = scheduler.schedule(options.buildTimeoutMillis, () -> close("circuit build timed out after "
+                + options.buildTimeoutMillis + " ms with " + crypto.hopCount() + " of " + path.size() + " hops"));
+        if (options.allowCreateFast && channel.isAuthenticated()) {
+            // tor-spec §5.1.3: only a TLS-authenticated link makes CREATE_FAST's missing proof acceptable.
+            byte[] x = random(CreateFast.X_LEN);
+            fast = CreateFast.client(x);
+            usedCreateFast = true;
+            channel.send(new Cell(circId, CellCommand.CREATE_FAST, fast.onionskin()));
+        } else {
+            ntor = Ntor.client(first.identity().rsaIdentity(), first.ntorKey(), random(Ntor.KEY_LEN));
+            channel.send(new Cell(circId, CellCommand.CREATE2,
+                    new org.onionpeer.cell.Create2(Ntor.HTYPE, ntor.onionskin()).encode()));
+        }
+    }
+
+    // ---- state ------------------------------------------------------------------------------------------
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    public boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    /** True once every hop was added (even if the circuit has closed since). */
+    public boolean wasBuilt() {
+        return built;
+    }
+
+    public List<RelayInfo> path() {
+        return path;
+    }
+
+    /** Hops whose keys we hold so far. */
+    public int hopCount() {
+        return crypto.hopCount();
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public long circId() {
+        return circId;
+    }
+
+    /** True when the first hop was made with CREATE_FAST (an authenticated link allowed it). */
+    public boolean usedCreateFast() {
+        return usedCreateFast;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public int streamCount() {
+        return streams.size();
+    }
+
+    public boolean atStreamLimit() {
+        return streams.size() >= options.maxStreams;
+    }
+
+    public int relayEarlySent() {
+        return relayEarlySent;
+    }
+
+    /** The circuit package window toward the last hop (DATA cells we may still send). */
+    public int packageWindow() {
+        return window.packageWindow();
+    }
+
+    /** The circuit deliver window from the last hop. */
+    public int deliverWindow() {
+        return window.deliverWindow();
+    }
+
+    /** For tests comparing both ends' keys: the keys of hop {@code i}. */
+    HopKeys hopKeys(int i) {
+        return hopKeys.get(i);
+    }
+
+    Options options() {
+        return options;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("circuit[");
+        for (int i = 0; i < path.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(path.get(i).nickname());
+        }
+        return sb.append(' ').append(state).append(']').toString();
+    }
+
+    // ---- streams ----------------------------------------------------------------------------------------
+
+    /**
+     * Opens a stream to {@code host:port} through the last hop (RELAY_BEGIN, tor-spec §6.2). The outcome
+     * reaches {@code l}; a bad address throws ProtocolException here, before anything is sent.
+     */
+    public ClientStream begin(String host, int port, ClientStream.ConnectListener l) {
+        org.onionpeer.cell.Begin msg = new org.onionpeer.cell.Begin(host, port);
+        return openStream(msg, host + ":" + port, l);
+    }
+
+    /** Opens a directory stream to the last hop (RELAY_BEGIN_DIR, tor-spec §6.2.1). */
+    public ClientStream beginDir(ClientStream.ConnectListener l) {
+        return openStream(new org.onionpeer.cell.BeginDir(), "(directory)", l);
+    }
+
+    private ClientStream openStream(RelayMessage begin, String target, ClientStream.ConnectListener l) {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("circuit is " + state);
+        }
+        if (atStreamLimit()) {
+            throw new IllegalStateException("circuit has " + streams.size() + " streams already");
+        }
+        int id = allocateStreamId();
+        ClientStream s = new ClientStream(this, id, target, l);
+        streams.put(id, s);
+        sendRelay(lastHop(), RelayCell.of(id, begin), false);
+        s.started();
+        return s;
+    }
+
+    private int allocateStreamId() {
+        for (int i = 0; i < 0x10000; i++) {
+            nextStreamId = (nextStreamId + 1) & 0xffff;
+            if (nextStreamId != 0 && !streams.containsKey(nextStreamId)) {
+                return nextStreamId;
+            }
+        }
+        throw new IllegalStateException("no free stream ID");
+    }
+
+    int lastHop() {
+        return crypto.hopCount() - 1;
+    }
+
+    /** Whether one more DATA cell may go out now (circuit open and its package window not empty). */
+    boolean canSendData() {
+        return state == State.OPEN && window.canSend();
+    }
+
+    /** Sends one DATA cell for a stream; the caller checked {@link #canSendData}. */
+    void sendData(int streamId, byte[] data) {
+        int hop = lastHop();
+        byte[] body = new RelayCell(RelayCommand.DATA, streamId, data).encode(padding);
+        crypto.encrypt(body, 0, hop);
+        byte[] after = null;
+        if (window.nextSendNeedsDigest()) {
+            // prop289: the SENDME acknowledging this cell must carry the digest as it stands right now.
+            crypto.forwardDigest(hop, digest, 0);
+            after = digest;
+        }
+        window.sent(after);
+        channel.send(new Cell(circId, CellCommand.RELAY, body));
+    }
+
+    /** Sends a stream control message (END, SENDME) to the last hop. */
+    void sendStreamMessage(int streamId, RelayMessage m) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        sendRelay(lastHop(), RelayCell.of(streamId, m), false);
+    }
+
+    void streamFinished(ClientStream s) {
+        streams.remove(s.streamId());
+    }
+
+    private void sendRelay(int hop, RelayCell cell, boolean early) {
+        byte[] body = cell.encode(padding);
+        crypto.encrypt(body, 0, hop);
+        channel.send(new Cell(circId, early ? CellCommand.RELAY_EARLY : CellCommand.RELAY, body));
+    }
+
+    // ---- closing ----------------------------------------------------------------------------------------
+
+    /** Closes the circuit from our side: DESTROY with reason NONE (tor-spec §5.4: an OP sends NONE). */
+    public void close() {
+        close("closed by us");
+    }
+
+    private void close(String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (circId != 0) {
+            channel.send(new Cell(circId, CellCommand.DESTROY, new Destroy(DestroyReason.NONE).encode()));
+        }
+        finish(reason, true);
+    }
+
+    private void finish(String reason, boolean release) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        closeReason = reason;
+        if (buildTimer != null) {
+            buildTimer.cancel();
+        }
+        if (circId != 0 && release) {
+            map.remove(channel, circId);
+        }
+        List<ClientStream> all = new ArrayList<>(streams.values());
+        streams.clear();
+        for (ClientStream s : all) {
+            s.circuitClosed(reason);
+        }
+        if (listener != null) {
+            listener.closed(this, reason);
+        }
+    }
+
+    // ---- CircuitMap.Endpoint ----------------------------------------------------------------------------
+
+    @Override
+    public void onChannelClosed(Channel ch) {
+        // The map already forgot us; the link's CircIDs die with it.
+        finish("link closed: " + ch.closeReason(), false);
+    }
+
+    @Override
+    public void onCell(Channel ch, Cell cell) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        try {
+            switch (cell.command()) {
+                case CellCommand.DESTROY: {
+                    int reason = cell.payloadLength() > 0 ? Destroy.decode(cell.payload()).reason() : 0;
+                    map.remove(channel, circId);
+                    finish("destroyed by the network: " + DestroyReason.name(reason), false);
+                    return;
+                }
+                case CellCommand.CREATED2:
+                case CellCommand.CREATED_FAST:
+                    created(cell);
+                    return;
+                case CellCommand.RELAY:
+                    relay(cell);
+                    return;
+                case CellCommand.RELAY_EARLY:
+                    // tor-spec §5.6: RELAY_EARLY only travels away from the OP.
+                    throw new ProtocolException("inbound RELAY_EARLY");
+                case CellCommand.PADDING:
+                case CellCommand.VPADDING:
+                    return;
+                default:
+                    throw new ProtocolException("unexpected " + CellCommand.name(cell.command()) + " on a client circuit");
+            }
+        } catch (ProtocolException e) {
+            close("protocol error: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Our bug or an application callback's: the circuit goes, the link and the node stay.
+            close("internal error: " + e);
+        }
+    }
+
+    private void created(Cell cell) {
+        if (crypto.hopCount() != 0 || (ntor == null && fast == null)) {
+            throw new ProtocolException(CellCommand.name(cell.command()) + " after the first hop was made");
+        }
+        HopKeys keys;
+        if (cell.command() == CellCommand.CREATED_FAST) {
+            if (fast == null) {
+                throw new ProtocolException("CREATED_FAST answers a CREATE2");
+            }
+            keys = fast.finish(cell.payload());
+        } else {
+            if (ntor == null) {
+                throw new ProtocolException("CREATED2 answers a CREATE_FAST");
+            }
+            keys = ntor.finish(Created2.decode(cell.payload()).handshakeData());
+        }
+        ntor = null;
+        fast = null;
+        addHop(keys);
+    }
+
+    private void addHop(HopKeys keys) {
+        crypto.addHop(keys);
+        hopKeys.add(keys);
+        if (crypto.hopCount() == path.size()) {
+            state = State.OPEN;
+            built = true;
+            if (buildTimer != null) {
+                buildTimer.cancel();
+            }
+            if (listener != null) {
+                listener.built(this);
+            }
+            return;
+        }
+        extend(path.get(crypto.hopCount()));
+    }
+
+    /** RELAY_EARLY EXTEND2 to the current last hop (tor-spec §5.1.2, §5.3). */
+    private void extend(RelayInfo next) {
+        if (relayEarlySent >= MAX_RELAY_EARLY) {
+            close("would exceed " + MAX_RELAY_EARLY + " RELAY_EARLY cells");
+            return;
+        }
+        ntor = Ntor.client(next.identity().rsaIdentity(), next.ntorKey(), random(Ntor.KEY_LEN));
+        Extend2 ext = new Extend2(linkSpecifiers(next), Ntor.HTYPE, ntor.onionskin());
+        relayEarlySent++;
+        sendRelay(lastHop(), RelayCell.of(0, ext), true);
+    }
+
+    /** tor-spec §5.1.2: send 00 (IPv4), 02 (RSA id), 03 (Ed25519 id), in that order. */
+    public static List<LinkSpecifier> linkSpecifiers(RelayInfo r) {
+        List<LinkSpecifier> out = new ArrayList<>();
+        for (String a : r.addresses()) {
+            LinkSpecifier v4 = tlsIpv4(a);
+            if (v4 != null) {
+                out.add(v4);
+                break;
+            }
+        }
+        out.add(LinkSpecifier.rsaId(r.identity().rsaIdentity()));
+        out.add(LinkSpecifier.ed25519Id(r.identity().ed25519Identity()));
+        return out;
+    }
+
+    /** {@code tls://a.b.c.d:port} as link specifier 00, or null for any other address form. */
+    static LinkSpecifier tlsIpv4(String address) {
+        String prefix = "tls://";
+        if (!address.startsWith(prefix)) {
+            return null;
+        }
+        String hp = address.substring(prefix.length());
+        int slash = hp.indexOf('/');
+        if (slash >= 0) {
+            hp = hp.substring(0, slash);
+        }
+        int colon = hp.lastIndexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        String[] quad = hp.substring(0, colon).split("\\.", -1);
+        int port = decimal(hp.substring(colon + 1), 65535);
+        if (quad.length != 4 || port < 1) {
+            return null;
+        }
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            int v = decimal(quad[i], 255);
+            if (v < 0) {
+                return null;
+            }
+            b[i] = (byte) v;
+        }
+        return LinkSpecifier.ipv4(IpAddress.of(b), port);
+    }
+
+    private static int decimal(String s, int max) {
+        if (s.isEmpty() || s.length() > 5) {
+            return -1;
+        }
+        int v = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v <= max ? v : -1;
+    }
+
+    // ---- relay cells ------------------------------------------------------------------------------------
+
+    private void relay(Cell cell) {
+        if (crypto.hopCount() == 0) {
+            throw new ProtocolException("RELAY cell before the first hop was made");
+        }
+        byte[] body = cell.payload();
+        int hop = crypto.decrypt(body, 0);
+        if (hop == ClientCircuitCrypto.NOT_RECOGNIZED) {
+            // tor-spec §6.1: a cell no hop recognizes means the circuit is corrupt.
+            throw new ProtocolException("relay cell recognized by no hop");
+        }
+        int last = lastHop();
+        RelayCell rc = RelayCell.decode(body);
+        int cmd = rc.command();
+        int sid = rc.streamId();
+        if (cmd == RelayCommand.DATA && hop == last) {
+            // Circuit-level accounting first, whatever becomes of the stream (tor-spec §7.4).
+            window.delivered();
+            if (window.sendmeDue()) {
+                crypto.backwardDigest(hop, digest, 0);
+                sendRelay(hop, RelayCell.of(0, Sendme.authenticated(digest)), false);
+                window.sendmeSent();
+            }
+        }
+        switch (cmd) {
+            case RelayCommand.DROP:
+                return; // long-range padding (tor-spec §7.2)
+            case RelayCommand.TRUNCATED: {
+                Truncated t = Truncated.decode(rc.data());
+                // We do not re-extend: a truncated circuit is torn down, as tor does.
+                close("truncated after hop " + (hop + 1) + ": " + DestroyReason.name(t.reason()));
+                return;
+            }
+            case RelayCommand.EXTENDED2:
+                extended(hop, rc);
+                return;
+            default:
+                break;
+        }
+        if (state != State.OPEN) {
+            throw new ProtocolException(RelayCommand.name(cmd) + " before the circuit was built");
+        }
+        if (hop != last) {
+            throw new ProtocolException(RelayCommand.name(cmd) + " from hop " + (hop + 1) + " of " + (last + 1));
+        }
+        if (sid == 0) {
+            if (cmd == RelayCommand.SENDME) {
+                window.sendmeReceived(Sendme.decode(rc.data()).digest());
+                flushStreams();
+                return;
+            }
+            if (cmd == RelayCommand.DATA || cmd == RelayCommand.CONNECTED || cmd == RelayCommand.END) {
+                throw new ProtocolException(RelayCommand.name(cmd) + " without a stream");
+            }
+            return; // other circuit-level commands an OP does not use are dropped (tor-spec §6.1)
+        }
+        ClientStream s = streams.get(sid);
+        if (s == null) {
+            // A stream we already ended: its late cells are dropped (DATA was counted above).
+            return;
+        }
+        s.onRelay(rc);
+    }
+
+    private void extended(int hop, RelayCell rc) {
+        if (state != State.BUILDING || ntor == null || crypto.hopCount() == 0 || hop != lastHop()) {
+            throw new ProtocolException("unexpected EXTENDED2");
+        }
+        if (rc.streamId() != 0) {
+            throw new ProtocolException("EXTENDED2 on a stream");
+        }
+        HopKeys keys = ntor.finish(Extended2.decode(rc.data()).handshakeData());
+        ntor = null;
+        addHop(keys);
+    }
+
+    /** The circuit window reopened: let streams with queued data send, starting where we stopped last. */
+    void flushStreams() {
+        if (streams.isEmpty()) {
+            return;
+        }
+        List<ClientStream> all = new ArrayList<>(streams.values());
+        int n = all.size();
+        int start = flushCursor % n;
+        for (int i = 0; i < n && canSendData(); i++) {
+            all.get((start + i) % n).flush();
+        }
+        flushCursor = start + 1;
+    }
+
+    /** Closes the circuit for a stream-level protocol violation seen by a stream. */
+    void protocolError(String message) {
+        close("protocol error: " + message);
+    }
+
+    private byte[] random(int n) {
+        byte[] b = new byte[n];
+        entropy.nextBytes(b);
+        return b;
+    }
+
+    /** END reason a stream reports when its circuit dies under it (tor uses END_STREAM_REASON_DESTROY). */
+    static final int CIRCUIT_DEATH_REASON = EndReason.DESTROY;
+}

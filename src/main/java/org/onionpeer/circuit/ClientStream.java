@@ -1,0 +1,440 @@
+package org.onionpeer.circuit;
+
+import java.util.ArrayDeque;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.cell.Connected;
+import org.onionpeer.cell.End;
+import org.onionpeer.cell.EndReason;
+import org.onionpeer.cell.RelayCell;
+import org.onionpeer.cell.RelayCommand;
+import org.onionpeer.cell.Sendme;
+import org.onionpeer.platform.Scheduler;
+import org.onionpeer.transport.Transport;
+
+/**
+ * One application stream through a {@link ClientCircuit} (tor-spec §6): the application's view is a
+ * {@link Transport}. BEGIN (or BEGIN_DIR) waits for CONNECTED or END; then DATA flows both ways in cells of
+ * at most 498 bytes under the stream window (500 cells, SENDME v0 every 50, tor-spec §7.4) and the
+ * circuit window.
+ *
+ * <p>Back-pressure both ways, with explicit bounds: {@link #send} queues what the windows do not let out
+ * yet ({@link #bufferedAmount()}; more than the circuit's {@code maxStreamSendBuffer} closes the stream),
+ * and {@link #pauseReading(boolean)} lets a slow consumer stop acknowledging: received data then waits here
+ * (at most one stream window, since the exit cannot send more without our SENDMEs) and the exit stops.
+ *
+ * <p>The listener hears {@code onClosed} exactly once: after END from the exit (once data received before it
+ * was delivered), when the circuit dies, or after {@link #close}. Single-threaded, on the node's scheduler.
+ */
+public final class ClientStream implements Transport {
+    public enum State { CONNECTING, OPEN, CLOSED }
+
+    /** How the opener hears the outcome of BEGIN, and the end of an opened stream. */
+    public interface ConnectListener {
+        void connected(ClientStream stream);
+
+        /**
+         * BEGIN failed. {@code endReason} is a tor-spec §6.3 END reason; {@code retryable} is true when the
+         * failure says nothing about the destination (the circuit died, we timed out, or the exit is
+         * overloaded or hibernating), so another circuit may well succeed.
+         */
+        void failed(ClientStream stream, int endReason, String message, boolean retryable);
+
+        /** An opened stream ended (after the listener's onClosed). */
+        default void closed(ClientStream stream, String reason) {
+        }
+    }
+
+    private final ClientCircuit circuit;
+    private final int streamId;
+    private final String target;
+    private final ConnectListener connectListener;
+    private final Window window = Window.stream();
+    private final Scheduler scheduler;
+
+    private State state = State.CONNECTING;
+    private Transport.Listener listener;
+    private Scheduler.Cancellable beginTimer;
+    private Runnable drainListener;
+
+    private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
+    private int outboundHead;
+    private long outboundBytes;
+    private boolean closeAfterFlush;
+
+    private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
+    private long inboundBytes;
+    private boolean paused;
+    private boolean drainScheduled;
+    private String pendingClose;
+
+    private int endReason;
+    private String closeReason;
+    private Connected connectedMessage;
+
+    ClientStream(ClientCircuit circuit, int streamId, String target, ConnectListener l) {
+        this.circuit = circuit;
+        this.streamId = streamId;
+        this.target = target;
+        this.connectListener = l;
+        this.scheduler = circuit.scheduler();
+    }
+
+    void started() {
+        long t = circuit.options().beginTimeoutMillis;
+        beginTimer = scheduler.schedule(t, () -> {
+            if (state == State.CONNECTING) {
+                // tor sends END TIMEOUT and tries the stream elsewhere (connection_ap_expire_beginning).
+                circuit.sendStreamMessage(streamId, End.of(EndReason.TIMEOUT));
+                fail(EndReason.TIMEOUT, "no answer to BEGIN within " + t + " ms", true);
+            }
+        });
+    }
+
+    // ---- accessors --------------------------------------------------------------------------------------
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    public int streamId() {
+        return streamId;
+    }
+
+    public ClientCircuit circuit() {
+        return circuit;
+    }
+
+    /** "host:port", or "(directory)" for BEGIN_DIR. */
+    public String target() {
+        return target;
+    }
+
+    /** The CONNECTED message (address and TTL the exit reported), once open. */
+    public Connected connectedMessage() {
+        return connectedMessage;
+    }
+
+    /** The END reason the stream ended with (tor-spec §6.3), or 0 while open or when we closed it. */
+    public int endReason() {
+        return endReason;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    /** The stream package window (DATA cells we may still send before the exit's SENDME). */
+    public int packageWindow() {
+        return window.packageWindow();
+    }
+
+    /** The stream deliver window (DATA cells the exit may still send before our SENDME). */
+    public int deliverWindow() {
+        return window.deliverWindow();
+    }
+
+    /** Bytes received and held while paused (or before a listener was set). */
+    public long queuedInbound() {
+        return inboundBytes;
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
+    /** Called whenever the send queue empties after having held data. */
+    public void setDrainListener(Runnable r) {
+        this.drainListener = r;
+    }
+
+    // ---- Transport --------------------------------------------------------------------------------------
+
+    @Override
+    public void setListener(Transport.Listener l) {
+        this.listener = l;
+        scheduleDrain();
+    }
+
+    /**
+     * Queues bytes and sends what the windows allow now, in cells of at most 498 bytes. Data sent before
+     * CONNECTED waits for it. Over the queue limit the stream is closed (END MISC): the caller should watch
+     * {@link #bufferedAmount()}.
+     */
+    @Override
+    public void send(byte[] data) {
+        if (state == State.CLOSED || closeAfterFlush || data.length == 0) {
+            return;
+        }
+        if (outboundBytes + data.length > circuit.options().maxStreamSendBuffer) {
+            endLocally(EndReason.MISC, "send buffer over " + circuit.options().maxStreamSendBuffer + " bytes");
+            return;
+        }
+        outbound.add(data.clone());
+        outboundBytes += data.length;
+        flush();
+    }
+
+    /** Bytes given to {@link #send} that have not yet left as DATA cells. */
+    @Override
+    public long bufferedAmount() {
+        return outboundBytes;
+    }
+
+    /**
+     * Sends what is queued, then END DONE (tor-spec §6.3); before CONNECTED the BEGIN is abandoned at once.
+     * The listener's onClosed follows once.
+     */
+    @Override
+    public void close(String reason) {
+        if (state == State.CLOSED || closeAfterFlush) {
+            return;
+        }
+        if (state == State.OPEN && outboundBytes > 0) {
+            closeAfterFlush = true;
+            closeReason = reason;
+            flush();
+            return;
+        }
+        endLocally(EndReason.DONE, reason == null ? "closed" : reason);
+    }
+
+    /**
+     * A slow consumer stops (true) or resumes (false) reading. While paused nothing is delivered and no stream
+     * SENDME goes out, so the exit stops after one window; on resume the held data is delivered (as later
+     * tasks) and the acknowledgements owed go out.
+     */
+    public void pauseReading(boolean pause) {
+        if (paused == pause) {
+            return;
+        }
+        paused = pause;
+        if (!pause) {
+            scheduleDrain();
+        }
+    }
+
+    // ---- sending ----------------------------------------------------------------------------------------
+
+    /** Sends queued data while both windows allow. */
+    void flush() {
+        if (state != State.OPEN) {
+            return;
+        }
+        boolean had = outboundBytes > 0;
+        while (outboundBytes > 0 && window.canSend() && circuit.canSendData()) {
+            byte[] head = outbound.peek();
+            int n = Math.min(RelayCell.MAX_DATA_LEN, head.length - outboundHead);
+            byte[] chunk = new byte[n];
+            System.arraycopy(head, outboundHead, chunk, 0, n);
+            outboundHead += n;
+            if (outboundHead == head.length) {
+                outbound.poll();
+                outboundHead = 0;
+            }
+            outboundBytes -= n;
+            window.sent(null);
+            circuit.sendData(streamId, chunk);
+        }
+        if (outboundBytes == 0) {
+            if (closeAfterFlush) {
+                endLocally(EndReason.DONE, closeReason == null ? "closed" : closeReason);
+                return;
+            }
+            if (had && drainListener != null) {
+                drainListener.run();
+            }
+        }
+    }
+
+    // ---- receiving --------------------------------------------------------------------------------------
+
+    /** A relay cell from the last hop for this stream (already counted by the circuit window). */
+    void onRelay(RelayCell rc) {
+        switch (rc.command()) {
+            case RelayCommand.CONNECTED:
+                if (state != State.CONNECTING) {
+                    throw new ProtocolException("CONNECTED on an open stream");
+                }
+                connectedMessage = Connected.decode(rc.data());
+                state = State.OPEN;
+                cancelTimer();
+                connectListener.connected(this);
+                flush();
+                return;
+            case RelayCommand.END: {
+                End e = End.decode(rc.data());
+                if (state == State.CONNECTING) {
+                    circuit.streamFinished(this);
+                    int r = e.reason();
+                    fail(r, "exit answered END " + e.reasonName(), retryableEnd(r));
+                    return;
+                }
+                // The exit ended the stream: it is gone at its side, so no END goes back (tor-spec §6.3).
+                circuit.streamFinished(this);
+                remoteEnded(e.reason(), "END " + e.reasonName() + " from the exit");
+                return;
+            }
+            case RelayCommand.DATA:
+                if (state != State.OPEN || pendingClose != null) {
+                    throw new ProtocolException("DATA on a stream that is not open");
+                }
+                window.delivered();
+                byte[] d = rc.data();
+                if (d.length == 0) {
+                    ackIfDrained();
+                    return;
+                }
+                inbound.add(d);
+                inboundBytes += d.length;
+                drain();
+                return;
+            case RelayCommand.SENDME:
+                Sendme.decode(rc.data()); // the version byte must still make sense
+                window.sendmeReceived(null);
+                flush();
+                return;
+            default:
+                // tor-spec §6.1: other commands on a stream are dropped (RESOLVED, XON/XOFF we did not ask for).
+                return;
+        }
+    }
+
+    /** The exit's reasons that say nothing about the destination: try another circuit. */
+    static boolean retryableEnd(int reason) {
+        return reason == EndReason.DESTROY || reason == EndReason.TIMEOUT || reason == EndReason.HIBERNATING
+                || reason == EndReason.RESOURCELIMIT || reason == EndReason.NOROUTE;
+    }
+
+    private void scheduleDrain() {
+        if (!drainScheduled && (inboundBytes > 0 || pendingClose != null || window.sendmeDue())) {
+            drainScheduled = true;
+            scheduler.execute(() -> {
+                drainScheduled = false;
+                drain();
+            });
+        }
+    }
+
+    /** Delivers held data while the consumer reads, then the acknowledgements and any pending close. */
+    private void drain() {
+        while (!paused && listener != null && !inbound.isEmpty()) {
+            byte[] d = inbound.poll();
+            inboundBytes -= d.length;
+            listener.onData(d);
+            if (state == State.CLOSED && pendingClose == null) {
+                return; // the consumer closed us from onData
+            }
+        }
+        if (!inbound.isEmpty()) {
+            return;
+        }
+        if (pendingClose != null) {
+            String r = pendingClose;
+            pendingClose = null;
+            deliverClosed(r);
+            return;
+        }
+        ackIfDrained();
+    }
+
+    /**
+     * Consumer-paced SENDMEs: acknowledge only cells the consumer has taken, and never while paused, so the
+     * exit's package window empties instead of our memory filling (tor-spec §7.4).
+     */
+    private void ackIfDrained() {
+        if (paused || !inbound.isEmpty() || state != State.OPEN) {
+            return;
+        }
+        while (window.sendmeDue()) {
+            circuit.sendStreamMessage(streamId, Sendme.unauthenticated());
+            window.sendmeSent();
+        }
+    }
+
+    // ---- ending -----------------------------------------------------------------------------------------
+
+    private void cancelTimer() {
+        if (beginTimer != null) {
+            beginTimer.cancel();
+            beginTimer = null;
+        }
+    }
+
+    private void fail(int reason, String message, boolean retryable) {
+        if (state != State.CONNECTING) {
+            return;
+        }
+        state = State.CLOSED;
+        endReason = reason;
+        closeReason = message;
+        cancelTimer();
+        circuit.streamFinished(this);
+        connectListener.failed(this, reason, message, retryable);
+    }
+
+    /** We end the stream: END to the exit, then onClosed. */
+    private void endLocally(int reason, String message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.CONNECTING) {
+            circuit.sendStreamMessage(streamId, End.of(reason));
+            fail(reason == EndReason.DONE ? EndReason.MISC : reason, message, false);
+            return;
+        }
+        circuit.sendStreamMessage(streamId, End.of(reason));
+        circuit.streamFinished(this);
+        outbound.clear();
+        outboundBytes = 0;
+        inbound.clear();
+        inboundBytes = 0;
+        state = State.CLOSED;
+        endReason = reason == EndReason.DONE ? 0 : reason;
+        deliverClosed(message);
+    }
+
+    /** The far end or the circuit ended the stream: hand over what was received first, then onClosed. */
+    private void remoteEnded(int reason, String message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        endReason = reason;
+        outbound.clear();
+        outboundBytes = 0;
+        closeAfterFlush = false;
+        if (inbound.isEmpty()) {
+            deliverClosed(message);
+        } else {
+            pendingClose = message;
+            drain();
+        }
+    }
+
+    private void deliverClosed(String message) {
+        closeReason = message;
+        cancelTimer();
+        if (listener != null) {
+            listener.onClosed(message);
+        }
+        connectListener.closed(this, message);
+    }
+
+    /** The circuit died under us. */
+    void circuitClosed(String reason) {
+        if (state == State.CONNECTING) {
+            fail(ClientCircuit.CIRCUIT_DEATH_REASON, "circuit closed: " + reason, true);
+            return;
+        }
+        remoteEnded(ClientCircuit.CIRCUIT_DEATH_REASON, "circuit closed: " + reason);
+    }
+
+    @Override
+    public String toString() {
+        return "stream[" + streamId + " " + target + " " + state + "]";
+    }
+}
