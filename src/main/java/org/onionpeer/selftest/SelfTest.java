@@ -11,6 +11,7 @@ import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.crypto.RelayPrimitivesKnownAnswers;
 import org.onionpeer.crypto.TunedRelayPrimitives;
 import org.onionpeer.exit.ExitPolicyKnownAnswers;
+import org.onionpeer.node.OnionProxyKnownAnswers;
 
 /**
  * Every known-answer suite of the core. The core suites are platform-neutral and must produce the same
@@ -28,6 +29,7 @@ public final class SelfTest {
         s.add(new HandshakeKnownAnswers());
         s.add(new CertKnownAnswers());
         s.add(new ExitPolicyKnownAnswers());
+        s.add(new OnionProxyKnownAnswers());
         s.addAll(platformSuites(new BcRelayPrimitives()));
         // The TeaVM-tuned primitives are plain Java: compare them across platforms too.
         s.addAll(platformSuites(new TunedRelayPrimitives()));
