@@ -4,21 +4,26 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import org.onionpeer.jvm.StaticSite;
+import org.onionpeer.jvm.EventLoop;
+import org.onionpeer.jvm.bridge.BridgeServer;
 
 /**
- * The built web app (target/webapp) on 127.0.0.1, any free port, for browser tests and benchmarks that
- * need only static files. A page on http://127.0.0.1 is a secure context, so WebCrypto is available.
+ * The built web app (target/webapp) served by the bridge's own HTTP server on 127.0.0.1, any free port,
+ * for browser tests and benchmarks that need only static files. A page on http://127.0.0.1 is a secure
+ * context, so WebCrypto is available.
  */
 public final class WebappServer implements AutoCloseable {
-    private final StaticSite site;
+    private final EventLoop loop = new EventLoop("webapp");
+    private final BridgeServer server;
 
-    public WebappServer() throws IOException {
+    public WebappServer() throws Exception {
         Path root = webappDir();
         if (!Files.isRegularFile(root.resolve("selftest.js"))) {
-            throw new IllegalStateException("no built web app in " + root.toAbsolutePath() + " (run mvn package first)");
+            throw new IOException("no built web app in " + root.toAbsolutePath() + " (run mvn package first)");
         }
-        site = new StaticSite("127.0.0.1", 0, root);
+        server = new BridgeServer(new BridgeServer.Options().port(0).webappDir(root), loop, null,
+                t -> t.close("no links here"));
+        server.start();
     }
 
     /** target/webapp, as set by Maven (onionpeer.webapp) or relative to the working directory. */
@@ -27,11 +32,12 @@ public final class WebappServer implements AutoCloseable {
     }
 
     public String url(String path) {
-        return site.url(path);
+        return server.url(path);
     }
 
     @Override
     public void close() {
-        site.close();
+        server.close();
+        loop.close();
     }
 }
