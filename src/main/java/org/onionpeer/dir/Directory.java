@@ -83,13 +83,22 @@ public final class Directory {
         if (text.length() > MAX_DOCUMENT) {
             throw new ProtocolException("directory too large");
         }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c > 0x7e || (c < 0x20 && c != '\n')) {
+                throw new ProtocolException("directory has a byte outside printable ASCII at " + i);
+            }
+        }
         int sigAt = text.lastIndexOf("\nsignature ");
         if (sigAt < 0) {
             throw new ProtocolException("directory is not signed");
         }
         String body = text.substring(0, sigAt + 1);
-        String sigLine = text.substring(sigAt + 1).trim();
-        byte[] sig = hex(sigLine.substring("signature ".length()), 64, "signature");
+        String sigHex = text.substring(sigAt + "\nsignature ".length());
+        if (sigHex.endsWith("\n")) {
+            sigHex = sigHex.substring(0, sigHex.length() - 1);
+        }
+        byte[] sig = hex(sigHex, 64, "signature");
         String[] lines = body.split("\n", -1);
         if (lines.length < 5 || !lines[0].equals("onionpeer-directory 1")) {
             throw new ProtocolException("not an onionpeer directory");
