@@ -1,12 +1,287 @@
 package org.onionpeer.browser;
 
-/** Entry point of onionpeer.js, the browser node (the page and the bookmarklet load it). */
+import org.onionpeer.bytes.Text;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.dir.Directory;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.node.HttpResponse;
+import org.onionpeer.node.Node;
+import org.onionpeer.node.OnionProxy;
+import org.onionpeer.transport.StreamOpener;
+import org.onionpeer.transport.Transport;
+import org.teavm.jso.JSBody;
+import org.teavm.jso.JSFunctor;
+import org.teavm.jso.JSObject;
+import org.teavm.jso.typedarrays.Int8Array;
+
+/**
+ * Entry point of onionpeer.js, the browser node: it fetches the bridge's signed directory, links to the
+ * bridge over WebSocket, builds 3-hop circuits with ntor, and fetches URLs through them. The page and
+ * scripts drive it through {@code window.onionpeer}:
+ * <ul>
+ * <li>{@code start([bridgeBase])}: bootstrap against this page's bridge (or another one);</li>
+ * <li>{@code status()}: JSON with the state, the circuits and their hops, and recent events;</li>
+ * <li>{@code fetch(url, onProgress(bytes), onDone(error, httpStatus, bodyUint8Array))}: an HTTP/1.0 GET
+ * through a circuit.</li>
+ * </ul>
+ */
 public final class BrowserMain {
+    static final int MAX_BODY = 256 << 20;
+    static final int MAX_EVENTS = 50;
+
+    private static final BrowserScheduler SCHED = new BrowserScheduler();
+    private static final SecureRandom RND = new SecureRandom();
+    private static Node node;
+    private static OnionProxy proxy;
+    private static String state = "idle";
+    private static final List<String> circuits = new ArrayList<>();
+    private static final List<String> events = new ArrayList<>();
+
     private BrowserMain() {
     }
 
+    @JSFunctor
+    interface ProgressFn extends JSObject {
+        void call(double bytes);
+    }
+
+    @JSFunctor
+    interface DoneFn extends JSObject {
+        void call(String error, int status, Int8Array body);
+    }
+
+    @JSFunctor
+    interface FetchFn extends JSObject {
+        void call(String url, ProgressFn progress, DoneFn done);
+    }
+
+    @JSFunctor
+    interface StartFn extends JSObject {
+        void call(String base);
+    }
+
+    @JSBody(params = {"start", "status", "fetch"}, script = "var o$ = window.onionpeer = window.onionpeer || {};"
+            + "o$.version = '0.1.0'; o$.start = function (base$) { start(base$ || location.origin); };"
+            + "o$.status = function () { return JSON.parse(status()); }; o$.fetch = fetch;")
+    private static native void export(StartFn start, JsApi.StringFn status, FetchFn fetch);
+
+    @JSFunctor
+    interface TextFn extends JSObject {
+        void call(String text);
+    }
+
+    // Inner names end in $ so TeaVM's minifier, which renames the parameters, cannot collide with them.
+    @JSBody(params = {"url", "ok", "err"}, script = "var x$ = new XMLHttpRequest(); x$.open('GET', url);"
+            + "x$.onload = function () { if (x$.status === 200) ok(x$.responseText); else err('HTTP ' + x$.status); };"
+            + "x$.onerror = function () { err('cannot reach ' + url); }; x$.send();")
+    private static native void httpGet(String url, TextFn ok, TextFn err);
+
+    @JSBody(params = "base", script = "return base.replace(/^http/, 'ws');")
+    private static native String wsBase(String base);
+
     public static void main(String[] args) {
-        JsApi.exportString("version", "0.1.0");
-        JsApi.setText("status", "Onionpeer core loaded");
+        export(BrowserMain::start, BrowserMain::statusJson, BrowserMain::fetch);
+        JsApi.setText("status", "Onionpeer node loaded");
+    }
+
+    static void start(String base) {
+        if (node != null) {
+            return;
+        }
+        setState("fetching the directory");
+        httpGet(base + "/tor/directory", text -> SCHED.execute(() -> onDirectory(text)),
+                err -> setState("failed: " + err));
+    }
+
+    private static void onDirectory(String text) {
+        Directory d;
+        try {
+            // Trust on first use: the directory must verify under the key it names; pinning across
+            // sessions would defeat our new-identity-per-session design, so the bridge is the trust root.
+            d = Directory.parse(text, null, SCHED.epochSeconds());
+        } catch (ProtocolException e) {
+            setState("failed: bad directory: " + e.getMessage());
+            return;
+        }
+        node = new Node(SCHED, RND::nextBytes, new BrowserWebSocket.WsDialer(), null);
+        OnionProxy.Options o = new OnionProxy.Options();
+        o.firstHopFilter = BrowserMain::reachableFromPage;
+        proxy = new OnionProxy(node, SelfTestMain.platformPrimitives(), d, o);
+        proxy.setListener(new OnionProxy.Listener() {
+            @Override
+            public void circuitBuilt(int n, List<String> hops) {
+                circuits.add(n + ":" + String.join(",", hops));
+                event("circuit " + n + " built: " + String.join(" > ", hops));
+                setState("ready");
+            }
+
+            @Override
+            public void circuitClosed(int n, String reason) {
+                circuits.removeIf(c -> c.startsWith(n + ":"));
+                event("circuit " + n + " closed: " + reason);
+            }
+
+            @Override
+            public void streamFailed(String target, int endReason, String msg) {
+                event("stream to " + target + " failed: " + msg);
+            }
+        });
+        setState("building circuits (" + d.relays().size() + " relays known)");
+        proxy.start();
+    }
+
+    private static boolean reachableFromPage(RelayInfo r) {
+        for (String a : r.addresses()) {
+            if (a.startsWith("ws://") || a.startsWith("wss://")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static void fetch(String url, ProgressFn progress, DoneFn done) {
+        SCHED.execute(() -> doFetch(url, progress, done));
+    }
+
+    private static void doFetch(String url, ProgressFn progress, DoneFn done) {
+        if (proxy == null) {
+            done.call("the node is not started", 0, null);
+            return;
+        }
+        String rest;
+        if (!url.startsWith("http://")) {
+            done.call("only http:// URLs (the exit speaks to the site; use https inside for privacy)", 0, null);
+            return;
+        }
+        rest = url.substring(7);
+        int slash = rest.indexOf('/');
+        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
+        String path = slash < 0 ? "/" : rest.substring(slash);
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        int port;
+        try {
+            port = colon < 0 ? 80 : Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            done.call("bad port in " + url, 0, null);
+            return;
+        }
+        proxy.open(host, port, new StreamOpener.OpenCallback() {
+            @Override
+            public void opened(Transport stream) {
+                Body body = new Body();
+                stream.setListener(new Transport.Listener() {
+                    @Override
+                    public void onData(byte[] data) {
+                        if (!body.add(data)) {
+                            stream.close("response too large");
+                            done.call("response larger than " + MAX_BODY + " bytes", 0, null);
+                            return;
+                        }
+                        progress.call(body.length);
+                    }
+
+                    @Override
+                    public void onClosed(String reason) {
+                        if (body.overflow) {
+                            return;
+                        }
+                        try {
+                            HttpResponse r = HttpResponse.decode(body.bytes());
+                            done.call(null, r.status(), Int8Array.copyFromJavaArray(r.body()));
+                        } catch (ProtocolException e) {
+                            done.call("bad HTTP response: " + e.getMessage() + " (" + reason + ")", 0, null);
+                        }
+                    }
+                });
+                stream.send(Bytes.ascii("GET " + path + " HTTP/1.0\r\nHost: " + hostPort
+                        + "\r\nConnection: close\r\n\r\n"));
+            }
+
+            @Override
+            public void failed(int endReason, String message) {
+                done.call("could not open a stream: " + message, 0, null);
+            }
+        });
+    }
+
+    /** A growable, bounded response buffer. */
+    private static final class Body {
+        byte[] buf = new byte[64 * 1024];
+        int length;
+        boolean overflow;
+
+        boolean add(byte[] d) {
+            if (length + d.length > MAX_BODY) {
+                overflow = true;
+                return false;
+            }
+            if (length + d.length > buf.length) {
+                byte[] b = new byte[Math.max(buf.length * 2, length + d.length)];
+                System.arraycopy(buf, 0, b, 0, length);
+                buf = b;
+            }
+            System.arraycopy(d, 0, buf, length, d.length);
+            length += d.length;
+            return true;
+        }
+
+        byte[] bytes() {
+            return Bytes.slice(buf, 0, length);
+        }
+    }
+
+    private static void setState(String s) {
+        state = s;
+        JsApi.setText("status", s);
+    }
+
+    private static void event(String e) {
+        events.add(e);
+        if (events.size() > MAX_EVENTS) {
+            events.remove(0);
+        }
+        JsApi.setText("events", String.join("\n", events));
+    }
+
+    static String statusJson() {
+        StringBuilder sb = new StringBuilder("{\"state\":").append(quote(state)).append(",\"circuits\":[");
+        for (int i = 0; i < circuits.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            String c = circuits.get(i);
+            int colon = c.indexOf(':');
+            sb.append("{\"n\":").append(c, 0, colon).append(",\"hops\":[");
+            String[] hops = Text.split(c.substring(colon + 1), ",");
+            for (int h = 0; h < hops.length; h++) {
+                sb.append(h > 0 ? "," : "").append(quote(hops[h]));
+            }
+            sb.append("]}");
+        }
+        sb.append("],\"events\":[");
+        for (int i = 0; i < events.size(); i++) {
+            sb.append(i > 0 ? "," : "").append(quote(events.get(i)));
+        }
+        return sb.append("]}").toString();
+    }
+
+    private static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(' ');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
     }
 }

@@ -50,6 +50,6 @@ final class JsApi {
     @JSBody(script = "return performance.now();")
     static native double now();
 
-    @JSBody(params = {"id", "text"}, script = "var e = document.getElementById(id); if (e) e.textContent = text;")
+    @JSBody(params = {"id", "text"}, script = "var e$ = document.getElementById(id); if (e$) e$.textContent = text;")
     static native void setText(String id, String text);
 }

@@ -17,9 +17,10 @@ final class Later {
         void run();
     }
 
-    @JSBody(params = "fn", script = "var c = self.__onionpeerLater;"
-            + "if (!c) { c = self.__onionpeerLater = new MessageChannel(); c.q = [];"
-            + " c.port1.onmessage = function () { var f = c.q.shift(); f(); }; }"
-            + "c.q.push(fn); c.port2.postMessage(0);")
+    // Locals end in $: TeaVM's minifier renames the parameter and must not collide with them.
+    @JSBody(params = "fn", script = "var c$ = self.__onionpeerLater;"
+            + "if (!c$) { c$ = self.__onionpeerLater = new MessageChannel(); c$.q = [];"
+            + " c$.port1.onmessage = function () { var f$ = c$.q.shift(); f$(); }; }"
+            + "c$.q.push(fn); c$.port2.postMessage(0);")
     static native void run(Task fn);
 }

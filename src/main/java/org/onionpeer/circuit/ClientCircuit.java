@@ -1,5 +1,6 @@
 package org.onionpeer.circuit;
 
+import org.onionpeer.bytes.Text;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -497,7 +498,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (colon <= 0) {
             return null;
         }
-        String[] quad = hp.substring(0, colon).split("\\.", -1);
+        String[] quad = Text.split(hp.substring(0, colon), ".");
         int port = decimal(hp.substring(colon + 1), 65535);
         if (quad.length != 4 || port < 1) {
             return null;

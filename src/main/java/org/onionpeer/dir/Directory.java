@@ -1,5 +1,6 @@
 package org.onionpeer.dir;
 
+import org.onionpeer.bytes.Text;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -99,7 +100,7 @@ public final class Directory {
             sigHex = sigHex.substring(0, sigHex.length() - 1);
         }
         byte[] sig = hex(sigHex, 64, "signature");
-        String[] lines = body.split("\n", -1);
+        String[] lines = Text.split(body, "\n");
         if (lines.length < 5 || !lines[0].equals("onionpeer-directory 1")) {
             throw new ProtocolException("not an onionpeer directory");
         }
@@ -133,7 +134,7 @@ public final class Directory {
                 if (l.startsWith("address ")) {
                     addrs.add(l.substring(8));
                 } else if (l.startsWith("flags ")) {
-                    for (String f : l.substring(6).split(" ")) {
+                    for (String f : Text.split(l.substring(6), " ")) {
                         if (!f.isEmpty()) {
                             flags.add(f);
                         }

@@ -1,5 +1,6 @@
 package org.onionpeer.node;
 
+import org.onionpeer.bytes.Text;
 import java.io.ByteArrayOutputStream;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.platform.Scheduler;
@@ -41,7 +42,7 @@ final class DirectoryResponder implements Transport {
             response = status(413, "Request Entity Too Large", "");
         } else {
             String line = text.substring(0, text.indexOf("\r\n"));
-            String[] parts = line.split(" ");
+            String[] parts = Text.split(line, " ");
             if (parts.length != 3 || !parts[0].equals("GET") || !parts[2].startsWith("HTTP/1.")) {
                 response = status(400, "Bad Request", "");
             } else {

@@ -1,5 +1,6 @@
 package org.onionpeer.node;
 
+import org.onionpeer.bytes.Text;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -72,7 +73,7 @@ public final class HttpResponse {
                     : "HTTP response ends inside its header block");
         }
         String head = latin1(b, 0, end);
-        String[] lines = head.split("\r\n", -1);
+        String[] lines = Text.split(head, "\r\n");
         String statusLine = lines[0];
         if (!(statusLine.startsWith("HTTP/1.0 ") || statusLine.startsWith("HTTP/1.1 ")) || statusLine.length() < 12) {
             throw new ProtocolException("not an HTTP/1.x status line");

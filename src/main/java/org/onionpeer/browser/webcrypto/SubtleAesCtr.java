@@ -33,14 +33,17 @@ public final class SubtleAesCtr {
         void failed(String message);
     }
 
+    // Names inside the scripts end in $ so that TeaVM's minifier, which renames the parameters to short
+    // names, can never make a parameter and a local collide.
+
     /** True when this page can use crypto.subtle (a secure context: https, http://127.0.0.1, localhost). */
     @JSBody(script = "return !!(typeof crypto !== 'undefined' && crypto.subtle && crypto.subtle.encrypt);")
     public static native boolean available();
 
     @JSBody(params = {"key16", "ok", "err"}, script = "try {"
             + " crypto.subtle.importKey('raw', new Uint8Array(key16), {name: 'AES-CTR'}, false, ['encrypt'])"
-            + "  .then(function (k) { ok(k); }, function (e) { err(String(e)); });"
-            + "} catch (e) { err(String(e)); }")
+            + "  .then(function (k$) { ok(k$); }, function (e$) { err(String(e$)); });"
+            + "} catch (e$) { err(String(e$)); }")
     public static native void importKey(@JSByRef byte[] key16, KeyReady ok, Failed err);
 
     /**
@@ -49,11 +52,11 @@ public final class SubtleAesCtr {
      * allowed to increment (as Tor's CTR does), giving that many keystream bytes.
      */
     @JSBody(params = {"key", "counterHi", "counterLo", "zeros", "batch", "ok", "err"}, script = "try {"
-            + " var c = new Uint8Array(16); var v = new DataView(c.buffer);"
-            + " v.setUint32(8, counterHi >>> 0); v.setUint32(12, counterLo >>> 0);"
-            + " crypto.subtle.encrypt({name: 'AES-CTR', counter: c, length: 128}, key, zeros)"
-            + "  .then(function (r) { ok(batch, new Int8Array(r)); }, function (e) { err(String(e)); });"
-            + "} catch (e) { err(String(e)); }")
+            + " var c$ = new Uint8Array(16); var v$ = new DataView(c$.buffer);"
+            + " v$.setUint32(8, counterHi >>> 0); v$.setUint32(12, counterLo >>> 0);"
+            + " crypto.subtle.encrypt({name: 'AES-CTR', counter: c$, length: 128}, key, zeros)"
+            + "  .then(function (r$) { ok(batch, new Int8Array(r$)); }, function (e$) { err(String(e$)); });"
+            + "} catch (e$) { err(String(e$)); }")
     public static native void encryptZeros(JSObject key, int counterHi, int counterLo, JSObject zeros, int batch,
             BatchReady ok, Failed err);
 
