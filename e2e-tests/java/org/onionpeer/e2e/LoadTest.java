@@ -2,7 +2,6 @@ package org.onionpeer.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -219,10 +218,6 @@ class LoadTest {
                     + (heapLoaded - heapBefore) / MB + " MB, bound " + MAX_LOADED_GROWTH / MB + " MB");
             assertTrue(heapAfter - heapBefore < MAX_RESIDUAL_GROWTH, "heap growth after teardown "
                     + (heapAfter - heapBefore) / MB + " MB, bound " + MAX_RESIDUAL_GROWTH / MB + " MB");
-        } catch (AssertionError e) {
-            throw e;
-        } catch (Exception e) {
-            fail(e);
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
  * An HTTP server on 127.0.0.1 whose bodies are pseudo-random bytes derived from the path:
  * {@code GET /blob/SEED/SIZE} answers SIZE bytes from a generator seeded with SEED, so a test can know every
  * body's SHA-256 without keeping the bodies. Responses carry Content-Length and the connection closes after
- * one exchange. Handlers run on a cached pool, so a slow reader never starves the others.
+ * one exchange. {@link #serve} adds fixed bodies at other paths. Handlers run on a cached pool, so a slow reader never starves the others.
  */
 final class SeededHttpServer implements AutoCloseable {
     private static final int CHUNK = 64 * 1024;
@@ -59,6 +59,21 @@ final class SeededHttpServer implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /** Serves {@code body} (kept in memory, nothing generated per request) at {@code path}. */
+    void serve(String path, byte[] body) {
+        server.createContext(path, ex -> {
+            try (ex) {
+                ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                ex.getResponseHeaders().set("Connection", "close");
+                ex.sendResponseHeaders(200, body.length);
+                OutputStream out = ex.getResponseBody();
+                for (int off = 0; off < body.length; off += CHUNK) {
+                    out.write(body, off, Math.min(CHUNK, body.length - off));
+                }
+            }
+        });
     }
 
     int port() {
