@@ -22,7 +22,8 @@ import org.onionpeer.jvm.JcaRelayPrimitives;
  * JavaScript rows run in headless Chromium (org.onionpeer.browser.BenchMain, webapp/bench.html). Every
  * row: a warm-up run, then RUNS runs of at least MIN_MILLIS each, and the median.
  * System properties: onionpeer.bench.millis (default 1000), onionpeer.bench.runs (default 5),
- * onionpeer.bench.js=false to skip the browser.
+ * onionpeer.bench.js=false to skip the browser, onionpeer.bench.net=false to skip the network rows
+ * ({@link NetworkBench}: an in-process bridge, 3-hop circuit build times and one-stream bulk throughput).
  */
 public final class Bench {
     static final int MIN_MILLIS = Integer.getInteger("onionpeer.bench.millis", 1000);
@@ -93,6 +94,15 @@ public final class Bench {
         bundle("onionpeer.js", "the node bundle; target " + BUNDLE_TARGET / 1024 + " KB");
         bundle("selftest.js", "self-test bundle, for comparison");
         bundle("bench.js", "bench bundle, for comparison");
+        if (!"false".equals(System.getProperty("onionpeer.bench.net"))) {
+            System.out.println();
+            try {
+                NetworkBench.run();
+            } catch (Exception e) {
+                System.out.println("network bench failed: " + e);
+                e.printStackTrace(System.out);
+            }
+        }
         System.out.printf(Locale.ROOT, "(bench took %.0f s; load average now %s)%n", (System.nanoTime() - t0) / 1e9,
                 loadAverage());
     }

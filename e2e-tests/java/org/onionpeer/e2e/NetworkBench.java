@@ -1,0 +1,235 @@
+package org.onionpeer.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.jvm.Bridge;
+import org.onionpeer.link.Channel;
+
+/**
+ * The network rows of the benchmark: an in-process {@link Bridge} (its router, five relays with TLS ORPorts on
+ * loopback, the last an exit; an onion proxy with a SOCKS5 port), then
+ * <ul>
+ * <li>3-hop circuit build time: {@link #BUILDS} builds one after another, each timed from
+ * {@link ClientCircuit#start} to its {@code built} callback (links already open: a warm-up build through every
+ * ordered pair of non-exit relays opens them first, so link handshakes are not counted);
+ * <li>bulk throughput of one stream through 3 hops: {@link #BULK_BYTES} from a local HTTP server through the
+ * SOCKS port and the onion proxy's circuit, best and median of {@link #BULK_RUNS} (after one warm-up run),
+ * every body checked by SHA-256; and the same download directly (no Tor) for context.
+ * </ul>
+ * Figures are compared with a C tor private network measured on the same host.
+ */
+final class NetworkBench {
+    static final int BUILDS = 30;
+    static final int BULK_RUNS = 3;
+    static final int BULK_BYTES = 64 << 20;
+    /** Reference: C tor private network on this machine (shared reference figures). */
+    static final double REF_BUILD_MEDIAN_MS = 59.8;
+    static final double REF_BULK_LOW = 12.3;
+    static final double REF_BULK_HIGH = 13.5;
+    static final String REF = "reference (C tor, same host)";
+
+    private NetworkBench() {
+    }
+
+    static void run() throws Exception {
+        long t0 = System.nanoTime();
+        Bridge.Options o = new Bridge.Options();
+        o.port = 0;
+        o.socksPort = 0;
+        o.relays = 5;
+        o.exitPolicy = "accept 127.0.0.0/8:*";
+        byte[] blob = new byte[BULK_BYTES];
+        new SeededHttpServer.Generator(64).fill(blob, blob.length);
+        String blobSha = HexFormat.of().formatHex(SeededHttpServer.sha256().digest(blob));
+        System.out.println("Network: in-process bridge (its router + 5 relays with TLS ORPorts on 127.0.0.1, the last"
+                + " an exit), JVM " + System.getProperty("java.version") + ", " + Runtime.getRuntime()
+                .availableProcessors() + " CPUs, load average " + Bench.loadAverage());
+        try (SeededHttpServer http = new SeededHttpServer(); Bridge bridge = new Bridge(o);
+                TorClient client = new TorClient(new Channel.Limits(), new ClientCircuit.Options())) {
+            http.serve("/bulk", blob);
+            builds(bridge, client);
+            bulk(bridge, http.port(), blobSha);
+        }
+        System.out.printf(Locale.ROOT, "(network bench took %.0f s)%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    // ---- circuit builds ---------------------------------------------------------------------------------
+
+    static void builds(Bridge bridge, TorClient client) throws Exception {
+        List<RelayInfo> inner = TorClient.exits(bridge, false);
+        RelayInfo exit = TorClient.exits(bridge, true).get(0);
+        // Warm-up: every ordered (first, middle) pair, so every link a timed build uses is open already.
+        for (RelayInfo first : inner) {
+            for (RelayInfo middle : inner) {
+                if (first != middle) {
+                    buildOnce(client, List.of(first, middle, exit));
+                }
+            }
+        }
+        SplittableRandom r = new SplittableRandom(30);
+        double[] ms = new double[BUILDS];
+        for (int i = 0; i < BUILDS; i++) {
+            RelayInfo first = inner.get(r.nextInt(inner.size()));
+            RelayInfo middle;
+            do {
+                middle = inner.get(r.nextInt(inner.size()));
+            } while (middle == first);
+            ms[i] = buildOnce(client, List.of(first, middle, exit));
+        }
+        double[] s = ms.clone();
+        Arrays.sort(s);
+        double median = (s[BUILDS / 2 - 1] + s[BUILDS / 2]) / 2;
+        System.out.printf(Locale.ROOT, "net  3-hop circuit build   median %6.1f ms  min %5.1f  max %5.1f   (%d builds,"
+                + " ntor x3, links open)   %s: median %.1f ms -> %.2fx its time%n", median, s[0], s[BUILDS - 1], BUILDS,
+                REF, REF_BUILD_MEDIAN_MS, median / REF_BUILD_MEDIAN_MS);
+        StringBuilder all = new StringBuilder();
+        for (double x : ms) {
+            all.append(all.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f", x));
+        }
+        System.out.println("     builds (ms, in order): " + all);
+    }
+
+    /** One build, then DESTROY; the time from start() to built, in ms. */
+    static double buildOnce(TorClient client, List<RelayInfo> path) throws Exception {
+        TorClient.Built b = client.build(path).get(30, TimeUnit.SECONDS);
+        client.close(b.circuit());
+        return b.buildNanos() / 1e6;
+    }
+
+    // ---- bulk -------------------------------------------------------------------------------------------
+
+    static void bulk(Bridge bridge, int httpPort, String sha) throws Exception {
+        Proxy socks = new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", bridge.socksPort()));
+        download(socks, httpPort, sha, bridge); // warm-up (JIT, the proxy's pool)
+        double[] tor = new double[BULK_RUNS];
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < BULK_RUNS; i++) {
+            Result r = download(socks, httpPort, sha, bridge);
+            tor[i] = r.mbPerSecond;
+            paths.add(r.path);
+        }
+        download(Proxy.NO_PROXY, httpPort, sha, null); // warm-up
+        double[] direct = new double[BULK_RUNS];
+        for (int i = 0; i < BULK_RUNS; i++) {
+            direct[i] = download(Proxy.NO_PROXY, httpPort, sha, null).mbPerSecond;
+        }
+        double torBest = max(tor);
+        double torMedian = median(tor);
+        double directBest = max(direct);
+        System.out.printf(Locale.ROOT, "net  bulk, 1 stream, 3 hops best %6.1f MB/s  median %5.1f  [%s]  (%d MB via SOCKS5"
+                + " + onion proxy, SHA-256 checked)   %s: %.1f-%.1f MB/s -> %.2fx-%.2fx (median %.2fx-%.2fx)%n",
+                torBest, torMedian, runs(tor), BULK_BYTES >> 20, REF, REF_BULK_LOW, REF_BULK_HIGH,
+                torBest / REF_BULK_HIGH, torBest / REF_BULK_LOW, torMedian / REF_BULK_HIGH, torMedian / REF_BULK_LOW);
+        System.out.println("     circuits used: " + paths);
+        System.out.printf(Locale.ROOT, "net  bulk, direct (no Tor)   best %6.1f MB/s  median %5.1f  [%s]  (same server,"
+                + " same client code) -> 3 hops get %.1f%% of direct%n", directBest, median(direct), runs(direct),
+                100 * torBest / directBest);
+    }
+
+    record Result(double mbPerSecond, String path) {
+    }
+
+    /** GET /bulk over {@code proxy}; checks length and SHA-256; the rate over the whole exchange. */
+    static Result download(Proxy proxy, int port, String sha, Bridge bridge) throws Exception {
+        long t0 = System.nanoTime();
+        String path = "direct";
+        try (Socket s = new Socket(proxy)) {
+            s.connect(proxy == Proxy.NO_PROXY ? new InetSocketAddress("127.0.0.1", port)
+                    : InetSocketAddress.createUnresolved("127.0.0.1", port), 30_000);
+            s.setSoTimeout(60_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /bulk HTTP/1.0\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            long length = readHead(in);
+            if (bridge != null) {
+                path = circuitWithStream(bridge);
+            }
+            MessageDigest md = SeededHttpServer.sha256();
+            byte[] buf = new byte[256 * 1024];
+            long got = 0;
+            int n;
+            while (got < length && (n = in.read(buf, 0, (int) Math.min(buf.length, length - got))) > 0) {
+                md.update(buf, 0, n);
+                got += n;
+            }
+            long nanos = System.nanoTime() - t0;
+            if (got != length || !HexFormat.of().formatHex(md.digest()).equals(sha)) {
+                throw new IOException("bulk body wrong: " + got + " of " + length + " bytes or SHA-256 mismatch");
+            }
+            return new Result(length / (double) (1 << 20) / (nanos / 1e9), path);
+        }
+    }
+
+    /** Reads the response head (must be 200 with Content-Length); returns the length. */
+    static long readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0 || head.length() > 16384) {
+                throw new IOException("bad response head: " + head);
+            }
+            head.append((char) b);
+        }
+        String h = head.toString();
+        if (!h.startsWith("HTTP/1.1 200") && !h.startsWith("HTTP/1.0 200")) {
+            throw new IOException("bad status: " + h.lines().findFirst().orElse(""));
+        }
+        for (String line : h.split("\r\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                return Long.parseLong(line.substring(15).trim());
+            }
+        }
+        throw new IOException("no Content-Length");
+    }
+
+    /** The path of the proxy circuit carrying a stream now, e.g. "relay2>bridge>relay5 (first link ws)". */
+    static String circuitWithStream(Bridge bridge) throws Exception {
+        return TorClient.onLoop(bridge.proxyLoop(), () -> {
+            StringBuilder sb = new StringBuilder();
+            for (ClientCircuit c : bridge.proxy().circuits()) {
+                if (c.streamCount() > 0) {
+                    for (RelayInfo r : c.path()) {
+                        sb.append(sb.length() == 0 ? "" : ">").append(r.nickname());
+                    }
+                    sb.append(c.channel().isAuthenticated() ? " (TLS first link)" : " (WebSocket first link)");
+                }
+            }
+            return sb.toString();
+        });
+    }
+
+    static double max(double[] a) {
+        return Arrays.stream(a).max().orElse(0);
+    }
+
+    static double median(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    static String runs(double[] a) {
+        StringBuilder sb = new StringBuilder();
+        for (double x : a) {
+            sb.append(sb.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f", x));
+        }
+        return sb.toString();
+    }
+}
