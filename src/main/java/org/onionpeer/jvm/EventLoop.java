@@ -1,8 +1,8 @@
 package org.onionpeer.jvm;
 
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.onionpeer.platform.Scheduler;
 
@@ -16,12 +16,16 @@ public final class EventLoop implements Scheduler, AutoCloseable {
     private volatile Thread thread;
 
     public EventLoop(String name) {
-        exec = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             thread = t;
             return t;
         });
+        // Timeouts are mostly cancelled (a handshake finishes, a stream opens): drop them at once instead of
+        // keeping them queued until they would have fired.
+        e.setRemoveOnCancelPolicy(true);
+        exec = e;
     }
 
     @Override
