@@ -194,7 +194,7 @@ public class HostileLinksTest {
         garbage[2] = 0x2a;
         RawWs g = RawWs.connect();
         onLoop(() -> g.t.send(garbage));
-        String reason = g.closed.get(T, TimeUnit.SECONDS);
+        String reason = observed("WebSocket garbage", g.closed.get(T, TimeUnit.SECONDS));
         assertTrue(reason.contains("protocol error") && reason.contains("before VERSIONS"), reason);
 
         // A text frame: policy violation (1008).
@@ -205,6 +205,7 @@ public class HostileLinksTest {
             Session s = raw.connect(peer, bridge.server().linkUri()).get(T, TimeUnit.SECONDS);
             s.sendText("GET / HTTP/1.1", Callback.NOOP);
             assertEquals(StatusCode.POLICY_VIOLATION, peer.closeCode.get(T, TimeUnit.SECONDS));
+            observed("WebSocket text frame", peer.closeCode.get() + " " + peer.closeReason);
             assertTrue(peer.closeReason.contains("text"), peer.closeReason);
         } finally {
             raw.stop();
@@ -215,7 +216,7 @@ public class HostileLinksTest {
         int max = big.t.limits().maxMessageBytes();
         onLoop(() -> big.t.send(LinkVersions.ours().toCell(0).encode(LinkFormat.INITIAL)));
         onLoop(() -> big.t.send(new byte[max + 1]));
-        String bigReason = big.closed.get(T, TimeUnit.SECONDS);
+        String bigReason = observed("WebSocket oversized message", big.closed.get(T, TimeUnit.SECONDS));
         assertTrue(bigReason.contains(String.valueOf(StatusCode.MESSAGE_TOO_LARGE)), bigReason);
 
         assertBridgeServesEveryone();
@@ -235,6 +236,7 @@ public class HostileLinksTest {
             s.getOutputStream().write(garbage);
             s.getOutputStream().flush();
             long millis = readUntilClosed(s.getInputStream(), t0);
+            observed("TLS ORPort garbage", "closed after " + millis + " ms");
             // Well before the handshake timeout: the garbage itself closed the link.
             assertTrue(millis < HANDSHAKE_TIMEOUT_MILLIS - 200, "closed after " + millis + " ms");
         }
@@ -254,7 +256,7 @@ public class HostileLinksTest {
             replay.certs = digest -> CertsCell.decode(stolen);
             RelayInfo victimAtReplay = new RelayInfo("victim", victim.keys().identity(), victim.info().ntorKey(),
                     List.of("tls://127.0.0.1:" + replay.port()), Set.of(), "reject *:*");
-            String r1 = bridgeDials(victimAtReplay);
+            String r1 = observed("replayed CERTS", bridgeDials(victimAtReplay));
             assertTrue(r1.contains("protocol error: CERTS: signing->link cert does not match this link's certificate"),
                     r1);
             assertTrue(replay.linkClosed.get(T, TimeUnit.SECONDS) != null);
@@ -262,7 +264,7 @@ public class HostileLinksTest {
             // A fake with honest certificates of its own identity, dialled as the victim.
             RelayInfo victimAtForeign = new RelayInfo("victim", victim.keys().identity(), victim.info().ntorKey(),
                     List.of("tls://127.0.0.1:" + foreign.port()), Set.of(), "reject *:*");
-            String r2 = bridgeDials(victimAtForeign);
+            String r2 = observed("foreign CERTS", bridgeDials(victimAtForeign));
             assertTrue(r2.contains("protocol error: responder is " + foreign.identityFingerprint()
                     + ", expected " + victim.keys().identity().fingerprint()), r2);
 
@@ -293,6 +295,10 @@ public class HostileLinksTest {
             op.send(new Create2(Ntor.HTYPE, skin).toCell(id));
             op.expectDestroy(id, DestroyReason.PROTOCOL);
         }
+        // CREATE_FAST proves nothing on a link without TLS: refused the same way (tor-spec §5.1.3).
+        long fast = op.newCircId();
+        op.send(new Cell(fast, CellCommand.CREATE_FAST, random(20)));
+        op.expectDestroy(fast, DestroyReason.PROTOCOL);
         // The same link still makes circuits.
         Circ c = op.create(bridgeInfo);
         assertDirectory(op.fetchDirectory(c, 0));
@@ -363,7 +369,7 @@ public class HostileLinksTest {
             c.start();
             return c;
         });
-        String reason = failed.get(T, TimeUnit.SECONDS);
+        String reason = observed("client circuit to a bad-AUTH relay", failed.get(T, TimeUnit.SECONDS));
         assertFalse(onLoop(circ::wasBuilt));
         return reason;
     }
@@ -395,9 +401,18 @@ public class HostileLinksTest {
         Ntor.Client nc = Ntor.client(bridgeInfo.identity().rsaIdentity(), bridgeInfo.ntorKey(), x);
         // tor-spec §5.1.1: with link protocol >= 4 the initiator's CircIDs have the top bit set.
         op.send(new Create2(Ntor.HTYPE, nc.onionskin()).toCell(0x00000042L));
-        String reason = op.closed.get(T, TimeUnit.SECONDS);
+        String reason = observed("CREATE2 on the wrong CircID half", op.closed.get(T, TimeUnit.SECONDS));
         assertTrue(reason.contains("protocol error: CREATE with a CircID of the wrong half"), reason);
         assertTrue(op.cells.isEmpty(), "no CREATED2 for it: " + op.cells);
+        assertBridgeServesEveryone();
+    }
+
+    @Test
+    void aCircuitCellOnCircIdZeroClosesTheLink() throws Exception {
+        Op op = Op.overWebSocket();
+        op.send(new Cell(0, CellCommand.RELAY, random(RelayCell.BODY_LEN)));
+        String reason = observed("RELAY on CircID 0", op.closed.get(T, TimeUnit.SECONDS));
+        assertTrue(reason.contains("protocol error: RELAY cell on CircID 0 after the handshake"), reason);
         assertBridgeServesEveryone();
     }
 
@@ -534,12 +549,32 @@ public class HostileLinksTest {
     }
 
     @Test
+    void oneClientCannotFillTheBridgesLinkToAnotherRelay() throws Exception {
+        // A client may open up to maxCircuits circuits on its own link and extend every one of them to the
+        // same relay. They all ride the bridge's one link to that relay, which other clients share.
+        RelayInfo target = bridge.relays().get(0).info();
+        Op hog = Op.overWebSocket();
+        for (int i = 0; i < MAX_CIRCUITS; i++) {
+            Circ c = hog.create(bridgeInfo);
+            hog.extend(c, target);
+        }
+        Op honest = Op.overWebSocket();
+        Circ c = honest.create(bridgeInfo);
+        honest.extend(c, target);
+        assertDirectory(honest.fetchDirectory(c, 1));
+        honest.close();
+        hog.close();
+        assertBridgeServesEveryone();
+    }
+
+    @Test
     void silentOrStalledHandshakesAreDroppedAfterTheTimeout() throws Exception {
         // WebSocket: upgrade, then say nothing.
         RawWs silent = RawWs.connect();
         long t0 = silent.connectedAt;
         String reason = silent.closed.get(T, TimeUnit.SECONDS);
         long wsMillis = (System.nanoTime() - t0) / 1_000_000;
+        observed("silent WebSocket link", reason + " after " + wsMillis + " ms");
         assertTrue(reason.contains("link handshake timed out"), reason);
         assertTrue(wsMillis >= HANDSHAKE_TIMEOUT_MILLIS - 100 && wsMillis < HANDSHAKE_TIMEOUT_MILLIS + 3_000,
                 "WebSocket link dropped after " + wsMillis + " ms");
@@ -552,9 +587,76 @@ public class HostileLinksTest {
             s.getOutputStream().write(new byte[] {0, 0, CellCommand.VERSIONS, (byte) 0xff, (byte) 0xff, 0, 4});
             s.getOutputStream().flush();
             long tlsMillis = readUntilClosed(s.getInputStream(), t1);
+            observed("stalled VERSIONS over TLS", "closed after " + tlsMillis + " ms");
             assertTrue(tlsMillis >= HANDSHAKE_TIMEOUT_MILLIS - 100 && tlsMillis < HANDSHAKE_TIMEOUT_MILLIS + 3_000,
                     "TLS link dropped after " + tlsMillis + " ms");
         }
+        assertBridgeServesEveryone();
+    }
+
+    @Test
+    void tcpClientsThatNeverFinishTlsAreDroppedAfterTheTimeout() throws Exception {
+        int port = bridge.relays().get(2).orPort();
+        // Silent: connects, never sends a ClientHello.
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(T));
+            long ms = readUntilClosed(s.getInputStream(), System.nanoTime());
+            observed("silent TCP client on the ORPort", "closed after " + ms + " ms");
+            assertTrue(ms >= HANDSHAKE_TIMEOUT_MILLIS - 100 && ms < HANDSHAKE_TIMEOUT_MILLIS + 3_000,
+                    "silent TCP client dropped after " + ms + " ms");
+        }
+        // Dribbling: a TLS record header announcing a 512-byte ClientHello, then one byte per 200 ms read
+        // timeout, each well within any per-read timeout. Only a deadline on the whole handshake stops it.
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            long t0 = System.nanoTime();
+            s.setSoTimeout(200);
+            s.getOutputStream().write(new byte[] {0x16, 3, 1, 0x02, 0x00});
+            long ms = dribbleUntilClosed(s, t0);
+            observed("dribbling ClientHello", "closed after " + ms + " ms");
+            assertTrue(ms >= HANDSHAKE_TIMEOUT_MILLIS - 100 && ms < HANDSHAKE_TIMEOUT_MILLIS + 3_000,
+                    "dribbling TCP client dropped after " + ms + " ms");
+        }
+        assertBridgeServesEveryone();
+    }
+
+    @Test
+    void aFloodOfUnfinishedTlsHandshakesIsCapped() throws Exception {
+        JvmRelay relay = bridge.relays().get(0);
+        InetSocketAddress orPort = new InetSocketAddress("127.0.0.1", relay.orPort());
+        List<Socket> flood = new ArrayList<>();
+        try {
+            for (int i = 0; i < 64; i++) { // JvmRelay.MAX_CONCURRENT_TLS_HANDSHAKES
+                Socket s = new Socket();
+                flood.add(s);
+                s.connect(orPort, 5_000);
+            }
+            Socket extra = new Socket();
+            flood.add(extra);
+            extra.connect(orPort, 5_000);
+            extra.setSoTimeout((int) TimeUnit.SECONDS.toMillis(T));
+            long ms = readUntilClosed(extra.getInputStream(), System.nanoTime());
+            observed("65th concurrent TLS handshake", "closed after " + ms + " ms");
+            assertTrue(ms < HANDSHAKE_TIMEOUT_MILLIS / 2, "the 65th unfinished handshake lasted " + ms + " ms");
+        } finally {
+            for (Socket s : flood) {
+                s.close();
+            }
+        }
+        // The flood gone (the relay sees each socket close at once), honest TLS links are taken again.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+        Op op = null;
+        while (op == null) {
+            try {
+                op = Op.overTls(relay.orPort(), relay.info());
+            } catch (IOException e) {
+                assertTrue(System.nanoTime() < deadline, "no TLS link after the flood: " + e);
+            }
+        }
+        Circ c = op.create(relay.info());
+        assertDirectory(op.fetchDirectory(c, 0));
+        op.close();
         assertBridgeServesEveryone();
     }
 
@@ -562,10 +664,6 @@ public class HostileLinksTest {
 
     /** The bystander's circuit still works, a fresh honest link works, and SOCKS through the proxy works. */
     private static void assertBridgeServesEveryone() throws Exception {
-        JvmRelay br = bridge.bridgeRelay();
-        System.out.println("DIAG sessions=" + bridge.server().sessionCount() + " bridgeCircuits="
-                + onLoop(br.loop(), () -> br.router().circuitCount() + " map=" + br.node().circuits().size()
-                + " links=" + br.node().links().channels().size()));
         assertFalse(bystander.closed.isDone(), () -> "bystander link closed: " + bystander.closed.getNow(""));
         assertDirectory(bystander.fetchDirectory(bystanderCirc, 0));
 
@@ -624,7 +722,7 @@ public class HostileLinksTest {
 
     /** A scripted onion proxy on one real link: cells by hand, recorded as they arrive. */
     static final class Op implements Channel.Handler {
-        final LinkedBlockingQueue<Cell> cells = new LinkedBlockingQueue<>();
+        final java.util.concurrent.LinkedBlockingDeque<Cell> cells = new java.util.concurrent.LinkedBlockingDeque<>();
         final CompletableFuture<Channel> opened = new CompletableFuture<>();
         final CompletableFuture<String> closed = new CompletableFuture<>();
         /** For circuits driven by a real {@link ClientCircuit}; other cells go to {@link #cells}. */
@@ -767,6 +865,22 @@ public class HostileLinksTest {
                 }
                 return rc;
             });
+        }
+
+        /** RELAY_EARLY EXTEND2 from the last hop to {@code r}; expects EXTENDED2. */
+        void extend(Circ c, RelayInfo r) throws Exception {
+            Ntor.Client nc = Ntor.client(r.identity().rsaIdentity(), r.ntorKey(), random(32));
+            int last = onLoop(() -> c.crypto.hopCount()) - 1;
+            relay(c, last, 0, new org.onionpeer.cell.Extend2(ClientCircuit.linkSpecifiers(r), Ntor.HTYPE,
+                    nc.onionskin()), true);
+            Cell cell = take();
+            assertEquals(CellCommand.RELAY, cell.command(), () -> "extending to " + r.nickname() + ": "
+                    + describe(cell));
+            cells.addFirst(cell);
+            RelayCell rc = receiveRelay(c);
+            assertEquals(RelayCommand.EXTENDED2, rc.command(), "got " + RelayCommand.name(rc.command()));
+            byte[] hdata = ((org.onionpeer.cell.Extended2) rc.message()).handshakeData();
+            onLoop(() -> c.crypto.addHop(nc.finish(hdata)));
         }
 
         /** BEGIN_DIR to hop {@code hop}, GET /tor/directory, the whole HTTP answer up to END(DONE). */
@@ -1014,7 +1128,39 @@ public class HostileLinksTest {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
+    /** Sends one byte per read timeout until the peer closes; returns milliseconds since {@code t0}. */
+    private static long dribbleUntilClosed(Socket s, long t0) throws IOException {
+        InputStream in = s.getInputStream();
+        OutputStream out = s.getOutputStream();
+        while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(T)) {
+            try {
+                if (in.read() < 0) {
+                    break;
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                try {
+                    out.write(1);
+                    out.flush();
+                } catch (IOException closed) {
+                    break;
+                }
+            } catch (IOException reset) {
+                break;
+            }
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < TimeUnit.SECONDS.toMillis(T), "the relay kept a dribbling handshake for " + T + " s");
+        return ms;
+    }
+
+    /** Prints what a hostile case observed (for the log) and returns it. */
+    private static String observed(String what, String reason) {
+        System.out.println("[hostile] " + what + ": " + reason);
+        return reason;
+    }
+
     private static void assertDestroy(Cell cell, long circId, int reason) {
+        observed("DESTROY", describe(cell));
         assertEquals(CellCommand.DESTROY, cell.command(), () -> describe(cell));
         assertEquals(circId, cell.circId(), () -> describe(cell));
         assertEquals(DestroyReason.name(reason), DestroyReason.name(Destroy.decode(cell.payload()).reason()));
