@@ -49,7 +49,12 @@ public final class JvmRelay implements AutoCloseable {
     private final ExitPolicy exitPolicy;
     private final List<String> extraAddresses = new ArrayList<>();
     private final Thread acceptor;
+    private final long tlsHandshakeMillis;
+    private final java.util.concurrent.atomic.AtomicInteger tlsHandshakes = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
+
+    /** TLS handshakes in progress at once (each holds a thread); connections beyond are dropped at once. */
+    static final int MAX_CONCURRENT_TLS_HANDSHAKES = 64;
 
     /**
      * @param exitPolicy null: not an exit
@@ -59,6 +64,9 @@ public final class JvmRelay implements AutoCloseable {
             WebSocketConnector ws, Channel.Limits limits) throws IOException, java.security.GeneralSecurityException {
         this.nickname = nickname;
         this.exitPolicy = exitPolicy;
+        // The link handshake timeout bounds the TLS handshake before it too (never more than a dial's).
+        this.tlsHandshakeMillis = Math.min(JvmDialer.CONNECT_TIMEOUT_MILLIS,
+                (limits == null ? new Channel.Limits() : limits).handshakeTimeoutMillis);
         SecureRandom rnd = new SecureRandom();
         this.loop = new EventLoop("relay-" + nickname);
         long now = loop.epochSeconds();
@@ -114,8 +122,19 @@ public final class JvmRelay implements AutoCloseable {
         while (!closed) {
             try {
                 SSLSocket s = (SSLSocket) orPort.accept();
+                if (tlsHandshakes.incrementAndGet() > MAX_CONCURRENT_TLS_HANDSHAKES) {
+                    tlsHandshakes.decrementAndGet();
+                    closeQuietly(s);
+                    continue;
+                }
                 // The TLS handshake blocks: do it off the accept loop so one slow peer stalls nobody.
-                Thread h = new Thread(() -> handshake(s), "tls-accept-" + nickname);
+                Thread h = new Thread(() -> {
+                    try {
+                        handshake(s);
+                    } finally {
+                        tlsHandshakes.decrementAndGet();
+                    }
+                }, "tls-accept-" + nickname);
                 h.setDaemon(true);
                 h.start();
             } catch (SocketException e) {
@@ -129,20 +148,29 @@ public final class JvmRelay implements AutoCloseable {
     }
 
     private void handshake(SSLSocket s) {
+        // A deadline for the whole handshake: SO_TIMEOUT bounds each read only, so a peer dribbling its
+        // ClientHello a byte at a time would otherwise hold this thread for as long as it likes.
+        org.onionpeer.platform.Scheduler.Cancellable deadline = loop.schedule(tlsHandshakeMillis, () -> closeQuietly(s));
         try {
-            s.setSoTimeout(JvmDialer.CONNECT_TIMEOUT_MILLIS);
+            s.setSoTimeout((int) tlsHandshakeMillis);
             s.startHandshake();
+            deadline.cancel();
             s.setSoTimeout(0);
             s.setTcpNoDelay(true);
             IpAddress peer = IpAddress.of(s.getInetAddress().getAddress());
             TcpTransport t = new TcpTransport(s, loop);
             loop.execute(() -> node.links().accept(t, tls.linkDigest(), peer));
         } catch (IOException | RuntimeException e) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // already failing
-            }
+            deadline.cancel();
+            closeQuietly(s);
+        }
+    }
+
+    private static void closeQuietly(SSLSocket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already failing
         }
     }
 

@@ -16,9 +16,10 @@ import org.onionpeer.platform.Scheduler;
 import org.onionpeer.transport.Transport;
 
 /**
- * A node's links. Opens at most one link per relay identity and reuses it for every circuit through that
- * relay (concurrent requests for the same relay share one dial); accepts inbound links when the node is a
- * relay; hands every circuit cell and every closed link to the node's {@link Sink}.
+ * A node's links. Opens one link per relay identity and reuses it for every circuit through that relay
+ * until it is full, then opens another (concurrent requests for the same relay share one dial); accepts
+ * inbound links when the node is a relay; hands every circuit cell and every closed link to the node's
+ * {@link Sink}.
  */
 public final class LinkManager implements Channel.Handler {
     /** Where cells and link closures go (the node's circuit table). */
@@ -71,7 +72,10 @@ public final class LinkManager implements Channel.Handler {
     public void connect(RelayInfo relay, ConnectCallback cb) {
         RelayIdentity id = relay.identity();
         Channel have = byIdentity.get(id);
-        if (have != null && have.isOpen()) {
+        // A full link is not reused: one client may fill the link it opened to us up to the circuit limit
+        // and extend every circuit to the same relay, and the relay at the far end applies the same limit
+        // to our link. We open another link instead, so that one client cannot deny that relay to everyone.
+        if (have != null && have.isOpen() && !have.atCircuitLimit()) {
             cb.connected(have);
             return;
         }
