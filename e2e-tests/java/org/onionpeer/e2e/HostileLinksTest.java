@@ -1197,22 +1197,7 @@ public class HostileLinksTest {
 
     /** Runs {@code c} on {@code l}'s thread and waits (bounded) for its result. */
     static <V> V onLoop(EventLoop l, Callable<V> c) throws Exception {
-        CompletableFuture<V> f = new CompletableFuture<>();
-        l.execute(() -> {
-            try {
-                f.complete(c.call());
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
-        try {
-            return f.get(T, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof Error) {
-                throw (Error) e.getCause();
-            }
-            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
-        }
+        return l.call(c, T);
     }
 
     static void onLoop(Runnable r) throws Exception {

@@ -131,15 +131,7 @@ class SocksThroughBridgeTest {
     }
 
     static <T> T onLoop(EventLoop loop, java.util.concurrent.Callable<T> c) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(c.call());
-            } catch (Exception e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f.get(30, TimeUnit.SECONDS);
+        return loop.call(c, 30);
     }
 
     @Test

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.circuit.ClientStream;
@@ -61,15 +59,7 @@ final class TorClient implements AutoCloseable {
 
     /** Runs {@code s} on {@code loop} and waits for its result (a node's state lives on its loop). */
     static <T> T onLoop(EventLoop loop, Supplier<T> s) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(s.get());
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f.get(30, TimeUnit.SECONDS);
+        return loop.call(s::get, 30);
     }
 
     /** Live circuits at every relay of the bridge (its own router included), each read on its loop. */

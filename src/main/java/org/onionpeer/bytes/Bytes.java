@@ -41,6 +41,15 @@ public final class Bytes {
     }
 
     private static int nibble(char c) {
+        int v = hexDigit(c);
+        if (v < 0) {
+            throw new IllegalArgumentException("not hex: " + c);
+        }
+        return v;
+    }
+
+    /** The value of one hex digit, or -1 if {@code c} is not one. */
+    public static int hexDigit(char c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
         }
@@ -50,7 +59,7 @@ public final class Bytes {
         if (c >= 'A' && c <= 'F') {
             return c - 'A' + 10;
         }
-        throw new IllegalArgumentException("not hex: " + c);
+        return -1;
     }
 
     /** Constant-time equality: secrets (MACs, AUTH values, digests) must not leak through timing. */

@@ -3,6 +3,7 @@ package org.onionpeer.exit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cell.IpAddress;
 import org.onionpeer.transport.Connector;
@@ -483,7 +484,7 @@ public final class ExitPolicy implements Connector.AddressFilter {
             }
             int v = 0;
             for (int k = 0; k < g.length(); k++) {
-                int d = hexDigit(g.charAt(k));
+                int d = Bytes.hexDigit(g.charAt(k));
                 if (d < 0) {
                     return -1;
                 }
@@ -497,18 +498,6 @@ public final class ExitPolicy implements Connector.AddressFilter {
         return n;
     }
 
-    private static int hexDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
-    }
 
     private static boolean isMapped(byte[] a) {
         if (a.length != 16) {

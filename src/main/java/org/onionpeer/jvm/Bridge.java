@@ -137,15 +137,7 @@ public final class Bridge implements AutoCloseable {
     }
 
     static <T> T onLoop(EventLoop loop, java.util.function.Supplier<T> s) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(s.get());
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return f.get(30, TimeUnit.SECONDS);
+        return loop.call(s::get, 30);
     }
 
     public Directory directory() {

@@ -1,6 +1,9 @@
 package org.onionpeer.jvm;
 
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +55,34 @@ public final class EventLoop implements Scheduler, AutoCloseable {
         }
         ScheduledFuture<?> f = exec.schedule(guard(task), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
         return () -> f.cancel(false);
+    }
+
+    /**
+     * Runs {@code task} on this loop and waits, at most {@code timeoutSeconds}, for its result: for threads
+     * outside the loop (start-up, shutdown, tests) that need a node's state, which lives on its loop. Never
+     * call it from the loop itself. The task's own exception is rethrown as is.
+     */
+    public <T> T call(Callable<T> task, long timeoutSeconds) throws Exception {
+        if (inLoop()) {
+            throw new IllegalStateException("call() from the loop's own thread would wait for itself");
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        try {
+            return f.get(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof Error) {
+                throw (Error) c;
+            }
+            throw c instanceof Exception ? (Exception) c : e;
+        }
     }
 
     /** True when called from this loop's own thread. */
