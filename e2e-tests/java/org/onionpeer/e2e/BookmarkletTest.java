@@ -86,6 +86,20 @@ class BookmarkletTest {
     }
 
     @Test
+    void directoryAndScriptsMayBeReadFromAnyOrigin() throws Exception {
+        HttpClient c = HttpClient.newHttpClient();
+        for (String path : new String[] {"tor/directory", "onionpeer.js"}) {
+            HttpResponse<Void> r = c.send(HttpRequest.newBuilder(URI.create(bridge.server().url(path)))
+                    .header("Origin", "http://elsewhere.example").build(), HttpResponse.BodyHandlers.discarding());
+            assertEquals(200, r.statusCode(), path);
+            assertEquals("*", r.headers().firstValue("Access-Control-Allow-Origin").orElse(null), path);
+        }
+        HttpResponse<Void> page = c.send(HttpRequest.newBuilder(URI.create(bridge.server().url(""))).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertTrue(page.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "not on pages");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void bookmarkletOnAnotherOriginBuildsACircuitAndShowsTheOverlay() throws Exception {
         String code = bookmarkletCode();
