@@ -23,7 +23,8 @@ import org.onionpeer.jvm.JcaRelayPrimitives;
  * row: a warm-up run, then RUNS runs of at least MIN_MILLIS each, and the median.
  * System properties: onionpeer.bench.millis (default 1000), onionpeer.bench.runs (default 5),
  * onionpeer.bench.js=false to skip the browser, onionpeer.bench.net=false to skip the network rows
- * ({@link NetworkBench}: an in-process bridge, 3-hop circuit build times and one-stream bulk throughput).
+ * ({@link NetworkBench}: an in-process bridge, 3-hop circuit build times and one-stream bulk throughput, for the
+ * JVM onion proxy and, unless onionpeer.bench.js=false, for the browser node in Chromium).
  */
 public final class Bench {
     static final int MIN_MILLIS = Integer.getInteger("onionpeer.bench.millis", 1000);

@@ -53,6 +53,7 @@ final class NetworkBench {
         o.socksPort = 0;
         o.relays = 5;
         o.exitPolicy = "accept 127.0.0.0/8:*";
+        o.webappDir = WebappServer.webappDir();
         byte[] blob = new byte[BULK_BYTES];
         new SeededHttpServer.Generator(64).fill(blob, blob.length);
         String blobSha = HexFormat.of().formatHex(SeededHttpServer.sha256().digest(blob));
@@ -62,15 +63,21 @@ final class NetworkBench {
         try (SeededHttpServer http = new SeededHttpServer(); Bridge bridge = new Bridge(o);
                 TorClient client = new TorClient(new Channel.Limits(), new ClientCircuit.Options())) {
             http.serve("/bulk", blob);
-            builds(bridge, client);
-            bulk(bridge, http.port(), blobSha);
+            double buildMedian = builds(bridge, client);
+            double jvmBulk = bulk(bridge, http.port(), blobSha);
+            if (!"false".equals(System.getProperty("onionpeer.bench.js"))) {
+                byte[] small = Arrays.copyOf(blob, BROWSER_BULK_BYTES);
+                http.serve("/bulk20", small);
+                browser(bridge, http.port(), HexFormat.of().formatHex(SeededHttpServer.sha256().digest(small)),
+                        buildMedian, jvmBulk);
+            }
         }
         System.out.printf(Locale.ROOT, "(network bench took %.0f s)%n", (System.nanoTime() - t0) / 1e9);
     }
 
     // ---- circuit builds ---------------------------------------------------------------------------------
 
-    static void builds(Bridge bridge, TorClient client) throws Exception {
+    static double builds(Bridge bridge, TorClient client) throws Exception {
         List<RelayInfo> inner = TorClient.exits(bridge, false);
         RelayInfo exit = TorClient.exits(bridge, true).get(0);
         // Warm-up: every ordered (first, middle) pair, so every link a timed build uses is open already.
@@ -102,6 +109,7 @@ final class NetworkBench {
             all.append(all.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f", x));
         }
         System.out.println("     builds (ms, in order): " + all);
+        return median;
     }
 
     /** One build, then DESTROY; the time from start() to built, in ms. */
@@ -113,7 +121,7 @@ final class NetworkBench {
 
     // ---- bulk -------------------------------------------------------------------------------------------
 
-    static void bulk(Bridge bridge, int httpPort, String sha) throws Exception {
+    static double bulk(Bridge bridge, int httpPort, String sha) throws Exception {
         Proxy socks = new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", bridge.socksPort()));
         download(socks, httpPort, sha, bridge); // warm-up (JIT, the proxy's pool)
         double[] tor = new double[BULK_RUNS];
@@ -139,6 +147,77 @@ final class NetworkBench {
         System.out.printf(Locale.ROOT, "net  bulk, direct (no Tor)   best %6.1f MB/s  median %5.1f  [%s]  (same server,"
                 + " same client code) -> 3 hops get %.1f%% of direct%n", directBest, median(direct), runs(direct),
                 100 * torBest / directBest);
+        return torMedian;
+    }
+
+    // ---- the browser node (onionpeer.js in headless Chromium) on the same network -----------------------
+
+    static final int PAGE_LOADS = 10;
+    static final int BROWSER_BULK_RUNS = 3;
+    static final int BROWSER_BULK_BYTES = 20 << 20;
+
+    /**
+     * Page open -> first circuit ready: the page's own clock (performance.now(), from navigation start) when
+     * its status first lists a built circuit (checked every ms by a script added to each new document), median of {@link #PAGE_LOADS} loads of
+     * the bridge's main page (directory fetch, WebSocket link, three ntor handshakes included). Then one
+     * stream's throughput through 3 hops: onionpeer.fetch of {@link #BROWSER_BULK_BYTES}, timed in the page
+     * from the call to the body, median of {@link #BROWSER_BULK_RUNS} after a warm-up; SHA-256 checked in
+     * the page. Ratios against the JVM onion proxy's figures above (same bridge, same exit, same server).
+     */
+    static void browser(Bridge bridge, int httpPort, String sha, double jvmBuildMedian, double jvmBulkMedian)
+            throws Exception {
+        try (Chromium chromium = new Chromium()) {
+            // Watch from the document's start, every ms, for the first built circuit: the page's own clock.
+            chromium.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source",
+                    "(function () { var t = setInterval(function () { var o = window.onionpeer;"
+                    + " if (o && o.status && o.status().circuits.length > 0) {"
+                    + " window.__firstCircuit = performance.now(); clearInterval(t); } }, 1); })();"));
+            double[] ready = new double[PAGE_LOADS];
+            for (int i = 0; i < PAGE_LOADS; i++) {
+                chromium.open(bridge.server().url(""));
+                Object r = chromium.jsAsync("var cb = arguments[arguments.length - 1];"
+                        + "(function poll() { if (window.__firstCircuit) cb(window.__firstCircuit);"
+                        + " else if (performance.now() > 60000) cb(-1); else setTimeout(poll, 20); })();");
+                ready[i] = ((Number) r).doubleValue();
+                if (ready[i] < 0) {
+                    throw new IOException("page " + i + ": no circuit within 60 s");
+                }
+            }
+            double readyMedian = median(ready);
+            System.out.printf(Locale.ROOT, "web  page open -> 1st circuit median %6.1f ms  min %5.1f  max %5.1f  [%s]  (%d"
+                    + " loads, in-page clock from navigation start: directory + WebSocket link + 3 ntor)   JVM OP 3-hop build (links open)"
+                    + " median %.1f ms -> %.1fx its time%n", readyMedian, min(ready), max(ready), runs(ready),
+                    PAGE_LOADS, jvmBuildMedian, readyMedian / jvmBuildMedian);
+
+            String url = "http://127.0.0.1:" + httpPort + "/bulk20";
+            double[] mbs = new double[BROWSER_BULK_RUNS];
+            for (int i = -1; i < BROWSER_BULK_RUNS; i++) {
+                Object r = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = performance.now();"
+                        + "window.onionpeer.fetch(arguments[0], function () {}, function (err, status, body) {"
+                        + " var ms = performance.now() - t0;"
+                        + " if (err) { cb('error: ' + err); return; }"
+                        + " crypto.subtle.digest('SHA-256', body).then(function (h) {"
+                        + "  cb(status + ' ' + body.length + ' ' + Array.from(new Uint8Array(h)).map(function (b) {"
+                        + "   return ('0' + b.toString(16)).slice(-2); }).join('') + ' ' + ms); }); });", url);
+                String[] p = String.valueOf(r).split(" ");
+                if (p.length != 4 || !p[0].equals("200") || !p[1].equals(String.valueOf(BROWSER_BULK_BYTES))
+                        || !p[2].equals(sha)) {
+                    throw new IOException("browser bulk: bad result " + r);
+                }
+                if (i >= 0) {
+                    mbs[i] = BROWSER_BULK_BYTES / (double) (1 << 20) / (Double.parseDouble(p[3]) / 1e3);
+                }
+            }
+            double m = median(mbs);
+            System.out.printf(Locale.ROOT, "web  bulk, 1 stream, 3 hops best %6.1f MB/s  median %5.1f  [%s]  (%d MB via"
+                    + " onionpeer.fetch in Chromium %s, SHA-256 checked)   JVM OP median %.1f MB/s -> %.2fx (browser/JVM)%n",
+                    max(mbs), m, runs(mbs), BROWSER_BULK_BYTES >> 20, chromium.version(), jvmBulkMedian,
+                    m / jvmBulkMedian);
+        }
+    }
+
+    static double min(double[] a) {
+        return Arrays.stream(a).min().orElse(0);
     }
 
     record Result(double mbPerSecond, String path) {

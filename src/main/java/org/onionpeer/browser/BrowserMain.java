@@ -92,6 +92,7 @@ public final class BrowserMain {
         if (node != null) {
             return;
         }
+        Identity.start();
         setState("fetching the directory");
         httpGet(base + "/tor/directory", text -> SCHED.execute(() -> onDirectory(text)),
                 err -> setState("failed: " + err));
@@ -249,7 +250,9 @@ public final class BrowserMain {
     }
 
     static String statusJson() {
-        StringBuilder sb = new StringBuilder("{\"state\":").append(quote(state)).append(",\"circuits\":[");
+        StringBuilder sb = new StringBuilder("{\"state\":").append(quote(state));
+        sb.append(",\"identity\":").append(Identity.id() == null ? "null" : quote(Identity.id()));
+        sb.append(",\"circuits\":[");
         for (int i = 0; i < circuits.size(); i++) {
             if (i > 0) {
                 sb.append(',');

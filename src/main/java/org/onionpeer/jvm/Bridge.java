@@ -69,6 +69,9 @@ public final class Bridge implements AutoCloseable {
         this.server = new BridgeServer(new BridgeServer.Options().host(options.host).port(options.port)
                 .webappDir(options.webappDir), bridgeRelay.loop(), () -> directory == null ? null : directory.text(),
                 t -> bridgeRelay.node().links().accept(t, null, null));
+        // The install page names the origin the browser used to reach us (checked: only a plain host[:port]).
+        server.addRequestTextRoute("/bookmarklet", "text/html; charset=utf-8", req -> Bookmarklet.page(
+                Bookmarklet.origin(req.getHttpURI().getScheme(), req.getHeaders().get("Host"), serverOrigin())));
         server.start();
         bridgeRelay.addAddress("ws://" + options.host + ":" + server.port() + "/link");
         if (options.embedded) {
@@ -102,6 +105,12 @@ public final class Bridge implements AutoCloseable {
             proxy = null;
             socks = null;
         }
+    }
+
+    /** http://host:port of our HTTP server, as configured. */
+    private String serverOrigin() {
+        String u = server.url("");
+        return u.substring(0, u.length() - 1);
     }
 
     private void refresh() {

@@ -137,6 +137,8 @@ public final class BridgeServer implements AutoCloseable {
 
     private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
     private static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
+    /** On public data only (the directory, the scripts): a bookmarklet on another origin reads them. */
+    private static final HttpField ANY_ORIGIN = new PreEncodedHttpField(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     /** Largest static file served (the bundles are a few MB at most); bigger ones are 404. */
     static final long MAX_STATIC_FILE_BYTES = 64L * 1024 * 1024;
 
@@ -268,6 +270,19 @@ public final class BridgeServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Adds a GET/HEAD route for exactly {@code path} whose body is made from the request (on Jetty's thread,
+     * so it must not touch node state), e.g. a page that names the origin it was asked for.
+     */
+    public void addRequestTextRoute(String path, String contentType, java.util.function.Function<Request, String> body) {
+        addRoute(path, (request, response, callback) -> {
+            if (allowGetHead(request, response, callback)) {
+                send(request, response, callback, contentType, body.apply(request).getBytes(StandardCharsets.UTF_8));
+            }
+            return true;
+        });
+    }
+
     /** Closes every link session (onClosed fires on each), then stops the server. Idempotent. */
     public void stop() {
         if (!stopping.compareAndSet(false, true)) {
@@ -326,6 +341,9 @@ public final class BridgeServer implements AutoCloseable {
 
     private boolean route(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
+        if (path.equals(options.directoryPath) || path.endsWith(".js")) {
+            response.getHeaders().put(ANY_ORIGIN);
+        }
         Request.Handler h = routes.get(path);
         if (h != null) {
             return h.handle(request, response, callback);

@@ -1,0 +1,101 @@
+package org.onionpeer.browser;
+
+import org.teavm.jso.JSBody;
+import org.teavm.jso.JSFunctor;
+import org.teavm.jso.JSObject;
+
+/**
+ * This page's identity for the session: a WebCrypto signing key pair made with extractable=false (Ed25519
+ * where the browser has it, else ECDSA P-256), so the private key can be used by the page but never read
+ * out, not even by the page's own scripts. The ID is the SHA-1 of the public key's SPKI DER (160 bits, like
+ * a relay fingerprint), in hex. A new pair is made on every page load and never stored: an identity lives
+ * exactly as long as the page, so sessions cannot be linked by it.
+ */
+final class Identity {
+    private static boolean started;
+    private static String id;
+    private static String algorithm;
+    private static String error;
+    private static JSObject keyPair;
+
+    private Identity() {
+    }
+
+    @JSFunctor
+    interface Ready extends JSObject {
+        void ready(String hexId, String algorithm, JSObject keyPair);
+    }
+
+    @JSFunctor
+    interface BoolFn extends JSObject {
+        boolean call();
+    }
+
+    // Names inside the scripts end in $ so TeaVM's minifier, which renames parameters, cannot collide.
+    @JSBody(params = {"ok", "err"}, script = "try {"
+            + " var gen$ = function (alg$) { return crypto.subtle.generateKey(alg$, false, ['sign', 'verify']); };"
+            + " var name$ = 'Ed25519';"
+            + " gen$({name: 'Ed25519'}).catch(function () {"
+            + "   name$ = 'ECDSA P-256'; return gen$({name: 'ECDSA', namedCurve: 'P-256'}); })"
+            + " .then(function (k$) {"
+            + "   return crypto.subtle.exportKey('spki', k$.publicKey)"
+            + "    .then(function (spki$) { return crypto.subtle.digest('SHA-1', spki$); })"
+            + "    .then(function (h$) { var b$ = new Uint8Array(h$), s$ = '';"
+            + "      for (var i$ = 0; i$ < b$.length; i$++) { s$ += ('0' + b$[i$].toString(16)).slice(-2); }"
+            + "      ok(s$, name$, k$); }); })"
+            + " .catch(function (e$) { err(String(e$)); });"
+            + "} catch (e$) { err(String(e$)); }")
+    private static native void generate(Ready ok, JsApi.StringSink err);
+
+    @JSBody(params = "pair", script = "return !!pair.privateKey.extractable;")
+    private static native boolean privateExtractable(JSObject pair);
+
+    /** Tries to export the private key as PKCS#8; reports "exported" or "refused: <error name>". */
+    @JSBody(params = {"pair", "done"}, script = "try {"
+            + " crypto.subtle.exportKey('pkcs8', pair.privateKey).then(function () { done('exported'); },"
+            + "  function (e$) { done('refused: ' + (e$ && e$.name ? e$.name : String(e$))); });"
+            + "} catch (e$) { done('refused: ' + String(e$)); }")
+    private static native void tryExport(JSObject pair, JsApi.StringSink done);
+
+    @JSBody(params = {"name", "fn"}, script = "(window.onionpeer = window.onionpeer || {})[name] = fn;")
+    private static native void exportBool(String name, BoolFn fn);
+
+    /** Starts making this session's key pair (once per page); status() shows the ID when it is ready. */
+    static void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        // Test hooks: they reveal only whether the private key could leave WebCrypto, never the key.
+        exportBool("identityKeyExtractable", () -> keyPair != null && privateExtractable(keyPair));
+        JsApi.export("identityTryExport", (JsApi.CallbackFn) done -> {
+            if (keyPair == null) {
+                done.call("no key yet");
+            } else {
+                tryExport(keyPair, done);
+            }
+        });
+        JsApi.export("identityAlgorithm", (JsApi.StringFn) () -> algorithm != null ? algorithm
+                : error != null ? "failed: " + error : "pending");
+        generate((hex, alg, pair) -> {
+            keyPair = pair;
+            algorithm = alg;
+            id = hex;
+        }, e -> error = e);
+    }
+
+    /** The hex ID (40 characters), or null until the key pair is ready. */
+    static String id() {
+        return id;
+    }
+
+    /** "Ed25519" or "ECDSA P-256", or null until ready. */
+    static String algorithm() {
+        return algorithm;
+    }
+
+    /** Why no identity could be made (no WebCrypto here, e.g. not a secure context), or null. */
+    static String error() {
+        return error;
+    }
+}
