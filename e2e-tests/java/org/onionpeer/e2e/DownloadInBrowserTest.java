@@ -1,0 +1,250 @@
+package org.onionpeer.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.onionpeer.jvm.Bridge;
+
+/**
+ * Downloads through 3 hops from the page (webapp/download.js over onionpeer.httpStream), in headless
+ * Chromium: stored in IndexedDB as they arrive, checked by a SHA-256 computed in the page over the stored
+ * Blob; resumed with a Range request after a reload mid-download; played through Media Source while the
+ * server still holds back the rest of the file.
+ */
+@Tag("browser")
+class DownloadInBrowserTest {
+    static final int SIZE = 20 * 1024 * 1024;
+    static final int GATE_AT = 5 * 1024 * 1024;
+    static byte[] file;
+    static byte[] video;
+    static HttpServer web;
+    static Bridge bridge;
+    static Chromium chromium;
+    static final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    /** The first request without Range for gatePath waits on gate after gateAt bytes. */
+    static volatile String gatePath = "";
+    static volatile long gateAt = -1;
+    static volatile CountDownLatch gate = new CountDownLatch(0);
+    static volatile CountDownLatch gated = new CountDownLatch(1);
+
+    // SHA-256 of a stored file, computed in the page over the Blob made of its IndexedDB records.
+    static final String SHA_JS = "function sha$(url, cb) { window.onionpeer.fileBlob(url, function (e, blob) {"
+            + " if (e) { cb('error: ' + e); return; }"
+            + " blob.arrayBuffer().then(function (ab) { return crypto.subtle.digest('SHA-256', ab); })"
+            + " .then(function (h) { cb(blob.size + ' ' + Array.from(new Uint8Array(h)).map(function (b) {"
+            + "   return ('0' + b.toString(16)).slice(-2); }).join('')); }); }); }";
+
+    @BeforeAll
+    static void start() throws Exception {
+        file = new byte[SIZE];
+        new Random(5).nextBytes(file);
+        web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        web.createContext("/file", ex -> serve(ex, file, "application/octet-stream"));
+        web.createContext("/video.webm", ex -> serve(ex, video, "video/webm; codecs=\"vp8\""));
+        web.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        web.start();
+        Bridge.Options o = new Bridge.Options();
+        o.port = 0;
+        o.socksPort = -1;
+        o.relays = 3;
+        o.exitPolicy = "accept 127.0.0.0/8:*";
+        o.webappDir = WebappServer.webappDir();
+        bridge = new Bridge(o);
+        chromium = new Chromium();
+    }
+
+    @AfterAll
+    static void stop() {
+        gate.countDown();
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (web != null) {
+            web.stop(0);
+        }
+    }
+
+    /** Serves body, honouring "Range: bytes=N-" with 206 (RFC 9110 §14.2), gating when asked to. */
+    static void serve(HttpExchange ex, byte[] body, String type) throws IOException {
+        String range = ex.getRequestHeaders().getFirst("Range");
+        String path = ex.getRequestURI().getPath();
+        requests.add(path + " " + range);
+        int from = 0;
+        if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
+            from = Integer.parseInt(range.substring(6, range.length() - 1));
+        }
+        ex.getResponseHeaders().set("Content-Type", type);
+        if (from > 0) {
+            ex.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
+            ex.sendResponseHeaders(206, body.length - from);
+        } else {
+            ex.sendResponseHeaders(200, body.length);
+        }
+        boolean mayGate = range == null && path.equals(gatePath) && gated.getCount() > 0;
+        try (OutputStream o = ex.getResponseBody()) {
+            for (int p = from; p < body.length; p += 65536) {
+                if (mayGate && p >= gateAt) {
+                    mayGate = false;
+                    gated.countDown();
+                    o.flush();
+                    gate.await(50, TimeUnit.SECONDS);
+                }
+                o.write(body, p, Math.min(65536, body.length - p));
+            }
+        } catch (IOException | InterruptedException e) {
+            // The page went away (reload) or the test is over.
+        }
+    }
+
+    static void gateFirst(String path, long at) {
+        gatePath = path;
+        gateAt = at;
+        gate = new CountDownLatch(1);
+        gated = new CountDownLatch(1);
+    }
+
+    static String base() {
+        return "http://127.0.0.1:" + web.getAddress().getPort();
+    }
+
+    static String sha(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    /** Loads the page and waits (polling in the page) for its first circuit. */
+    @SuppressWarnings("unchecked")
+    static void openAndWaitForCircuit() {
+        Object s = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
+                + "(function poll() { var s = window.onionpeer && window.onionpeer.status && window.onionpeer.status();"
+                + " if (s && s.circuits.length > 0) cb(s); else if (Date.now() - t0 > 30000) cb(s || 'no node');"
+                + " else setTimeout(poll, 50); })();");
+        assertTrue(s instanceof Map && !((List<Object>) ((Map<String, Object>) s).get("circuits")).isEmpty(),
+                "a circuit was built: " + s);
+    }
+
+    /** Downloads url in the page and returns "error: ..." or "size sha256 seconds". */
+    static String downloadAndHash(String url) {
+        Object r = chromium.jsAsync(SHA_JS + "var cb = arguments[arguments.length - 1]; var u$ = arguments[0];"
+                + "var t0 = performance.now();"
+                + "window.onionpeer.download(u$, {onDone: function (err, info) {"
+                + " if (err) { cb('error: ' + err); return; } var s$ = (performance.now() - t0) / 1000;"
+                + " sha$(u$, function (h) { cb(h + ' ' + s$); }); }});", url);
+        return String.valueOf(r);
+    }
+
+    @Test
+    void downloads20MBIntoIndexedDbThroughThreeHops() throws Exception {
+        chromium.open(bridge.server().url(""));
+        openAndWaitForCircuit();
+        String url = base() + "/file?a";
+        String[] r = downloadAndHash(url).split(" ");
+        assertEquals(sha(file), r.length == 3 ? r[1] : String.join(" ", r), "SHA-256 of the stored Blob");
+        assertEquals(String.valueOf(SIZE), r[0]);
+        double secs = Double.parseDouble(r[2]);
+        System.out.printf("browser download: 20 MB through 3 hops into IndexedDB in %.1f s (%.2f MB/s)%n", secs,
+                SIZE / 1e6 / secs);
+        Object listed = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var u$ = arguments[0];"
+                + "window.onionpeer.files(function (e, l) { cb(JSON.stringify(l.filter(function (f) {"
+                + " return f.url === u$; }))); });", url);
+        assertTrue(String.valueOf(listed).contains("\"done\":true"), "listed as done: " + listed);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void resumesWithARangeRequestAfterAReload() throws Exception {
+        String path = "/file";
+        String url = base() + path + "?b";
+        gateFirst(path, GATE_AT);
+        requests.clear();
+        chromium.open(bridge.server().url(""));
+        openAndWaitForCircuit();
+        chromium.js("window.onionpeer.download(arguments[0], {onDone: function (e) { window.first$ = e || 'ok'; }});",
+                url);
+        assertTrue(gated.await(30, TimeUnit.SECONDS), "the server reached the gate");
+        // Wait until the page has stored most of what was sent before the gate (it stores at least once a second).
+        Object stored = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var u$ = arguments[0];"
+                + "var t0 = Date.now(); (function poll() { window.onionpeer.files(function (e, l) {"
+                + " var f$ = (l || []).filter(function (f) { return f.url === u$; })[0];"
+                + " if (f$ && f$.received >= 4 * 1048576) cb(f$); else if (Date.now() - t0 > 20000) cb(f$ || e);"
+                + " else setTimeout(poll, 100); }); })();", url);
+        assertTrue(stored instanceof Map, "stored before the reload: " + stored);
+        long before = ((Number) ((Map<String, Object>) stored).get("received")).longValue();
+        assertTrue(before >= 4 << 20 && before <= GATE_AT, "stored " + before);
+        chromium.driver().navigate().refresh();
+        gate.countDown();
+        openAndWaitForCircuit();
+        Object after = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var u$ = arguments[0];"
+                + "window.onionpeer.files(function (e, l) { cb(l.filter(function (f) { return f.url === u$; })[0]); });",
+                url);
+        Map<String, Object> meta = (Map<String, Object>) after;
+        long kept = ((Number) meta.get("received")).longValue();
+        assertEquals(Boolean.FALSE, meta.get("done"), "incomplete after the reload: " + meta);
+        assertTrue(kept >= before, "kept " + kept + " bytes across the reload (had " + before + ")");
+
+        String[] r = downloadAndHash(url).split(" ");
+        assertEquals(sha(file), r.length == 3 ? r[1] : String.join(" ", r), "SHA-256 after resuming");
+        assertTrue(requests.contains(path + " bytes=" + kept + "-"), "the server saw Range: bytes=" + kept
+                + "-: " + requests);
+        System.out.printf("resumed at %.1f MB after a reload; rest in %.1f s%n", kept / 1048576.0,
+                Double.parseDouble(r[2]));
+    }
+
+    @Test
+    void playsWhileDownloading() throws Exception {
+        Path ffmpeg = Paths.get("/usr/bin/ffmpeg");
+        Assumptions.assumeTrue(Files.isExecutable(ffmpeg), "ffmpeg (apt-get install ffmpeg) makes the test WebM");
+        Path out = Files.createTempFile("onionpeer", ".webm");
+        Process p = new ProcessBuilder(ffmpeg.toString(), "-y", "-loglevel", "error", "-f", "lavfi", "-i",
+                "testsrc=duration=20:size=320x240:rate=25", "-c:v", "libvpx", "-b:v", "800k", "-deadline",
+                "realtime", "-cpu-used", "8", "-f", "webm", out.toString()).inheritIO().start();
+        assertTrue(p.waitFor(40, TimeUnit.SECONDS) && p.exitValue() == 0, "ffmpeg made a WebM");
+        video = Files.readAllBytes(out);
+        Files.delete(out);
+        gateFirst("/video.webm", video.length / 2);
+        chromium.open(bridge.server().url(""));
+        openAndWaitForCircuit();
+        String url = base() + "/video.webm";
+        chromium.js("var v$ = document.getElementById('video'); v$.hidden = false; v$.muted = true;"
+                + "window.onionpeer.stream(arguments[0], v$, {onDone: function (e) { window.done$ = e || 'ok'; }});"
+                + "v$.play().catch(function () {});", url);
+        assertTrue(gated.await(30, TimeUnit.SECONDS), "the server reached the gate");
+        Object t = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var v$ = document.getElementById('video');"
+                + "var t0 = Date.now(); (function poll() {"
+                + " if (v$.currentTime > 1) cb('playing ' + v$.currentTime + ' done=' + (window.done$ || 'no'));"
+                + " else if (Date.now() - t0 > 20000) cb('stuck at ' + v$.currentTime + ' ' + (v$.error && v$.error.message)"
+                + "  + ' done=' + window.done$); else setTimeout(poll, 100); })();");
+        assertTrue(String.valueOf(t).startsWith("playing") && String.valueOf(t).endsWith("done=no"),
+                "the video plays before the download ends: " + t);
+        gate.countDown();
+        Object end = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
+                + "(function poll() { if (window.done$) cb(window.done$); else if (Date.now() - t0 > 30000) cb('timeout');"
+                + " else setTimeout(poll, 100); })();");
+        assertEquals("ok", end, "the download finished");
+        System.out.println("media: " + t + " of a " + video.length + "-byte WebM, gated at half");
+    }
+}
