@@ -139,12 +139,14 @@ class DownloadInBrowserTest {
     /** Loads the page and waits (polling in the page) for its first circuit. */
     @SuppressWarnings("unchecked")
     static void openAndWaitForCircuit() {
+        long t0 = System.nanoTime();
         Object s = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
                 + "(function poll() { var s = window.onionpeer && window.onionpeer.status && window.onionpeer.status();"
                 + " if (s && s.circuits.length > 0) cb(s); else if (Date.now() - t0 > 30000) cb(s || 'no node');"
                 + " else setTimeout(poll, 50); })();");
         assertTrue(s instanceof Map && !((List<Object>) ((Map<String, Object>) s).get("circuits")).isEmpty(),
                 "a circuit was built: " + s);
+        System.out.printf("page ready with a circuit in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 
     /** Downloads url in the page and returns "error: ..." or "size sha256 seconds". */
@@ -205,6 +207,14 @@ class DownloadInBrowserTest {
         long kept = ((Number) meta.get("received")).longValue();
         assertEquals(Boolean.FALSE, meta.get("done"), "incomplete after the reload: " + meta);
         assertTrue(kept >= before, "kept " + kept + " bytes across the reload (had " + before + ")");
+        // The page lists it, in words, as incomplete.
+        Object shown = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
+                + "(function poll() { var li$ = document.querySelector('#files li[data-url]');"
+                + " if (li$) cb(li$.textContent); else if (Date.now() - t0 > 10000) cb('nothing listed');"
+                + " else setTimeout(poll, 50); })();");
+        assertTrue(String.valueOf(shown).contains("incomplete"), "listed as incomplete: " + shown);
+        Files.write(Paths.get("target", "download-page.png"),
+                chromium.driver().getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
 
         String[] r = downloadAndHash(url).split(" ");
         assertEquals(sha(file), r.length == 3 ? r[1] : String.join(" ", r), "SHA-256 after resuming");
@@ -225,6 +235,7 @@ class DownloadInBrowserTest {
         assertTrue(p.waitFor(40, TimeUnit.SECONDS) && p.exitValue() == 0, "ffmpeg made a WebM");
         video = Files.readAllBytes(out);
         Files.delete(out);
+        long t0 = System.nanoTime();
         gateFirst("/video.webm", video.length / 2);
         chromium.open(bridge.server().url(""));
         openAndWaitForCircuit();
@@ -233,6 +244,7 @@ class DownloadInBrowserTest {
                 + "window.onionpeer.stream(arguments[0], v$, {onDone: function (e) { window.done$ = e || 'ok'; }});"
                 + "v$.play().catch(function () {});", url);
         assertTrue(gated.await(30, TimeUnit.SECONDS), "the server reached the gate");
+        long tGate = System.nanoTime();
         Object t = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var v$ = document.getElementById('video');"
                 + "var t0 = Date.now(); (function poll() {"
                 + " if (v$.currentTime > 1) cb('playing ' + v$.currentTime + ' done=' + (window.done$ || 'no'));"
@@ -240,11 +252,14 @@ class DownloadInBrowserTest {
                 + "  + ' done=' + window.done$); else setTimeout(poll, 100); })();");
         assertTrue(String.valueOf(t).startsWith("playing") && String.valueOf(t).endsWith("done=no"),
                 "the video plays before the download ends: " + t);
+        long tPlay = System.nanoTime();
         gate.countDown();
         Object end = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
                 + "(function poll() { if (window.done$) cb(window.done$); else if (Date.now() - t0 > 30000) cb('timeout');"
                 + " else setTimeout(poll, 100); })();");
         assertEquals("ok", end, "the download finished");
-        System.out.println("media: " + t + " of a " + video.length + "-byte WebM, gated at half");
+        System.out.printf("media: %s of a %d-byte WebM, gated at half; gate reached %.1f s after ffmpeg,"
+                + " playing %.1f s later, done %.1f s after release%n", t, video.length, (tGate - t0) / 1e9,
+                (tPlay - tGate) / 1e9, (System.nanoTime() - tPlay) / 1e9);
     }
 }
