@@ -16,6 +16,7 @@
   var RECORD = 256 * 1024;        // bytes per stored record
   var FLUSH_MS = 1000;             // a partial record is stored after this long, so a reload loses little
   var PROGRESS_MS = 100;
+  var RATE_WINDOW_MS = 3000;
   var dbPromise = null;
   var active = {};                 // url -> running download
 
@@ -124,7 +125,7 @@
     active[url] = job;
 
     var d, meta, buf = new Uint8Array(RECORD), bufLen = 0, lastWrite = Promise.resolve();
-    var flushTimer = null, lastProgress = 0, t0 = 0, sessionStart = 0, error = null;
+    var flushTimer = null, lastProgress = 0, samples = [], error = null;
 
     function store(reset) {
       // One transaction per record; IndexedDB runs read-write transactions of overlapping scope in the
@@ -159,8 +160,11 @@
       if (!force && now - lastProgress < PROGRESS_MS) { return; }
       lastProgress = now;
       var got = meta.received + bufLen;
-      var secs = (now - t0) / 1000;
-      var rate = secs > 0 ? (got - sessionStart) / secs : 0;
+      // The rate over the last few seconds (since the head arrived, at first), so it follows the network.
+      samples.push([now, got]);
+      while (samples.length > 2 && now - samples[1][0] > RATE_WINDOW_MS) { samples.shift(); }
+      var secs = (now - samples[0][0]) / 1000;
+      var rate = secs > 0.05 ? (got - samples[0][1]) / secs : 0;
       var left = meta.total >= 0 && rate > 0 ? (meta.total - got) / rate : -1;
       onProgress(got, meta.total, rate, left);
     }
@@ -179,8 +183,6 @@
         updated: Date.now()};
       var from = meta.received;
       if (hooks.onStart) { hooks.onStart(meta, from); }
-      t0 = performance.now();
-      sessionStart = from;
       op.httpStream(url, from, function (status, length, type, rangeStart, rangeTotal, control) {
         job.control = control;
         if (finished) { control('close'); return; }
@@ -198,7 +200,6 @@
           meta.received = 0;
           meta.chunks = 0;
           meta.total = length;
-          sessionStart = 0;
         } else if (status === 416 && from > 0) {
           fail('the server no longer has bytes from ' + from + ' (HTTP 416); remove the file and retry');
           return;

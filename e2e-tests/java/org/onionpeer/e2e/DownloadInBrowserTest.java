@@ -177,6 +177,36 @@ class DownloadInBrowserTest {
     }
 
     @Test
+    void theFormShowsProgressAndOffersTheStoredFile() throws Exception {
+        chromium.open(bridge.server().url(""));
+        chromium.driver().manage().window().setSize(new org.openqa.selenium.Dimension(900, 1300));
+        openAndWaitForCircuit();
+        chromium.driver().findElement(org.openqa.selenium.By.id("url")).sendKeys(base() + "/file?ui");
+        chromium.driver().findElement(org.openqa.selenium.By.cssSelector("#fetch-form button[type=submit]")).click();
+        // Watch the page: the progress figures must show bytes, a rate and time left before the end.
+        Object r = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now(); var seen$ = '';"
+                + "(function poll() { var f$ = document.getElementById('figures').textContent;"
+                + " var out$ = document.getElementById('fetch-result'); var a$ = out$.querySelector('a');"
+                + " if (!seen$ && /MB of 20.0 MB . (?!0\\.00 )[0-9.]+ MB\\/s . [0-9]+ s left/.test(f$) && !/^Done/.test(out$.textContent)) seen$ = f$;"
+                + " var li$ = document.querySelector('#files li[data-url$=\"?ui\"] a');"
+                + " if (/^Error/.test(out$.textContent)) cb(out$.textContent);"
+                + " else if (a$ && li$) cb(seen$ + '|' + out$.textContent + '|' + a$.download + '|' + a$.href.slice(0, 5)"
+                + "  + '|' + document.getElementById('bar').value);"
+                + " else if (Date.now() - t0 > 40000) cb('timeout: ' + out$.textContent);"
+                + " else setTimeout(poll, 20); })();");
+        String[] parts = String.valueOf(r).split("\\|");
+        assertEquals(5, parts.length, "progress seen, then done with a link: " + r);
+        assertTrue(parts[0].contains("MB/s"), "progress figures while downloading: " + r);
+        assertTrue(parts[1].startsWith("Done: file, 20.0 MB"), "done in words: " + r);
+        assertEquals("file", parts[2]);
+        assertEquals("blob:", parts[3], "the link is an object URL of the stored Blob");
+        assertEquals("1", parts[4], "the bar is full");
+        Files.write(Paths.get("target", "download-page-done.png"),
+                chromium.driver().getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        System.out.println("form: " + parts[0]);
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void resumesWithARangeRequestAfterAReload() throws Exception {
         String path = "/file";
