@@ -17,6 +17,8 @@
   var FLUSH_MS = 1000;             // a partial record is stored after this long, so a reload loses little
   var PROGRESS_MS = 100;
   var RATE_WINDOW_MS = 3000;
+  var PAUSE_AT = 8 * 1024 * 1024;   // bytes handed to IndexedDB but not yet written
+  var RESUME_AT = 2 * 1024 * 1024;
   var dbPromise = null;
   var active = {};                 // url -> running download
 
@@ -125,15 +127,16 @@
     active[url] = job;
 
     var d, meta, buf = new Uint8Array(RECORD), bufLen = 0, lastWrite = Promise.resolve();
-    var flushTimer = null, lastProgress = 0, samples = [], error = null;
+    var flushTimer = null, lastProgress = 0, samples = [], error = null, pending = 0, paused = false;
 
     function store(reset) {
       // One transaction per record; IndexedDB runs read-write transactions of overlapping scope in the
       // order they were created, so records and the metadata that counts them stay consistent.
       var tx = d.transaction(['files', 'chunks'], 'readwrite');
       if (reset) { tx.objectStore('chunks').delete(chunkRange(url)); }
+      var rec = null;
       if (bufLen > 0) {
-        var rec = buf.slice(0, bufLen);
+        rec = buf.slice(0, bufLen);
         tx.objectStore('chunks').put(new Blob([rec]), [url, meta.chunks]);
         meta.chunks++;
         meta.received += bufLen;
@@ -143,6 +146,14 @@
       meta.updated = Date.now();
       tx.objectStore('files').put(Object.assign({}, meta));
       lastWrite = txDone(tx);
+      // Backpressure: while IndexedDB lags, stop reading; the circuit then stops after one stream window.
+      var size = rec ? rec.length : 0;
+      pending += size;
+      if (pending > PAUSE_AT && !paused && job.control) { paused = true; job.control('pause'); }
+      lastWrite.then(function () {
+        pending -= size;
+        if (paused && pending < RESUME_AT && job.control) { paused = false; job.control('resume'); }
+      }, function () {});
       lastWrite.catch(function (e) { fail(describe(e)); });
       return lastWrite;
     }

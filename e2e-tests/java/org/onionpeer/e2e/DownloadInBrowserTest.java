@@ -62,6 +62,11 @@ class DownloadInBrowserTest {
         new Random(5).nextBytes(file);
         web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         web.createContext("/file", ex -> serve(ex, file, "application/octet-stream"));
+        web.createContext("/norange", ex -> serve(ex, file, "application/octet-stream"));
+        web.createContext("/missing", ex -> {
+            ex.sendResponseHeaders(404, -1);
+            ex.close();
+        });
         web.createContext("/video.webm", ex -> serve(ex, video, "video/webm; codecs=\"vp8\""));
         web.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         web.start();
@@ -95,7 +100,8 @@ class DownloadInBrowserTest {
         String path = ex.getRequestURI().getPath();
         requests.add(path + " " + range);
         int from = 0;
-        if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
+        // "/norange" ignores Range, as a server without range support does: it answers 200 with everything.
+        if (range != null && range.startsWith("bytes=") && range.endsWith("-") && !path.equals("/norange")) {
             from = Integer.parseInt(range.substring(6, range.length() - 1));
         }
         ex.getResponseHeaders().set("Content-Type", type);
@@ -105,7 +111,7 @@ class DownloadInBrowserTest {
         } else {
             ex.sendResponseHeaders(200, body.length);
         }
-        boolean mayGate = range == null && path.equals(gatePath) && gated.getCount() > 0;
+        boolean mayGate = from == 0 && path.equals(gatePath) && gated.getCount() > 0;
         try (OutputStream o = ex.getResponseBody()) {
             for (int p = from; p < body.length; p += 65536) {
                 if (mayGate && p >= gateAt) {
@@ -207,10 +213,44 @@ class DownloadInBrowserTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void resumesWithARangeRequestAfterAReload() throws Exception {
-        String path = "/file";
-        String url = base() + path + "?b";
+        String[] r = reloadMidDownloadThenDownloadAgain("/file", "?b");
+        long kept = Long.parseLong(r[3]);
+        assertTrue(requests.contains("/file bytes=" + kept + "-"), "the server saw Range: bytes=" + kept
+                + "-: " + requests);
+        System.out.printf("resumed at %.1f MB after a reload; rest in %.1f s%n", kept / 1048576.0,
+                Double.parseDouble(r[2]));
+    }
+
+    @Test
+    void restartsCleanlyWhenTheServerIgnoresRange() throws Exception {
+        String[] r = reloadMidDownloadThenDownloadAgain("/norange", "?c");
+        long kept = Long.parseLong(r[3]);
+        assertTrue(requests.contains("/norange bytes=" + kept + "-"), "asked for the rest: " + requests);
+        System.out.printf("server ignored Range at %.1f MB; whole file again in %.1f s%n", kept / 1048576.0,
+                Double.parseDouble(r[2]));
+    }
+
+    @Test
+    void errorsAreShownInWords() {
+        chromium.open(bridge.server().url(""));
+        openAndWaitForCircuit();
+        String script = "var cb = arguments[arguments.length - 1];"
+                + "window.onionpeer.download(arguments[0], {onDone: function (e, info) { cb(String(e)); }});";
+        assertEquals("the server answered HTTP 404", chromium.jsAsync(script, base() + "/missing"));
+        Object refused = chromium.jsAsync(script, "http://127.0.0.1:1/nothing-listens-here");
+        assertTrue(String.valueOf(refused).startsWith("could not open a stream to 127.0.0.1:1"), "refused: " + refused);
+        assertTrue(String.valueOf(chromium.jsAsync(script, "ftp://example.org/")).startsWith("only http://"));
+    }
+
+    /**
+     * Gates the first request for path after 5 MB, reloads the page once most of that is stored, releases
+     * the gate and downloads again: returns {size, sha256, seconds, bytes kept across the reload}, having
+     * checked the SHA-256 of the result.
+     */
+    @SuppressWarnings("unchecked")
+    static String[] reloadMidDownloadThenDownloadAgain(String path, String query) throws Exception {
+        String url = base() + path + query;
         gateFirst(path, GATE_AT);
         requests.clear();
         chromium.open(bridge.server().url(""));
@@ -247,11 +287,9 @@ class DownloadInBrowserTest {
                 chromium.driver().getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
 
         String[] r = downloadAndHash(url).split(" ");
-        assertEquals(sha(file), r.length == 3 ? r[1] : String.join(" ", r), "SHA-256 after resuming");
-        assertTrue(requests.contains(path + " bytes=" + kept + "-"), "the server saw Range: bytes=" + kept
-                + "-: " + requests);
-        System.out.printf("resumed at %.1f MB after a reload; rest in %.1f s%n", kept / 1048576.0,
-                Double.parseDouble(r[2]));
+        assertEquals(sha(file), r.length == 3 ? r[1] : String.join(" ", r), "SHA-256 after downloading again");
+        assertEquals(String.valueOf(SIZE), r[0]);
+        return new String[] {r[0], r[1], r[2], String.valueOf(kept)};
     }
 
     @Test
