@@ -326,6 +326,18 @@ class DownloadInBrowserTest {
                 + "(function poll() { if (window.done$) cb(window.done$); else if (Date.now() - t0 > 30000) cb('timeout');"
                 + " else setTimeout(poll, 100); })();");
         assertEquals("ok", end, "the download finished");
+        // After a reload, the stored file plays from IndexedDB alone (the server would gate nothing now).
+        int before = requests.size();
+        chromium.driver().navigate().refresh();
+        Object replay = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var u$ = arguments[0];"
+                + "var v$ = document.getElementById('video'); v$.hidden = false; v$.muted = true; var t0 = Date.now();"
+                + "window.onionpeer.stream(u$, v$, {onDone: function (e) { window.done$ = e || 'ok'; }});"
+                + "v$.play().catch(function () {});"
+                + "(function poll() { if (v$.currentTime > 0.5) cb('playing ' + window.done$);"
+                + " else if (Date.now() - t0 > 20000) cb('stuck at ' + v$.currentTime + ' ' + window.done$);"
+                + " else setTimeout(poll, 100); })();", url);
+        assertEquals("playing ok", replay, "the stored video plays after a reload");
+        assertEquals(before, requests.size(), "from storage, without asking the server");
         System.out.printf("media: %s of a %d-byte WebM, gated at half; gate reached %.1f s after ffmpeg,"
                 + " playing %.1f s later, done %.1f s after release%n", t, video.length, (tGate - t0) / 1e9,
                 (tPlay - tGate) / 1e9, (System.nanoTime() - tPlay) / 1e9);

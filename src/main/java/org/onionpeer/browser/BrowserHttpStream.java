@@ -174,10 +174,7 @@ final class BrowserHttpStream {
                 boolean body = parsed.status() == 200 || parsed.status() == 206;
                 expected = parsed.contentLength();
                 head.call(parsed.status(), parsed.contentLength(), parsed.contentType(), parsed.rangeStart(),
-                        parsed.rangeTotal(), this::control);
-                if (finished) {
-                    return;
-                }
+                        parsed.rangeTotal(), command -> BrowserMain.scheduler().execute(() -> control(command)));
                 if (!body) {
                     finish(null);
                     return;
@@ -204,6 +201,7 @@ final class BrowserHttpStream {
             }
         }
 
+        /** Runs on the node's scheduler: the page may call it from any event (an IndexedDB completion, say). */
         private void control(String command) {
             if ("pause".equals(command)) {
                 stream.pauseReading(true);
