@@ -85,7 +85,16 @@ public final class BrowserMain {
 
     public static void main(String[] args) {
         export(BrowserMain::start, BrowserMain::statusJson, BrowserMain::fetch);
+        BrowserHttpStream.export();
         JsApi.setText("status", "Onionpeer node loaded");
+    }
+
+    static OnionProxy proxy() {
+        return proxy;
+    }
+
+    static BrowserScheduler scheduler() {
+        return SCHED;
     }
 
     static void start(String base) {

@@ -1,0 +1,237 @@
+package org.onionpeer.browser;
+
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.node.OnionProxy;
+import org.onionpeer.transport.StreamOpener;
+import org.onionpeer.transport.Transport;
+import org.teavm.jso.JSBody;
+import org.teavm.jso.JSFunctor;
+import org.teavm.jso.JSObject;
+import org.teavm.jso.typedarrays.Int8Array;
+
+/**
+ * {@code onionpeer.httpStream(url, from, onHead, onData, onEnd)}: an HTTP GET through a circuit whose body
+ * is handed to the page as it arrives, never collected. The head is parsed as soon as its blank line is in
+ * (bounded by {@link HttpHead#MAX_BYTES}); {@code from > 0} asks for the rest of the resource with
+ * {@code Range: bytes=from-} (RFC 9110 §14.2). The page's downloader (webapp/download.js) stores the body in
+ * IndexedDB and feeds Media Source playback.
+ * <ul>
+ * <li>{@code onHead(status, contentLength, contentType, rangeStart, rangeTotal, control)}: -1 for absent
+ * numbers; {@code control('pause'|'resume'|'close')} throttles or ends the stream;</li>
+ * <li>{@code onData(Int8Array)}: body bytes, in order;</li>
+ * <li>{@code onEnd(error)}: null when the whole body (Content-Length, else up to the close) arrived.</li>
+ * </ul>
+ */
+final class BrowserHttpStream {
+    private BrowserHttpStream() {
+    }
+
+    @JSFunctor
+    interface ControlFn extends JSObject {
+        void call(String command);
+    }
+
+    @JSFunctor
+    interface HeadFn extends JSObject {
+        void call(int status, double contentLength, String contentType, double rangeStart, double rangeTotal,
+                ControlFn control);
+    }
+
+    @JSFunctor
+    interface DataFn extends JSObject {
+        void call(Int8Array data);
+    }
+
+    @JSFunctor
+    interface EndFn extends JSObject {
+        void call(String error);
+    }
+
+    @JSFunctor
+    interface OpenFn extends JSObject {
+        void call(String url, double from, HeadFn head, DataFn data, EndFn end);
+    }
+
+    @JSBody(params = "fn", script = "(window.onionpeer = window.onionpeer || {}).httpStream = fn;")
+    private static native void exportOpen(OpenFn fn);
+
+    static void export() {
+        exportOpen((url, from, head, data, end) -> BrowserMain.scheduler().execute(
+                () -> open(url, (long) from, head, data, end)));
+    }
+
+    private static void open(String url, long from, HeadFn head, DataFn data, EndFn end) {
+        OnionProxy proxy = BrowserMain.proxy();
+        if (proxy == null) {
+            end.call("the node is not started yet");
+            return;
+        }
+        if (!url.startsWith("http://")) {
+            end.call("only http:// URLs can be fetched (the exit speaks to the site; use https inside for privacy)");
+            return;
+        }
+        String rest = url.substring(7);
+        int slash = rest.indexOf('/');
+        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
+        String path = slash < 0 ? "/" : rest.substring(slash);
+        int hash = path.indexOf('#');
+        if (hash >= 0) {
+            path = path.substring(0, hash);
+        }
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        int port = colon < 0 ? 80 : parsePort(hostPort.substring(colon + 1));
+        if (host.isEmpty() || port <= 0 || !printable(path) || !printable(hostPort)) {
+            end.call("not a valid http:// URL: " + url);
+            return;
+        }
+        String request = "GET " + path + " HTTP/1.0\r\nHost: " + hostPort + "\r\nConnection: close\r\n"
+                + (from > 0 ? "Range: bytes=" + from + "-\r\n" : "") + "\r\n";
+        proxy.open(host, port, new StreamOpener.OpenCallback() {
+            @Override
+            public void opened(Transport stream) {
+                stream.setListener(new Reader(stream, head, data, end));
+                stream.send(Bytes.ascii(request));
+            }
+
+            @Override
+            public void failed(int endReason, String message) {
+                end.call("could not open a stream to " + hostPort + ": " + message);
+            }
+        });
+    }
+
+    private static int parsePort(String s) {
+        if (s.isEmpty() || s.length() > 5) {
+            return -1;
+        }
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n <= 65535 ? n : -1;
+    }
+
+    private static boolean printable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) <= 0x20 || s.charAt(i) >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Splits the response into head and body as it arrives, and tells the page. */
+    private static final class Reader implements Transport.Listener {
+        final Transport stream;
+        final HeadFn head;
+        final DataFn data;
+        final EndFn end;
+        byte[] headBuf = new byte[4096];
+        int headLen;
+        HttpHead parsed;
+        long expected = -1;
+        long received;
+        boolean finished;
+
+        Reader(Transport stream, HeadFn head, DataFn data, EndFn end) {
+            this.stream = stream;
+            this.head = head;
+            this.data = data;
+            this.end = end;
+        }
+
+        @Override
+        public void onData(byte[] d) {
+            if (finished) {
+                return;
+            }
+            if (parsed == null) {
+                if (headLen + d.length > headBuf.length) {
+                    byte[] b = new byte[Math.max(headBuf.length * 2, headLen + d.length)];
+                    System.arraycopy(headBuf, 0, b, 0, headLen);
+                    headBuf = b;
+                }
+                System.arraycopy(d, 0, headBuf, headLen, d.length);
+                headLen += d.length;
+                int e;
+                try {
+                    e = HttpHead.headEnd(headBuf, headLen);
+                    if (e < 0) {
+                        return;
+                    }
+                    parsed = HttpHead.decode(headBuf, e);
+                } catch (ProtocolException ex) {
+                    finish("bad HTTP response: " + ex.getMessage());
+                    return;
+                }
+                // Bodies of other statuses are not the resource: stop after the head.
+                boolean body = parsed.status() == 200 || parsed.status() == 206;
+                expected = parsed.contentLength();
+                head.call(parsed.status(), parsed.contentLength(), parsed.contentType(), parsed.rangeStart(),
+                        parsed.rangeTotal(), command -> BrowserMain.scheduler().execute(() -> control(command)));
+                if (!body) {
+                    finish(null);
+                    return;
+                }
+                byte[] first = Bytes.slice(headBuf, e, headLen - e);
+                headBuf = null;
+                if (first.length > 0) {
+                    deliver(first);
+                }
+                return;
+            }
+            deliver(d);
+        }
+
+        private void deliver(byte[] d) {
+            int n = d.length;
+            if (expected >= 0 && received + n > expected) {
+                n = (int) (expected - received);
+            }
+            received += n;
+            data.call(Int8Array.copyFromJavaArray(n == d.length ? d : Bytes.slice(d, 0, n)));
+            if (!finished && expected >= 0 && received == expected) {
+                finish(null);
+            }
+        }
+
+        /** Runs on the node's scheduler: the page may call it from any event (an IndexedDB completion, say). */
+        private void control(String command) {
+            if ("pause".equals(command)) {
+                stream.pauseReading(true);
+            } else if ("resume".equals(command)) {
+                stream.pauseReading(false);
+            } else if ("close".equals(command) && !finished) {
+                finished = true;
+                stream.close("closed by the page");
+            }
+        }
+
+        private void finish(String error) {
+            finished = true;
+            stream.close("done");
+            end.call(error);
+        }
+
+        @Override
+        public void onClosed(String reason) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (parsed == null) {
+                end.call("the stream closed before the HTTP head arrived (" + reason + ")");
+            } else if (expected >= 0 && received < expected) {
+                end.call("the stream closed after " + received + " of " + expected + " bytes (" + reason + ")");
+            } else {
+                end.call(null);
+            }
+        }
+    }
+}
