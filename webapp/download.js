@@ -256,9 +256,10 @@
         if (error || finished) { return; }
         if (err) {
           // What arrived is kept: calling download(url) again resumes from there, and so does retry() when
-          // the stream broke after a head (circuit destroyed, stream closed early) or during a retry.
+          // the stream broke after it opened (circuit destroyed, stream closed early) or during a retry. A
+          // stream that could not be opened at all on the first try (refused, no exit) is an answer, not a break.
           if (meta && bufLen > 0) { store(false); }
-          var broken = gotHead || retries > 0;
+          var broken = gotHead || retries > 0 || /^the stream closed/.test(err);
           lastWrite.then(function () { broken ? retry(err, startedAt) : done(err, meta); },
             function () { done(err, meta); });
           return;
