@@ -26,7 +26,8 @@ import org.onionpeer.jvm.JvmRelay;
  * Kills the middle relay of the circuit carrying a browser download while the server holds back the rest
  * of the file: the page (webapp/download.js) must notice the broken stream, wait for a rebuilt circuit and
  * resume with a Range request by itself, ending with the whole file (checked by a SHA-256 computed in the
- * page over the stored Blob).
+ * page over the stored Blob). And when a server keeps breaking its answers, the page retries five times with
+ * growing pauses and then says in words that it gave up, keeping what it stored.
  */
 @Tag("browser")
 class BrowserKillMiddleTest {
@@ -46,6 +47,10 @@ class BrowserKillMiddleTest {
         new Random(11).nextBytes(file);
         web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         web.createContext("/file", BrowserKillMiddleTest::serve);
+        broken = new java.net.ServerSocket(0, 8, java.net.InetAddress.getByName("127.0.0.1"));
+        Thread t = new Thread(BrowserKillMiddleTest::serveBroken, "broken-server");
+        t.setDaemon(true);
+        t.start();
         web.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         web.start();
         Bridge.Options o = new Bridge.Options();
@@ -70,6 +75,13 @@ class BrowserKillMiddleTest {
         }
         if (web != null) {
             web.stop(0);
+        }
+        if (broken != null) {
+            try {
+                broken.close();
+            } catch (IOException e) {
+                // Nothing left to do.
+            }
         }
     }
 
@@ -102,6 +114,70 @@ class BrowserKillMiddleTest {
         } catch (IOException | InterruptedException e) {
             // The circuit that carried this response is gone, or the test is over.
         }
+    }
+
+    static final List<String> brokenRequests = Collections.synchronizedList(new ArrayList<>());
+
+    static java.net.ServerSocket broken;
+
+    /**
+     * A raw server (so a connection really closes short): it promises 2 MB but sends 1 MB, then answers
+     * every Range request with a head and no bytes.
+     */
+    static void serveBroken() {
+        while (!broken.isClosed()) {
+            try (java.net.Socket s = broken.accept()) {
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                String range = null;
+                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("range:")) {
+                        range = line.substring(6).trim();
+                    }
+                }
+                brokenRequests.add(range == null ? "full" : range);
+                int half = 1 << 20;
+                OutputStream o = s.getOutputStream();
+                if (range == null) {
+                    o.write(("HTTP/1.0 200 OK\r\nContent-Length: " + 2 * half + "\r\n\r\n").getBytes());
+                    o.write(file, 0, half);
+                } else {
+                    o.write(("HTTP/1.0 206 Partial Content\r\nContent-Length: " + half + "\r\nContent-Range: bytes "
+                            + half + "-" + (2 * half - 1) + "/" + 2 * half + "\r\n\r\n").getBytes());
+                }
+                o.flush();
+            } catch (IOException e) {
+                // Closed at the end of the test, or the client went away.
+            }
+        }
+    }
+
+    @Test
+    void givesUpInWordsAfterFiveRetriesWithBackoff() {
+        chromium.open(bridge.server().url(""));
+        String url = "http://127.0.0.1:" + broken.getLocalPort() + "/broken";
+        long t0 = System.nanoTime();
+        Object r = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var u$ = arguments[0]; var notes$ = [];"
+                + "(function go() { var s = window.onionpeer && window.onionpeer.status && window.onionpeer.status();"
+                + " if (!s || s.circuits.length === 0) { setTimeout(go, 50); return; }"
+                + " window.onionpeer.download(u$, {"
+                + "  onProgress: function (g, t, r, l, note) { if (note) notes$.push(note); },"
+                + "  onDone: function (e, info) { cb(e + ' | ' + (info && info.received) + ' | ' + notes$.join(' | ')); }});"
+                + "})();", url);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        String res = String.valueOf(r);
+        assertTrue(res.matches("(?s)the stream closed after 0 of 1048576 bytes .* \\(gave up after 5 retries\\) \\| 1048576 \\|.*"),
+                "a final failure in words, the first MB kept: " + res);
+        assertTrue(res.contains("retry 5 of 5") && !res.contains("retry 6"), "five retries reported: " + res);
+        List<String> seen;
+        synchronized (brokenRequests) {
+            seen = new ArrayList<>(brokenRequests);
+        }
+        assertEquals(List.of("full", "bytes=1048576-", "bytes=1048576-", "bytes=1048576-", "bytes=1048576-",
+                "bytes=1048576-"), seen, "one request, then five resumes");
+        // Backoff 0.5 + 1 + 2 + 4 + 8 s: never a tight loop.
+        assertTrue(secs >= 15, "retries were spaced out: " + secs + " s");
+        System.out.printf("gave up after 5 retries in %.1f s: %s%n", secs, res.split(" \\| ")[0]);
     }
 
     @Test
