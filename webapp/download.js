@@ -4,7 +4,8 @@
 // records of at most RECORD bytes (as Blobs, which Chromium keeps on disk), and a finished file is a Blob
 // made of those records.
 //
-// window.onionpeer.download(url, {onProgress(received, total, bytesPerSec, secondsLeft), onDone(err, info)})
+// window.onionpeer.download(url, {onProgress(received, total, bytesPerSec, secondsLeft, note), onDone(err, info)})
+//   note, when given, says in words that a broken stream is being retried (resumed with Range).
 // window.onionpeer.stream(url, videoElement, {onProgress, onDone, mime})
 // window.onionpeer.files(cb(err, [info]))   info = {url, name, type, total, received, done, updated}
 // window.onionpeer.fileBlob(url, cb(err, blob))
@@ -19,6 +20,9 @@
   var RATE_WINDOW_MS = 3000;
   var PAUSE_AT = 8 * 1024 * 1024;   // bytes handed to IndexedDB but not yet written
   var RESUME_AT = 2 * 1024 * 1024;
+  var MAX_RETRIES = 5;             // attempts in a row without new bytes after a stream broke
+  var RETRY_MS = 500;              // first backoff; doubles each retry
+  var CIRCUIT_WAIT_MS = 30000;     // how long a retry waits for a built circuit
   var dbPromise = null;
   var active = {};                 // url -> running download
 
@@ -128,6 +132,7 @@
 
     var d, meta, buf = new Uint8Array(RECORD), bufLen = 0, lastWrite = Promise.resolve();
     var flushTimer = null, lastProgress = 0, samples = [], error = null, pending = 0, paused = false;
+    var retries = 0, headSeen = false;
 
     function store(reset) {
       // One transaction per record; IndexedDB runs read-write transactions of overlapping scope in the
@@ -192,11 +197,19 @@
       }
       meta = m || {url: url, name: nameOf(url), type: '', total: -1, received: 0, chunks: 0, done: false,
         updated: Date.now()};
+      if (hooks.onStart) { hooks.onStart(meta, meta.received); }
+      attempt();
+    }).catch(function (e) { fail(describe(e)); });
+
+    // One HTTP request for the bytes not stored yet; a broken one is retried by retry().
+    function attempt() {
       var from = meta.received;
-      if (hooks.onStart) { hooks.onStart(meta, from); }
+      var gotHead = false, startedAt = from;
+      paused = false;   // a new stream starts unpaused; the next store pauses it again if IndexedDB lags
       op.httpStream(url, from, function (status, length, type, rangeStart, rangeTotal, control) {
         job.control = control;
         if (finished) { control('close'); return; }
+        gotHead = true;
         var reset = false;
         if (status === 206 && from > 0) {
           if (rangeStart !== from) {
@@ -222,7 +235,8 @@
         meta.status = status;
         if (reset && hooks.onReset) { hooks.onReset(); }
         store(reset);
-        if (hooks.onHead) { hooks.onHead(meta.type); }
+        if (hooks.onHead && !headSeen) { hooks.onHead(meta.type); }
+        headSeen = true;
         flushTimer = setInterval(function () { if (bufLen > 0) { store(false); } }, FLUSH_MS);
         progress(true);
       }, function (data) {
@@ -241,15 +255,19 @@
         clearInterval(flushTimer);
         if (error || finished) { return; }
         if (err) {
-          // What arrived is kept: calling download(url) again resumes from there.
+          // What arrived is kept: calling download(url) again resumes from there, and so does retry() when
+          // the stream broke after it opened (circuit destroyed, stream closed early) or during a retry. A
+          // stream that could not be opened at all on the first try (refused, no exit) is an answer, not a break.
           if (meta && bufLen > 0) { store(false); }
-          lastWrite.then(function () { done(err, meta); }, function () { done(err, meta); });
+          var broken = gotHead || retries > 0 || /^the stream closed/.test(err);
+          lastWrite.then(function () { broken ? retry(err, startedAt) : done(err, meta); },
+            function () { done(err, meta); });
           return;
         }
         if (meta.total < 0) { meta.total = meta.received + bufLen; }
         if (meta.received + bufLen !== meta.total) {
-          store(false);
-          fail('got ' + meta.received + ' of ' + meta.total + ' bytes');
+          var short$ = 'got ' + (meta.received + bufLen) + ' of ' + meta.total + ' bytes';
+          store(false).then(function () { retry(short$, startedAt); }, function () {});
           return;
         }
         meta.done = true;
@@ -258,7 +276,41 @@
           done(null, meta);
         });
       });
-    }).catch(function (e) { fail(describe(e)); });
+    }
+
+    // After a broken stream: wait (backoff), then until the node has a built circuit again, then ask for the
+    // rest with a Range request. At most MAX_RETRIES attempts in a row that add no bytes; each is reported
+    // through onProgress's fifth argument; the last failure is reported in words through onDone.
+    function retry(err, startedAt) {
+      if (error || finished) { return; }
+      if (meta.received > startedAt) { retries = 0; }
+      if (retries >= MAX_RETRIES) {
+        done(err + ' (gave up after ' + MAX_RETRIES + ' retries)', meta);
+        return;
+      }
+      retries++;
+      var wait = RETRY_MS * Math.pow(2, retries - 1);
+      var note = 'connection lost (' + err + '); retry ' + retries + ' of ' + MAX_RETRIES + ' from byte '
+        + meta.received + ' in ' + (wait / 1000) + ' s';
+      onProgress(meta.received, meta.total, 0, -1, note);
+      setTimeout(function () {
+        var t0 = Date.now();
+        (function waitForCircuit() {
+          if (error || finished) { return; }
+          var st = op.status ? op.status() : null;
+          if (st && st.circuits && st.circuits.length > 0) {
+            onProgress(meta.received, meta.total, 0, -1, 'resuming from byte ' + meta.received + ' (retry '
+              + retries + ' of ' + MAX_RETRIES + ')');
+            samples = [];
+            attempt();
+          } else if (Date.now() - t0 > CIRCUIT_WAIT_MS) {
+            done(err + '; no circuit could be built again within ' + (CIRCUIT_WAIT_MS / 1000) + ' s', meta);
+          } else {
+            setTimeout(waitForCircuit, 200);
+          }
+        })();
+      }, wait);
+    }
     return job;
   }
 

@@ -1,11 +1,11 @@
 package org.onionpeer.browser;
 
-import org.onionpeer.bytes.Text;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.node.HttpResponse;
@@ -24,7 +24,7 @@ import org.teavm.jso.typedarrays.Int8Array;
  * scripts drive it through {@code window.onionpeer}:
  * <ul>
  * <li>{@code start([bridgeBase])}: bootstrap against this page's bridge (or another one);</li>
- * <li>{@code status()}: JSON with the state, the circuits and their hops, and recent events;</li>
+ * <li>{@code status()}: JSON with the state, the open circuits ({n, hops: [nicknames], streams: open streams}), and recent events;</li>
  * <li>{@code fetch(url, onProgress(bytes), onDone(error, httpStatus, bodyUint8Array))}: an HTTP/1.0 GET
  * through a circuit.</li>
  * </ul>
@@ -38,7 +38,6 @@ public final class BrowserMain {
     private static Node node;
     private static OnionProxy proxy;
     private static String state = "idle";
-    private static final List<String> circuits = new ArrayList<>();
     private static final List<String> events = new ArrayList<>();
 
     private BrowserMain() {
@@ -124,14 +123,12 @@ public final class BrowserMain {
         proxy.setListener(new OnionProxy.Listener() {
             @Override
             public void circuitBuilt(int n, List<String> hops) {
-                circuits.add(n + ":" + String.join(",", hops));
                 event("circuit " + n + " built: " + String.join(" > ", hops));
                 setState("ready");
             }
 
             @Override
             public void circuitClosed(int n, String reason) {
-                circuits.removeIf(c -> c.startsWith(n + ":"));
                 event("circuit " + n + " closed: " + reason);
             }
 
@@ -262,18 +259,19 @@ public final class BrowserMain {
         StringBuilder sb = new StringBuilder("{\"state\":").append(quote(state));
         sb.append(",\"identity\":").append(Identity.id() == null ? "null" : quote(Identity.id()));
         sb.append(",\"circuits\":[");
-        for (int i = 0; i < circuits.size(); i++) {
-            if (i > 0) {
-                sb.append(',');
+        // Live from the proxy (built circuits only), so a page or test sees which circuit carries streams.
+        boolean first = true;
+        for (ClientCircuit c : proxy == null ? new ArrayList<ClientCircuit>() : proxy.circuits()) {
+            if (!c.isOpen()) {
+                continue;
             }
-            String c = circuits.get(i);
-            int colon = c.indexOf(':');
-            sb.append("{\"n\":").append(c, 0, colon).append(",\"hops\":[");
-            String[] hops = Text.split(c.substring(colon + 1), ",");
-            for (int h = 0; h < hops.length; h++) {
-                sb.append(h > 0 ? "," : "").append(quote(hops[h]));
+            sb.append(first ? "" : ",").append("{\"n\":").append(proxy.numberOf(c)).append(",\"hops\":[");
+            first = false;
+            List<RelayInfo> path = c.path();
+            for (int h = 0; h < path.size(); h++) {
+                sb.append(h > 0 ? "," : "").append(quote(path.get(h).nickname()));
             }
-            sb.append("]}");
+            sb.append("],\"streams\":").append(c.streamCount()).append('}');
         }
         sb.append("],\"events\":[");
         for (int i = 0; i < events.size(); i++) {
