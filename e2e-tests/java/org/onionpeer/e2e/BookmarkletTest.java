@@ -36,11 +36,7 @@ class BookmarkletTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Bridge.Options o = new Bridge.Options();
-        o.port = 0;
-        o.socksPort = -1;
-        o.relays = 3;
-        o.webappDir = WebappServer.webappDir();
+        Bridge.Options o = TestBridges.options(3);
         bridge = new Bridge(o);
         host = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
         host.createContext("/", ex -> {

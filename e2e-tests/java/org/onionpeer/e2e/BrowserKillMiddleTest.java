@@ -53,13 +53,8 @@ class BrowserKillMiddleTest {
         t.start();
         web.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         web.start();
-        Bridge.Options o = new Bridge.Options();
-        o.port = 0;
-        o.socksPort = -1;
         // relay1..relay3 are middles, relay4 the only exit; the page's first hop is the bridge's own relay.
-        o.relays = 4;
-        o.exitPolicy = "accept 127.0.0.0/8:*";
-        o.webappDir = WebappServer.webappDir();
+        Bridge.Options o = TestBridges.options(4);
         bridge = new Bridge(o);
         chromium = new Chromium();
     }

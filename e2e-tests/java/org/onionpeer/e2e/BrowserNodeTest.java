@@ -43,12 +43,7 @@ class BrowserNodeTest {
             }
         });
         web.start();
-        Bridge.Options o = new Bridge.Options();
-        o.port = 0;
-        o.socksPort = -1;
-        o.relays = 3;
-        o.exitPolicy = "accept 127.0.0.0/8:*";
-        o.webappDir = WebappServer.webappDir();
+        Bridge.Options o = TestBridges.options(3);
         bridge = new Bridge(o);
         chromium = new Chromium();
     }

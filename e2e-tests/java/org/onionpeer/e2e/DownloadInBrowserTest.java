@@ -70,12 +70,7 @@ class DownloadInBrowserTest {
         web.createContext("/video.webm", ex -> serve(ex, video, "video/webm; codecs=\"vp8\""));
         web.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         web.start();
-        Bridge.Options o = new Bridge.Options();
-        o.port = 0;
-        o.socksPort = -1;
-        o.relays = 3;
-        o.exitPolicy = "accept 127.0.0.0/8:*";
-        o.webappDir = WebappServer.webappDir();
+        Bridge.Options o = TestBridges.options(3);
         bridge = new Bridge(o);
         chromium = new Chromium();
     }

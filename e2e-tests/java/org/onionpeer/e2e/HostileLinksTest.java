@@ -118,11 +118,8 @@ public class HostileLinksTest {
 
     @BeforeAll
     static void startBridge() throws Exception {
-        Bridge.Options o = new Bridge.Options();
-        o.port = 0;
+        Bridge.Options o = TestBridges.options(3);
         o.socksPort = 0;
-        o.relays = 3;
-        o.exitPolicy = "accept 127.0.0.0/8:*";
         o.limits.maxCircuits = MAX_CIRCUITS;
         o.limits.handshakeTimeoutMillis = HANDSHAKE_TIMEOUT_MILLIS;
         bridge = new Bridge(o);

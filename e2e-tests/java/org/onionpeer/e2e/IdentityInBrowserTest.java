@@ -21,11 +21,7 @@ class IdentityInBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Bridge.Options o = new Bridge.Options();
-        o.port = 0;
-        o.socksPort = -1;
-        o.relays = 3;
-        o.webappDir = WebappServer.webappDir();
+        Bridge.Options o = TestBridges.options(3);
         bridge = new Bridge(o);
         chromium = new Chromium();
     }

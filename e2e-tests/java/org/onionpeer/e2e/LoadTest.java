@@ -54,11 +54,8 @@ class LoadTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void fiveHundredConcurrentCircuits() throws Exception {
         long tStart = System.nanoTime();
-        Bridge.Options o = new Bridge.Options();
-        o.port = 0;
+        Bridge.Options o = TestBridges.options(5);
         o.socksPort = -1; // no onion proxy: its pool circuits would blur the relays' counts
-        o.relays = 5;
-        o.exitPolicy = "accept 127.0.0.0/8:*";
         Channel.Limits limits = new Channel.Limits(); // maxCircuits 2048 per link: enough, see the report
         o.limits = limits;
         ClientCircuit.Options co = new ClientCircuit.Options();

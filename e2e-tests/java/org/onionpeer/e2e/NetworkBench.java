@@ -48,12 +48,8 @@ final class NetworkBench {
 
     static void run() throws Exception {
         long t0 = System.nanoTime();
-        Bridge.Options o = new Bridge.Options();
-        o.port = 0;
+        Bridge.Options o = TestBridges.options(5);
         o.socksPort = 0;
-        o.relays = 5;
-        o.exitPolicy = "accept 127.0.0.0/8:*";
-        o.webappDir = WebappServer.webappDir();
         byte[] blob = new byte[BULK_BYTES];
         new SeededHttpServer.Generator(64).fill(blob, blob.length);
         String blobSha = HexFormat.of().formatHex(SeededHttpServer.sha256().digest(blob));

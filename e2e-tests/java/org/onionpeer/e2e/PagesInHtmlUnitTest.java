@@ -28,11 +28,7 @@ class PagesInHtmlUnitTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Bridge.Options o = new Bridge.Options();
-        o.port = 0;
-        o.socksPort = -1;
-        o.relays = 3;
-        o.webappDir = WebappServer.webappDir();
+        Bridge.Options o = TestBridges.options(3);
         bridge = new Bridge(o);
         web = new WebClient(BrowserVersion.CHROME);
         web.getOptions().setThrowExceptionOnScriptError(false);

@@ -58,11 +58,8 @@ class SocksThroughBridgeTest {
         web.createContext("/gated", ex -> serve(ex, true));
         web.start();
 
-        Bridge.Options o = new Bridge.Options();
-        o.port = 0;
+        Bridge.Options o = TestBridges.options(5);
         o.socksPort = 0;
-        o.relays = 5;
-        o.exitPolicy = "accept 127.0.0.0/8:*";
         // First hops through the bridge's own relay, so the path has a WebSocket link and TLS links.
         o.proxy.firstHopFilter = r -> r.hasFlag(RelayInfo.FLAG_BRIDGE);
         bridge = new Bridge(o);
