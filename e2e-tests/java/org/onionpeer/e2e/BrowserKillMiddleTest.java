@@ -24,7 +24,7 @@ import org.onionpeer.jvm.JvmRelay;
 
 /**
  * Kills the middle relay of the circuit carrying a browser download while the server holds back the rest
- * of the file: the page (webapp/download.js) must notice the broken stream, wait for a rebuilt circuit and
+ * of the file: the page (Downloads.java) must notice the broken stream, wait for a rebuilt circuit and
  * resume with a Range request by itself, ending with the whole file (checked by a SHA-256 computed in the
  * page over the stored Blob). And when a server keeps breaking its answers, the page retries five times with
  * growing pauses and then says in words that it gave up, keeping what it stored.

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.onionpeer.jvm.Bridge;
 
 /**
- * Downloads through 3 hops from the page (webapp/download.js over onionpeer.httpStream), in headless
+ * Downloads through 3 hops from the page (Downloads.java over onionpeer.httpStream), in headless
  * Chromium: stored in IndexedDB as they arrive, checked by a SHA-256 computed in the page over the stored
  * Blob; resumed with a Range request after a reload mid-download; played through Media Source while the
  * server still holds back the rest of the file.

@@ -14,7 +14,7 @@ import org.teavm.jso.typedarrays.Int8Array;
  * {@code onionpeer.httpStream(url, from, onHead, onData, onEnd)}: an HTTP GET through a circuit whose body
  * is handed to the page as it arrives, never collected. The head is parsed as soon as its blank line is in
  * (bounded by {@link HttpHead#MAX_BYTES}); {@code from > 0} asks for the rest of the resource with
- * {@code Range: bytes=from-} (RFC 9110 §14.2). The page's downloader (webapp/download.js) stores the body in
+ * {@code Range: bytes=from-} (RFC 9110 §14.2). The page's downloader (Downloads.java) stores the body in
  * IndexedDB and feeds Media Source playback.
  * <ul>
  * <li>{@code onHead(status, contentLength, contentType, rangeStart, rangeTotal, control)}: -1 for absent

@@ -1,0 +1,736 @@
+package org.onionpeer.browser;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.onionpeer.browser.media.Blobs;
+import org.onionpeer.browser.storage.Idb;
+import org.onionpeer.browser.storage.IdbDatabase;
+import org.onionpeer.browser.storage.IdbObjectStore;
+import org.onionpeer.browser.storage.IdbRequest;
+import org.onionpeer.browser.storage.IdbTransaction;
+import org.onionpeer.browser.storage.StoredFile;
+import org.teavm.jso.JSBody;
+import org.teavm.jso.JSFunctor;
+import org.teavm.jso.JSObject;
+import org.teavm.jso.typedarrays.Int8Array;
+
+/**
+ * Downloads through the onion network, stored in IndexedDB as they arrive, resumable, playable while they
+ * download ({@link Player}). Built on {@code onionpeer.httpStream} ({@link BrowserHttpStream}). Nothing holds
+ * a whole file in memory: the body goes to IndexedDB in records of at most {@link #RECORD} bytes (as Blobs,
+ * which Chromium keeps on disk), and a finished file is a Blob made of those records.
+ * <ul>
+ * <li>{@code onionpeer.download(url, {onProgress(received, total, bytesPerSec, secondsLeft, note), onDone(err, info)})}:
+ * note, when given, says in words that a broken stream is being retried (resumed with Range);</li>
+ * <li>{@code onionpeer.stream(url, videoElement, {onProgress, onDone, mime})};</li>
+ * <li>{@code onionpeer.files(cb(err, [info]))}, info = {url, name, type, total, received, done, updated};</li>
+ * <li>{@code onionpeer.fileBlob(url, cb(err, blob))}, {@code onionpeer.removeFile(url, cb(err))}.</li>
+ * </ul>
+ * Everything is callback-driven: these run in JavaScript event callbacks, where nothing may suspend.
+ */
+final class Downloads {
+    static final String DB_NAME = "onionpeer-downloads";
+    static final int RECORD = 256 * 1024;          // bytes per stored record
+    static final int FLUSH_MS = 1000;              // a partial record is stored after this long
+    static final double PROGRESS_MS = 100;
+    static final double RATE_WINDOW_MS = 3000;
+    static final long PAUSE_AT = 8L * 1024 * 1024; // bytes handed to IndexedDB but not yet written
+    static final long RESUME_AT = 2L * 1024 * 1024;
+    static final int MAX_RETRIES = 5;              // attempts in a row without new bytes after a stream broke
+    static final int RETRY_MS = 500;               // first backoff; doubles each retry
+    static final double CIRCUIT_WAIT_MS = 30000;   // how long a retry waits for a built circuit
+
+    private Downloads() {
+    }
+
+    // ---- the page's callbacks ----
+
+    @JSFunctor
+    interface ProgressFn extends JSObject {
+        void call(double received, double total, double rate, double secondsLeft, String note);
+    }
+
+    @JSFunctor
+    interface DoneFn extends JSObject {
+        void call(String error, JSObject info);
+    }
+
+    @JSFunctor
+    interface ErrFn extends JSObject {
+        void call(String error);
+    }
+
+    @JSFunctor
+    interface DownloadFn extends JSObject {
+        void call(String url, ProgressFn progress, DoneFn done);
+    }
+
+    @JSFunctor
+    interface StreamFn extends JSObject {
+        void call(String url, JSObject video, ProgressFn progress, DoneFn done, String mime);
+    }
+
+    @JSFunctor
+    interface ListFn extends JSObject {
+        void call(DoneFn cb);
+    }
+
+    @JSFunctor
+    interface UrlCbFn extends JSObject {
+        void call(String url, DoneFn cb);
+    }
+
+    @JSFunctor
+    interface UrlErrFn extends JSObject {
+        void call(String url, ErrFn cb);
+    }
+
+    @JSFunctor
+    interface Task extends JSObject {
+        void run();
+    }
+
+    // The page passes optional options; missing callbacks become no-ops here so Java never sees undefined.
+    @JSBody(params = {"download", "stream", "files", "fileBlob", "removeFile"},
+            script = "var o$ = window.onionpeer = window.onionpeer || {};"
+            + "function n$() {}"
+            + "o$.download = function (u$, p$) { p$ = p$ || {};"
+            + " download(u$, p$.onProgress || n$, p$.onDone || n$); };"
+            + "o$.stream = function (u$, v$, p$) { p$ = p$ || {};"
+            + " stream(u$, v$, p$.onProgress || n$, p$.onDone || n$, p$.mime || null); };"
+            + "o$.files = function (c$) { files(c$); };"
+            + "o$.fileBlob = function (u$, c$) { fileBlob(u$, c$); };"
+            + "o$.removeFile = function (u$, c$) { removeFile(u$, c$ || n$); };")
+    private static native void exportAll(DownloadFn download, StreamFn stream, ListFn files, UrlCbFn fileBlob,
+            UrlErrFn removeFile);
+
+    @JSBody(params = {"fn", "ms"}, script = "setTimeout(fn, ms);")
+    static native void setTimeout(Task fn, double ms);
+
+    @JSBody(params = {"fn", "ms"}, script = "return setInterval(fn, ms);")
+    static native int setInterval(Task fn, int ms);
+
+    @JSBody(params = "id", script = "clearInterval(id);")
+    static native void clearInterval(int id);
+
+    @JSBody(script = "return Date.now();")
+    static native double wallClock();
+
+    /** How many circuits the node has built (from onionpeer.status()). */
+    @JSBody(script = "var o$ = window.onionpeer; var s$ = o$ && o$.status ? o$.status() : null;"
+            + "return s$ && s$.circuits ? s$.circuits.length : 0;")
+    static native int circuitCount();
+
+    @JSBody(script = "return !!(window.onionpeer && window.onionpeer.httpStream);")
+    static native boolean canStream();
+
+    @JSBody(params = {"url", "from", "head", "data", "end"},
+            script = "window.onionpeer.httpStream(url, from, head, data, end);")
+    static native void httpStream(String url, double from, BrowserHttpStream.HeadFn head,
+            BrowserHttpStream.DataFn data, BrowserHttpStream.EndFn end);
+
+    static void export() {
+        exportAll((url, progress, done) -> run(url, progress, done, null),
+                (url, video, progress, done, mime) -> Player.play(url, video, progress, done, mime),
+                Downloads::files, Downloads::fileBlob, Downloads::removeFile);
+    }
+
+    // ---- the database ----
+
+    interface DbCallback {
+        void opened(IdbDatabase db);
+
+        void failed(String error);
+    }
+
+    private static IdbDatabase db;
+    private static List<DbCallback> opening;
+    private static String dbError;
+    static final java.util.Map<String, Job> ACTIVE = new java.util.HashMap<>();
+
+    static void db(DbCallback cb) {
+        if (db != null) {
+            cb.opened(db);
+            return;
+        }
+        if (dbError != null) {
+            cb.failed(dbError);
+            return;
+        }
+        if (opening != null) {
+            opening.add(cb);
+            return;
+        }
+        opening = new ArrayList<>();
+        opening.add(cb);
+        IdbRequest rq = Idb.open(DB_NAME, 1);
+        rq.setOnupgradeneeded(e -> {
+            IdbDatabase d = (IdbDatabase) rq.getResult();
+            d.createObjectStore("files", Idb.keyPath("url"));
+            d.createObjectStore("chunks", Idb.noOptions());   // key [url, seq] -> Blob
+        });
+        rq.setOnsuccess(e -> {
+            db = (IdbDatabase) rq.getResult();
+            List<DbCallback> waiting = opening;
+            opening = null;
+            for (DbCallback c : waiting) {
+                c.opened(db);
+            }
+        });
+        rq.setOnerror(e -> {
+            dbError = "IndexedDB unavailable: " + Idb.describe(rq.getError());
+            List<DbCallback> waiting = opening;
+            opening = null;
+            for (DbCallback c : waiting) {
+                c.failed(dbError);
+            }
+        });
+    }
+
+    interface Result<T> {
+        void ok(T value);
+
+        void failed(String error);
+    }
+
+    /** The stored record of url, or null. */
+    static void getMeta(IdbDatabase d, String url, Result<StoredFile> cb) {
+        IdbRequest rq = d.transaction("files").objectStore("files").get(Idb.key(url));
+        rq.setOnsuccess(e -> cb.ok(Idb.absent(rq.getResult()) ? null : (StoredFile) rq.getResult()));
+        rq.setOnerror(e -> cb.failed(Idb.describe(rq.getError())));
+    }
+
+    /** The stored records of url in order, as a JS array of Blobs. */
+    static void records(String url, Result<JSObject> cb) {
+        db(new DbCallback() {
+            @Override
+            public void opened(IdbDatabase d) {
+                IdbRequest rq = d.transaction("chunks").objectStore("chunks").getAll(Idb.keysOf(url));
+                rq.setOnsuccess(e -> cb.ok(rq.getResult()));
+                rq.setOnerror(e -> cb.failed(Idb.describe(rq.getError())));
+            }
+
+            @Override
+            public void failed(String error) {
+                cb.failed(error);
+            }
+        });
+    }
+
+    static String nameOf(String url) {
+        String p = url;
+        int i = p.indexOf('#');
+        if (i >= 0) {
+            p = p.substring(0, i);
+        }
+        i = p.indexOf('?');
+        if (i >= 0) {
+            p = p.substring(0, i);
+        }
+        p = p.substring(p.lastIndexOf('/') + 1);
+        return p.isEmpty() ? "download" : p;
+    }
+
+    static void files(DoneFn cb) {
+        db(new DbCallback() {
+            @Override
+            public void opened(IdbDatabase d) {
+                IdbRequest rq = d.transaction("files").objectStore("files").getAll();
+                rq.setOnsuccess(e -> {
+                    JSObject all = rq.getResult();
+                    List<StoredFile> list = new ArrayList<>();
+                    for (int i = 0; i < Idb.length(all); i++) {
+                        list.add((StoredFile) Idb.at(all, i));
+                    }
+                    list.sort((a, b) -> Double.compare(b.getUpdated(), a.getUpdated()));   // newest first
+                    JSObject out = Idb.newArray();
+                    for (StoredFile m : list) {
+                        Idb.push(out, Idb.info(m));
+                    }
+                    cb.call(null, out);
+                });
+                rq.setOnerror(e -> cb.call(Idb.describe(rq.getError()), null));
+            }
+
+            @Override
+            public void failed(String error) {
+                cb.call(error, null);
+            }
+        });
+    }
+
+    static void fileBlob(String url, DoneFn cb) {
+        db(new DbCallback() {
+            @Override
+            public void opened(IdbDatabase d) {
+                getMeta(d, url, new Result<StoredFile>() {
+                    @Override
+                    public void ok(StoredFile m) {
+                        if (m == null) {
+                            cb.call("no such file: " + url, null);
+                            return;
+                        }
+                        records(url, new Result<JSObject>() {
+                            @Override
+                            public void ok(JSObject parts) {
+                                cb.call(null, Blobs.concat(parts, m.getType()));
+                            }
+
+                            @Override
+                            public void failed(String error) {
+                                cb.call(error, null);
+                            }
+                        });
+                    }
+
+                    @Override
+                    public void failed(String error) {
+                        cb.call(error, null);
+                    }
+                });
+            }
+
+            @Override
+            public void failed(String error) {
+                cb.call(error, null);
+            }
+        });
+    }
+
+    static void removeFile(String url, ErrFn cb) {
+        Job job = ACTIVE.get(url);
+        if (job != null) {
+            job.cancel();
+        }
+        db(new DbCallback() {
+            @Override
+            public void opened(IdbDatabase d) {
+                IdbTransaction tx = d.transaction(Idb.names("files", "chunks"), "readwrite");
+                tx.objectStore("files").delete(Idb.key(url));
+                tx.objectStore("chunks").delete(Idb.keysOf(url));
+                tx.setOncomplete(e -> cb.call(null));
+                TxFail.onFail(tx, () -> cb.call("IndexedDB write failed: " + Idb.describe(tx.getError())));
+            }
+
+            @Override
+            public void failed(String error) {
+                cb.call(error);
+            }
+        });
+    }
+
+    /** abort and error both mean the transaction failed; report it once. */
+    static final class TxFail {
+        static void onFail(IdbTransaction tx, Runnable r) {
+            boolean[] once = new boolean[1];
+            tx.setOnabort(e -> {
+                if (!once[0]) {
+                    once[0] = true;
+                    r.run();
+                }
+            });
+            tx.setOnerror(e -> {
+                if (!once[0]) {
+                    once[0] = true;
+                    r.run();
+                }
+            });
+        }
+    }
+
+    // ---- the download engine ----
+
+    /** What stream() needs to hear from a download (all optional). */
+    interface Hooks {
+        void onStart(StoredFile meta, double from);
+
+        void onReset();
+
+        void onHead(String type);
+
+        void onRecord(JSObject record);
+    }
+
+    /** A write to IndexedDB in flight: a tiny promise, so later steps can wait for the last write. */
+    static final class Write {
+        private int state;   // 0 pending, 1 written, 2 failed
+        private String error;
+        private final List<Runnable> oks = new ArrayList<>();
+        private final List<Runnable> fails = new ArrayList<>();
+
+        static Write done() {
+            Write w = new Write();
+            w.state = 1;
+            return w;
+        }
+
+        void then(Runnable ok, Runnable fail) {
+            if (state == 1) {
+                ok.run();
+            } else if (state == 2) {
+                fail.run();
+            } else {
+                oks.add(ok);
+                fails.add(fail);
+            }
+        }
+
+        void settle(String err) {
+            if (state != 0) {
+                return;
+            }
+            state = err == null ? 1 : 2;
+            error = err;
+            for (Runnable r : err == null ? oks : fails) {
+                r.run();
+            }
+            oks.clear();
+            fails.clear();
+        }
+
+        String error() {
+            return error;
+        }
+    }
+
+    static Job run(String url, ProgressFn onProgress, DoneFn onDone, Hooks hooks) {
+        Job job = new Job(url, onProgress, onDone, hooks);
+        if (!canStream()) {
+            job.done("the node is not loaded");
+            return null;
+        }
+        if (ACTIVE.containsKey(url)) {
+            job.done("already downloading " + url);
+            return null;
+        }
+        ACTIVE.put(url, job);
+        job.begin();
+        return job;
+    }
+
+    static final class Job {
+        final String url;
+        final ProgressFn onProgress;
+        final DoneFn onDone;
+        final Hooks hooks;
+        boolean finished;
+        BrowserHttpStream.ControlFn control;
+        IdbDatabase d;
+        StoredFile meta;
+        final JSObject buf = Blobs.buffer(RECORD);
+        int bufLen;
+        Write lastWrite = Write.done();
+        int flushTimer = -1;
+        double lastProgress;
+        final List<double[]> samples = new ArrayList<>();
+        String error;
+        long pending;
+        boolean paused;
+        int retries;
+        boolean headSeen;
+
+        Job(String url, ProgressFn onProgress, DoneFn onDone, Hooks hooks) {
+            this.url = url;
+            this.onProgress = onProgress;
+            this.onDone = onDone;
+            this.hooks = hooks;
+        }
+
+        void done(String err) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (ACTIVE.get(url) == this) {
+                ACTIVE.remove(url);
+            }
+            onDone.call(err, meta != null ? Idb.info(meta) : null);
+        }
+
+        void cancel() {
+            if (control != null) {
+                control.call("close");
+            }
+            done("cancelled");
+        }
+
+        private void stopFlushing() {
+            if (flushTimer >= 0) {
+                clearInterval(flushTimer);
+                flushTimer = -1;
+            }
+        }
+
+        void begin() {
+            db(new DbCallback() {
+                @Override
+                public void opened(IdbDatabase database) {
+                    d = database;
+                    getMeta(d, url, new Result<StoredFile>() {
+                        @Override
+                        public void ok(StoredFile m) {
+                            if (m != null && m.isDone()) {
+                                meta = m;
+                                if (hooks != null) {
+                                    hooks.onStart(m, -1);
+                                }
+                                onProgress.call(m.getReceived(), m.getTotal(), 0, 0, null);
+                                done(null);
+                                return;
+                            }
+                            if (m == null) {
+                                m = Idb.newFile();
+                                m.setUrl(url);
+                                m.setName(nameOf(url));
+                                m.setUpdated(wallClock());
+                            }
+                            meta = m;
+                            if (hooks != null) {
+                                hooks.onStart(meta, meta.getReceived());
+                            }
+                            attempt();
+                        }
+
+                        @Override
+                        public void failed(String e) {
+                            fail(e);
+                        }
+                    });
+                }
+
+                @Override
+                public void failed(String e) {
+                    fail(e);
+                }
+            });
+        }
+
+        /**
+         * One transaction per record; IndexedDB runs read-write transactions of overlapping scope in the
+         * order they were created, so records and the metadata that counts them stay consistent.
+         */
+        Write store(boolean reset) {
+            IdbTransaction tx = d.transaction(Idb.names("files", "chunks"), "readwrite");
+            if (reset) {
+                tx.objectStore("chunks").delete(Idb.keysOf(url));
+            }
+            JSObject rec = null;
+            if (bufLen > 0) {
+                rec = Blobs.slice(buf, bufLen);
+                tx.objectStore("chunks").put(Blobs.of(rec), Idb.key(url, meta.getChunks()));
+                meta.setChunks(meta.getChunks() + 1);
+                meta.setReceived(meta.getReceived() + bufLen);
+                bufLen = 0;
+                if (hooks != null) {
+                    hooks.onRecord(rec);
+                }
+            }
+            meta.setUpdated(wallClock());
+            IdbObjectStore files = tx.objectStore("files");
+            files.put(meta);
+            Write w = new Write();
+            lastWrite = w;
+            tx.setOncomplete(e -> w.settle(null));
+            TxFail.onFail(tx, () -> w.settle("IndexedDB write failed: " + Idb.describe(tx.getError())));
+            // Backpressure: while IndexedDB lags, stop reading; the circuit then stops after one stream window.
+            int size = rec != null ? Blobs.byteLength(rec) : 0;
+            pending += size;
+            if (pending > PAUSE_AT && !paused && control != null) {
+                paused = true;
+                control.call("pause");
+            }
+            w.then(() -> {
+                pending -= size;
+                if (paused && pending < RESUME_AT && control != null) {
+                    paused = false;
+                    control.call("resume");
+                }
+            }, () -> fail(w.error()));
+            return w;
+        }
+
+        void fail(String msg) {
+            if (error != null || finished) {
+                return;
+            }
+            error = msg;
+            if (control != null) {
+                control.call("close");
+            }
+            stopFlushing();
+            done(msg);
+        }
+
+        void progress(boolean force) {
+            double now = JsApi.now();
+            if (!force && now - lastProgress < PROGRESS_MS) {
+                return;
+            }
+            lastProgress = now;
+            double got = meta.getReceived() + bufLen;
+            // The rate over the last few seconds (since the head arrived, at first), so it follows the network.
+            samples.add(new double[] {now, got});
+            while (samples.size() > 2 && now - samples.get(1)[0] > RATE_WINDOW_MS) {
+                samples.remove(0);
+            }
+            double secs = (now - samples.get(0)[0]) / 1000;
+            double rate = secs > 0.05 ? (got - samples.get(0)[1]) / secs : 0;
+            double left = meta.getTotal() >= 0 && rate > 0 ? (meta.getTotal() - got) / rate : -1;
+            onProgress.call(got, meta.getTotal(), rate, left, null);
+        }
+
+        /** One HTTP request for the bytes not stored yet; a broken one is retried by retry(). */
+        void attempt() {
+            double from = meta.getReceived();
+            boolean[] gotHead = new boolean[1];
+            paused = false;   // a new stream starts unpaused; the next store pauses it again if IndexedDB lags
+            httpStream(url, from, (status, length, type, rangeStart, rangeTotal, ctl) -> {
+                control = ctl;
+                if (finished) {
+                    ctl.call("close");
+                    return;
+                }
+                gotHead[0] = true;
+                boolean reset = false;
+                if (status == 206 && from > 0) {
+                    if (rangeStart != from) {
+                        fail("the server resumed at byte " + (long) rangeStart + " instead of " + (long) from);
+                        return;
+                    }
+                    meta.setTotal(rangeTotal >= 0 ? rangeTotal : (length >= 0 ? from + length : -1));
+                    meta.setResumedFrom(from);
+                } else if (status == 200) {
+                    // A full answer: the server ignored Range (or this is a fresh start); store from scratch.
+                    reset = from > 0 || meta.getChunks() > 0;
+                    meta.setReceived(0);
+                    meta.setChunks(0);
+                    meta.setTotal(length);
+                } else if (status == 416 && from > 0) {
+                    fail("the server no longer has bytes from " + (long) from
+                            + " (HTTP 416); remove the file and retry");
+                    return;
+                } else {
+                    fail("the server answered HTTP " + status);
+                    return;
+                }
+                if (type != null && !type.isEmpty()) {
+                    meta.setType(type);
+                }
+                meta.setStatus(status);
+                if (reset && hooks != null) {
+                    hooks.onReset();
+                }
+                store(reset);
+                if (hooks != null && !headSeen) {
+                    hooks.onHead(meta.getType());
+                }
+                headSeen = true;
+                stopFlushing();
+                flushTimer = setInterval(() -> {
+                    if (bufLen > 0 && !finished) {
+                        store(false);
+                    }
+                }, FLUSH_MS);
+                progress(true);
+            }, data -> {
+                if (error != null || finished) {
+                    return;
+                }
+                int len = data.getLength();
+                int off = 0;
+                while (off < len) {
+                    int n = Math.min(RECORD - bufLen, len - off);
+                    Blobs.copy(buf, bufLen, data, off, n);
+                    bufLen += n;
+                    off += n;
+                    if (bufLen == RECORD) {
+                        store(false);
+                    }
+                }
+                progress(false);
+            }, err -> {
+                stopFlushing();
+                if (error != null || finished) {
+                    return;
+                }
+                if (err != null) {
+                    // What arrived is kept: download(url) again resumes from there, and so does retry() when
+                    // the stream broke after it opened (circuit destroyed, stream closed early) or during a
+                    // retry. A stream that could not be opened at all on the first try (refused, no exit) is
+                    // an answer, not a break.
+                    if (meta != null && bufLen > 0) {
+                        store(false);
+                    }
+                    boolean broken = gotHead[0] || retries > 0 || err.startsWith("the stream closed");
+                    lastWrite.then(() -> {
+                        if (broken) {
+                            retry(err, from);
+                        } else {
+                            done(err);
+                        }
+                    }, () -> done(err));
+                    return;
+                }
+                if (meta.getTotal() < 0) {
+                    meta.setTotal(meta.getReceived() + bufLen);
+                }
+                if (meta.getReceived() + bufLen != meta.getTotal()) {
+                    String shortBy = "got " + (long) (meta.getReceived() + bufLen) + " of " + (long) meta.getTotal()
+                            + " bytes";
+                    store(false).then(() -> retry(shortBy, from), () -> { });
+                    return;
+                }
+                meta.setDone(true);
+                store(false).then(() -> {
+                    progress(true);
+                    done(null);
+                }, () -> { });
+            });
+        }
+
+        /**
+         * After a broken stream: wait (backoff), then until the node has a built circuit again, then ask for
+         * the rest with a Range request. At most MAX_RETRIES attempts in a row that add no bytes; each is
+         * reported through onProgress's note; the last failure is reported in words through onDone.
+         */
+        void retry(String err, double startedAt) {
+            if (error != null || finished) {
+                return;
+            }
+            if (meta.getReceived() > startedAt) {
+                retries = 0;
+            }
+            if (retries >= MAX_RETRIES) {
+                done(err + " (gave up after " + MAX_RETRIES + " retries)");
+                return;
+            }
+            retries++;
+            int wait = RETRY_MS << (retries - 1);
+            String note = "connection lost (" + err + "); retry " + retries + " of " + MAX_RETRIES + " from byte "
+                    + (long) meta.getReceived() + " in " + seconds(wait) + " s";
+            onProgress.call(meta.getReceived(), meta.getTotal(), 0, -1, note);
+            setTimeout(() -> waitForCircuit(err, wallClock()), wait);
+        }
+
+        private void waitForCircuit(String err, double t0) {
+            if (error != null || finished) {
+                return;
+            }
+            if (circuitCount() > 0) {
+                onProgress.call(meta.getReceived(), meta.getTotal(), 0, -1, "resuming from byte "
+                        + (long) meta.getReceived() + " (retry " + retries + " of " + MAX_RETRIES + ")");
+                samples.clear();
+                attempt();
+            } else if (wallClock() - t0 > CIRCUIT_WAIT_MS) {
+                done(err + "; no circuit could be built again within " + (int) (CIRCUIT_WAIT_MS / 1000) + " s");
+            } else {
+                setTimeout(() -> waitForCircuit(err, t0), 200);
+            }
+        }
+    }
+
+    /** Milliseconds as seconds the way JavaScript prints them: 500 -> "0.5", 2000 -> "2". */
+    static String seconds(int ms) {
+        return ms % 1000 == 0 ? String.valueOf(ms / 1000) : String.valueOf(ms / 1000.0);
+    }
+}
