@@ -85,6 +85,7 @@ public final class BrowserMain {
     public static void main(String[] args) {
         export(BrowserMain::start, BrowserMain::statusJson, BrowserMain::fetch);
         BrowserHttpStream.export();
+        org.onionpeer.browser.webrtc.RtcLoopbackTest.export();
         JsApi.setText("status", "Onionpeer node loaded");
     }
 
