@@ -1,5 +1,6 @@
 package org.onionpeer.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.AfterAll;
@@ -11,7 +12,8 @@ import org.onionpeer.jvm.Bridge;
 /**
  * The WebRTC bindings in headless Chromium: the page's rtcLoopbackTest hook connects two peer connections
  * inside the page (signalled in Java, no server), opens a data channel, and pushes 1 MiB of patterned bytes
- * through a DataChannelTransport; the receiving side checks every byte and their order.
+ * through a DataChannelTransport; the receiving side checks every byte and their order. Closing tells each
+ * side's listener once.
  */
 @Tag("browser")
 class WebRtcBindingsTest {
@@ -60,5 +62,17 @@ class WebRtcBindingsTest {
         assertTrue(r.matches("ok 1 \\d+"), r);
         r = loopback(0);
         assertTrue(r.matches("ok 0 \\d+"), r);
+    }
+
+    @Test
+    void closingTellsEachSideExactlyOnce() {
+        chromium.open(bridge.server().url(""));
+        Object r = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
+                + "(function poll() { if (window.onionpeer && window.onionpeer.rtcCloseTest)"
+                + "  window.onionpeer.rtcCloseTest(function (r) { cb(r); });"
+                + " else if (Date.now() - t0 > 10000) cb('error: no rtcCloseTest hook');"
+                + " else setTimeout(poll, 20); })();"
+                + "setTimeout(function () { cb('error: no answer in 30 s'); }, 30000);");
+        assertEquals("closed 1 1 bye", r, "onClosed counts on the closing and the remote side, and the reason");
     }
 }

@@ -13,6 +13,11 @@ import org.teavm.jso.JSObject;
  * nBytes of deterministic bytes sent in uneven chunks through a {@link DataChannelTransport} with
  * back-pressure; the receiving transport checks every byte and its order. The callback gets
  * "ok &lt;bytes&gt; &lt;ms&gt;" or "error: ...".
+ *
+ * <p>A second hook, {@code onionpeer.rtcCloseTest(callback)}, sends 1000 bytes the same way, then closes
+ * the sending transport twice and sends once more after closing; each side's listener must hear onClosed
+ * exactly once (counted until 300 ms after both have), the closer with its own reason. It reports
+ * "closed &lt;sender onClosed count&gt; &lt;receiver onClosed count&gt; &lt;sender's reason&gt;".
  */
 public final class RtcLoopbackTest {
     static final long HIGH_WATER = 1 << 20;
@@ -33,8 +38,16 @@ public final class RtcLoopbackTest {
         void run();
     }
 
+    @JSFunctor
+    interface CloseHook extends JSObject {
+        void call(Done done);
+    }
+
     @JSBody(params = "fn", script = "(window.onionpeer = window.onionpeer || {}).rtcLoopbackTest = fn;")
     private static native void exportHook(Hook fn);
+
+    @JSBody(params = "fn", script = "(window.onionpeer = window.onionpeer || {}).rtcCloseTest = fn;")
+    private static native void exportCloseHook(CloseHook fn);
 
     @JSBody(params = {"fn", "ms"}, script = "setTimeout(function () { fn(); }, ms);")
     private static native void after(Task fn, int ms);
@@ -44,7 +57,8 @@ public final class RtcLoopbackTest {
 
     /** Installs the hook on window.onionpeer. */
     public static void export() {
-        exportHook((n, done) -> new RtcLoopbackTest(n, done).start());
+        exportHook((n, done) -> new RtcLoopbackTest(n, false, done).start());
+        exportCloseHook(done -> new RtcLoopbackTest(1000, true, done).start());
     }
 
     /** The byte at stream offset i: varies with both low and high bits so shifts and swaps show. */
@@ -60,6 +74,12 @@ public final class RtcLoopbackTest {
     }
 
     private final int total;
+    private final boolean closeMode;
+    private boolean closing;
+    private boolean settling;
+    private int senderCloses;
+    private int receiverCloses;
+    private String senderReason;
     private final Done done;
     private final Side a = new Side();
     private final Side b = new Side();
@@ -71,8 +91,9 @@ public final class RtcLoopbackTest {
     private long received;
     private int chunkNo;
 
-    private RtcLoopbackTest(int total, Done done) {
+    private RtcLoopbackTest(int total, boolean closeMode, Done done) {
         this.total = total;
+        this.closeMode = closeMode;
         this.done = done;
     }
 
@@ -96,6 +117,11 @@ public final class RtcLoopbackTest {
 
                 @Override
                 public void onClosed(String reason) {
+                    if (closing) {
+                        receiverCloses++;
+                        closesHeard();
+                        return;
+                    }
                     finish("error: receiving side closed: " + reason);
                 }
             });
@@ -111,6 +137,12 @@ public final class RtcLoopbackTest {
 
                 @Override
                 public void onClosed(String reason) {
+                    if (closing) {
+                        senderCloses++;
+                        senderReason = reason;
+                        closesHeard();
+                        return;
+                    }
                     finish("error: sending side closed: " + reason);
                 }
             });
@@ -183,7 +215,22 @@ public final class RtcLoopbackTest {
         }
         received += data.length;
         if (received == total) {
+            if (closeMode) {
+                closing = true;
+                sender.close("bye");
+                sender.close("again");
+                sender.send(new byte[10]);
+                return;
+            }
             finish("ok " + total + " " + Math.round(now() - t0));
+        }
+    }
+
+    /** Once both sides have heard onClosed, waits a little for any (wrong) second notice, then reports. */
+    private void closesHeard() {
+        if (senderCloses > 0 && receiverCloses > 0 && !settling) {
+            settling = true;
+            after(() -> finish("closed " + senderCloses + " " + receiverCloses + " " + senderReason), 300);
         }
     }
 
