@@ -86,6 +86,7 @@ public final class BrowserMain {
         export(BrowserMain::start, BrowserMain::statusJson, BrowserMain::fetch);
         BrowserHttpStream.export();
         Downloads.export();
+        org.onionpeer.browser.webrtc.RtcLoopbackTest.export();
         JsApi.setText("status", "Onionpeer node loaded");
     }
 
