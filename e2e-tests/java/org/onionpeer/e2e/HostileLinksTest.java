@@ -295,11 +295,7 @@ public class HostileLinksTest {
         op.send(new Cell(fast, CellCommand.CREATE_FAST, random(20)));
         op.expectDestroy(fast, DestroyReason.PROTOCOL);
         // The same link still makes circuits.
-        Circ c = op.create(bridgeInfo);
-        assertDirectory(op.fetchDirectory(c, 0));
-        assertFalse(op.closed.isDone());
-        op.close();
-        assertBridgeServesEveryone();
+        assertLinkStillWorks(op);
     }
 
     @Test
@@ -382,11 +378,7 @@ public class HostileLinksTest {
             op.send(new Cell(id, CellCommand.CREATED2, new Created2(random(64)).encode()));
         }
         // Cells on a link arrive in order: had any of those been answered, the answer would come first.
-        Circ c = op.create(bridgeInfo);
-        assertDirectory(op.fetchDirectory(c, 0));
-        assertFalse(op.closed.isDone());
-        op.close();
-        assertBridgeServesEveryone();
+        assertLinkStillWorks(op);
     }
 
     @Test
@@ -656,6 +648,15 @@ public class HostileLinksTest {
     }
 
     // ==== the well-behaved clients ==========================================================================
+
+    /** The abused link itself still makes a working circuit; then everyone else is checked too. */
+    private static void assertLinkStillWorks(Op op) throws Exception {
+        Circ c = op.create(bridgeInfo);
+        assertDirectory(op.fetchDirectory(c, 0));
+        assertFalse(op.closed.isDone());
+        op.close();
+        assertBridgeServesEveryone();
+    }
 
     /** The bystander's circuit still works, a fresh honest link works, and SOCKS through the proxy works. */
     private static void assertBridgeServesEveryone() throws Exception {
