@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cert.RelayIdentity;
+import org.onionpeer.exit.ExitPolicy;
 
 /**
  * What an onion proxy must know of a relay to use it: its identities (RSA fingerprint and Ed25519), its
@@ -26,6 +27,8 @@ public final class RelayInfo {
     private final List<String> addresses;
     private final Set<String> flags;
     private final String exitPolicy;
+    /** Parsed on first use (the onion proxy's choices), then kept: RelayInfo is otherwise immutable. */
+    private ExitPolicy parsedPolicy;
 
     public RelayInfo(String nickname, RelayIdentity identity, byte[] ntorKey, List<String> addresses,
             Set<String> flags, String exitPolicy) {
@@ -82,6 +85,36 @@ public final class RelayInfo {
 
     public String exitPolicy() {
         return exitPolicy;
+    }
+
+    /**
+     * Whether this relay, as an exit, may allow {@code host:port} by its policy ({@link ExitPolicy#mayAllow}).
+     * A relay whose document gives no policy is taken to allow anything its Exit flag promises; a policy that
+     * does not parse allows nothing.
+     */
+    public boolean exitMayAllow(String host, int port) {
+        ExitPolicy p = policy();
+        return p == null ? hasFlag(FLAG_EXIT) : p.mayAllow(host, port);
+    }
+
+    /** Whether this relay's exit policy allows any connection at all (see {@link #exitMayAllow}). */
+    public boolean exitAllowsAnything() {
+        ExitPolicy p = policy();
+        return p == null ? hasFlag(FLAG_EXIT) : p.allowsAnything();
+    }
+
+    private ExitPolicy policy() {
+        if (exitPolicy.isEmpty()) {
+            return null;
+        }
+        if (parsedPolicy == null) {
+            try {
+                parsedPolicy = ExitPolicy.parse(exitPolicy);
+            } catch (ProtocolException e) {
+                parsedPolicy = ExitPolicy.rejectAll();
+            }
+        }
+        return parsedPolicy;
     }
 
     @Override

@@ -133,6 +133,52 @@ public final class ExitPolicy implements Connector.AddressFilter {
         return false;
     }
 
+    /**
+     * What an onion proxy asks before choosing an exit for {@code host:port}: for an address literal,
+     * {@link #allows}; for a hostname (resolved only at the exit) whether the exit might accept it, as tor's
+     * compare_tor_addr_to_addr_policy answers for an unknown address: the first rule for that port that covers
+     * every address decides, and an accept rule for some addresses counts as "might" (tor's
+     * ADDR_POLICY_PROBABLY_ACCEPTED). False for a port outside 1..65535.
+     */
+    public boolean mayAllow(String host, int port) {
+        if (port < 1 || port > 65535 || host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        byte[] a = parseIpv4(h);
+        if (a == null && h.indexOf(':') >= 0) {
+            a = parseIpv6(h);
+        }
+        if (a != null) {
+            return allows(a, port);
+        }
+        for (Rule r : rules) {
+            if (port < r.portMin || port > r.portMax) {
+                continue;
+            }
+            if (r.accept) {
+                return true;
+            }
+            if (r.family == 0) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Whether any connection at all may be allowed: false for "reject *:*" and its equivalents. */
+    public boolean allowsAnything() {
+        for (Rule r : rules) {
+            if (r.accept) {
+                return true;
+            }
+            if (r.family == 0 && r.portMin == 1 && r.portMax == 65535) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     public int size() {
         return rules.length;
     }

@@ -103,7 +103,8 @@ public final class OnionProxy implements StreamOpener {
     private final Map<String, Long> unreachableUntil = new HashMap<>();
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private final Set<Request> connecting = new HashSet<>();
-    private int linksPending;
+    /** Paths whose first link is being opened. */
+    private final List<List<RelayInfo>> pendingPaths = new ArrayList<>();
     private int nextNumber = 1;
     private int failures;
     private long backoffUntil;
@@ -195,43 +196,59 @@ public final class OnionProxy implements StreamOpener {
         if (scheduler.nowMillis() < backoffUntil) {
             return;
         }
-        int have = live.size() + linksPending;
-        int want = options.poolSize;
-        if (!waiting.isEmpty() && buildingCount() == 0) {
-            want = Math.max(want, have + 1); // the waiting streams found no usable open circuit
-        }
-        want = Math.min(want, options.maxCircuits);
+        int have = live.size() + pendingPaths.size();
+        int want = Math.min(options.poolSize, options.maxCircuits);
         while (have < want && !stopped && scheduler.nowMillis() >= backoffUntil) {
-            if (!launch()) {
+            if (!launch(null)) {
                 return;
             }
             have++;
         }
-    }
-
-    private int buildingCount() {
-        int n = linksPending;
-        for (ClientCircuit c : live) {
-            if (!c.isOpen()) {
-                n++;
+        // Streams no open circuit can take (its exit's policy refuses them, or every circuit is full) get a
+        // circuit of their own, to an exit that may allow them, unless one is already being built.
+        for (Request r : new ArrayList<>(waiting)) {
+            if (stopped || scheduler.nowMillis() < backoffUntil || live.size() + pendingPaths.size() >= options.maxCircuits) {
+                return;
+            }
+            if (!buildingFor(r)) {
+                launch(r);
             }
         }
-        return n;
     }
 
-    private boolean launch() {
-        List<RelayInfo> path = choosePath();
+    /** Whether a circuit not yet open (or a link for one) ends at an exit that may take {@code r}. */
+    private boolean buildingFor(Request r) {
+        for (List<RelayInfo> p : pendingPaths) {
+            if (exitMayAllow(p, r)) {
+                return true;
+            }
+        }
+        for (ClientCircuit c : live) {
+            if (!c.isOpen() && exitMayAllow(c.path(), r)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean exitMayAllow(List<RelayInfo> path, Request r) {
+        return path.get(path.size() - 1).exitMayAllow(r.host, r.port);
+    }
+
+    /** Starts a circuit; its exit may allow {@code target} when one is given. False when no path exists. */
+    private boolean launch(Request target) {
+        List<RelayInfo> path = choosePath(target);
         if (path == null) {
             failWaitingIfNoRoute();
             buildFailed();
             return false;
         }
-        linksPending++;
+        pendingPaths.add(path);
         RelayInfo first = path.get(0);
         node.links().connect(first, new LinkManager.ConnectCallback() {
             @Override
             public void connected(Channel channel) {
-                linksPending--;
+                pendingPaths.remove(path);
                 if (stopped) {
                     return;
                 }
@@ -240,7 +257,7 @@ public final class OnionProxy implements StreamOpener {
 
             @Override
             public void failed(String reason) {
-                linksPending--;
+                pendingPaths.remove(path);
                 unreachableUntil.put(first.identity().fingerprint(), scheduler.nowMillis() + options.unreachableMillis);
                 failWaitingIfNoRoute();
                 buildFailed();
@@ -281,18 +298,40 @@ public final class OnionProxy implements StreamOpener {
         c.start();
     }
 
-    /** Streams waiting while nothing is being built and no path can be chosen fail now, not at their timeout. */
+    /**
+     * Streams for which nothing is being built and no path can be chosen fail now, not at their timeout:
+     * EXITPOLICY when the directory has exits but none whose policy may take them, NOROUTE otherwise.
+     */
     private void failWaitingIfNoRoute() {
-        if (waiting.isEmpty() || buildingCount() != 0) {
-            return;
-        }
-        if (directory != null && choosePath() != null) {
-            return;
-        }
-        String why = "no usable path of " + options.pathLength + " relays (need an Exit and a reachable first hop)";
         for (Request r : new ArrayList<>(waiting)) {
-            r.fail(EndReason.NOROUTE, why);
+            if (buildingFor(r) || (directory != null && choosePath(r) != null)) {
+                continue;
+            }
+            if (directory != null && hasExits() && !anyExitMayAllow(r)) {
+                r.fail(EndReason.EXITPOLICY, "no exit in the directory allows " + r.target());
+            } else {
+                r.fail(EndReason.NOROUTE, "no usable path of " + options.pathLength
+                        + " relays (need an exit allowing " + r.target() + " and a reachable first hop)");
+            }
         }
+    }
+
+    private boolean hasExits() {
+        for (RelayInfo e : directory.relays()) {
+            if (e.hasFlag(RelayInfo.FLAG_EXIT)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean anyExitMayAllow(Request r) {
+        for (RelayInfo e : directory.relays()) {
+            if (e.hasFlag(RelayInfo.FLAG_EXIT) && e.exitMayAllow(r.host, r.port)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A build failed: try again after an exponentially growing pause. */
@@ -322,13 +361,17 @@ public final class OnionProxy implements StreamOpener {
 
     // ---- path selection ---------------------------------------------------------------------------------
 
-    /** pathLength distinct relays: last an Exit, first allowed and reachable; null when impossible. */
-    List<RelayInfo> choosePath() {
+    /**
+     * pathLength distinct relays: last an Exit whose policy may allow {@code target} (or anything at all when
+     * target is null), first allowed and reachable; null when impossible.
+     */
+    List<RelayInfo> choosePath(Request target) {
         List<RelayInfo> all = directory.relays();
         int len = options.pathLength;
         List<RelayInfo> exits = new ArrayList<>();
         for (RelayInfo r : all) {
-            if (r.hasFlag(RelayInfo.FLAG_EXIT) && (len > 1 || firstHopOk(r))) {
+            boolean fits = target == null ? r.exitAllowsAnything() : r.exitMayAllow(target.host, target.port);
+            if (r.hasFlag(RelayInfo.FLAG_EXIT) && fits && (len > 1 || firstHopOk(r))) {
                 exits.add(r);
             }
         }
@@ -521,7 +564,7 @@ public final class OnionProxy implements StreamOpener {
     private void attach(Request r) {
         ClientCircuit best = null;
         for (ClientCircuit c : live) {
-            if (c.isOpen() && c != r.avoid && !c.atStreamLimit()
+            if (c.isOpen() && c != r.avoid && !c.atStreamLimit() && exitMayAllow(c.path(), r)
                     && (best == null || c.streamCount() < best.streamCount())) {
                 best = c;
             }

@@ -29,6 +29,26 @@ class ExitPolicyTest {
     }
 
     @Test
+    void whatAnOnionProxyMayAskOfAnExit() {
+        ExitPolicy loopOnly = ExitPolicy.parse("accept 127.0.0.0/8:*, reject *:*");
+        assertTrue(loopOnly.mayAllow("127.0.0.1", 8080), "an allowed literal");
+        assertFalse(loopOnly.mayAllow("10.0.0.1", 8080), "a refused literal");
+        assertTrue(loopOnly.mayAllow("example.com", 8080), "a hostname might resolve into 127/8");
+        assertTrue(loopOnly.allowsAnything());
+
+        ExitPolicy web = ExitPolicy.parse("reject 10.0.0.0/8:*, accept *:80, accept *:443, reject *:*");
+        assertTrue(web.mayAllow("example.com", 443));
+        assertFalse(web.mayAllow("example.com", 25), "no rule accepts port 25 for any address");
+        assertFalse(web.mayAllow("[::1]", 25));
+        assertFalse(web.mayAllow("example.com", 0));
+
+        assertFalse(ExitPolicy.rejectAll().allowsAnything());
+        assertFalse(ExitPolicy.rejectAll().mayAllow("example.com", 80));
+        assertFalse(ExitPolicy.parse("reject *:1-65535").allowsAnything());
+        assertTrue(ExitPolicy.defaultPolicy().allowsAnything());
+    }
+
+    @Test
     void configIsPrependedToTheDefault() {
         ExitPolicy t = ExitPolicy.withDefault("accept 127.0.0.0/8:*");
         assertTrue(t.allows(a("127.0.0.1"), 80));

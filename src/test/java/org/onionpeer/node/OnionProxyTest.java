@@ -299,6 +299,28 @@ class OnionProxyTest {
     }
 
     @Test
+    void streamsGoOnlyToExitsWhosePolicyMayAllowThem() {
+        List<RelayInfo> relays = new ArrayList<>();
+        for (RelayInfo r : relay.relayInfos()) {
+            relays.add(!r.hasFlag(RelayInfo.FLAG_EXIT) ? r : new RelayInfo(r.nickname(), r.identity(), r.ntorKey(),
+                    r.addresses(), r.flags(), "accept *:80, reject *:*"));
+        }
+        OnionProxy p = proxy(null, relays);
+        p.start();
+        sched.runUntilIdle();
+        int built = relay.circuits.size();
+
+        Opened refused = open(p, "a.example"); // port 443
+        assertEquals(EndReason.EXITPOLICY, refused.failed, "the only exit allows port 80 alone");
+        assertEquals(built, relay.circuits.size(), "no circuit is built for a stream no exit takes");
+
+        Opened ok = new Opened();
+        p.open("a.example", 80, ok);
+        sched.runUntilIdle();
+        assertNotNull(ok.stream, "port 80 is allowed: " + ok.message);
+    }
+
+    @Test
     void anUnreachableGuardIsAvoided() {
         byte[] rsa = new byte[20];
         byte[] ed = new byte[32];
