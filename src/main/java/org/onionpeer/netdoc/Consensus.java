@@ -278,7 +278,13 @@ public final class Consensus {
             routers.add(r);
             i = j;
         }
-        // Footer (directory-footer, bandwidth-weights, ...): nothing a client needs here.
+        // Footer (directory-footer, bandwidth-weights, ...): nothing a client needs here, but a router
+        // entry there would be one we silently dropped.
+        for (int k = i; k < firstSig; k++) {
+            if (items.get(k).keyword.equals("r")) {
+                throw new ProtocolException("consensus: router entry after \"directory-footer\"");
+            }
+        }
         List<Signature> sigs = new ArrayList<>();
         for (int k = firstSig; k < items.size(); k++) {
             NetDoc.Item s = items.get(k);

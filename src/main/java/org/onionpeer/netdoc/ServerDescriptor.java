@@ -61,6 +61,8 @@ public final class ServerDescriptor {
     private final int start;
     private final int edSignedEnd;
     private final int rsaSignedEnd;
+    private final byte[] digest;
+    private final byte[] rsaIdentity;
 
     private ServerDescriptor(Builder b) {
         nickname = b.nickname;
@@ -87,6 +89,8 @@ public final class ServerDescriptor {
         start = b.start;
         edSignedEnd = b.edSignedEnd;
         rsaSignedEnd = b.rsaSignedEnd;
+        digest = Rsa.sha1(NetDoc.bytes(text, start, rsaSignedEnd));
+        rsaIdentity = Rsa.sha1(signingKey.toPkcs1Der());
     }
 
     private static final class Builder {
@@ -286,13 +290,13 @@ public final class ServerDescriptor {
      */
     public void verify(long nowSeconds) {
         String who = "server descriptor " + nickname;
-        byte[] rsaId = Rsa.sha1(signingKey.toPkcs1Der());
+        byte[] rsaId = rsaIdentity;
         if (fingerprint != null && !Bytes.constantTimeEquals(fingerprint, rsaId)) {
             throw new ProtocolException(who + ": fingerprint is not the signing key's digest");
         }
         // dir-spec §2.1.1 router-signature: PKCS#1 v1.5 (no DigestInfo) over SHA-1 of "router " through
         // the newline after "router-signature".
-        if (!signingKey.verifyRawDigest(digest(), rsaSignature)) {
+        if (!signingKey.verifyRawDigest(digest, rsaSignature)) {
             throw new ProtocolException(who + ": bad router-signature");
         }
         byte[] identity = identityCert.includedSigningKey();
@@ -363,7 +367,7 @@ public final class ServerDescriptor {
 
     /** SHA-1 of "router " through the newline after "router-signature": the consensus "r" line digest. */
     public byte[] digest() {
-        return Rsa.sha1(NetDoc.bytes(text, start, rsaSignedEnd));
+        return digest.clone();
     }
 
     public String nickname() {
@@ -388,7 +392,7 @@ public final class ServerDescriptor {
 
     /** SHA-1 of the RSA identity (signing-key) DER: the relay fingerprint. */
     public byte[] rsaIdentity() {
-        return Rsa.sha1(signingKey.toPkcs1Der());
+        return rsaIdentity.clone();
     }
 
     public Rsa.PublicKey identityKey() {
