@@ -243,6 +243,9 @@ class NetdocTest {
             throw new AssertionError("changed byte " + i + " (" + one.charAt(i) + ") still verifies");
         }
         assertTrue(tested > 500, "tested " + tested);
+        // A changed byte in the RSA signature object itself.
+        int sig = one.indexOf("-----BEGIN SIGNATURE-----") + 30;
+        assertThrows(ProtocolException.class, () -> ServerDescriptor.parse(flipBase64(one, sig)).verify(NOW));
         // Removing the Ed25519 signature line or the RSA one is rejected at parse.
         assertThrows(ProtocolException.class, () -> ServerDescriptor.parse(
                 one.replaceAll("router-sig-ed25519 [^\n]*\n", "")));
