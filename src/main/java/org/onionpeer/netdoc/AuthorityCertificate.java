@@ -56,6 +56,14 @@ public final class AuthorityCertificate {
         this.signedPart = signedPart;
     }
 
+    /** Every certificate of a /tor/keys/... body as received (bytes). */
+    public static List<AuthorityCertificate> parseAll(byte[] body) {
+        if (body == null || body.length > MAX_BODY) {
+            throw new ProtocolException("key certificates: no body or larger than " + MAX_BODY);
+        }
+        return parseAll(NetDoc.text(body));
+    }
+
     /** Every certificate of a /tor/keys/... body (at least one). */
     public static List<AuthorityCertificate> parseAll(String body) {
         if (body == null) {

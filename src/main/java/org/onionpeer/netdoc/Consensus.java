@@ -190,6 +190,14 @@ public final class Consensus {
         this.signedEnd = signedEnd;
     }
 
+    /** Parses a consensus body as received (bytes). */
+    public static Consensus parse(byte[] body) {
+        if (body == null || body.length > MAX_BODY) {
+            throw new ProtocolException("consensus: no body or larger than " + MAX_BODY + " bytes");
+        }
+        return parse(NetDoc.text(body));
+    }
+
     /** Parses a consensus given as the ISO-8859-1 text of its bytes (see {@link NetDoc#text}). */
     public static Consensus parse(String text) {
         if (text == null) {

@@ -120,6 +120,14 @@ public final class ServerDescriptor {
         int rsaSignedEnd;
     }
 
+    /** Every descriptor of a /tor/server/... body as received (bytes). */
+    public static List<ServerDescriptor> parseAll(byte[] body) {
+        if (body == null || body.length > MAX_BODY) {
+            throw new ProtocolException("server descriptors: no body or larger than " + MAX_BODY);
+        }
+        return parseAll(NetDoc.text(body));
+    }
+
     /** Every descriptor of a /tor/server/... body (may be empty: tor answers 404 instead, but be lenient). */
     public static List<ServerDescriptor> parseAll(String body) {
         if (body == null) {

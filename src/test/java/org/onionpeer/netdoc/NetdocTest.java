@@ -109,6 +109,13 @@ class NetdocTest {
         assertEquals(17101, auth.dirPort());
         assertTrue(auth.hasFlag("Authority"));
         c.verify(AuthorityCertificate.parseAll(Captured.keys()), Captured.trusted(), NOW);
+        // The same from the bytes as received.
+        String k = Captured.keys();
+        String t = Captured.consensus();
+        Consensus.parse(NetDoc.bytes(t, 0, t.length())).verify(
+                AuthorityCertificate.parseAll(NetDoc.bytes(k, 0, k.length())), Captured.trusted(), NOW);
+        String s = Captured.servers();
+        assertEquals(4, ServerDescriptor.parseAll(NetDoc.bytes(s, 0, s.length())).size());
     }
 
     @Test
