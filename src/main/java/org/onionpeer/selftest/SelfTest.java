@@ -11,6 +11,7 @@ import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.crypto.RelayPrimitivesKnownAnswers;
 import org.onionpeer.crypto.TunedRelayPrimitives;
 import org.onionpeer.exit.ExitPolicyKnownAnswers;
+import org.onionpeer.netdoc.NetdocKnownAnswers;
 import org.onionpeer.node.OnionProxyKnownAnswers;
 
 /**
@@ -30,6 +31,7 @@ public final class SelfTest {
         s.add(new CertKnownAnswers());
         s.add(new ExitPolicyKnownAnswers());
         s.add(new OnionProxyKnownAnswers());
+        s.add(new NetdocKnownAnswers());
         s.addAll(platformSuites(new BcRelayPrimitives()));
         // The TeaVM-tuned primitives are plain Java: compare them across platforms too.
         s.addAll(platformSuites(new TunedRelayPrimitives()));
