@@ -32,11 +32,13 @@ import org.onionpeer.crypto.Rsa;
  * RSA-identity-digest(20) | Ed25519-identity(32) (tor: make_tap_onion_key_crosscert).</li>
  * </ul>
  *
- * <p>TAP ("onion-key", "onion-key-crosscert"): tor up to 0.4.8 requires both (T1 in routerdesc_token_table)
- * and ties them to the Ed25519 lines (all four of identity-ed25519, router-sig-ed25519, onion-key-crosscert,
- * ntor-onion-key-crosscert or none). We never answer TAP CREATE cells, so the key would be a dead weight;
- * {@link Input#tapOnionKey} is optional, and whoever publishes decides from what the authorities accept
- * (see TorPublishTest and the report on the branch "descriptor" for what tor 0.4.9.11 does).
+ * <p>TAP ("onion-key", "onion-key-crosscert"): tor up to 0.4.8 requires both in its parser (T1 in
+ * routerparse.c routerdesc_token_table) and ties them to the Ed25519 lines (all four of identity-ed25519,
+ * router-sig-ed25519, onion-key-crosscert, ntor-onion-key-crosscert or none). A tor 0.4.9.11 authority parses
+ * a descriptor without them but refuses it: "HTTP/1.0 400 Missing TAP key in descriptor." (seen in
+ * TorPublishTest). So publishers must give {@link Input#tapOnionKey} for today's authorities even though we
+ * never answer TAP CREATE cells (and do not advertise Relay=1); it stays optional here for when authorities
+ * stop wanting it.
  *
  * <p>Platform and proto: the platform must not start with "Tor " — tor then parses a version from it and
  * authorities reject versions older than their cutoff (process_descs.c dirserv_rejects_tor_version); for any
