@@ -16,6 +16,7 @@ import org.onionpeer.cell.IpAddress;
 import org.onionpeer.cert.RelayCredentials;
 import org.onionpeer.cert.RelayKeys;
 import org.onionpeer.crypto.Ntor;
+import org.onionpeer.crypto.Rsa;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.exit.ExitPolicy;
@@ -26,6 +27,7 @@ import org.onionpeer.jvm.net.TcpTransport;
 import org.onionpeer.jvm.tls.TlsContexts;
 import org.onionpeer.jvm.tls.TlsIdentity;
 import org.onionpeer.link.Channel;
+import org.onionpeer.netdoc.ServerDescriptorWriter;
 import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionRouter;
 
@@ -39,6 +41,10 @@ public final class JvmRelay implements AutoCloseable {
     private final String nickname;
     private final EventLoop loop;
     private final RelayKeys keys;
+    private final RelayCredentials credentials;
+    private final long startedSeconds;
+    /** The TAP onion key, only for the descriptor (see {@link #descriptorInput}); made on first use. */
+    private Rsa.PrivateKey tapOnionKey;
     private final TlsIdentity tls;
     private final Ntor.Keypair onionKey;
     private final Node node;
@@ -70,8 +76,10 @@ public final class JvmRelay implements AutoCloseable {
         SecureRandom rnd = new SecureRandom();
         this.loop = new EventLoop("relay-" + nickname);
         long now = loop.epochSeconds();
+        this.startedSeconds = now;
         this.keys = RelayKeys.generate(rnd);
         RelayCredentials creds = RelayCredentials.create(keys, now);
+        this.credentials = creds;
         this.tls = TlsIdentity.create(creds, rnd, now);
         byte[] secret = new byte[32];
         rnd.nextBytes(secret);
@@ -201,6 +209,45 @@ public final class JvmRelay implements AutoCloseable {
 
     public String nickname() {
         return nickname;
+    }
+
+    /**
+     * What our server descriptor (dir-spec §2.1.1) says, filled in from this relay: nickname, {@code address}
+     * (the IPv4 address others reach our ORPort on), ORPort, keys and certificates, ntor key, the IPv4 rules of
+     * our exit policy (none: "reject *:*"; IPv6 rules are left out: tor takes those only from an "ipv6-policy"
+     * line, which we do not write yet), uptime and published = now. Adjust fields (contact, bandwidth) and pass
+     * it to {@link ServerDescriptorWriter#write}.
+     *
+     * <p>It includes a TAP onion key: tor 0.4.9.11 authorities refuse descriptors without one ("400 Missing TAP
+     * key in descriptor."). We never answer TAP CREATE (and do not advertise Relay=1), so the key only
+     * satisfies the format; it is made (1024-bit RSA, slow) on the first call and kept.
+     */
+    public synchronized ServerDescriptorWriter.Input descriptorInput(String address) {
+        if (tapOnionKey == null) {
+            tapOnionKey = Rsa.generate(RelayKeys.RSA_IDENTITY_BITS, new SecureRandom());
+        }
+        long now = loop.epochSeconds();
+        ServerDescriptorWriter.Input in = new ServerDescriptorWriter.Input();
+        in.nickname = nickname;
+        in.address = address;
+        in.orPort = orPort.getLocalPort();
+        in.credentials = credentials;
+        in.ntorKey = onionKey;
+        in.tapOnionKey = tapOnionKey;
+        if (exitPolicy != null) {
+            for (String rule : exitPolicy.rules()) {
+                if (rule.indexOf('[') < 0) {
+                    in.exitPolicy.add(rule);
+                }
+            }
+        }
+        in.uptimeSeconds = Math.max(0, now - startedSeconds);
+        in.publishedSeconds = now;
+        return in;
+    }
+
+    public RelayCredentials credentials() {
+        return credentials;
     }
 
     public RelayKeys keys() {
