@@ -6,12 +6,14 @@ import org.onionpeer.cell.CellKnownAnswers;
 import org.onionpeer.cert.CertKnownAnswers;
 import org.onionpeer.circuit.RelayCryptoKnownAnswers;
 import org.onionpeer.crypto.BcRelayPrimitives;
+import org.onionpeer.crypto.Ed25519ExpandedKnownAnswers;
 import org.onionpeer.crypto.HandshakeKnownAnswers;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.crypto.RelayPrimitivesKnownAnswers;
 import org.onionpeer.crypto.TunedRelayPrimitives;
 import org.onionpeer.exit.ExitPolicyKnownAnswers;
 import org.onionpeer.netdoc.NetdocKnownAnswers;
+import org.onionpeer.netdoc.ServerDescriptorWriterKnownAnswers;
 import org.onionpeer.node.OnionProxyKnownAnswers;
 
 /**
@@ -32,6 +34,8 @@ public final class SelfTest {
         s.add(new ExitPolicyKnownAnswers());
         s.add(new OnionProxyKnownAnswers());
         s.add(new NetdocKnownAnswers());
+        s.add(new Ed25519ExpandedKnownAnswers());
+        s.add(new ServerDescriptorWriterKnownAnswers());
         s.addAll(platformSuites(new BcRelayPrimitives()));
         // The TeaVM-tuned primitives are plain Java: compare them across platforms too.
         s.addAll(platformSuites(new TunedRelayPrimitives()));
