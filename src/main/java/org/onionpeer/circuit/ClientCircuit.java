@@ -137,8 +137,13 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             return;
         }
         RelayInfo first = path.get(0);
-        if (channel.peerIdentity() == null || !channel.peerIdentity().equals(first.identity())) {
+        if (!first.identity().matches(channel.peerIdentity())) {
             finish("link peer is not " + first, false);
+            return;
+        }
+        boolean createFast = options.allowCreateFast && channel.isAuthenticated();
+        if (!createFast && first.ntorKey() == null) {
+            finish("no ntor key for " + first + ", and CREATE_FAST is not allowed on this link", false);
             return;
         }
         circId = channel.allocateCircId();
@@ -149,7 +154,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         map.put(channel, circId, this);
         buildTimer = scheduler.schedule(options.buildTimeoutMillis, () -> close("circuit build timed out after "
                 + options.buildTimeoutMillis + " ms with " + crypto.hopCount() + " of " + path.size() + " hops"));
-        if (options.allowCreateFast && channel.isAuthenticated()) {
+        if (createFast) {
             // tor-spec §5.1.3: only a TLS-authenticated link makes CREATE_FAST's missing proof acceptable.
             byte[] x = random(CreateFast.X_LEN);
             fast = CreateFast.client(x);
@@ -462,13 +467,17 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             close("would exceed " + MAX_RELAY_EARLY + " RELAY_EARLY cells");
             return;
         }
+        if (next.ntorKey() == null) {
+            close("cannot extend to " + next + ": its ntor key is unknown");
+            return;
+        }
         ntor = Ntor.client(next.identity().rsaIdentity(), next.ntorKey(), random(Ntor.KEY_LEN));
         Extend2 ext = new Extend2(linkSpecifiers(next), Ntor.HTYPE, ntor.onionskin());
         relayEarlySent++;
         sendRelay(lastHop(), RelayCell.of(0, ext), true);
     }
 
-    /** tor-spec §5.1.2: send 00 (IPv4), 02 (RSA id), 03 (Ed25519 id), in that order. */
+    /** tor-spec §5.1.2: send 00 (IPv4), 02 (RSA id), 03 (Ed25519 id, when known), in that order. */
     public static List<LinkSpecifier> linkSpecifiers(RelayInfo r) {
         List<LinkSpecifier> out = new ArrayList<>();
         for (String a : r.addresses()) {
@@ -479,7 +488,9 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             }
         }
         out.add(LinkSpecifier.rsaId(r.identity().rsaIdentity()));
-        out.add(LinkSpecifier.ed25519Id(r.identity().ed25519Identity()));
+        if (r.identity().hasEd25519()) {
+            out.add(LinkSpecifier.ed25519Id(r.identity().ed25519Identity()));
+        }
         return out;
     }
 

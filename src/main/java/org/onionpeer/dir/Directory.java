@@ -57,6 +57,9 @@ public final class Directory {
         sb.append("valid-until ").append(validUntil).append('\n');
         sb.append("signer ").append(Bytes.hex(signer.publicKey())).append('\n');
         for (RelayInfo r : relays) {
+            if (!r.identity().hasEd25519() || r.ntorKey() == null) {
+                throw new IllegalArgumentException("relay " + r + " lacks its Ed25519 identity or ntor key");
+            }
             sb.append("relay ").append(r.nickname()).append('\n');
             sb.append("rsa-id ").append(Bytes.hex(r.identity().rsaIdentity())).append('\n');
             sb.append("ed-id ").append(Bytes.hex(r.identity().ed25519Identity())).append('\n');

@@ -30,12 +30,13 @@ public final class RelayInfo {
     /** Parsed on first use (the onion proxy's choices), then kept: RelayInfo is otherwise immutable. */
     private ExitPolicy parsedPolicy;
 
+    /** {@code ntorKey} may be null (unknown); {@code identity} may be {@link RelayIdentity#rsaOnly}. */
     public RelayInfo(String nickname, RelayIdentity identity, byte[] ntorKey, List<String> addresses,
             Set<String> flags, String exitPolicy) {
         if (nickname == null || nickname.isEmpty() || nickname.length() > MAX_NICKNAME || !isAlnum(nickname)) {
             throw new ProtocolException("bad nickname");
         }
-        if (identity == null || ntorKey == null || ntorKey.length != 32) {
+        if (identity == null || (ntorKey != null && ntorKey.length != 32)) {
             throw new ProtocolException("relay needs an identity and a 32-byte ntor key");
         }
         if (addresses.isEmpty()) {
@@ -43,7 +44,7 @@ public final class RelayInfo {
         }
         this.nickname = nickname;
         this.identity = identity;
-        this.ntorKey = ntorKey.clone();
+        this.ntorKey = ntorKey == null ? null : ntorKey.clone();
         this.addresses = Collections.unmodifiableList(new ArrayList<>(addresses));
         this.flags = Collections.unmodifiableSet(new LinkedHashSet<>(flags));
         this.exitPolicy = exitPolicy == null ? "" : exitPolicy;
@@ -67,8 +68,12 @@ public final class RelayInfo {
         return identity;
     }
 
+    /**
+     * The ntor onion key, or null when not known yet (a directory authority known only from its DirAuthority
+     * line: such a relay can be the single hop of a CREATE_FAST circuit on an authenticated link, nothing else).
+     */
     public byte[] ntorKey() {
-        return ntorKey.clone();
+        return ntorKey == null ? null : ntorKey.clone();
     }
 
     public List<String> addresses() {

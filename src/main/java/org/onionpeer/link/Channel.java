@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cell.AuthChallenge;
+import org.onionpeer.cell.Authenticate;
 import org.onionpeer.cell.Cell;
 import org.onionpeer.cell.CellCommand;
 import org.onionpeer.cell.CellReader;
@@ -30,7 +31,10 @@ import org.onionpeer.transport.Transport;
  * {@link #isAuthenticated() authenticated}; over plain WebSocket or WebRTC a CERTS cell proves nothing a
  * man in the middle could not replay, so the link stays unauthenticated and circuits over it must use
  * ntor against the relay's known keys (never CREATE_FAST). We never authenticate ourselves as initiator
- * (no AUTHENTICATE): relays treat us as a client, which is what an onion proxy is.
+ * (no AUTHENTICATE): relays treat us as a client, which is what an onion proxy is. As responder we accept
+ * an initiator's CERTS and AUTHENTICATE (C tor relays send them) but cannot verify them, so every initiator
+ * is unauthenticated to us; PADDING, VPADDING and PADDING_NEGOTIATE (C tor clients send it after NETINFO)
+ * are ignored.
  *
  * <p>Single-threaded: every method is called on the node's scheduler.
  */
@@ -107,7 +111,7 @@ public final class Channel implements Transport.Listener {
     /**
      * Starts a link as initiator. {@code binding} ties the responder's type-5 certificate to this transport
      * (null when the transport cannot: WebSocket, WebRTC); {@code expectedIdentity}, when known, must be
-     * the identity the CERTS cell proves.
+     * the identity the CERTS cell proves (when it is {@link RelayIdentity#rsaOnly}, only its RSA half is checked).
      */
     public static Channel initiate(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
             Limits limits, LinkBinding binding, RelayIdentity expectedIdentity, IpAddress peerAddress) {
@@ -360,7 +364,9 @@ public final class Channel implements Transport.Listener {
                 CertsCell certs = CertsCell.decode(c.payload());
                 LinkBinding b = binding != null ? binding : certifiedKey -> true;
                 RelayIdentity id = CertsValidator.validateResponder(certs, b, scheduler.epochSeconds());
-                if (expectedIdentity != null && !expectedIdentity.equals(id)) {
+                // An expected identity may know only the RSA fingerprint (RelayIdentity.rsaOnly): then the
+                // proven identity supplies the Ed25519 key.
+                if (expectedIdentity != null && !expectedIdentity.matches(id)) {
                     throw new ProtocolException("responder is " + id.fingerprint() + ", expected "
                             + expectedIdentity.fingerprint());
                 }
@@ -393,10 +399,15 @@ public final class Channel implements Transport.Listener {
         switch (c.command()) {
             case CellCommand.CERTS:
             case CellCommand.AUTHENTICATE:
-                // A relay authenticating itself as initiator. We do not check AUTHENTICATE (it needs the TLS
-                // exporter), so the peer stays unauthenticated to us, like a client: harmless for a relay.
+                // A relay authenticating itself as initiator (tor-spec §4.2-4.4: CERTS with types 2/4/6/7,
+                // then AUTHENTICATE). We parse both but cannot verify AUTH0003: it signs the RFC 5705 TLS
+                // exporter, which JDK 17's SSLEngine (and a browser transport) does not expose. So the peer
+                // stays unauthenticated to us, as tor treats an initiator that did not authenticate: it is a
+                // client to us (no proven identity), which costs a relay nothing but link reuse.
                 if (c.command() == CellCommand.CERTS) {
                     CertsCell.decode(c.payload());
+                } else {
+                    Authenticate.decode(c.payload());
                 }
                 return;
             case CellCommand.NETINFO:

@@ -20,6 +20,11 @@ import org.onionpeer.transport.Transport;
  * until it is full, then opens another (concurrent requests for the same relay share one dial); accepts
  * inbound links when the node is a relay; hands every circuit cell and every closed link to the node's
  * {@link Sink}.
+ *
+ * <p>Links are indexed by the relay's RSA fingerprint (tor's relay key): a caller may know only that
+ * ({@link RelayIdentity#rsaOnly}, e.g. a directory authority's DirAuthority line), and the link's
+ * CERTS-proven identity then supplies the Ed25519 half; a caller who knows both gets a link only when both
+ * match.
  */
 public final class LinkManager implements Channel.Handler {
     /** Where cells and link closures go (the node's circuit table). */
@@ -50,9 +55,21 @@ public final class LinkManager implements Channel.Handler {
     private IpAddress ourAddress;
 
     private final Set<Channel> channels = new LinkedHashSet<>();
-    private final Map<RelayIdentity, Channel> byIdentity = new HashMap<>();
-    private final Map<RelayIdentity, List<ConnectCallback>> pending = new HashMap<>();
-    private final Map<Channel, RelayIdentity> dialing = new HashMap<>();
+    /** By RSA fingerprint (hex). */
+    private final Map<String, Channel> byIdentity = new HashMap<>();
+    /** By RSA fingerprint: who waits for the link being dialled, each with the identity it expects. */
+    private final Map<String, List<Waiter>> pending = new HashMap<>();
+    private final Map<Channel, String> dialing = new HashMap<>();
+
+    private static final class Waiter {
+        final RelayIdentity expected;
+        final ConnectCallback cb;
+
+        Waiter(RelayIdentity expected, ConnectCallback cb) {
+            this.expected = expected;
+            this.cb = cb;
+        }
+    }
 
     public LinkManager(Scheduler scheduler, Entropy entropy, Dialer dialer, Sink sink, Channel.Limits limits) {
         this.scheduler = scheduler;
@@ -71,17 +88,18 @@ public final class LinkManager implements Channel.Handler {
     /** An open, identity-checked link to {@code relay}, reusing one we have. */
     public void connect(RelayInfo relay, ConnectCallback cb) {
         RelayIdentity id = relay.identity();
-        Channel have = byIdentity.get(id);
+        String key = id.fingerprint();
+        Channel have = byIdentity.get(key);
         // A full link is not reused: one client may fill the link it opened to us up to the circuit limit
         // and extend every circuit to the same relay, and the relay at the far end applies the same limit
         // to our link. We open another link instead, so that one client cannot deny that relay to everyone.
-        if (have != null && have.isOpen() && !have.atCircuitLimit()) {
+        if (have != null && have.isOpen() && !have.atCircuitLimit() && id.matches(have.peerIdentity())) {
             cb.connected(have);
             return;
         }
-        List<ConnectCallback> waiting = pending.get(id);
+        List<Waiter> waiting = pending.get(key);
         if (waiting != null) {
-            waiting.add(cb);
+            waiting.add(new Waiter(id, cb));
             return;
         }
         String address = null;
@@ -96,28 +114,28 @@ public final class LinkManager implements Channel.Handler {
             return;
         }
         waiting = new ArrayList<>();
-        waiting.add(cb);
-        pending.put(id, waiting);
+        waiting.add(new Waiter(id, cb));
+        pending.put(key, waiting);
         dialer.dial(address, new Dialer.DialCallback() {
             @Override
             public void connected(Transport transport, org.onionpeer.cert.LinkBinding binding, IpAddress peer) {
                 Channel ch = Channel.initiate(transport, scheduler, entropy, LinkManager.this, limits, binding, id, peer);
                 channels.add(ch);
-                dialing.put(ch, id);
+                dialing.put(ch, key);
             }
 
             @Override
             public void failed(String reason) {
-                fail(id, "cannot reach " + relay + ": " + reason);
+                fail(key, "cannot reach " + relay + ": " + reason);
             }
         });
     }
 
-    private void fail(RelayIdentity id, String reason) {
-        List<ConnectCallback> waiting = pending.remove(id);
+    private void fail(String key, String reason) {
+        List<Waiter> waiting = pending.remove(key);
         if (waiting != null) {
-            for (ConnectCallback cb : waiting) {
-                cb.failed(reason);
+            for (Waiter w : waiting) {
+                w.cb.failed(reason);
             }
         }
     }
@@ -152,8 +170,8 @@ public final class LinkManager implements Channel.Handler {
 
     /** The open link to a relay, if we have one. */
     public Channel channelTo(RelayIdentity id) {
-        Channel c = byIdentity.get(id);
-        return c != null && c.isOpen() ? c : null;
+        Channel c = byIdentity.get(id.fingerprint());
+        return c != null && c.isOpen() && id.matches(c.peerIdentity()) ? c : null;
     }
 
     public void closeAll(String reason) {
@@ -166,13 +184,20 @@ public final class LinkManager implements Channel.Handler {
 
     @Override
     public void opened(Channel channel) {
-        RelayIdentity id = dialing.remove(channel);
-        if (id != null) {
-            byIdentity.put(id, channel);
-            List<ConnectCallback> waiting = pending.remove(id);
+        String key = dialing.remove(channel);
+        if (key != null) {
+            byIdentity.put(key, channel);
+            List<Waiter> waiting = pending.remove(key);
             if (waiting != null) {
-                for (ConnectCallback cb : waiting) {
-                    cb.connected(channel);
+                for (Waiter w : waiting) {
+                    // The channel checked the first waiter's expectation; a later one may have expected a
+                    // different Ed25519 identity for the same RSA fingerprint.
+                    if (w.expected.matches(channel.peerIdentity())) {
+                        w.cb.connected(channel);
+                    } else {
+                        w.cb.failed("link to " + key.substring(0, 8) + " proved " + channel.peerIdentity()
+                                + ", expected " + w.expected);
+                    }
                 }
             }
         }
@@ -186,13 +211,13 @@ public final class LinkManager implements Channel.Handler {
     @Override
     public void closed(Channel channel, String reason) {
         channels.remove(channel);
-        RelayIdentity id = dialing.remove(channel);
-        if (id != null) {
-            fail(id, "link to " + id.fingerprint().substring(0, 8) + " failed: " + reason);
+        String key = dialing.remove(channel);
+        if (key != null) {
+            fail(key, "link to " + key.substring(0, 8) + " failed: " + reason);
         }
         RelayIdentity peer = channel.peerIdentity();
-        if (peer != null && byIdentity.get(peer) == channel) {
-            byIdentity.remove(peer);
+        if (peer != null && byIdentity.get(peer.fingerprint()) == channel) {
+            byIdentity.remove(peer.fingerprint());
         }
         sink.channelClosed(channel);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -212,6 +213,62 @@ class ClientCircuitTest {
         ClientCircuit ntor = circuit(ch, relay.relayInfos(), new ClientCircuit.Options(), new CircuitEvents());
         assertTrue(ntor.isOpen());
         assertFalse(relay.circuit(ntor.circId()).usedCreateFast, "not allowed: ntor even on TLS");
+    }
+
+    /** Hop 0 as a DirAuthority line describes it: RSA fingerprint and address, no Ed25519 identity, no ntor key. */
+    private RelayInfo firstHopByFingerprint() {
+        RelayInfo full = relay.hops.get(0).info;
+        return new RelayInfo(full.nickname(), org.onionpeer.cert.RelayIdentity.rsaOnly(full.identity().rsaIdentity()),
+                null, full.addresses(), full.flags(), null);
+    }
+
+    private Channel linkTo(RelayInfo r) {
+        Channel[] got = new Channel[1];
+        String[] failed = new String[1];
+        node.links().connect(r, new LinkManager.ConnectCallback() {
+            @Override
+            public void connected(Channel channel) {
+                got[0] = channel;
+            }
+
+            @Override
+            public void failed(String reason) {
+                failed[0] = reason;
+            }
+        });
+        sched.runUntilIdle();
+        assertNotNull(got[0], "link: " + failed[0]);
+        return got[0];
+    }
+
+    @Test
+    void relayKnownOnlyByFingerprintTakesACreateFastHopOnAnAuthenticatedLink() {
+        setUp(true);
+        RelayInfo auth = firstHopByFingerprint();
+        Channel ch = linkTo(auth);
+        assertEquals(relay.hops.get(0).info.identity(), ch.peerIdentity(), "CERTS supplied the Ed25519 identity");
+        assertSame(ch, linkTo(relay.hops.get(0).info), "the full identity reuses the link");
+        ClientCircuit.Options o = new ClientCircuit.Options();
+        o.allowCreateFast = true;
+        ClientCircuit c = circuit(ch, List.of(auth), o, new CircuitEvents());
+        assertTrue(c.isOpen(), "built: " + c.closeReason());
+        assertTrue(c.usedCreateFast());
+        assertTrue(c.hopKeys(0).sameAs(relay.circuit(c.circId()).keys.get(0)));
+    }
+
+    @Test
+    void relayWithoutNtorKeyNeedsCreateFast() {
+        setUp(false);
+        RelayInfo auth = firstHopByFingerprint();
+        Channel ch = linkTo(auth);
+        ClientCircuit.Options o = new ClientCircuit.Options();
+        o.allowCreateFast = true;
+        CircuitEvents ev = new CircuitEvents();
+        ClientCircuit c = circuit(ch, List.of(auth), o, ev);
+        assertTrue(c.isClosed());
+        assertTrue(c.closeReason().contains("no ntor key"), c.closeReason());
+        assertEquals(0, c.circId(), "nothing was sent");
+        assertEquals(0, ch.circuitCount());
     }
 
     @Test

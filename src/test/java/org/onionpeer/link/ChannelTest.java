@@ -128,6 +128,37 @@ class ChannelTest {
     }
 
     @Test
+    void rsaOnlyExpectationIsMetByTheProvenIdentityWhichSuppliesTheEd25519Key() {
+        Recorder ir = new Recorder();
+        Recorder rr = new Recorder();
+        RelayIdentity expected = RelayIdentity.rsaOnly(keys.identity().rsaIdentity());
+        assertFalse(expected.hasEd25519());
+        Channel[] c = link(ir, rr, null, expected);
+        assertEquals(1, ir.opened, "opened: " + ir.closed);
+        assertEquals(keys.identity(), c[0].peerIdentity(), "the full proven identity, Ed25519 included");
+        assertTrue(expected.matches(c[0].peerIdentity()));
+        assertNotEquals(expected, c[0].peerIdentity(), "equality stays strict");
+    }
+
+    @Test
+    void rsaOnlyExpectationWithAnotherFingerprintClosesTheLink() {
+        Recorder ir = new Recorder();
+        Recorder rr = new Recorder();
+        link(ir, rr, null, RelayIdentity.rsaOnly(otherKeys.identity().rsaIdentity()));
+        assertEquals(0, ir.opened);
+        assertTrue(ir.closed.get(0).contains("expected " + otherKeys.identity().fingerprint()), ir.closed.get(0));
+    }
+
+    @Test
+    void fullExpectationNeedsTheSameEd25519Identity() {
+        RelayIdentity mixed = new RelayIdentity(keys.identity().rsaIdentity(), otherKeys.identity().ed25519Identity());
+        assertFalse(mixed.matches(keys.identity()));
+        Recorder ir = new Recorder();
+        link(ir, new Recorder(), null, mixed);
+        assertEquals(0, ir.opened, "same RSA, other Ed25519: refused");
+    }
+
+    @Test
     void cellsFlowBothWaysAfterOpenAndCircIdsFollowRoles() {
         Recorder ir = new Recorder();
         Recorder rr = new Recorder();
