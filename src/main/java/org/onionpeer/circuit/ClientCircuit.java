@@ -71,6 +71,16 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         public long beginTimeoutMillis = 15_000;
         /** What {@link ClientStream#send} may queue before the stream is closed as overrun. */
         public long maxStreamSendBuffer = 4L << 20;
+
+        public Options copy() {
+            Options o = new Options();
+            o.buildTimeoutMillis = buildTimeoutMillis;
+            o.allowCreateFast = allowCreateFast;
+            o.maxStreams = maxStreams;
+            o.beginTimeoutMillis = beginTimeoutMillis;
+            o.maxStreamSendBuffer = maxStreamSendBuffer;
+            return o;
+        }
     }
 
     private final Channel channel;

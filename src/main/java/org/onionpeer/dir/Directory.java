@@ -80,6 +80,17 @@ public final class Directory {
     }
 
     /**
+     * A relay list whose trust comes from elsewhere (a Tor consensus checked against its authorities'
+     * signatures): it has no signer and no text of its own; {@link #sign} makes one to hand to others.
+     */
+    public static Directory verifiedElsewhere(List<RelayInfo> relays, long validAfter, long validUntil) {
+        if (relays.size() > MAX_RELAYS) {
+            throw new ProtocolException("more than " + MAX_RELAYS + " relays");
+        }
+        return new Directory(validAfter, validUntil, null, new ArrayList<>(relays), null);
+    }
+
+    /**
      * Parses and verifies a document. {@code expectedSigner} (32 bytes) pins the bridge identity; null
      * accepts any signer whose signature verifies (trust on first use: the caller should pin it then).
      */
@@ -200,8 +211,9 @@ public final class Directory {
         return validUntil;
     }
 
+    /** The signer's Ed25519 identity; null for a list {@link #verifiedElsewhere}. */
     public byte[] signer() {
-        return signer.clone();
+        return signer == null ? null : signer.clone();
     }
 
     public List<RelayInfo> relays() {
@@ -217,6 +229,7 @@ public final class Directory {
         return null;
     }
 
+    /** The signed document; null for a list {@link #verifiedElsewhere}. */
     public String text() {
         return text;
     }

@@ -1,5 +1,6 @@
 package org.onionpeer.jvm;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
@@ -18,6 +21,10 @@ import org.onionpeer.jvm.bridge.BridgeServer;
 import org.onionpeer.jvm.bridge.WebSocketConnector;
 import org.onionpeer.jvm.net.Socks5Server;
 import org.onionpeer.link.Channel;
+import org.onionpeer.netdoc.AuthorityLine;
+import org.onionpeer.netdoc.Consensus;
+import org.onionpeer.netdoc.ServerDescriptorWriter;
+import org.onionpeer.node.TorDirectoryClient;
 import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionProxy;
 
@@ -43,6 +50,17 @@ public final class Bridge implements AutoCloseable {
         public Path webappDir;
         public Channel.Limits limits = new Channel.Limits();
         public OnionProxy.Options proxy = new OnionProxy.Options();
+        /**
+         * DirAuthority lines (torrc syntax) of a Tor network: when given, the onion proxy builds its circuits
+         * from that network's verified consensus instead of our own relays, and the bridge's directory offers
+         * browsers that network's relays behind the bridge.
+         */
+        public List<String> torAuthorities = new ArrayList<>();
+        /**
+         * With {@link #torAuthorities}: the bridge's relay joins that network, publishing its descriptor to the
+         * authorities. It is an exit only if {@link #exitPolicy} is given, and then for exactly those rules.
+         */
+        public boolean torRelay;
     }
 
     /** Directory lifetime and how long before its end it is re-signed. */
@@ -61,11 +79,24 @@ public final class Bridge implements AutoCloseable {
     private final JvmDialer proxyDialer;
     private final OnionProxy proxy;
     private final Socks5Server socks;
+    private final List<AuthorityLine> authorities = new ArrayList<>();
+    private volatile List<RelayInfo> torRelays = new ArrayList<>();
+    private final CompletableFuture<Directory> firstTorDirectory = new CompletableFuture<>();
+    private TorDirectoryClient torClient;
+    private ScheduledExecutorService publisher;
+    private volatile String lastPublishResult = "not published";
 
     public Bridge(Options options) throws Exception {
         this.options = options;
         this.ws = new WebSocketConnector();
-        this.bridgeRelay = new JvmRelay("bridge", options.host, null, this::directory, ws, options.limits);
+        for (String line : options.torAuthorities) {
+            authorities.add(AuthorityLine.parse(line));
+        }
+        boolean tor = !authorities.isEmpty();
+        // A relay published into a Tor network exits only where its operator said, and nowhere else.
+        ExitPolicy bridgePolicy = tor && options.torRelay && !options.exitPolicy.isEmpty()
+                ? ExitPolicy.parse(options.exitPolicy).then(ExitPolicy.rejectAll()) : null;
+        this.bridgeRelay = new JvmRelay("bridge", options.host, bridgePolicy, this::directory, ws, options.limits);
         this.server = new BridgeServer(new BridgeServer.Options().host(options.host).port(options.port)
                 .webappDir(options.webappDir), bridgeRelay.loop(), () -> directory == null ? null : directory.text(),
                 t -> bridgeRelay.node().links().accept(t, null, null));
@@ -86,18 +117,45 @@ public final class Bridge implements AutoCloseable {
         }
         resign();
         bridgeRelay.loop().schedule(DIRECTORY_REFRESH_MILLIS, this::refresh);
+        if (tor && options.torRelay) {
+            publisher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tor-publisher");
+                t.setDaemon(true);
+                return t;
+            });
+            publishDescriptor();
+        }
 
-        if (options.socksPort >= 0) {
+        if (options.socksPort >= 0 || tor) {
             proxyLoop = new EventLoop("proxy");
             SecureRandom rnd = new SecureRandom();
             proxyDialer = new JvmDialer(proxyLoop, ws);
             proxyNode = new Node(proxyLoop, rnd::nextBytes, proxyDialer, options.limits);
             proxy = onLoop(proxyLoop, () -> {
-                OnionProxy p = new OnionProxy(proxyNode, new JcaRelayPrimitives(), directory, options.proxy);
+                OnionProxy p = new OnionProxy(proxyNode, new JcaRelayPrimitives(), tor ? null : directory,
+                        options.proxy);
                 p.start();
                 return p;
             });
-            socks = new Socks5Server(proxyLoop, proxy, options.socksPort);
+            if (tor) {
+                torClient = onLoop(proxyLoop, () -> {
+                    TorDirectoryClient c = new TorDirectoryClient(proxy, authorities, new TorDirectoryClient.Listener() {
+                        @Override
+                        public void updated(Directory relays, Consensus consensus) {
+                            proxy.setDirectory(relays);
+                            torNetworkUpdated(relays);
+                        }
+
+                        @Override
+                        public void failed(String reason) {
+                            System.err.println("[onionpeer] tor directory: " + reason);
+                        }
+                    });
+                    c.start();
+                    return c;
+                });
+            }
+            socks = options.socksPort >= 0 ? new Socks5Server(proxyLoop, proxy, options.socksPort) : null;
         } else {
             proxyLoop = null;
             proxyDialer = null;
@@ -115,20 +173,85 @@ public final class Bridge implements AutoCloseable {
 
     private void refresh() {
         resign();
-        if (proxy != null) {
+        if (proxy != null && authorities.isEmpty()) {
             Directory d = directory;
             proxyLoop.execute(() -> proxy.setDirectory(d));
         }
         bridgeRelay.loop().schedule(DIRECTORY_REFRESH_MILLIS, this::refresh);
     }
 
-    private void resign() {
+    /** How often the relay's descriptor is published again (tor's 18 hours, router.c). */
+    static final long REPUBLISH_MILLIS = 18 * 3600 * 1000L;
+    static final int PUBLISH_TIMEOUT_MILLIS = 10_000;
+
+    /**
+     * Writes our relay's descriptor and uploads it to every authority (dir-spec §3.1); again every
+     * {@link #REPUBLISH_MILLIS}, or after a minute if no authority took it. Runs off the event loops: the
+     * upload is a blocking HTTP exchange.
+     */
+    private void publishDescriptor() {
+        String text = ServerDescriptorWriter.write(bridgeRelay.descriptorInput(options.host));
+        int accepted = 0;
+        StringBuilder results = new StringBuilder();
+        for (AuthorityLine a : authorities) {
+            String r;
+            try {
+                TorPublisher.Response resp = TorPublisher.post(a.address(), a.dirPort(), text, PUBLISH_TIMEOUT_MILLIS);
+                r = resp.statusLine();
+                if (resp.accepted()) {
+                    accepted++;
+                }
+            } catch (IOException e) {
+                r = e.toString();
+            }
+            results.append(results.length() == 0 ? "" : "; ").append(a.address()).append(':').append(a.dirPort())
+                    .append(' ').append(r);
+        }
+        lastPublishResult = accepted + " of " + authorities.size() + " authorities took our descriptor: " + results;
+        if (accepted == 0) {
+            System.err.println("[onionpeer] tor relay: " + lastPublishResult);
+        }
+        if (publisher.isShutdown()) {
+            return;
+        }
+        publisher.schedule(this::publishDescriptor, accepted > 0 ? REPUBLISH_MILLIS : 60_000, TimeUnit.MILLISECONDS);
+    }
+
+    /** What the authorities answered to the last upload of our descriptor (with {@link Options#torRelay}). */
+    public String lastPublishResult() {
+        return lastPublishResult;
+    }
+
+    /** A new verified list of the Tor network's relays: browsers see them behind the bridge from now on. */
+    private void torNetworkUpdated(Directory d) {
+        List<RelayInfo> l = new ArrayList<>();
+        String ours = bridgeRelay.info().identity().fingerprint();
+        for (RelayInfo r : d.relays()) {
+            if (!r.identity().fingerprint().equals(ours)) { // our own entry, once published, is already first
+                l.add(r);
+            }
+        }
+        torRelays = l;
+        resign();
+        firstTorDirectory.complete(d);
+    }
+
+    /**
+     * The first verified relay list of the Tor network given by {@link Options#torAuthorities}, waiting for it
+     * at most {@code timeoutMillis}.
+     */
+    public Directory awaitTorNetwork(long timeoutMillis) throws Exception {
+        return firstTorDirectory.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void resign() {
         List<RelayInfo> all = new ArrayList<>();
         all.add(bridgeRelay.info());
         for (JvmRelay r : relays) {
             all.add(r.info());
         }
         all.addAll(joined);
+        all.addAll(torRelays);
         long now = System.currentTimeMillis() / 1000;
         directory = Directory.sign(all, now, now + DIRECTORY_LIFETIME, bridgeRelay.keys().ed25519Identity());
     }
@@ -185,6 +308,9 @@ public final class Bridge implements AutoCloseable {
         if (proxy != null) {
             try {
                 onLoop(proxyLoop, () -> {
+                    if (torClient != null) {
+                        torClient.stop();
+                    }
                     proxy.stop();
                     proxyNode.links().closeAll("shutting down");
                     return null;
@@ -194,6 +320,9 @@ public final class Bridge implements AutoCloseable {
             }
             proxyDialer.close();
             proxyLoop.close();
+        }
+        if (publisher != null) {
+            publisher.shutdownNow();
         }
         server.close();
         for (JvmRelay r : relays) {

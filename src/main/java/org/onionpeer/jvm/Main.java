@@ -6,7 +6,9 @@ import java.nio.file.Paths;
 import java.util.concurrent.CountDownLatch;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.dir.Directory;
 import org.onionpeer.exit.ExitPolicy;
+import org.onionpeer.netdoc.AuthorityLine;
 import org.onionpeer.selftest.Check;
 import org.onionpeer.selftest.SelfTest;
 
@@ -30,6 +32,12 @@ public final class Main {
             "  --no-embedded        no embedded network: the bridge's own relay only",
             "  --join URL           add the relays of another bridge (its /tor/directory) to ours",
             "  --webapp DIR         serve the web app from DIR instead of the copy inside the jar",
+            "  --tor-authority LINE use the Tor network of this directory authority, a torrc DirAuthority line",
+            "                       (repeat for several): the SOCKS proxy builds circuits from its verified",
+            "                       consensus, browsers reach its relays behind the bridge; no embedded",
+            "                       network unless --relays is given",
+            "  --tor-relay          with --tor-authority: the bridge's relay joins that network (publishes its",
+            "                       descriptor); it exits only per --exit-policy, followed by 'reject *:*'",
             "  --help               this text");
 
     private Main() {
@@ -38,6 +46,7 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         String command = "bridge";
         Bridge.Options o = new Bridge.Options();
+        boolean relaysGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -56,6 +65,7 @@ public final class Main {
                     break;
                 case "--relays":
                     o.relays = number(value(args, ++i, a), a, 1, 64);
+                    relaysGiven = true;
                     break;
                 case "--exit-policy":
                     o.exitPolicy = value(args, ++i, a);
@@ -81,6 +91,17 @@ public final class Main {
                         fail("--webapp " + o.webappDir + ": not a directory");
                     }
                     break;
+                case "--tor-authority":
+                    o.torAuthorities.add(value(args, ++i, a));
+                    try {
+                        AuthorityLine.parse(o.torAuthorities.get(o.torAuthorities.size() - 1));
+                    } catch (ProtocolException e) {
+                        fail("--tor-authority: " + e.getMessage());
+                    }
+                    break;
+                case "--tor-relay":
+                    o.torRelay = true;
+                    break;
                 case "bridge":
                 case "serve":
                 case "selftest":
@@ -89,6 +110,13 @@ public final class Main {
                 default:
                     fail("unknown argument '" + a + "'\n\n" + USAGE);
             }
+        }
+
+        if (o.torRelay && o.torAuthorities.isEmpty()) {
+            fail("--tor-relay needs --tor-authority");
+        }
+        if (!o.torAuthorities.isEmpty() && !relaysGiven) {
+            o.embedded = false; // the Tor network is the network
         }
 
         Check check = SelfTest.run(SelfTest.coreSuites());
@@ -119,6 +147,17 @@ public final class Main {
         if (bridge.socksPort() > 0) {
             log("SOCKS5 onion proxy on " + o.host + ":" + bridge.socksPort()
                     + "  (try: curl --socks5-hostname " + o.host + ":" + bridge.socksPort() + " http://...)");
+        }
+        if (!o.torAuthorities.isEmpty()) {
+            try {
+                Directory d = bridge.awaitTorNetwork(120_000);
+                log("tor network: " + d.relays().size() + " relays from a verified consensus");
+            } catch (java.util.concurrent.TimeoutException e) {
+                log("tor network: no verified consensus yet (still trying)");
+            }
+            if (o.torRelay) {
+                log("tor relay: " + bridge.lastPublishResult());
+            }
         }
         stopped.await();
     }

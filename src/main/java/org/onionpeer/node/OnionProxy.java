@@ -140,6 +140,14 @@ public final class OnionProxy implements StreamOpener {
         return directory;
     }
 
+    public Node node() {
+        return node;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
     /** Starts building the pool. */
     public void start() {
         started = true;
@@ -641,8 +649,15 @@ public final class OnionProxy implements StreamOpener {
                     if (done) {
                         return;
                     }
+                    // A directory known only from its DirAuthority line has no ntor key yet: CREATE_FAST, which
+                    // ClientCircuit still allows only on a TLS link whose CERTS proved the expected identity.
+                    ClientCircuit.Options o = options.circuit;
+                    if (bridge.ntorKey() == null) {
+                        o = o.copy();
+                        o.allowCreateFast = true;
+                    }
                     circuit = new ClientCircuit(channel, node.circuits(), scheduler, node.entropy(), primitives,
-                            Collections.singletonList(bridge), options.circuit, DirFetch.this);
+                            Collections.singletonList(bridge), o, DirFetch.this);
                     circuit.start();
                 }
 

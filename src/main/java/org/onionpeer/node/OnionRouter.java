@@ -63,6 +63,7 @@ public final class OnionRouter implements Node.CreateHandler {
     private final PaddingSource padding;
     private int circuits;
     private long created;
+    private long exitStreamsBegun;
 
     public OnionRouter(Node node, Config config) {
         this.node = node;
@@ -96,6 +97,15 @@ public final class OnionRouter implements Node.CreateHandler {
     /** Circuits created since start. */
     public long createdCount() {
         return created;
+    }
+
+    /** BEGIN requests this router took on as an exit (policy checks and connects come after). */
+    public long exitStreamsBegun() {
+        return exitStreamsBegun;
+    }
+
+    void exitStreamBegun() {
+        exitStreamsBegun++;
     }
 
     void circuitClosed() {

@@ -328,6 +328,7 @@ final class RelayCircuit {
         }
         ExitStream s = new ExitStream(this, streamId);
         streams.put(streamId, s);
+        router.exitStreamBegun();
         s.connect(cfg.exitConnector, begin.host(), begin.port(), cfg.exitPolicy);
     }
 

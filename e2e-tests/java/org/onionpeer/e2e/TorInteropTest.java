@@ -1,0 +1,185 @@
+package org.onionpeer.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.dir.Directory;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.jvm.Bridge;
+
+/**
+ * Onionpeer in a real Tor network: a private network of Debian's tor 0.4.9 on loopback (an authority, two
+ * relays and an exit that reaches only 127.0.0.0/8), started by the test itself (e2e-tests/tor). Each
+ * direction moves a file and checks its SHA-256:
+ * <ul>
+ * <li>our JVM onion proxy, given only the authority's DirAuthority line, fetches the consensus, the
+ * authority's key certificate and the descriptors over BEGIN_DIR, verifies them and builds circuits made
+ * only of C tor relays; curl through our SOCKS port reaches a local server through the C tor exit;</li>
+ * <li>the browser: the page -> the bridge over WebSocket -> C tor relays -> the C tor exit -> the server;</li>
+ * <li>our relay as a relay of that network: it publishes its descriptor, enters the consensus, and a C tor
+ * client (curl through tor's SocksPort) fetches a file with our relay as its exit.</li>
+ * </ul>
+ */
+@Tag("e2e")
+@Tag("tor")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TorInteropTest {
+    static final int BASE_PORT = 17800;
+    static TorNetwork net;
+    static SeededHttpServer web;
+
+    @BeforeAll
+    static void start() throws Exception {
+        web = new SeededHttpServer();
+        net = TorNetwork.start(Paths.get("target", "tor-networks", "onionpeer"), BASE_PORT);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (net != null) {
+            net.close();
+        }
+        if (web != null) {
+            web.close();
+        }
+    }
+
+    static Bridge.Options torOptions() {
+        Bridge.Options o = TestBridges.options(1);
+        o.embedded = false;
+        o.torAuthorities.add(net.authorityLine());
+        return o;
+    }
+
+    /** The RSA fingerprints of the four C tor relays of the network. */
+    static Set<String> cTorFingerprints() throws IOException {
+        Set<String> s = new HashSet<>();
+        for (String n : TorNetwork.NODES) {
+            s.add(net.fingerprint(n));
+        }
+        return s;
+    }
+
+    @Test
+    @Order(1)
+    void ourOnionProxyBuildsCircuitsOfCTorRelaysAndCurlFetchesThroughThem() throws Exception {
+        Bridge.Options o = torOptions();
+        o.socksPort = 0;
+        try (Bridge bridge = new Bridge(o)) {
+            Directory d = bridge.awaitTorNetwork(90_000);
+            Set<String> cTor = cTorFingerprints();
+            Set<String> seen = new HashSet<>();
+            for (RelayInfo r : d.relays()) {
+                seen.add(r.identity().fingerprint());
+            }
+            assertEquals(cTor, seen, "the verified consensus lists exactly the network's four C tor relays"
+                    + " (the test that publishes our relay runs last)");
+
+            long size = 8L << 20;
+            String path = SeededHttpServer.path(41, size);
+            String sha = curlSha256(bridge.socksPort(), "http://127.0.0.1:" + web.port() + path);
+            assertEquals(SeededHttpServer.sha256(41, size), sha, "the file through our SOCKS port and C tor");
+
+            List<ClientCircuit> circuits = TorClient.onLoop(bridge.proxyLoop(), () -> bridge.proxy().circuits());
+            assertTrue(!circuits.isEmpty(), "circuits were built");
+            for (ClientCircuit c : circuits) {
+                assertEquals(3, c.path().size());
+                for (RelayInfo hop : c.path()) {
+                    assertTrue(cTor.contains(hop.identity().fingerprint()), "every hop is a C tor relay: " + c.path());
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    @Tag("browser")
+    @SuppressWarnings("unchecked")
+    void thePageReachesCTorRelaysBehindTheBridge() throws Exception {
+        try (Bridge bridge = new Bridge(torOptions()); Chromium chromium = new Chromium()) {
+            bridge.awaitTorNetwork(90_000);
+            chromium.open(bridge.server().url(""));
+            Object ready = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
+                    + "(function poll() { var s = window.onionpeer && window.onionpeer.status();"
+                    + " if (s && s.circuits.length > 0) cb(s); else if (Date.now() - t0 > 60000) cb(s);"
+                    + " else setTimeout(poll, 50); })();");
+            Map<String, Object> status = (Map<String, Object>) ready;
+            List<Map<String, Object>> circuits = (List<Map<String, Object>>) status.get("circuits");
+            assertTrue(circuits != null && !circuits.isEmpty(), "the page built a circuit: " + status);
+            List<String> hops = (List<String>) circuits.get(0).get("hops");
+            assertEquals("bridge", hops.get(0), "first hop: the bridge over WebSocket");
+            for (String h : hops.subList(1, hops.size())) {
+                assertTrue(List.of(TorNetwork.NODES).contains(h), "then C tor relays: " + hops);
+            }
+
+            long size = 2L << 20;
+            String url = "http://127.0.0.1:" + web.port() + SeededHttpServer.path(42, size);
+            Object r = chromium.jsAsync("var cb = arguments[arguments.length - 1];"
+                    + "window.onionpeer.fetch(arguments[0], function () {}, function (err, status, body) {"
+                    + " if (err) { cb('error: ' + err); return; }"
+                    + " crypto.subtle.digest('SHA-256', body).then(function (h) {"
+                    + "  cb(status + ' ' + body.length + ' ' + Array.from(new Uint8Array(h)).map(function (b) {"
+                    + "   return ('0' + b.toString(16)).slice(-2); }).join('')); }); });", url);
+            assertEquals("200 " + size + " " + SeededHttpServer.sha256(42, size), r,
+                    "status, size and SHA-256 computed in the page");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aCTorClientUsesOurRelayAsItsExit() throws Exception {
+        Bridge.Options o = torOptions();
+        o.torRelay = true;
+        o.exitPolicy = "accept 127.0.0.1:" + web.port();
+        try (Bridge bridge = new Bridge(o)) {
+            String ours = bridge.bridgeRelay().info().identity().fingerprint();
+            net.waitForRouterInConsensus(ours, Duration.ofSeconds(90));
+            int ports = TorNetwork.freePorts(BASE_PORT + 10, BASE_PORT + 40, 2);
+            long size = 4L << 20;
+            try (CTorClient client = net.startClient("client-ours", ports, ports + 1,
+                    List.of("ExitNodes $" + ours, "StrictNodes 1"))) {
+                String sha = curlSha256(client.socksPort(),
+                        "http://127.0.0.1:" + web.port() + SeededHttpServer.path(43, size));
+                assertEquals(SeededHttpServer.sha256(43, size), sha, "the file through C tor with our relay as exit");
+            }
+            assertTrue(TorClient.onLoop(bridge.bridgeRelay().loop(), () -> bridge.bridgeRelay().router().exitStreamsBegun()) > 0,
+                    "our relay opened the exit stream");
+        }
+    }
+
+    /** curl through a SOCKS5 port (names resolved at the exit); the SHA-256 of what arrived, in hex. */
+    static String curlSha256(int socksPort, String url) throws Exception {
+        Path out = Files.createTempFile("tor-interop", ".bin");
+        try {
+            Process p = new ProcessBuilder("curl", "-sS", "--max-time", "120", "--socks5-hostname",
+                    "127.0.0.1:" + socksPort, "-o", out.toString(), url).redirectErrorStream(true).start();
+            assertTrue(p.waitFor(150, TimeUnit.SECONDS), "curl finished");
+            String log = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.exitValue(), "curl: " + log);
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(Files.readAllBytes(out)));
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+}
