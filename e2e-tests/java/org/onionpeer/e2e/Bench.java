@@ -104,6 +104,15 @@ public final class Bench {
                 e.printStackTrace(System.out);
             }
         }
+        if (!"false".equals(System.getProperty("onionpeer.bench.tor"))) {
+            System.out.println();
+            try {
+                TorNetworkBench.run();
+            } catch (Exception e) {
+                System.out.println("tor network bench failed: " + e);
+                e.printStackTrace(System.out);
+            }
+        }
         System.out.printf(Locale.ROOT, "(bench took %.0f s; load average now %s)%n", (System.nanoTime() - t0) / 1e9,
                 loadAverage());
     }

@@ -118,6 +118,23 @@ final class CTorClient implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Waits until this client holds the server descriptor of relay {@code fp} (GETINFO desc/id answers 250):
+     * "Bootstrapped 100%" needs only a share of the descriptors, and a client without a relay's descriptor
+     * does not use that relay (with ExitNodes it may even pick a "doomed" exit elsewhere).
+     */
+    void waitForDescriptor(String fp, java.time.Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last;
+        while (!(last = command("GETINFO desc/id/" + fp)).startsWith("250")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " has no descriptor of " + fp + " after " + timeout.toSeconds()
+                        + " s: " + last);
+            }
+            Thread.sleep(200); // polling tor's state: nothing tells us when it fetched a descriptor
+        }
+    }
+
     private static void expectOk(String reply, String what) {
         if (!reply.startsWith("250")) {
             throw new IllegalStateException(what + " answered " + reply);

@@ -158,12 +158,15 @@ class TorInteropTest {
             long size = 4L << 20;
             try (CTorClient client = net.startClient("client-ours", ports, ports + 1,
                     List.of("ExitNodes $" + ours, "StrictNodes 1"))) {
+                client.waitForDescriptor(ours, Duration.ofSeconds(60));
                 String sha = curlSha256(client.socksPort(),
                         "http://127.0.0.1:" + web.port() + SeededHttpServer.path(43, size));
                 assertEquals(SeededHttpServer.sha256(43, size), sha, "the file through C tor with our relay as exit");
+                long begun = TorClient.onLoop(bridge.bridgeRelay().loop(),
+                        () -> bridge.bridgeRelay().router().exitStreamsBegun());
+                assertTrue(begun > 0, "our relay opened the exit stream; tor's circuits: "
+                        + client.command("GETINFO circuit-status") + " streams: " + client.command("GETINFO stream-status"));
             }
-            assertTrue(TorClient.onLoop(bridge.bridgeRelay().loop(), () -> bridge.bridgeRelay().router().exitStreamsBegun()) > 0,
-                    "our relay opened the exit stream");
         }
     }
 

@@ -280,18 +280,21 @@ final class TorNetwork implements AutoCloseable {
                 last = "not every relay has written its fingerprint yet";
             } else if (c != null) {
                 List<String> running = runningRouters(c);
+                // Each relay must hold that consensus too: an exit refuses BEGIN (END MISC) on a circuit whose
+                // previous hop it does not know as a relay yet (tor's RefuseUnknownExits). tor writes the
+                // consensus it uses to DataDirectory/cached-consensus (atomically: a temporary file, then rename).
                 List<String> notBootstrapped = new ArrayList<>();
                 for (String n : NODES) {
-                    if (!logContains(noticeLog(n), "Bootstrapped 100%")) {
+                    Path cached = nodeDir(n).resolve("cached-consensus");
+                    String own = Files.exists(cached) ? Files.readString(cached, StandardCharsets.ISO_8859_1) : "";
+                    if (!runningRouters(own).containsAll(want)) {
                         notBootstrapped.add(n);
                     }
                 }
-                // Each relay must hold the consensus too: an exit refuses BEGIN (END MISC) on a circuit whose
-                // previous hop it does not know as a relay yet (tor's RefuseUnknownExits).
                 if (running.containsAll(want) && notBootstrapped.isEmpty()) {
                     return;
                 }
-                last = "consensus lists Running " + running + ", want " + want + "; not bootstrapped yet: "
+                last = "consensus lists Running " + running + ", want " + want + "; relays whose own consensus lacks a relay: "
                         + notBootstrapped;
             }
             if (System.nanoTime() > deadline) {
