@@ -3,6 +3,7 @@ package org.onionpeer.crypto;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.bouncycastle.crypto.Digest;
 import org.bouncycastle.crypto.StreamCipher;
 import org.bouncycastle.crypto.digests.SHA3Digest;
 import org.bouncycastle.crypto.digests.SHAKEDigest;
@@ -44,7 +45,7 @@ import org.onionpeer.bytes.ProtocolException;
  * peer's bytes is a {@link HandshakeException}.
  */
 public final class NtorV3 {
-    /** The CREATE2 HTYPE of this handshake (tor-spec §5.1 "CREATE2 ... HTYPE 0x0003 ntor-v3"). */
+    /** The CREATE2 HTYPE of this handshake (tor-spec "CREATE2": 0x0003 ntor-v3; tor or.h ONION_HANDSHAKE_TYPE_NTOR_V3). */
     public static final int HTYPE = 3;
     public static final int ID_LEN = 32;
     public static final int KEY_LEN = 32;
@@ -174,7 +175,7 @@ public final class NtorV3 {
 
     // --- the primitives of proposal 332 §A.1 -------------------------------------------------------------
 
-    private static void encap(org.bouncycastle.crypto.Digest d, byte[] s) {
+    private static void encap(Digest d, byte[] s) {
         long n = s.length;
         for (int i = 7; i >= 0; i--) {
             d.update((byte) (n >>> (8 * i)));
@@ -182,7 +183,7 @@ public final class NtorV3 {
         d.update(s, 0, s.length);
     }
 
-    private static void add(org.bouncycastle.crypto.Digest d, byte[]... parts) {
+    private static void add(Digest d, byte[]... parts) {
         for (byte[] p : parts) {
             d.update(p, 0, p.length);
         }
@@ -321,6 +322,7 @@ public final class NtorV3 {
          */
         public Result complete(byte[] reply) {
             byte[][] r = finish(reply, HopKeys.MATERIAL_LEN);
+            // KEYSTREAM splits in the same order as ntor v1's HKDF output: Df Db Kf Kb KH (proposal 332 §A.2).
             return new Result(HopKeys.fromHkdf(r[1]), r[0]);
         }
 
