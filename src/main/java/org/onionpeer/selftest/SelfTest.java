@@ -8,6 +8,7 @@ import org.onionpeer.circuit.RelayCryptoKnownAnswers;
 import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.crypto.Ed25519ExpandedKnownAnswers;
 import org.onionpeer.crypto.HandshakeKnownAnswers;
+import org.onionpeer.crypto.NtorV3KnownAnswers;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.crypto.RelayPrimitivesKnownAnswers;
 import org.onionpeer.crypto.TunedRelayPrimitives;
@@ -36,6 +37,7 @@ public final class SelfTest {
         s.add(new NetdocKnownAnswers());
         s.add(new Ed25519ExpandedKnownAnswers());
         s.add(new ServerDescriptorWriterKnownAnswers());
+        s.add(new NtorV3KnownAnswers());
         s.addAll(platformSuites(new BcRelayPrimitives()));
         // The TeaVM-tuned primitives are plain Java: compare them across platforms too.
         s.addAll(platformSuites(new TunedRelayPrimitives()));
