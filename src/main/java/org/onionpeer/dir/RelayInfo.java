@@ -27,12 +27,19 @@ public final class RelayInfo {
     private final List<String> addresses;
     private final Set<String> flags;
     private final String exitPolicy;
+    private final Protover protocols;
     /** Parsed on first use (the onion proxy's choices), then kept: RelayInfo is otherwise immutable. */
     private ExitPolicy parsedPolicy;
 
     /** {@code ntorKey} may be null (unknown); {@code identity} may be {@link RelayIdentity#rsaOnly}. */
     public RelayInfo(String nickname, RelayIdentity identity, byte[] ntorKey, List<String> addresses,
             Set<String> flags, String exitPolicy) {
+        this(nickname, identity, ntorKey, addresses, flags, exitPolicy, Protover.none());
+    }
+
+    /** As above, with the relay's subprotocol versions (its descriptor's "proto" line). */
+    public RelayInfo(String nickname, RelayIdentity identity, byte[] ntorKey, List<String> addresses,
+            Set<String> flags, String exitPolicy, Protover protocols) {
         if (nickname == null || nickname.isEmpty() || nickname.length() > MAX_NICKNAME || !isAlnum(nickname)) {
             throw new ProtocolException("bad nickname");
         }
@@ -48,6 +55,7 @@ public final class RelayInfo {
         this.addresses = Collections.unmodifiableList(new ArrayList<>(addresses));
         this.flags = Collections.unmodifiableSet(new LinkedHashSet<>(flags));
         this.exitPolicy = exitPolicy == null ? "" : exitPolicy;
+        this.protocols = protocols == null ? Protover.none() : protocols;
     }
 
     private static boolean isAlnum(String s) {
@@ -90,6 +98,11 @@ public final class RelayInfo {
 
     public String exitPolicy() {
         return exitPolicy;
+    }
+
+    /** What the relay says it speaks; {@link Protover#none} when its directory did not say. */
+    public Protover protocols() {
+        return protocols;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cert.RelayIdentity;
+import org.onionpeer.dir.Protover;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.exit.ExitPolicy;
 
@@ -21,6 +22,15 @@ public final class TorDirectory {
     public static final String FLAG_RUNNING = "Running";
     public static final String FLAG_VALID = "Valid";
     public static final String FLAG_BAD_EXIT = "BadExit";
+
+    /** The descriptor's "proto" line; a relay whose line does not parse is used as if it listed nothing. */
+    private static Protover protocols(ServerDescriptor d) {
+        try {
+            return Protover.parse(d.protocols());
+        } catch (ProtocolException e) {
+            return Protover.none();
+        }
+    }
 
     private TorDirectory() {
     }
@@ -69,7 +79,7 @@ public final class TorDirectory {
             addresses.add("tls://" + r.address() + ":" + r.orPort());
             try {
                 out.add(new RelayInfo(r.nickname(), new RelayIdentity(r.rsaIdentity(), d.ed25519Identity()),
-                        d.ntorOnionKey(), addresses, flags, policyText));
+                        d.ntorOnionKey(), addresses, flags, policyText, protocols(d)));
             } catch (ProtocolException e) {
                 continue;
             }
