@@ -26,6 +26,7 @@ import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.jvm.Bridge;
+import org.onionpeer.netdoc.ServerDescriptor;
 
 /**
  * Onionpeer in a real Tor network: a private network of Debian's tor 0.4.9 on loopback (an authority, two
@@ -150,10 +151,26 @@ class TorInteropTest {
     void aCTorClientUsesOurRelayAsItsExit() throws Exception {
         Bridge.Options o = torOptions();
         o.torRelay = true;
+        o.embedded = true; // the bridge's relay and one more: published as one family
+        o.relays = 1;
         o.exitPolicy = "accept 127.0.0.1:" + web.port();
         try (Bridge bridge = new Bridge(o)) {
             String ours = bridge.bridgeRelay().info().identity().fingerprint();
+            String sibling = bridge.relays().get(0).info().identity().fingerprint();
             net.waitForRouterInConsensus(ours, Duration.ofSeconds(90));
+            net.waitForRouterInConsensus(sibling, Duration.ofSeconds(90));
+
+            // The authority serves our descriptor as we signed it: it verifies, and names the family.
+            long now = System.currentTimeMillis() / 1000;
+            ServerDescriptor mine = ServerDescriptor.parse(net.dirGet("/tor/server/fp/" + ours));
+            mine.verify(now);
+            assertEquals(ours, HexFormat.of().withUpperCase().formatHex(mine.rsaIdentity()));
+            assertTrue(mine.family().contains("$" + sibling), "family: " + mine.family());
+            ServerDescriptor theirs = ServerDescriptor.parse(net.dirGet("/tor/server/fp/" + sibling));
+            theirs.verify(now);
+            assertTrue(theirs.family().contains("$" + ours), "family: " + theirs.family());
+            assertEquals(List.of("accept 127.0.0.1:" + web.port(), "reject *:*"), mine.exitPolicy());
+
             int ports = TorNetwork.freePorts(BASE_PORT + 10, BASE_PORT + 40, 2);
             long size = 4L << 20;
             try (CTorClient client = net.startClient("client-ours", ports, ports + 1,

@@ -106,9 +106,13 @@ public final class Bridge implements AutoCloseable {
         server.start();
         bridgeRelay.addAddress("ws://" + options.host + ":" + server.port() + "/link");
         if (options.embedded) {
-            ExitPolicy policy = ExitPolicy.withDefault(options.exitPolicy);
+            // Published into a Tor network, the bridge's relay is the one exit (see above); otherwise the last
+            // embedded relay is, open to the public internet after the operator's rules.
+            ExitPolicy policy = bridgePolicy != null || (tor && options.torRelay) ? null
+                    : ExitPolicy.withDefault(options.exitPolicy);
             for (int i = 1; i <= options.relays; i++) {
-                relays.add(new JvmRelay("relay" + i, options.host, i == options.relays ? policy : null,
+                // In a Tor network "relay1" may be taken (nicknames there are not unique, but logs read better).
+                relays.add(new JvmRelay((tor ? "onionpeer" : "relay") + i, options.host, i == options.relays ? policy : null,
                         this::directory, ws, options.limits));
             }
         }
@@ -190,31 +194,48 @@ public final class Bridge implements AutoCloseable {
      * upload is a blocking HTTP exchange.
      */
     private void publishDescriptor() {
-        String text = ServerDescriptorWriter.write(bridgeRelay.descriptorInput(options.host));
+        // All our relays are run by one operator: each descriptor names the others as its family (dir-spec
+        // §2.1.1 "family"), so that clients never put two of them in one circuit.
+        List<JvmRelay> ours = new ArrayList<>();
+        ours.add(bridgeRelay);
+        ours.addAll(relays);
         int accepted = 0;
+        int attempts = 0;
         StringBuilder results = new StringBuilder();
-        for (AuthorityLine a : authorities) {
-            String r;
-            try {
-                TorPublisher.Response resp = TorPublisher.post(a.address(), a.dirPort(), text, PUBLISH_TIMEOUT_MILLIS);
-                r = resp.statusLine();
-                if (resp.accepted()) {
-                    accepted++;
+        for (JvmRelay relay : ours) {
+            ServerDescriptorWriter.Input in = relay.descriptorInput(options.host);
+            for (JvmRelay other : ours) {
+                if (other != relay) {
+                    in.family.add("$" + other.keys().identity().fingerprint());
                 }
-            } catch (IOException e) {
-                r = e.toString();
             }
-            results.append(results.length() == 0 ? "" : "; ").append(a.address()).append(':').append(a.dirPort())
-                    .append(' ').append(r);
+            String text = ServerDescriptorWriter.write(in);
+            for (AuthorityLine a : authorities) {
+                String r;
+                attempts++;
+                try {
+                    TorPublisher.Response resp = TorPublisher.post(a.address(), a.dirPort(), text,
+                            PUBLISH_TIMEOUT_MILLIS);
+                    r = resp.statusLine();
+                    if (resp.accepted()) {
+                        accepted++;
+                    }
+                } catch (IOException e) {
+                    r = e.toString();
+                }
+                results.append(results.length() == 0 ? "" : "; ").append(relay.nickname()).append(" -> ")
+                        .append(a.address()).append(':').append(a.dirPort()).append(' ').append(r);
+            }
         }
-        lastPublishResult = accepted + " of " + authorities.size() + " authorities took our descriptor: " + results;
-        if (accepted == 0) {
+        lastPublishResult = accepted + " of " + attempts + " uploads taken: " + results;
+        if (accepted < attempts) {
             System.err.println("[onionpeer] tor relay: " + lastPublishResult);
         }
         if (publisher.isShutdown()) {
             return;
         }
-        publisher.schedule(this::publishDescriptor, accepted > 0 ? REPUBLISH_MILLIS : 60_000, TimeUnit.MILLISECONDS);
+        publisher.schedule(this::publishDescriptor, accepted == attempts ? REPUBLISH_MILLIS : 60_000,
+                TimeUnit.MILLISECONDS);
     }
 
     /** What the authorities answered to the last upload of our descriptor (with {@link Options#torRelay}). */

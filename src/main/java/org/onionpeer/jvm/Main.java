@@ -36,8 +36,9 @@ public final class Main {
             "                       (repeat for several): the SOCKS proxy builds circuits from its verified",
             "                       consensus, browsers reach its relays behind the bridge; no embedded",
             "                       network unless --relays is given",
-            "  --tor-relay          with --tor-authority: the bridge's relay joins that network (publishes its",
-            "                       descriptor); it exits only per --exit-policy, followed by 'reject *:*'",
+            "  --tor-relay          with --tor-authority: the bridge's relay (and the embedded ones, with --relays)",
+            "                       join that network as one family, publishing their descriptors; the bridge's",
+            "                       relay exits only per --exit-policy, followed by 'reject *:*'",
             "  --help               this text");
 
     private Main() {
