@@ -266,8 +266,9 @@ public final class ClientStream implements Transport {
 
     /**
      * A slow consumer stops (true) or resumes (false) reading. While paused nothing is delivered and no stream
-     * SENDME goes out, so the exit stops after one window; on resume the held data is delivered (as later
-     * tasks) and the acknowledgements owed go out.
+     * SENDME goes out, so the exit stops after one window (with congestion control: XOFF once more than
+     * cc_xoff_client cells' worth is held); on resume the held data is delivered (as later tasks) and the
+     * acknowledgements owed (or the XON) go out.
      */
     public void pauseReading(boolean pause) {
         if (paused == pause) {
