@@ -349,9 +349,21 @@ public final class CellKnownAnswers implements KnownAnswers {
         c.that("sendme-v1-long-data", Arrays.equals(longer.digest(), seq(0, 20)), Bytes.hex(longer.digest()));
         c.that("sendme-v0-data-ignored", Sendme.decode(h("00 0002 abcd")).version() == 0, "0");
         c.bytes("truncated", "07", new Truncated(DestroyReason.OR_IDENTITY).encode());
-        c.that("relay-names", RelayCommand.name(15).equals("EXTENDED2") && RelayCommand.name(43).equals("XON")
+        c.that("relay-names", RelayCommand.name(15).equals("EXTENDED2") && RelayCommand.name(43).equals("XOFF")
+                && RelayCommand.name(44).equals("XON")
                 && RelayCommand.name(99).equals("UNKNOWN(99)"), RelayCommand.name(13));
-        RelayMessage opaque = RelayMessages.decode(RelayCommand.XON, h("00"));
+        // prop324 §4.1 / tor's flow_control_cells.trunnel: xoff_cell = u8 version; xon_cell = u8 version, u32 kbps_ewma.
+        c.that("xoff-wire", Arrays.equals(new Xoff().encode(), h("00")), Bytes.hex(new Xoff().encode()));
+        c.that("xon-wire", Arrays.equals(new Xon(0x01020304L).encode(), h("00 01020304")),
+                Bytes.hex(new Xon(0x01020304L).encode()));
+        c.that("xon-decode", Xon.decode(h("00 ffffffff 99")).kbpsEwma() == 0xffffffffL, "kbps");
+        c.that("xoff-dispatch", RelayMessages.decode(43, h("00")) instanceof Xoff, "43");
+        c.that("xon-dispatch", RelayMessages.decode(44, h("00 00000000")) instanceof Xon, "44");
+        c.rejects("xoff-version", () -> Xoff.decode(h("01")));
+        c.rejects("xoff-empty", () -> Xoff.decode(new byte[0]));
+        c.rejects("xon-version", () -> Xon.decode(h("01 00000000")));
+        c.rejects("xon-short", () -> Xon.decode(h("00 000000")));
+        RelayMessage opaque = RelayMessages.decode(99, h("00"));
         c.that("relay-unknown-opaque", opaque instanceof OpaqueRelayMessage, opaque.toString());
     }
 
@@ -412,7 +424,10 @@ public final class CellKnownAnswers implements KnownAnswers {
                 Resolved.Answer.hostname("one.one.one.one", 40), new Resolved.Answer(0xee, seq(1, 3), 5))));
         l.add(new Extend(seq(7, Extend.LEN)));
         l.add(new Extended(seq(8, Created.REPLY_LEN)));
-        l.add(new OpaqueRelayMessage(RelayCommand.XOFF, seq(9, 3)));
+        l.add(new OpaqueRelayMessage(99, seq(9, 3)));
+        l.add(new Xoff());
+        l.add(new Xon(Xon.UNLIMITED));
+        l.add(new Xon(0xfedcba98L));
         return l;
     }
 

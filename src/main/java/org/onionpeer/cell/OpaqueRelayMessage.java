@@ -2,7 +2,7 @@ package org.onionpeer.cell;
 
 import org.onionpeer.bytes.ProtocolException;
 
-/** Relay data kept as bytes: commands this layer does not decode (onion-service, XON/XOFF, conflux...). */
+/** Relay data kept as bytes: commands this layer does not decode (onion-service, padding negotiation, conflux...). */
 public final class OpaqueRelayMessage extends RelayMessage {
     private final int command;
     private final byte[] data;

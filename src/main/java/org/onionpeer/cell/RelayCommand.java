@@ -1,6 +1,6 @@
 package org.onionpeer.cell;
 
-/** Relay command numbers and names (tor-spec §6.1; XON/XOFF from prop324). */
+/** Relay command numbers and names (tor-spec §6.1; XOFF/XON from prop324, numbered as tor's or.h: XOFF 43, XON 44). */
 public final class RelayCommand {
     public static final int BEGIN = 1;
     public static final int DATA = 2;
@@ -17,8 +17,8 @@ public final class RelayCommand {
     public static final int BEGIN_DIR = 13;
     public static final int EXTEND2 = 14;
     public static final int EXTENDED2 = 15;
-    public static final int XON = 43;
-    public static final int XOFF = 44;
+    public static final int XOFF = 43;
+    public static final int XON = 44;
 
     private static final String[] NAMES = {null, "BEGIN", "DATA", "END", "CONNECTED", "SENDME", "EXTEND", "EXTENDED",
         "TRUNCATE", "TRUNCATED", "DROP", "RESOLVE", "RESOLVED", "BEGIN_DIR", "EXTEND2", "EXTENDED2"};

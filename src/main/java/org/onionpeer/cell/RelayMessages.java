@@ -41,6 +41,10 @@ public final class RelayMessages {
                 return Extend2.decode(data);
             case RelayCommand.EXTENDED2:
                 return Extended2.decode(data);
+            case RelayCommand.XOFF:
+                return Xoff.decode(data);
+            case RelayCommand.XON:
+                return Xon.decode(data);
             default:
                 return new OpaqueRelayMessage(command, data);
         }

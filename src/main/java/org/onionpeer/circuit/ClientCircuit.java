@@ -43,13 +43,19 @@ import org.onionpeer.platform.Scheduler;
  * whole build.
  *
  * <p>Flow control: one circuit window toward and from the last hop (tor-spec §7.4) with authenticated
- * SENDME v1 both ways (prop289). Everything from the network is decoded defensively: a bad cell closes this
+ * SENDME v1 both ways (prop289). When the last hop's handshake negotiated congestion control (proposal 324,
+ * see {@link #enableCongestionControl}), that window acknowledges every negotiated {@code sendme_inc} DATA cells
+ * instead of every 100, and streams use XON/XOFF instead of stream SENDMEs (prop324 §4). Everything from the network is decoded defensively: a bad cell closes this
  * circuit with a reason, never throws into the channel. Single-threaded: all calls on the node's scheduler.
  */
 public final class ClientCircuit implements CircuitMap.Endpoint {
     /** tor-spec §5.6: a relay refuses more than 8 RELAY_EARLY cells on one circuit. */
     public static final int MAX_RELAY_EARLY = 8;
     public static final int MAX_HOPS = MAX_RELAY_EARLY + 1;
+    /** tor's default consensus cc_sendme_inc (SENDME_INC_DFLT = TLS_RECORD_MAX_CELLS = 31; prop324 §6.5). */
+    public static final int DEFAULT_SENDME_INC = 31;
+    /** The consensus range of cc_sendme_inc (prop324 §6.5: [1, 255]). */
+    public static final int MAX_SENDME_INC = 255;
 
     public enum State { BUILDING, OPEN, CLOSED }
 
@@ -71,6 +77,35 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         public long beginTimeoutMillis = 15_000;
         /** What {@link ClientStream#send} may queue before the stream is closed as overrun. */
         public long maxStreamSendBuffer = 4L << 20;
+        /**
+         * Ask the exit for congestion control (prop324 §10.1) when the handshake can carry the request (ntor v3,
+         * the exit lists FlowCtrl=2, the consensus cc_alg is not 0). See {@link #shouldRequestCongestionControl}.
+         */
+        public boolean congestionControl = true;
+        /**
+         * The consensus cc_sendme_inc (tor's default 31, range 1..255). An exit's sendme_inc more than a factor
+         * of 2 away from it is refused (prop324 §10.5; tor's congestion_control_validate_sendme_increment).
+         */
+        public int consensusSendmeInc = DEFAULT_SENDME_INC;
+        /**
+         * cc_xoff_client in cells (tor's default 500): a stream of a congestion-controlled circuit sends XOFF
+         * once more than this many cells' worth (x 498 bytes) of received data waits for the application
+         * (prop324 §4.1.1; tor's flow_control_decide_xoff), and XON once that has drained.
+         */
+        public int xoffClientCells = 500;
+        /** cc_xoff_exit in cells (tor's default 500): an exit's XOFF before that much was sent is suspicious. */
+        public int xoffExitCells = 500;
+        /** cc_xon_rate in cells (tor's default 500): bounds how often an exit's XON is plausible. */
+        public int xonRateCells = 500;
+        /**
+         * Hard bound on received bytes one stream of a congestion-controlled circuit may hold for its
+         * application. Past XOFF an honest exit sends at most what was already in flight (its congestion
+         * window, a few thousand cells); an exit still sending far beyond this ignores XOFF and the circuit is
+         * closed, so memory never grows without bound.
+         */
+        public long maxStreamReceiveBuffer = 8L << 20;
+        /** The same bound for all streams of one congestion-controlled circuit together. */
+        public long maxCircuitReceiveBuffer = 16L << 20;
 
         public Options copy() {
             Options o = new Options();
@@ -79,6 +114,13 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             o.maxStreams = maxStreams;
             o.beginTimeoutMillis = beginTimeoutMillis;
             o.maxStreamSendBuffer = maxStreamSendBuffer;
+            o.congestionControl = congestionControl;
+            o.consensusSendmeInc = consensusSendmeInc;
+            o.xoffClientCells = xoffClientCells;
+            o.xoffExitCells = xoffExitCells;
+            o.xonRateCells = xonRateCells;
+            o.maxStreamReceiveBuffer = maxStreamReceiveBuffer;
+            o.maxCircuitReceiveBuffer = maxCircuitReceiveBuffer;
             return o;
         }
     }
@@ -94,7 +136,13 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private final PaddingSource padding;
     private final List<HopKeys> hopKeys = new ArrayList<>();
     private final Map<Integer, ClientStream> streams = new LinkedHashMap<>();
-    private final Window window = Window.circuit();
+    /** The last hop's circuit window; replaced once when that hop negotiates congestion control. */
+    private Window window = Window.circuit();
+    /** Per hop: the negotiated cc sendme_inc, 0 for classic flow control. */
+    private final int[] hopSendmeInc = new int[MAX_HOPS];
+    /** Received bytes held by the streams of this circuit that use XON/XOFF (bounded by the options). */
+    private long heldInbound;
+    private boolean streamOpened;
     /** Scratch for SENDME digests; no allocation per cell otherwise. */
     private final byte[] digest = new byte[Window.DIGEST_LEN];
 
@@ -244,6 +292,80 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         return window.deliverWindow();
     }
 
+    // ---- congestion control (proposal 324) -----------------------------------------------------------------
+
+    /**
+     * Whether the handshake with hop {@code hop} (0-based) should ask for congestion control: only when the
+     * options want it, only the last hop of a multi-hop circuit (prop324 §10.1: not for one-hop circuits; the
+     * exit is the hop that carries streams). The caller also checks the relay's FlowCtrl=2 and cc_alg.
+     */
+    public boolean shouldRequestCongestionControl(int hop) {
+        return options.congestionControl && path.size() > 1 && hop == path.size() - 1;
+    }
+
+    /**
+     * Hop {@code hop}'s ntor v3 reply carried the congestion control response (extension 02) with
+     * {@code sendmeInc} (prop324 §10.4). Call it when that reply is processed, before or right after the hop's
+     * keys are added, and in any case before the first stream is opened. Refuses (ProtocolException, which
+     * must close the circuit, prop324 §10.5) a value outside 1..255 or more than a factor of 2 away from the
+     * consensus cc_sendme_inc, as tor does.
+     *
+     * <p>For the last hop this switches the circuit to: an authenticated SENDME per {@code sendmeInc} DATA
+     * cells each way, and XON/XOFF instead of stream SENDMEs on its streams (see {@link Window#congestionControl},
+     * {@link ClientStream}).
+     */
+    public void enableCongestionControl(int hop, int sendmeInc) {
+        if (hop < 0 || hop >= path.size()) {
+            throw new IllegalArgumentException("no hop " + hop + " on a " + path.size() + "-hop circuit");
+        }
+        if (streamOpened || state == State.CLOSED) {
+            throw new IllegalStateException("congestion control is negotiated before streams, not on a " + state
+                    + " circuit that carried streams");
+        }
+        checkSendmeInc(sendmeInc, options.consensusSendmeInc);
+        hopSendmeInc[hop] = sendmeInc;
+        if (hop == path.size() - 1) {
+            window = Window.congestionControl(sendmeInc);
+        }
+    }
+
+    /** prop324 §10.5 and tor's congestion_control_validate_sendme_increment (factor 2 of the consensus value). */
+    static void checkSendmeInc(int sendmeInc, int consensus) {
+        if (sendmeInc < 1 || sendmeInc > MAX_SENDME_INC || sendmeInc > 2 * consensus || sendmeInc < consensus / 2) {
+            throw new ProtocolException("congestion control sendme_inc " + sendmeInc
+                    + " is outside 1.." + MAX_SENDME_INC + " or more than a factor 2 from the consensus " + consensus);
+        }
+    }
+
+    /** The negotiated sendme_inc of hop {@code hop}, 0 when it uses classic flow control. */
+    public int sendmeInc(int hop) {
+        return hop >= 0 && hop < MAX_HOPS ? hopSendmeInc[hop] : 0;
+    }
+
+    /** True when the last hop (the one carrying streams) negotiated congestion control. */
+    public boolean usesCongestionControl() {
+        return hopSendmeInc[path.size() - 1] != 0;
+    }
+
+    /** Received bytes held for applications by this circuit's XON/XOFF streams. */
+    public long heldInbound() {
+        return heldInbound;
+    }
+
+    /** A flow-controlled stream holds {@code delta} more (or fewer) received bytes. */
+    void held(long delta) {
+        heldInbound += delta;
+    }
+
+    /** Throws when this circuit's XON/XOFF streams together hold more than the bound. */
+    void checkHeld() {
+        if (heldInbound > options.maxCircuitReceiveBuffer) {
+            throw new ProtocolException("the exit kept sending after XOFF: " + heldInbound
+                    + " received bytes wait for applications on this circuit, over the limit of "
+                    + options.maxCircuitReceiveBuffer);
+        }
+    }
+
     /** For tests comparing both ends' keys: the keys of hop {@code i}. */
     HopKeys hopKeys(int i) {
         return hopKeys.get(i);
@@ -291,6 +413,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         }
         int id = allocateStreamId();
         ClientStream s = new ClientStream(this, id, target, l);
+        streamOpened = true;
         streams.put(id, s);
         sendRelay(lastHop(), RelayCell.of(id, begin), false);
         s.started();

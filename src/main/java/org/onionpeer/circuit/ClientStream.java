@@ -8,6 +8,8 @@ import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.RelayCell;
 import org.onionpeer.cell.RelayCommand;
 import org.onionpeer.cell.Sendme;
+import org.onionpeer.cell.Xoff;
+import org.onionpeer.cell.Xon;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.transport.Transport;
 
@@ -21,6 +23,14 @@ import org.onionpeer.transport.Transport;
  * yet ({@link #bufferedAmount()}; more than the circuit's {@code maxStreamSendBuffer} closes the stream),
  * and {@link #pauseReading(boolean)} lets a slow consumer stop acknowledging: received data then waits here
  * (at most one stream window, since the exit cannot send more without our SENDMEs) and the exit stops.
+ *
+ * <p>On a circuit whose last hop negotiated congestion control (proposal 324) there are no stream windows and
+ * no stream SENDMEs (prop324 §2.2, §4; tor's sendme_connection_edge_consider_sending): an XOFF from the exit
+ * stops our sending on this stream until its XON; and as receiver we send XOFF once more than
+ * {@code xoffClientCells} x 498 bytes wait here for the consumer (paused, or no listener yet) and XON (rate 0,
+ * "unlimited") once they have drained (prop324 §4.1.1, tor's flow_control_decide_xoff/xon). What an exit that
+ * ignores XOFF can make us hold is capped ({@code maxStreamReceiveBuffer}, {@code maxCircuitReceiveBuffer}):
+ * past it the circuit is closed as a protocol violation.
  *
  * <p>The listener hears {@code onClosed} exactly once: after END from the exit (once data received before it
  * was delivered), when the circuit dies, or after {@link #close}. Single-threaded, on the node's scheduler.
@@ -50,6 +60,19 @@ public final class ClientStream implements Transport {
     private final ConnectListener connectListener;
     private final Window window = Window.stream();
     private final Scheduler scheduler;
+    /** XON/XOFF instead of stream windows: the circuit's last hop negotiated congestion control. */
+    private final boolean flowControl;
+    private final long xoffLimit;
+    private boolean xoffSent;
+    private boolean xoffReceived;
+    private int xoffsSent;
+    private int xonsSent;
+    /** Dropmark bookkeeping (prop324 §4.1.4, tor's flow_control_note_sent_data): bytes sent, XOFF/XON heard. */
+    private long bytesSent;
+    private int xoffsReceived;
+    private int xonsReceived;
+    private int implausibleFlowControl;
+    private long advisedKbps = -1;
 
     private State state = State.CONNECTING;
     private Transport.Listener listener;
@@ -77,6 +100,8 @@ public final class ClientStream implements Transport {
         this.target = target;
         this.connectListener = l;
         this.scheduler = circuit.scheduler();
+        this.flowControl = circuit.usesCongestionControl();
+        this.xoffLimit = (long) circuit.options().xoffClientCells * RelayCell.MAX_DATA_LEN;
     }
 
     void started() {
@@ -127,12 +152,49 @@ public final class ClientStream implements Transport {
         return closeReason;
     }
 
-    /** The stream package window (DATA cells we may still send before the exit's SENDME). */
+    /** True when this stream uses XON/XOFF (its circuit negotiated congestion control), not stream windows. */
+    public boolean usesFlowControl() {
+        return flowControl;
+    }
+
+    /** True while our XOFF is outstanding (we asked the exit to stop). */
+    public boolean xoffSent() {
+        return xoffSent;
+    }
+
+    /** True while the exit's XOFF holds our sending. */
+    public boolean xoffReceived() {
+        return xoffReceived;
+    }
+
+    public int xoffsSent() {
+        return xoffsSent;
+    }
+
+    public int xonsSent() {
+        return xonsSent;
+    }
+
+    /** The kbps_ewma of the exit's last XON (1000 bytes/s, 0 = unlimited), -1 before any. Advisory: unused. */
+    public long advisedKbps() {
+        return advisedKbps;
+    }
+
+    /**
+     * XOFF/XON from the exit that the bytes we sent cannot explain (prop324 §4.1.4, a dropmark sign). Counted,
+     * not acted on, as C tor does (it only reports them): our limits come from consensus parameters an exit
+     * may legitimately see differently.
+     */
+    public int implausibleFlowControl() {
+        return implausibleFlowControl;
+    }
+
+    /** The stream package window (DATA cells we may still send before the exit's SENDME; classic circuits). */
     public int packageWindow() {
         return window.packageWindow();
     }
 
-    /** The stream deliver window (DATA cells the exit may still send before our SENDME). */
+    /** The stream deliver window (DATA cells the exit may still send before our SENDME; classic circuits). */
     public int deliverWindow() {
         return window.deliverWindow();
     }
@@ -204,8 +266,9 @@ public final class ClientStream implements Transport {
 
     /**
      * A slow consumer stops (true) or resumes (false) reading. While paused nothing is delivered and no stream
-     * SENDME goes out, so the exit stops after one window; on resume the held data is delivered (as later
-     * tasks) and the acknowledgements owed go out.
+     * SENDME goes out, so the exit stops after one window (with congestion control: XOFF once more than
+     * cc_xoff_client cells' worth is held); on resume the held data is delivered (as later tasks) and the
+     * acknowledgements owed (or the XON) go out.
      */
     public void pauseReading(boolean pause) {
         if (paused == pause) {
@@ -225,7 +288,7 @@ public final class ClientStream implements Transport {
             return;
         }
         boolean had = outboundBytes > 0;
-        while (outboundBytes > 0 && window.canSend() && circuit.canSendData()) {
+        while (outboundBytes > 0 && (flowControl ? !xoffReceived : window.canSend()) && circuit.canSendData()) {
             byte[] head = outbound.peek();
             int n = Math.min(RelayCell.MAX_DATA_LEN, head.length - outboundHead);
             byte[] chunk = new byte[n];
@@ -236,7 +299,11 @@ public final class ClientStream implements Transport {
                 outboundHead = 0;
             }
             outboundBytes -= n;
-            window.sent(null);
+            if (flowControl) {
+                noteSent(n);
+            } else {
+                window.sent(null);
+            }
             circuit.sendData(streamId, chunk);
         }
         if (outboundBytes == 0) {
@@ -282,23 +349,42 @@ public final class ClientStream implements Transport {
                 if (state != State.OPEN || pendingClose != null) {
                     throw new ProtocolException("DATA on a stream that is not open");
                 }
-                window.delivered();
+                if (!flowControl) {
+                    window.delivered();
+                }
                 byte[] d = rc.data();
                 if (d.length == 0) {
                     ackIfDrained();
                     return;
                 }
                 inbound.add(d);
-                inboundBytes += d.length;
+                hold(d.length);
                 drain();
+                if (flowControl && state == State.OPEN) {
+                    considerXoff();
+                }
                 return;
             case RelayCommand.SENDME:
+                if (flowControl) {
+                    // tor's sendme_process_stream_level: a stream SENDME under congestion control is a violation.
+                    throw new ProtocolException("stream SENDME on a congestion-controlled circuit");
+                }
                 Sendme.decode(rc.data()); // the version byte must still make sense
                 window.sendmeReceived(null);
                 flush();
                 return;
+            case RelayCommand.XOFF:
+                if (flowControl) {
+                    xoffFromExit(Xoff.decode(rc.data()));
+                }
+                return; // without congestion control tor ignores XON/XOFF (circuit_process_stream_xoff)
+            case RelayCommand.XON:
+                if (flowControl) {
+                    xonFromExit(Xon.decode(rc.data()));
+                }
+                return;
             default:
-                // tor-spec §6.1: other commands on a stream are dropped (RESOLVED, XON/XOFF we did not ask for).
+                // tor-spec §6.1: other commands on a stream are dropped (RESOLVED, ...).
                 return;
         }
     }
@@ -309,8 +395,89 @@ public final class ClientStream implements Transport {
                 || reason == EndReason.RESOURCELIMIT || reason == EndReason.NOROUTE;
     }
 
+    // ---- XON/XOFF (prop324 §4) -----------------------------------------------------------------------------
+
+    private void hold(long n) {
+        inboundBytes += n;
+        if (flowControl) {
+            circuit.held(n);
+        }
+    }
+
+    private void release(long n) {
+        inboundBytes -= n;
+        if (flowControl) {
+            circuit.held(-n);
+        }
+    }
+
+    /**
+     * After a DATA cell: too much held for the consumer? XOFF once past cc_xoff_client (prop324 §4.1.1); an exit
+     * that goes on far past it breaks the protocol (the C tor client relies on its OOM handler instead; we bound).
+     */
+    private void considerXoff() {
+        long max = circuit.options().maxStreamReceiveBuffer;
+        if (inboundBytes > max) {
+            throw new ProtocolException("the exit kept sending on stream " + streamId + " after XOFF: " + inboundBytes
+                    + " received bytes wait for the application, over the limit of " + max);
+        }
+        circuit.checkHeld();
+        if (!xoffSent && inboundBytes > xoffLimit) {
+            xoffSent = true;
+            xoffsSent++;
+            circuit.sendStreamMessage(streamId, new Xoff());
+        }
+    }
+
+    /** tor's flow_control_note_sent_data: count what we sent, halving all counts past 10 MB. */
+    private void noteSent(int n) {
+        if (bytesSent >= (10L << 20) - n) {
+            bytesSent /= 2;
+            xoffsReceived /= 2;
+            xonsReceived /= 2;
+        }
+        bytesSent += n;
+    }
+
+    private void xoffFromExit(Xoff x) {
+        if (xoffReceived) {
+            return; // tor ignores a repeated XOFF
+        }
+        if (xoffsReceived == 200) { // tor's XOFF_COUNT_SCALE_AT
+            bytesSent /= 2;
+            xoffsReceived /= 2;
+            xonsReceived /= 2;
+        }
+        xoffsReceived++;
+        // prop324 §4.1.4: an exit XOFFs only after cc_xoff_exit bytes of ours piled up at its side.
+        if (bytesSent < (long) circuit.options().xoffExitCells * RelayCell.MAX_DATA_LEN * xoffsReceived) {
+            implausibleFlowControl++;
+        }
+        xoffReceived = true;
+    }
+
+    private void xonFromExit(Xon x) {
+        if (xonsReceived == 200) { // tor's XON_COUNT_SCALE_AT
+            bytesSent /= 2;
+            xoffsReceived /= 2;
+            xonsReceived /= 2;
+        }
+        xonsReceived++;
+        long per = (long) Math.min(circuit.options().xoffExitCells, circuit.options().xonRateCells)
+                * RelayCell.MAX_DATA_LEN;
+        if (bytesSent < per * xonsReceived) {
+            implausibleFlowControl++;
+        }
+        // The rate is advice (tor feeds it to a token bucket); we send as the circuit window allows.
+        advisedKbps = x.kbpsEwma();
+        if (xoffReceived) {
+            xoffReceived = false;
+            flush();
+        }
+    }
+
     private void scheduleDrain() {
-        if (!drainScheduled && (inboundBytes > 0 || pendingClose != null || window.sendmeDue())) {
+        if (!drainScheduled && (inboundBytes > 0 || pendingClose != null || window.sendmeDue() || xoffSent)) {
             drainScheduled = true;
             scheduler.execute(() -> {
                 drainScheduled = false;
@@ -323,7 +490,7 @@ public final class ClientStream implements Transport {
     private void drain() {
         while (!paused && listener != null && !inbound.isEmpty()) {
             byte[] d = inbound.poll();
-            inboundBytes -= d.length;
+            release(d.length);
             listener.onData(d);
             if (state == State.CLOSED && pendingClose == null) {
                 return; // the consumer closed us from onData
@@ -347,6 +514,15 @@ public final class ClientStream implements Transport {
      */
     private void ackIfDrained() {
         if (paused || !inbound.isEmpty() || state != State.OPEN) {
+            return;
+        }
+        if (flowControl) {
+            // prop324 §4.1.1: XON once the queue has drained; rate 0 = unlimited (we measure no drain rate).
+            if (xoffSent) {
+                xoffSent = false;
+                xonsSent++;
+                circuit.sendStreamMessage(streamId, new Xon(Xon.UNLIMITED));
+            }
             return;
         }
         while (window.sendmeDue()) {
@@ -391,7 +567,7 @@ public final class ClientStream implements Transport {
         outbound.clear();
         outboundBytes = 0;
         inbound.clear();
-        inboundBytes = 0;
+        release(inboundBytes);
         state = State.CLOSED;
         endReason = reason == EndReason.DONE ? 0 : reason;
         deliverClosed(message);

@@ -32,7 +32,11 @@ public final class Window {
     private int deliverWindow;
     private long delivered;
 
-    private Window(int start, int increment, boolean authenticated) {
+    /** Package-private for tests that play a sender with a larger window (an exit's congestion window). */
+    Window(int start, int increment, boolean authenticated) {
+        if (increment < 1 || start < increment) {
+            throw new IllegalArgumentException("window " + start + " with increment " + increment);
+        }
         this.start = start;
         this.increment = increment;
         this.authenticated = authenticated;
@@ -42,6 +46,23 @@ public final class Window {
 
     public static Window circuit() {
         return new Window(CIRCUIT_START, CIRCUIT_INCREMENT, true);
+    }
+
+    /**
+     * The circuit window toward and from a hop that negotiated congestion control (prop324 §2.2, §10): still
+     * authenticated SENDMEs (v1) and only DATA cells counted, but one SENDME per {@code sendmeInc} DATA cells
+     * (the negotiated cc_sendme_inc) instead of per 100. As receiver we acknowledge at once, as tor does
+     * (sendme_circuit_consider_sending: deliver window {@literal <=} 1000 - sendme_inc), so the deliver window
+     * never falls below 1000 - sendme_inc however large the sender's congestion window is. As sender we keep
+     * a fixed window of {@link #CIRCUIT_START} cells, credited {@code sendmeInc} cells per SENDME.
+     */
+    public static Window congestionControl(int sendmeInc) {
+        return new Window(CIRCUIT_START, sendmeInc, true);
+    }
+
+    /** How many DATA cells one SENDME acknowledges. */
+    public int increment() {
+        return increment;
     }
 
     public static Window stream() {

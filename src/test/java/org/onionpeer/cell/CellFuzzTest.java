@@ -215,6 +215,16 @@ class CellFuzzTest {
     }
 
     @Test
+    void xoff() {
+        fuzz("Xoff", 498, in -> Xoff.decode(in).encode(), relaySeeds(RelayCommand.XOFF));
+    }
+
+    @Test
+    void xon() {
+        fuzz("Xon", 498, in -> Xon.decode(in).encode(), relaySeeds(RelayCommand.XON));
+    }
+
+    @Test
     void begin() {
         fuzz("Begin", 498, in -> Begin.decode(in).encode(), relaySeeds(RelayCommand.BEGIN));
     }

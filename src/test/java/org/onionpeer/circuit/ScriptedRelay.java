@@ -87,6 +87,11 @@ public final class ScriptedRelay implements Channel.Handler {
         public int sendmesReceived;
         public long bytesReceived;
         public int endReason = -1;
+        /** Congestion control: the OP's XOFF holds this stream until its XON (prop324 §4). */
+        public boolean xoffFromOp;
+        public int xoffsReceived;
+        public int xonsReceived;
+        public long lastXonKbps = -1;
         final boolean dir;
 
         RStream(int id, String target, boolean dir) {
@@ -102,7 +107,9 @@ public final class ScriptedRelay implements Channel.Handler {
         public final long circId;
         public final List<RelayCircuitCrypto> layers = new ArrayList<>();
         public final List<HopKeys> keys = new ArrayList<>();
-        public final Window window = Window.circuit();
+        public Window window = Window.circuit();
+        /** The sendme_inc this circuit's exit negotiated with the OP, 0 for classic flow control. */
+        public int ccSendmeInc;
         public final Map<Integer, RStream> streams = new LinkedHashMap<>();
         public final List<List<LinkSpecifier>> extendSpecifiers = new ArrayList<>();
         public int relayEarly;
@@ -119,6 +126,16 @@ public final class ScriptedRelay implements Channel.Handler {
 
         int last() {
             return layers.size() - 1;
+        }
+
+        /**
+         * Plays an exit that negotiated congestion control: a SENDME v1 per {@code sendmeInc} DATA cells each way,
+         * no stream windows, and {@code cwnd} cells in flight at most (a real exit's congestion window varies;
+         * a fixed one is enough to exercise the OP).
+         */
+        public void enableCongestionControl(int sendmeInc, int cwnd) {
+            ccSendmeInc = sendmeInc;
+            window = new Window(cwnd, sendmeInc, true);
         }
     }
 
@@ -143,6 +160,10 @@ public final class ScriptedRelay implements Channel.Handler {
     public int begins;
     public final List<String> beginTargets = new ArrayList<>();
     public final List<Integer> endsReceived = new ArrayList<>();
+    /** Echo received DATA back (the default) or only count it. */
+    public boolean echo = true;
+    /** A misbehaving exit that keeps sending after the OP's XOFF. */
+    public boolean ignoreXoff;
 
     /** A relay with a guard (its real link identity) and {@code extra} virtual hops; the last is an Exit. */
     public ScriptedRelay(ManualScheduler sched, int extra) {
@@ -379,6 +400,9 @@ public final class ScriptedRelay implements Channel.Handler {
                     }
                     pumpAll(c);
                 } else {
+                    if (c.ccSendmeInc != 0) {
+                        violations.add("stream SENDME on a congestion-controlled circuit");
+                    }
                     RStream s = c.streams.get(sid);
                     if (s != null) {
                         s.sendmesReceived++;
@@ -387,6 +411,25 @@ public final class ScriptedRelay implements Channel.Handler {
                     }
                 }
                 return;
+            case RelayCommand.XOFF:
+            case RelayCommand.XON: {
+                RStream s = c.streams.get(sid);
+                if (c.ccSendmeInc == 0 || s == null) {
+                    violations.add(RelayCommand.name(rc.command()) + " without congestion control or stream");
+                    return;
+                }
+                if (rc.command() == RelayCommand.XOFF) {
+                    org.onionpeer.cell.Xoff.decode(rc.data());
+                    s.xoffsReceived++;
+                    s.xoffFromOp = true;
+                } else {
+                    s.lastXonKbps = org.onionpeer.cell.Xon.decode(rc.data()).kbpsEwma();
+                    s.xonsReceived++;
+                    s.xoffFromOp = false;
+                    pump(c, s);
+                }
+                return;
+            }
             case RelayCommand.END: {
                 RStream s = c.streams.remove(sid);
                 int reason = End.decode(rc.data()).reason();
@@ -477,9 +520,17 @@ public final class ScriptedRelay implements Channel.Handler {
         if (s == null) {
             return;
         }
-        s.window.delivered();
         byte[] bytes = rc.data();
         s.bytesReceived += bytes.length;
+        if (c.ccSendmeInc != 0) {
+            // prop324 §4: no stream windows; this exit reads at once, so never XOFFs by itself.
+            if (echo) {
+                s.out.add(bytes);
+                pump(c, s);
+            }
+            return;
+        }
+        s.window.delivered();
         // The exit consumes at once: acknowledge as soon as due.
         if (s.window.sendmeDue()) {
             send(c, hop, s.id, Sendme.unauthenticated());
@@ -499,7 +550,16 @@ public final class ScriptedRelay implements Channel.Handler {
             }
             return;
         }
-        s.out.add(bytes);
+        if (echo) {
+            s.out.add(bytes);
+            pump(c, s);
+        }
+    }
+
+    /** The exit sends {@code data} on stream {@code streamId} as its windows (or congestion window) allow. */
+    public void exitSends(RCirc c, int streamId, byte[] data) {
+        RStream s = c.streams.get(streamId);
+        s.out.add(data.clone());
         pump(c, s);
     }
 
@@ -512,7 +572,9 @@ public final class ScriptedRelay implements Channel.Handler {
     /** Sends queued echo data while both package windows allow. */
     private void pump(RCirc c, RStream s) {
         int hop = c.last();
-        while (!s.out.isEmpty() && s.window.canSend() && c.window.canSend() && !c.destroyed) {
+        boolean cc = c.ccSendmeInc != 0;
+        while (!s.out.isEmpty() && (cc ? !s.xoffFromOp || ignoreXoff : s.window.canSend()) && c.window.canSend()
+                && !c.destroyed) {
             byte[] head = s.out.poll();
             if (head.length > RelayCell.MAX_DATA_LEN) {
                 s.out.addFirst(Arrays.copyOfRange(head, RelayCell.MAX_DATA_LEN, head.length));
@@ -526,7 +588,9 @@ public final class ScriptedRelay implements Channel.Handler {
                 c.layers.get(hop).backwardDigest(d, 0);
             }
             c.window.sent(d);
-            s.window.sent(null);
+            if (!cc) {
+                s.window.sent(null);
+            }
             s.minPackageWindow = Math.min(s.minPackageWindow, s.window.packageWindow());
             for (int j = hop - 1; j >= 0; j--) {
                 c.layers.get(j).relayBackward(body, 0);
