@@ -26,6 +26,7 @@ import org.onionpeer.cell.Truncated;
 import org.onionpeer.crypto.CreateFast;
 import org.onionpeer.crypto.HopKeys;
 import org.onionpeer.crypto.Ntor;
+import org.onionpeer.crypto.NtorV3;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
@@ -150,6 +151,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private long circId;
     private boolean usedCreateFast;
     private Ntor.Client ntor;
+    /** The pending ntor v3 handshake (only towards an exit, to carry the congestion control request). */
+    private NtorV3.Client ntor3;
     private CreateFast.Client fast;
     private int relayEarlySent;
     private int nextStreamId;
@@ -301,6 +304,17 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
      */
     public boolean shouldRequestCongestionControl(int hop) {
         return options.congestionControl && path.size() > 1 && hop == path.size() - 1;
+    }
+
+    /**
+     * ntor v3 with the congestion control request for hop {@code hop}: when we want CC there and the relay
+     * says it has both (Relay=4: ntor v3; FlowCtrl=2: congestion control) and we know its Ed25519 identity,
+     * which ntor v3 names instead of the RSA one. (The consensus cc_alg is not read: an exit whose network
+     * runs without CC simply leaves the response out, and the circuit stays classic.)
+     */
+    private boolean useNtorV3(int hop, RelayInfo r) {
+        return shouldRequestCongestionControl(hop) && r.protocols().supports("Relay", 4)
+                && r.protocols().supports("FlowCtrl", 2) && r.identity().hasEd25519() && r.ntorKey() != null;
     }
 
     /**
@@ -604,8 +618,16 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             close("cannot extend to " + next + ": its ntor key is unknown");
             return;
         }
-        ntor = Ntor.client(next.identity().rsaIdentity(), next.ntorKey(), random(Ntor.KEY_LEN));
-        Extend2 ext = new Extend2(linkSpecifiers(next), Ntor.HTYPE, ntor.onionskin());
+        Extend2 ext;
+        if (useNtorV3(crypto.hopCount(), next)) {
+            // prop324 §10.1: the congestion control request rides in the ntor v3 handshake's client message.
+            ntor3 = NtorV3.client(next.identity().ed25519Identity(), next.ntorKey(), random(NtorV3.KEY_LEN),
+                    NtorV3.Extensions.ccRequest().encode());
+            ext = new Extend2(linkSpecifiers(next), NtorV3.HTYPE, ntor3.onionskin());
+        } else {
+            ntor = Ntor.client(next.identity().rsaIdentity(), next.ntorKey(), random(Ntor.KEY_LEN));
+            ext = new Extend2(linkSpecifiers(next), Ntor.HTYPE, ntor.onionskin());
+        }
         relayEarlySent++;
         sendRelay(lastHop(), RelayCell.of(0, ext), true);
     }
@@ -739,14 +761,28 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     private void extended(int hop, RelayCell rc) {
-        if (state != State.BUILDING || ntor == null || crypto.hopCount() == 0 || hop != lastHop()) {
+        if (state != State.BUILDING || (ntor == null && ntor3 == null) || crypto.hopCount() == 0 || hop != lastHop()) {
             throw new ProtocolException("unexpected EXTENDED2");
         }
         if (rc.streamId() != 0) {
             throw new ProtocolException("EXTENDED2 on a stream");
         }
-        HopKeys keys = ntor.finish(Extended2.decode(rc.data()).handshakeData());
-        ntor = null;
+        byte[] reply = Extended2.decode(rc.data()).handshakeData();
+        HopKeys keys;
+        if (ntor3 != null) {
+            NtorV3.Result r = ntor3.complete(reply);
+            ntor3 = null;
+            // No response extension: the exit runs without congestion control (its consensus says cc_alg 0),
+            // and the circuit keeps the classic windows.
+            int inc = NtorV3.Extensions.decode(r.serverMessage).ccSendmeInc();
+            if (inc >= 0) {
+                enableCongestionControl(crypto.hopCount(), inc);
+            }
+            keys = r.keys;
+        } else {
+            keys = ntor.finish(reply);
+            ntor = null;
+        }
         addHop(keys);
     }
 

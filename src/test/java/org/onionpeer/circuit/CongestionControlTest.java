@@ -1,5 +1,9 @@
 package org.onionpeer.circuit;
 
+import org.onionpeer.crypto.NtorV3;
+
+import org.onionpeer.crypto.Ntor;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -376,5 +380,47 @@ class CongestionControlTest {
         w.sendmeReceived(first);
         assertEquals(969, w.packageWindow());
         assertThrows(ProtocolException.class, () -> w.sendmeReceived(first), "the next one expects cell 62's digest");
+    }
+
+    /** The path of the scripted relay with the exit's directory entry saying {@code proto}. */
+    private List<RelayInfo> pathWithExitProto(String proto) {
+        List<RelayInfo> path = new java.util.ArrayList<>(relay.relayInfos());
+        RelayInfo e = path.get(path.size() - 1);
+        path.set(path.size() - 1, new RelayInfo(e.nickname(), e.identity(), e.ntorKey(), e.addresses(), e.flags(),
+                e.exitPolicy(), org.onionpeer.dir.Protover.parse(proto)));
+        return path;
+    }
+
+    @Test
+    void anExitSpeakingNtorV3AndFlowCtrl2NegotiatesCongestionControlInItsHandshake() {
+        Channel ch = link();
+        ClientCircuit c = circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), null,
+                new ClientCircuitTest.CircuitEvents());
+        assertEquals(List.of(Ntor.HTYPE, NtorV3.HTYPE), relay.handshakeTypes, "ntor to the middle, ntor v3 to the exit");
+        assertTrue(c.usesCongestionControl(), "the exit's CC response switched the circuit");
+        assertEquals(31, c.sendmeInc(2));
+        assertTrue(relay.violations.isEmpty(), relay.violations.toString());
+    }
+
+    @Test
+    void withoutTheExitsResponseOrItsProtocolsTheCircuitStaysClassic() {
+        Channel ch = link();
+        relay.ntorV3SendmeInc = 0; // an exit whose network runs without CC answers no extension
+        ClientCircuit quiet = circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), null,
+                new ClientCircuitTest.CircuitEvents());
+        assertEquals(List.of(Ntor.HTYPE, NtorV3.HTYPE), relay.handshakeTypes);
+        assertFalse(quiet.usesCongestionControl());
+
+        relay.handshakeTypes.clear();
+        ClientCircuit old = circuit(ch, pathWithExitProto("FlowCtrl=1 Relay=2"), null,
+                new ClientCircuitTest.CircuitEvents());
+        assertEquals(List.of(Ntor.HTYPE, Ntor.HTYPE), relay.handshakeTypes, "no Relay=4: ntor v1 all the way");
+        assertFalse(old.usesCongestionControl());
+
+        relay.handshakeTypes.clear();
+        ClientCircuit.Options off = new ClientCircuit.Options();
+        off.congestionControl = false;
+        circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), off, new ClientCircuitTest.CircuitEvents());
+        assertEquals(List.of(Ntor.HTYPE, Ntor.HTYPE), relay.handshakeTypes, "CC not wanted: plain ntor");
     }
 }

@@ -23,6 +23,7 @@ import org.onionpeer.cell.Data;
 import org.onionpeer.cell.Destroy;
 import org.onionpeer.cell.End;
 import org.onionpeer.cell.Extend2;
+import org.onionpeer.crypto.NtorV3;
 import org.onionpeer.cell.Extended2;
 import org.onionpeer.cell.IpAddress;
 import org.onionpeer.cell.LinkSpecifier;
@@ -164,6 +165,10 @@ public final class ScriptedRelay implements Channel.Handler {
     public boolean echo = true;
     /** A misbehaving exit that keeps sending after the OP's XOFF. */
     public boolean ignoreXoff;
+    /** The sendme_inc an exit answers an ntor v3 congestion control request with; 0: no CC (cc_alg 0). */
+    public int ntorV3SendmeInc = 31;
+    /** The HTYPE of every EXTEND2 seen, in order. */
+    public final List<Integer> handshakeTypes = new ArrayList<>();
 
     /** A relay with a guard (its real link identity) and {@code extra} virtual hops; the last is an Exit. */
     public ScriptedRelay(ManualScheduler sched, int extra) {
@@ -466,6 +471,21 @@ public final class ScriptedRelay implements Channel.Handler {
         }
         byte[] y = new byte[32];
         RND.nextBytes(y);
+        handshakeTypes.add(ext.handshakeType());
+        if (ext.handshakeType() == NtorV3.HTYPE) {
+            // An exit of tor 0.4.9: answers the congestion control request with its sendme_inc.
+            NtorV3.ServerResult r = NtorV3.Server.respond(next.identity.ed25519Identity(),
+                    Collections.singletonList(next.onion), ext.handshakeData(), y,
+                    m -> NtorV3.Extensions.decode(m).has(NtorV3.Extensions.CC_FIELD_REQUEST) && ntorV3SendmeInc > 0
+                            ? NtorV3.Extensions.ccResponse(ntorV3SendmeInc).encode()
+                            : NtorV3.Extensions.empty().encode());
+            send(c, hop, 0, new Extended2(r.reply));
+            addLayer(c, r.keys);
+            if (ntorV3SendmeInc > 0 && NtorV3.Extensions.decode(r.clientMessage).has(NtorV3.Extensions.CC_FIELD_REQUEST)) {
+                c.enableCongestionControl(ntorV3SendmeInc, 4 * Window.CIRCUIT_START);
+            }
+            return;
+        }
         Ntor.ServerResult r = Ntor.server(next.identity.rsaIdentity(), Collections.singletonList(next.onion),
                 ext.handshakeData(), y);
         // The reply comes from the extending hop, before the new layer exists.
