@@ -108,6 +108,7 @@ class TorInteropTest {
                 for (RelayInfo hop : c.path()) {
                     assertTrue(cTor.contains(hop.identity().fingerprint()), "every hop is a C tor relay: " + c.path());
                 }
+                assertTrue(c.usesCongestionControl(), "the C tor exit took our ntor v3 congestion control request");
             }
         }
     }

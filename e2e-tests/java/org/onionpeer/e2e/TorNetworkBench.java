@@ -112,7 +112,8 @@ final class TorNetworkBench {
             String out = new String(p.getInputStream().readAllBytes()).trim();
             p.waitFor();
             int nl = out.indexOf('\n');
-            return nl < 0 ? out : out.substring(0, nl);
+            String first = nl < 0 ? out : out.substring(0, nl);
+            return first.endsWith(".") ? first.substring(0, first.length() - 1) : first;
         } catch (Exception e) {
             return "tor (version unknown)";
         }
