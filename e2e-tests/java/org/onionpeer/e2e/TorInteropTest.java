@@ -86,6 +86,7 @@ class TorInteropTest {
     void ourOnionProxyBuildsCircuitsOfCTorRelaysAndCurlFetchesThroughThem() throws Exception {
         Bridge.Options o = torOptions();
         o.socksPort = 0;
+        o.proxy.circuit.congestionControl = true; // off by default; here it must work with tor's exit
         try (Bridge bridge = new Bridge(o)) {
             Directory d = bridge.awaitTorNetwork(90_000);
             Set<String> cTor = cTorFingerprints();

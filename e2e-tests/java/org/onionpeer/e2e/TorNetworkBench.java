@@ -39,10 +39,18 @@ final class TorNetworkBench {
             o.socksPort = 0;
             o.torAuthorities.add(net.authorityLine());
             int ports = TorNetwork.freePorts(BASE_PORT + 10, BASE_PORT + 40, 2);
+            // A second onion proxy that asks the exit for congestion control (off by default), to compare.
+            Bridge.Options cc = TestBridges.options(1);
+            cc.embedded = false;
+            cc.socksPort = 0;
+            cc.torAuthorities.add(net.authorityLine());
+            cc.proxy.circuit.congestionControl = true;
             try (Bridge bridge = new Bridge(o);
+                    Bridge withCc = new Bridge(cc);
                     CTorClient ctor = net.startClient("bench-client", ports, ports + 1, List.of());
                     TorClient ours = new TorClient(new Channel.Limits(), new ClientCircuit.Options())) {
                 Directory d = bridge.awaitTorNetwork(90_000);
+                withCc.awaitTorNetwork(90_000);
                 RelayInfo relay1 = byName(d, "relay1");
                 RelayInfo relay2 = byName(d, "relay2");
                 RelayInfo auth0 = byName(d, "auth0");
@@ -80,18 +88,25 @@ final class TorNetworkBench {
                 String url = "http://127.0.0.1:" + web.port() + SeededHttpServer.path(77, BULK_BYTES);
                 TorReference.cTorBulkMBps(bridge.socksPort(), url, BULK_BYTES); // warm-up (JIT, circuits)
                 TorReference.cTorBulkMBps(ctor.socksPort(), url, BULK_BYTES);
+                TorReference.cTorBulkMBps(withCc.socksPort(), url, BULK_BYTES);
                 double[] mb = new double[BULK_RUNS];
                 double[] tb = new double[BULK_RUNS];
+                double[] fb = new double[BULK_RUNS];
                 for (int i = 0; i < BULK_RUNS; i++) {
                     mb[i] = TorReference.cTorBulkMBps(bridge.socksPort(), url, BULK_BYTES);
                     tb[i] = TorReference.cTorBulkMBps(ctor.socksPort(), url, BULK_BYTES);
+                    fb[i] = TorReference.cTorBulkMBps(withCc.socksPort(), url, BULK_BYTES);
                 }
                 double mm = TorReference.median(mb);
                 double tm = TorReference.median(tb);
                 System.out.printf(Locale.ROOT, "tor  bulk, 1 stream, ours   median %6.1f MB/s  [%s]  (%d MB via our SOCKS5 and"
-                        + " C tor relays)%n", mm, NetworkBench.runs(mb), BULK_BYTES >> 20);
+                        + " C tor relays, classic windows: the default)%n", mm, NetworkBench.runs(mb),
+                        BULK_BYTES >> 20);
                 System.out.printf(Locale.ROOT, "tor  bulk, 1 stream, C tor  median %6.1f MB/s  [%s]  (tor's SocksPort)  ->"
                         + " ratio ours/tor %.2f (goal >= 1.0)%n", tm, NetworkBench.runs(tb), mm / tm);
+                double fm = TorReference.median(fb);
+                System.out.printf(Locale.ROOT, "tor  bulk, ours, with CC    median %6.1f MB/s  [%s]  (congestion control"
+                        + " negotiated with the exit over ntor v3)  -> ratio to tor %.2f%n", fm, NetworkBench.runs(fb), fm / tm);
             }
         }
         System.out.printf(Locale.ROOT, "(tor network bench took %.0f s)%n", (System.nanoTime() - t0) / 1e9);

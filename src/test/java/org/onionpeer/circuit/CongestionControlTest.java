@@ -321,7 +321,7 @@ class CongestionControlTest {
     @Test
     void theSwitchValidatesLikeTor() {
         Channel ch = link();
-        ClientCircuit c = circuit(ch, relay.relayInfos(), null, new ClientCircuitTest.CircuitEvents());
+        ClientCircuit c = circuit(ch, relay.relayInfos(), wantCc(), new ClientCircuitTest.CircuitEvents());
         // prop324 §10.5 / congestion_control_validate_sendme_increment: within a factor 2 of the consensus 31.
         for (int bad : new int[] {0, -1, 14, 63, 256}) {
             assertThrows(ProtocolException.class, () -> c.enableCongestionControl(2, bad), "" + bad);
@@ -343,7 +343,7 @@ class CongestionControlTest {
         off.congestionControl = false;
         assertFalse(circuit(ch, relay.relayInfos(), off, new ClientCircuitTest.CircuitEvents())
                 .shouldRequestCongestionControl(2));
-        assertTrue(new ClientCircuit.Options().congestionControl, "requested by default");
+        assertFalse(new ClientCircuit.Options().congestionControl, "off by default (see Options.congestionControl)");
         // A different consensus value moves the accepted range.
         ClientCircuit.Options cons = new ClientCircuit.Options();
         cons.consensusSendmeInc = 100;
@@ -382,6 +382,12 @@ class CongestionControlTest {
         assertThrows(ProtocolException.class, () -> w.sendmeReceived(first), "the next one expects cell 62's digest");
     }
 
+    private static ClientCircuit.Options wantCc() {
+        ClientCircuit.Options o = new ClientCircuit.Options();
+        o.congestionControl = true;
+        return o;
+    }
+
     /** The path of the scripted relay with the exit's directory entry saying {@code proto}. */
     private List<RelayInfo> pathWithExitProto(String proto) {
         List<RelayInfo> path = new java.util.ArrayList<>(relay.relayInfos());
@@ -394,7 +400,7 @@ class CongestionControlTest {
     @Test
     void anExitSpeakingNtorV3AndFlowCtrl2NegotiatesCongestionControlInItsHandshake() {
         Channel ch = link();
-        ClientCircuit c = circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), null,
+        ClientCircuit c = circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), wantCc(),
                 new ClientCircuitTest.CircuitEvents());
         assertEquals(List.of(Ntor.HTYPE, NtorV3.HTYPE), relay.handshakeTypes, "ntor to the middle, ntor v3 to the exit");
         assertTrue(c.usesCongestionControl(), "the exit's CC response switched the circuit");
@@ -406,13 +412,13 @@ class CongestionControlTest {
     void withoutTheExitsResponseOrItsProtocolsTheCircuitStaysClassic() {
         Channel ch = link();
         relay.ntorV3SendmeInc = 0; // an exit whose network runs without CC answers no extension
-        ClientCircuit quiet = circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), null,
+        ClientCircuit quiet = circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), wantCc(),
                 new ClientCircuitTest.CircuitEvents());
         assertEquals(List.of(Ntor.HTYPE, NtorV3.HTYPE), relay.handshakeTypes);
         assertFalse(quiet.usesCongestionControl());
 
         relay.handshakeTypes.clear();
-        ClientCircuit old = circuit(ch, pathWithExitProto("FlowCtrl=1 Relay=2"), null,
+        ClientCircuit old = circuit(ch, pathWithExitProto("FlowCtrl=1 Relay=2"), wantCc(),
                 new ClientCircuitTest.CircuitEvents());
         assertEquals(List.of(Ntor.HTYPE, Ntor.HTYPE), relay.handshakeTypes, "no Relay=4: ntor v1 all the way");
         assertFalse(old.usesCongestionControl());
