@@ -8,6 +8,8 @@
 #                                           a C tor client of that network (pid in DIR/NAME/pid)
 #   private-network.sh stop DIR             stops every tor this script started in DIR (by pid, never by name)
 #
+# EXIT_REJECT_PORT=N in the environment keeps exit1 away from that one port (a port only our exit serves).
+#
 # Ports from BASEPORT: authority ORPort +0, DirPort +1, ControlPort +2; relay1 ORPort +3; relay2 ORPort +4;
 # exit ORPort +5. Readiness (a consensus listing the relays) is for the caller to wait for: see network.env.
 set -euo pipefail
@@ -92,6 +94,7 @@ CONF
 ExitRelay 1
 ExitPolicyRejectPrivate 0
 ExitPolicyRejectLocalInterfaces 0
+${EXIT_REJECT_PORT:+ExitPolicy reject 127.0.0.0/8:$EXIT_REJECT_PORT}
 ExitPolicy accept 127.0.0.0/8:*
 ExitPolicy reject *:*
 CONF

@@ -135,6 +135,14 @@ final class CTorClient implements AutoCloseable {
         }
     }
 
+    /** The asynchronous event lines (650 ...) received so far and not yet consumed, taken off the queue. */
+    List<String> drainEvents() {
+        List<String> l = new java.util.ArrayList<>();
+        events.drainTo(l);
+        l.remove(END);
+        return l;
+    }
+
     private static void expectOk(String reply, String what) {
         if (!reply.startsWith("250")) {
             throw new IllegalStateException(what + " answered " + reply);

@@ -70,6 +70,11 @@ final class TorNetwork implements AutoCloseable {
      * {@code basePort} .. {@code basePort + 5}, and waits until its consensus lists all four relays Running.
      */
     static TorNetwork start(Path dir, int basePort) throws IOException, InterruptedException {
+        return start(dir, basePort, 0);
+    }
+
+    /** As above; exit1 refuses {@code exitRejectPort} (0: none), so that only another exit can serve it. */
+    static TorNetwork start(Path dir, int basePort, int exitRejectPort) throws IOException, InterruptedException {
         if (!torInstalled()) {
             throw new IllegalStateException("tor and tor-gencert are not installed (apt-get install tor; see .ci/run)");
         }
@@ -85,7 +90,8 @@ final class TorNetwork implements AutoCloseable {
         }
         deleteTree(dir);
         Files.createDirectories(dir);
-        run(dir, List.of("bash", script().toString(), "start", dir.toString(), Integer.toString(basePort)));
+        run(dir, List.of("bash", script().toString(), "start", dir.toString(), Integer.toString(basePort)),
+                exitRejectPort);
         TorNetwork net = new TorNetwork(dir, basePort, readEnv(dir.resolve("network.env")));
         try {
             net.awaitConsensus(CONSENSUS_TIMEOUT);
@@ -122,8 +128,16 @@ final class TorNetwork implements AutoCloseable {
     }
 
     private static void run(Path dir, List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("script-" + cmd.get(2) + ".log").toFile()).start();
+        run(dir, cmd, 0);
+    }
+
+    private static void run(Path dir, List<String> cmd, int exitRejectPort) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("script-" + cmd.get(2) + ".log").toFile());
+        if (exitRejectPort > 0) {
+            pb.environment().put("EXIT_REJECT_PORT", Integer.toString(exitRejectPort));
+        }
+        Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException(String.join(" ", cmd) + " did not finish in 60 s");
