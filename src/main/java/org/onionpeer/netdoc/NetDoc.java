@@ -2,6 +2,7 @@ package org.onionpeer.netdoc;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
 
 /**
@@ -321,27 +322,14 @@ public final class NetDoc {
         }
         byte[] b = new byte[20];
         for (int i = 0; i < 20; i++) {
-            int hi = hexValue(s.charAt(2 * i));
-            int lo = hexValue(s.charAt(2 * i + 1));
+            int hi = Bytes.hexDigit(s.charAt(2 * i));
+            int lo = Bytes.hexDigit(s.charAt(2 * i + 1));
             if (hi < 0 || lo < 0) {
                 throw new ProtocolException(what + ": not hex");
             }
             b[i] = (byte) (hi << 4 | lo);
         }
         return b;
-    }
-
-    private static int hexValue(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 
     /** A decimal integer in [min, max] with no sign, spaces or leading '+'. */
@@ -424,7 +412,10 @@ public final class NetDoc {
         return era * 146097 + doe - 719468;
     }
 
-    /** Unix seconds as "YYYY-MM-DD HH:MM:SS" (for messages). */
+    /**
+     * Unix seconds as dir-spec's "YYYY-MM-DD HH:MM:SS" in UTC (proleptic Gregorian; Howard Hinnant's
+     * days-to-civil, eras of 400 years starting 0000-03-01): for messages and for the documents we write.
+     */
     public static String formatTime(long t) {
         long days = Math.floorDiv(t, 86400L);
         long secs = t - days * 86400L;

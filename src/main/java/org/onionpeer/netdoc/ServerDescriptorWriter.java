@@ -184,25 +184,7 @@ public final class ServerDescriptorWriter {
 
     /** Unix seconds as dir-spec's "YYYY-MM-DD HH:MM:SS" in UTC (proleptic Gregorian, civil-from-days). */
     public static String formatTime(long unixSeconds) {
-        long days = Math.floorDiv(unixSeconds, 86400L);
-        long secs = Math.floorMod(unixSeconds, 86400L);
-        // Howard Hinnant's days-to-civil: eras of 400 years starting 0000-03-01.
-        long z = days + 719468;
-        long era = Math.floorDiv(z, 146097);
-        long doe = z - era * 146097;
-        long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        long mp = (5 * doy + 2) / 153;
-        long day = doy - (153 * mp + 2) / 5 + 1;
-        long month = mp < 10 ? mp + 3 : mp - 9;
-        long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-        StringBuilder sb = new StringBuilder(19);
-        pad(sb, year, 4).append('-');
-        pad(sb, month, 2).append('-');
-        pad(sb, day, 2).append(' ');
-        pad(sb, secs / 3600, 2).append(':');
-        pad(sb, secs / 60 % 60, 2).append(':');
-        return pad(sb, secs % 60, 2).toString();
+        return NetDoc.formatTime(unixSeconds);
     }
 
     /** "AAAA BBBB ..." upper-case hex of the RSA identity digest in groups of four (dir-spec "fingerprint"). */
@@ -244,14 +226,6 @@ public final class ServerDescriptorWriter {
             sb.append(b64, i, Math.min(b64.length(), i + 64)).append('\n');
         }
         sb.append("-----END ").append(type).append("-----\n");
-    }
-
-    private static StringBuilder pad(StringBuilder sb, long v, int width) {
-        String s = Long.toString(v);
-        for (int i = s.length(); i < width; i++) {
-            sb.append('0');
-        }
-        return sb.append(s);
     }
 
     private static void check(Input in) {
