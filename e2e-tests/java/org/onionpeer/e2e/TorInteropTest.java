@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.circuit.NtorV3ExitHandshake;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.jvm.Bridge;
@@ -92,7 +93,7 @@ class TorInteropTest {
     void ourOnionProxyBuildsCircuitsOfCTorRelaysAndCurlFetchesThroughThem() throws Exception {
         Bridge.Options o = torOptions();
         o.socksPort = 0;
-        o.proxy.circuit.congestionControl = true; // off by default; here it must work with tor's exit
+        o.proxy.circuit.congestionControl = NtorV3ExitHandshake.FACTORY; // off by default; here it must work with tor's exit
         try (Bridge bridge = new Bridge(o)) {
             Directory d = bridge.awaitTorNetwork(90_000);
             Set<String> cTor = cTorFingerprints();

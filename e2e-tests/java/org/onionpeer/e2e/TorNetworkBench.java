@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.circuit.NtorV3ExitHandshake;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.jvm.Bridge;
@@ -44,7 +45,7 @@ final class TorNetworkBench {
             cc.embedded = false;
             cc.socksPort = 0;
             cc.torAuthorities.add(net.authorityLine());
-            cc.proxy.circuit.congestionControl = true;
+            cc.proxy.circuit.congestionControl = NtorV3ExitHandshake.FACTORY;
             try (Bridge bridge = new Bridge(o);
                     Bridge withCc = new Bridge(cc);
                     CTorClient ctor = net.startClient("bench-client", ports, ports + 1, List.of());

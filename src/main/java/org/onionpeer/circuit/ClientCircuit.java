@@ -26,7 +26,6 @@ import org.onionpeer.cell.Truncated;
 import org.onionpeer.crypto.CreateFast;
 import org.onionpeer.crypto.HopKeys;
 import org.onionpeer.crypto.Ntor;
-import org.onionpeer.crypto.NtorV3;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
@@ -79,15 +78,15 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         /** What {@link ClientStream#send} may queue before the stream is closed as overrun. */
         public long maxStreamSendBuffer = 4L << 20;
         /**
-         * Ask the exit for congestion control (prop324 §10.1) when the handshake can carry the request (ntor v3,
-         * the exit lists FlowCtrl=2, the consensus cc_alg is not 0). See {@link #shouldRequestCongestionControl}.
+         * How to ask the exit for congestion control (prop324 §10.1); null, the default: do not ask.
+         * {@link NtorV3ExitHandshake#FACTORY} asks over ntor v3 when the exit lists Relay=4 and FlowCtrl=2.
          *
          * <p>Off by default, on measurement: through a private network of tor 0.4.9 relays a tor 0.4.9 exit
-         * accepts our request and the circuit runs as negotiated (TorInteropTest), but one download gets ~8.7
-         * MB/s with it against ~11.4 MB/s with the classic windows (C tor's own client: ~14.8 MB/s), see
+         * accepts our request and the circuit runs as negotiated (TorInteropTest), but one download got ~9.8
+         * MB/s with it against ~11.5 MB/s with the classic windows (C tor's own client: ~14 MB/s), see
          * TorNetworkBench. Until we know why the exit's Vegas window stays small for us, classic it is.
          */
-        public boolean congestionControl = false;
+        public ExitHandshake.Factory congestionControl;
         /**
          * The consensus cc_sendme_inc (tor's default 31, range 1..255). An exit's sendme_inc more than a factor
          * of 2 away from it is refused (prop324 §10.5; tor's congestion_control_validate_sendme_increment).
@@ -157,7 +156,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private boolean usedCreateFast;
     private Ntor.Client ntor;
     /** The pending ntor v3 handshake (only towards an exit, to carry the congestion control request). */
-    private NtorV3.Client ntor3;
+    private ExitHandshake exitHandshake;
     private CreateFast.Client fast;
     private int relayEarlySent;
     private int nextStreamId;
@@ -308,18 +307,12 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
      * exit is the hop that carries streams). The caller also checks the relay's FlowCtrl=2 and cc_alg.
      */
     public boolean shouldRequestCongestionControl(int hop) {
-        return options.congestionControl && path.size() > 1 && hop == path.size() - 1;
+        return options.congestionControl != null && path.size() > 1 && hop == path.size() - 1;
     }
 
-    /**
-     * ntor v3 with the congestion control request for hop {@code hop}: when we want CC there and the relay
-     * says it has both (Relay=4: ntor v3; FlowCtrl=2: congestion control) and we know its Ed25519 identity,
-     * which ntor v3 names instead of the RSA one. (The consensus cc_alg is not read: an exit whose network
-     * runs without CC simply leaves the response out, and the circuit stays classic.)
-     */
-    private boolean useNtorV3(int hop, RelayInfo r) {
-        return shouldRequestCongestionControl(hop) && r.protocols().supports("Relay", 4)
-                && r.protocols().supports("FlowCtrl", 2) && r.identity().hasEd25519() && r.ntorKey() != null;
+    /** Whether hop {@code hop} gets the congestion control handshake: wanted there, and the relay can. */
+    private boolean useExitHandshake(int hop, RelayInfo r) {
+        return shouldRequestCongestionControl(hop) && options.congestionControl.supports(r);
     }
 
     /**
@@ -624,11 +617,10 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             return;
         }
         Extend2 ext;
-        if (useNtorV3(crypto.hopCount(), next)) {
-            // prop324 §10.1: the congestion control request rides in the ntor v3 handshake's client message.
-            ntor3 = NtorV3.client(next.identity().ed25519Identity(), next.ntorKey(), random(NtorV3.KEY_LEN),
-                    NtorV3.Extensions.ccRequest().encode());
-            ext = new Extend2(linkSpecifiers(next), NtorV3.HTYPE, ntor3.onionskin());
+        if (useExitHandshake(crypto.hopCount(), next)) {
+            // prop324 §10.1: the congestion control request rides in the exit's handshake (ntor v3).
+            exitHandshake = options.congestionControl.start(next, random(32));
+            ext = new Extend2(linkSpecifiers(next), exitHandshake.handshakeType(), exitHandshake.onionskin());
         } else {
             ntor = Ntor.client(next.identity().rsaIdentity(), next.ntorKey(), random(Ntor.KEY_LEN));
             ext = new Extend2(linkSpecifiers(next), Ntor.HTYPE, ntor.onionskin());
@@ -766,7 +758,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     private void extended(int hop, RelayCell rc) {
-        if (state != State.BUILDING || (ntor == null && ntor3 == null) || crypto.hopCount() == 0 || hop != lastHop()) {
+        if (state != State.BUILDING || (ntor == null && exitHandshake == null) || crypto.hopCount() == 0 || hop != lastHop()) {
             throw new ProtocolException("unexpected EXTENDED2");
         }
         if (rc.streamId() != 0) {
@@ -774,14 +766,11 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         }
         byte[] reply = Extended2.decode(rc.data()).handshakeData();
         HopKeys keys;
-        if (ntor3 != null) {
-            NtorV3.Result r = ntor3.complete(reply);
-            ntor3 = null;
-            // No response extension: the exit runs without congestion control (its consensus says cc_alg 0),
-            // and the circuit keeps the classic windows.
-            int inc = NtorV3.Extensions.decode(r.serverMessage).ccSendmeInc();
-            if (inc >= 0) {
-                enableCongestionControl(crypto.hopCount(), inc);
+        if (exitHandshake != null) {
+            ExitHandshake.Result r = exitHandshake.complete(reply);
+            exitHandshake = null;
+            if (r.sendmeInc >= 0) {
+                enableCongestionControl(crypto.hopCount(), r.sendmeInc);
             }
             keys = r.keys;
         } else {

@@ -1,5 +1,7 @@
 package org.onionpeer.circuit;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import org.onionpeer.crypto.NtorV3;
 
 import org.onionpeer.crypto.Ntor;
@@ -340,10 +342,10 @@ class CongestionControlTest {
                 new ClientCircuitTest.CircuitEvents());
         assertFalse(one.shouldRequestCongestionControl(0), "not on one-hop circuits");
         ClientCircuit.Options off = new ClientCircuit.Options();
-        off.congestionControl = false;
+        off.congestionControl = null;
         assertFalse(circuit(ch, relay.relayInfos(), off, new ClientCircuitTest.CircuitEvents())
                 .shouldRequestCongestionControl(2));
-        assertFalse(new ClientCircuit.Options().congestionControl, "off by default (see Options.congestionControl)");
+        assertNull(new ClientCircuit.Options().congestionControl, "off by default (see Options.congestionControl)");
         // A different consensus value moves the accepted range.
         ClientCircuit.Options cons = new ClientCircuit.Options();
         cons.consensusSendmeInc = 100;
@@ -384,7 +386,7 @@ class CongestionControlTest {
 
     private static ClientCircuit.Options wantCc() {
         ClientCircuit.Options o = new ClientCircuit.Options();
-        o.congestionControl = true;
+        o.congestionControl = NtorV3ExitHandshake.FACTORY;
         return o;
     }
 
@@ -425,7 +427,7 @@ class CongestionControlTest {
 
         relay.handshakeTypes.clear();
         ClientCircuit.Options off = new ClientCircuit.Options();
-        off.congestionControl = false;
+        off.congestionControl = null;
         circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), off, new ClientCircuitTest.CircuitEvents());
         assertEquals(List.of(Ntor.HTYPE, Ntor.HTYPE), relay.handshakeTypes, "CC not wanted: plain ntor");
     }
