@@ -57,8 +57,9 @@ public final class Bridge implements AutoCloseable {
          */
         public List<String> torAuthorities = new ArrayList<>();
         /**
-         * With {@link #torAuthorities}: the bridge's relay joins that network, publishing its descriptor to the
-         * authorities. It is an exit only if {@link #exitPolicy} is given, and then for exactly those rules.
+         * With {@link #torAuthorities}: the bridge's relay, and the embedded ones if any, join that network as one
+         * family, publishing their descriptors to the authorities. The bridge's relay is then the only exit, and
+         * only if {@link #exitPolicy} is given, for exactly those rules.
          */
         public boolean torRelay;
     }
@@ -108,8 +109,7 @@ public final class Bridge implements AutoCloseable {
         if (options.embedded) {
             // Published into a Tor network, the bridge's relay is the one exit (see above); otherwise the last
             // embedded relay is, open to the public internet after the operator's rules.
-            ExitPolicy policy = bridgePolicy != null || (tor && options.torRelay) ? null
-                    : ExitPolicy.withDefault(options.exitPolicy);
+            ExitPolicy policy = tor && options.torRelay ? null : ExitPolicy.withDefault(options.exitPolicy);
             for (int i = 1; i <= options.relays; i++) {
                 // In a Tor network "relay1" may be taken (nicknames there are not unique, but logs read better).
                 relays.add(new JvmRelay((tor ? "onionpeer" : "relay") + i, options.host, i == options.relays ? policy : null,
