@@ -20,4 +20,15 @@ final class TestBridges {
         o.webappDir = WebappServer.webappDir();
         return o;
     }
+
+    /**
+     * A bridge whose onion proxy uses the Tor network of {@code authorityLine} (a DirAuthority line), with no
+     * embedded relays and no SOCKS port unless the caller sets one.
+     */
+    static Bridge.Options tor(String authorityLine) {
+        Bridge.Options o = options(1);
+        o.embedded = false;
+        o.torAuthorities.add(authorityLine);
+        return o;
+    }
 }

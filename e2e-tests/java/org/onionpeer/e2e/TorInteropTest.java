@@ -73,10 +73,7 @@ class TorInteropTest {
     }
 
     static Bridge.Options torOptions() {
-        Bridge.Options o = TestBridges.options(1);
-        o.embedded = false;
-        o.torAuthorities.add(net.authorityLine());
-        return o;
+        return TestBridges.tor(net.authorityLine());
     }
 
     /** The RSA fingerprints of the four C tor relays of the network. */

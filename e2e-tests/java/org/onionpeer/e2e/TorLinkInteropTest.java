@@ -25,6 +25,7 @@ import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.jvm.JcaRelayPrimitives;
 import org.onionpeer.link.Channel;
 import org.onionpeer.link.LinkManager;
+import org.onionpeer.netdoc.ServerDescriptor;
 import org.onionpeer.node.OnionProxy;
 
 /**
@@ -126,44 +127,18 @@ class TorLinkInteropTest {
         }
     }
 
-    /**
-     * The relays' descriptors from the authority (/tor/server/all), read with a minimal line parse: router,
-     * fingerprint, master-key-ed25519, ntor-onion-key.
-     */
+    /** The relays' descriptors from the authority (/tor/server/all), each verified, by nickname. */
     static Map<String, RelayInfo> descriptors(TorNetwork net) throws Exception {
         String all = net.dirGet("/tor/server/all");
         if (all == null) {
             throw new IllegalStateException("no /tor/server/all");
         }
         Map<String, RelayInfo> out = new LinkedHashMap<>();
-        String name = null;
-        String addr = null;
-        byte[] rsa = null;
-        byte[] ed = null;
-        for (String line : (all + "\nrouter end").split("\n")) {
-            String[] f = line.trim().split(" ");
-            switch (f[0]) {
-                case "router":
-                    name = f.length > 4 ? f[1] : null;
-                    addr = name == null ? null : "tls://" + f[2] + ":" + f[3];
-                    rsa = null;
-                    ed = null;
-                    break;
-                case "fingerprint":
-                    rsa = HexFormat.of().parseHex(line.substring("fingerprint ".length()).replace(" ", ""));
-                    break;
-                case "master-key-ed25519":
-                    ed = Base64.getDecoder().decode(f[1]);
-                    break;
-                case "ntor-onion-key":
-                    byte[] ntor = Base64.getDecoder().decode(f[1]);
-                    if (name != null && rsa != null && ed != null) {
-                        out.put(name, new RelayInfo(name, new RelayIdentity(rsa, ed), ntor, List.of(addr), Set.of(), null));
-                    }
-                    break;
-                default:
-                    break;
-            }
+        long now = System.currentTimeMillis() / 1000;
+        for (ServerDescriptor d : ServerDescriptor.parseAll(all)) {
+            d.verify(now);
+            out.put(d.nickname(), new RelayInfo(d.nickname(), new RelayIdentity(d.rsaIdentity(), d.ed25519Identity()),
+                    d.ntorOnionKey(), List.of("tls://" + d.address() + ":" + d.orPort()), Set.of(), null));
         }
         return out;
     }

@@ -35,16 +35,12 @@ final class TorNetworkBench {
                 + " 1 exit), load average " + Bench.loadAverage());
         try (SeededHttpServer web = new SeededHttpServer();
                 TorNetwork net = TorNetwork.start(Paths.get("target", "tor-networks", "bench"), BASE_PORT)) {
-            Bridge.Options o = TestBridges.options(1);
-            o.embedded = false;
+            Bridge.Options o = TestBridges.tor(net.authorityLine());
             o.socksPort = 0;
-            o.torAuthorities.add(net.authorityLine());
             int ports = TorNetwork.freePorts(BASE_PORT + 10, BASE_PORT + 40, 2);
             // A second onion proxy that asks the exit for congestion control (off by default), to compare.
-            Bridge.Options cc = TestBridges.options(1);
-            cc.embedded = false;
+            Bridge.Options cc = TestBridges.tor(net.authorityLine());
             cc.socksPort = 0;
-            cc.torAuthorities.add(net.authorityLine());
             cc.proxy.circuit.congestionControl = NtorV3ExitHandshake.FACTORY;
             try (Bridge bridge = new Bridge(o);
                     Bridge withCc = new Bridge(cc);

@@ -92,8 +92,13 @@ class ClientCircuitTest {
     }
 
     private Channel link() {
+        return openLink(sched, node, relay.hops.get(0).info);
+    }
+
+    /** A link from {@code node} to {@code first}, opened by running the scheduler until idle. */
+    static Channel openLink(ManualScheduler sched, Node node, RelayInfo first) {
         Channel[] got = new Channel[1];
-        node.links().connect(relay.hops.get(0).info, new LinkManager.ConnectCallback() {
+        node.links().connect(first, new LinkManager.ConnectCallback() {
             @Override
             public void connected(Channel channel) {
                 got[0] = channel;

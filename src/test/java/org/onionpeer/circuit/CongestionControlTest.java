@@ -29,7 +29,6 @@ import org.onionpeer.cell.Xon;
 import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
-import org.onionpeer.link.LinkManager;
 import org.onionpeer.node.Node;
 import org.onionpeer.testing.ManualScheduler;
 
@@ -46,21 +45,7 @@ class CongestionControlTest {
     private Channel link() {
         relay = new ScriptedRelay(sched, 2);
         node = new Node(sched, ScriptedRelay.ENTROPY, relay.dialer(false), null);
-        Channel[] got = new Channel[1];
-        node.links().connect(relay.hops.get(0).info, new LinkManager.ConnectCallback() {
-            @Override
-            public void connected(Channel channel) {
-                got[0] = channel;
-            }
-
-            @Override
-            public void failed(String reason) {
-                throw new AssertionError(reason);
-            }
-        });
-        sched.runUntilIdle();
-        assertNotNull(got[0]);
-        return got[0];
+        return ClientCircuitTest.openLink(sched, node, relay.hops.get(0).info);
     }
 
     private ClientCircuit circuit(Channel ch, List<RelayInfo> path, ClientCircuit.Options o,
