@@ -3,8 +3,10 @@ package org.onionpeer.node;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cert.RelayIdentity;
@@ -35,7 +37,7 @@ import org.onionpeer.platform.Scheduler;
  * 0), fetching from directory caches other than the authorities, and compressed transfers.
  */
 public final class TorDirectoryClient {
-    /** Descriptors asked for in one request (tor's DIR_MAX_DL_PER_REQUEST... 96 per request for servers). */
+    /** Descriptors asked for in one request (tor asks for at most 96 server descriptors at once). */
     public static final int DESCRIPTORS_PER_REQUEST = 96;
     /** First pause after a failed refresh, and the most it grows to. */
     public static final long RETRY_MIN_MILLIS = 2_000;
@@ -196,7 +198,7 @@ public final class TorDirectoryClient {
             long now = scheduler.epochSeconds();
             List<RelayInfo> relays = TorDirectory.relays(c, new ArrayList<>(descriptors.values()), now);
             // Forget descriptors the consensus no longer names: the cache is bounded by the consensus.
-            java.util.Set<String> named = new java.util.HashSet<>();
+            Set<String> named = new HashSet<>();
             for (Consensus.Router r : c.routers()) {
                 named.add(Bytes.hex(r.descriptorDigest()));
             }
