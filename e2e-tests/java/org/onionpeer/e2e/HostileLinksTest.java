@@ -751,13 +751,23 @@ public class HostileLinksTest {
         }
 
         static Op overTls(int port, RelayInfo expected) throws Exception {
-            SSLSocket s = TlsContexts.connect(TlsContexts.client(), "127.0.0.1", port, 10_000);
-            byte[] der = TlsContexts.peerCertificateDer(s);
-            IpAddress peer = IpAddress.of(s.getInetAddress().getAddress());
-            TcpTransport t = new TcpTransport(s, loop);
+            CompletableFuture<Object[]> dialed = new CompletableFuture<>();
+            new org.onionpeer.jvm.JvmDialer(loop, null).dial("tls://127.0.0.1:" + port,
+                    new org.onionpeer.link.Dialer.DialCallback() {
+                        @Override
+                        public void connected(org.onionpeer.transport.Transport t, LinkBinding b, IpAddress peer) {
+                            dialed.complete(new Object[] {t, b, peer});
+                        }
+
+                        @Override
+                        public void failed(String message) {
+                            dialed.completeExceptionally(new IOException(message));
+                        }
+                    });
+            Object[] d = dialed.get(T, TimeUnit.SECONDS);
             Op op = new Op();
-            onLoop(() -> op.ch = Channel.initiate(t, loop, RND::nextBytes, op, null, LinkBinding.tlsCertificate(der),
-                    expected.identity(), peer));
+            onLoop(() -> op.ch = Channel.initiate((org.onionpeer.transport.Transport) d[0], loop, RND::nextBytes, op,
+                    null, (LinkBinding) d[1], expected.identity(), (IpAddress) d[2]));
             op.opened.get(T, TimeUnit.SECONDS);
             assertTrue(onLoop(() -> op.ch.isAuthenticated()));
             return op;
@@ -979,8 +989,7 @@ public class HostileLinksTest {
         final EventLoop fakeLoop = new EventLoop("fake-relay");
         final RelayCredentials creds;
         final TlsIdentity tls;
-        final SSLServerSocket server;
-        final Thread acceptor;
+        final org.onionpeer.jvm.net.TcpServer server;
         final CompletableFuture<String> linkClosed = new CompletableFuture<>();
         volatile Function<byte[], CertsCell> certs;
         volatile CellHandler onCell = (ch, cell) -> { };
@@ -991,14 +1000,18 @@ public class HostileLinksTest {
             long now = System.currentTimeMillis() / 1000;
             creds = RelayCredentials.create(RelayKeys.generate(RND), now);
             tls = TlsIdentity.create(creds, RND, now);
-            server = TlsContexts.listen(tls.sslContext(), "127.0.0.1", 0, 8);
-            acceptor = new Thread(this::acceptLoop, "fake-relay-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
+            org.onionpeer.jvm.net.TcpServer.Options o = new org.onionpeer.jvm.net.TcpServer.Options();
+            o.tls = tls.sslContext();
+            server = new org.onionpeer.jvm.net.TcpServer(o, ch -> {
+                TcpTransport t = TcpTransport.attach(ch, fakeLoop);
+                IpAddress peer = IpAddress.of(ch.remoteAddress().getAddress().getAddress());
+                fakeLoop.execute(() -> Channel.accept(t, fakeLoop, RND::nextBytes, this, null,
+                        certsFor(tls.linkDigest(), true), peer, null));
+            });
         }
 
         int port() {
-            return server.getLocalPort();
+            return server.port();
         }
 
         /** Also accept links over WebSocket (a bridge endpoint of its own); its link URI. */
@@ -1021,21 +1034,6 @@ public class HostileLinksTest {
 
         String identityFingerprint() {
             return creds.identity().fingerprint();
-        }
-
-        private void acceptLoop() {
-            while (!server.isClosed()) {
-                try {
-                    SSLSocket s = (SSLSocket) server.accept();
-                    s.startHandshake();
-                    TcpTransport t = new TcpTransport(s, fakeLoop);
-                    IpAddress peer = IpAddress.of(s.getInetAddress().getAddress());
-                    fakeLoop.execute(() -> Channel.accept(t, fakeLoop, RND::nextBytes, this, null,
-                            certsFor(tls.linkDigest(), true), peer, null));
-                } catch (IOException e) {
-                    return;
-                }
-            }
         }
 
         @Override

@@ -3,14 +3,16 @@ package org.onionpeer.jvm;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.net.InetSocketAddress;
+import io.netty.handler.ssl.SslHandler;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import org.onionpeer.cell.IpAddress;
 import org.onionpeer.cert.LinkBinding;
 import org.onionpeer.jvm.bridge.WebSocketConnector;
 import org.onionpeer.jvm.bridge.WebSocketTransport;
+import org.onionpeer.jvm.net.NameResolution;
+import org.onionpeer.jvm.net.SocketConnector;
+import org.onionpeer.jvm.net.TcpDial;
 import org.onionpeer.jvm.net.TcpTransport;
 import org.onionpeer.jvm.tls.TlsContexts;
 import org.onionpeer.link.Dialer;
@@ -19,7 +21,8 @@ import org.onionpeer.platform.Scheduler;
 /**
  * Reaches relays from the JVM: {@code tls://host:port} (an ORPort: TLS, and the CERTS cell bound to the
  * relay's TLS certificate) and {@code ws://host:port/path} (a bridge's WebSocket endpoint: unbound, so
- * circuits over it use ntor). The blocking TLS connect runs on a small pool, never on the node's loop.
+ * circuits over it use ntor). TLS connects and handshakes run on the shared I/O threads ({@code NetLoops});
+ * only a name (never an IP literal) is looked up on the small shared resolver pool.
  */
 public final class JvmDialer implements Dialer, AutoCloseable {
     public static final int CONNECT_TIMEOUT_MILLIS = 10_000;
@@ -27,7 +30,6 @@ public final class JvmDialer implements Dialer, AutoCloseable {
     private final Scheduler loop;
     private final SSLContext tls;
     private final WebSocketConnector ws;
-    private final ExecutorService pool;
 
     public JvmDialer(Scheduler loop, WebSocketConnector ws) {
         this.loop = loop;
@@ -37,11 +39,6 @@ public final class JvmDialer implements Dialer, AutoCloseable {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("no TLS on this JVM", e);
         }
-        this.pool = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "onionpeer-dial");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     @Override
@@ -66,17 +63,23 @@ public final class JvmDialer implements Dialer, AutoCloseable {
                 loop.execute(() -> cb.failed("bad port in " + address));
                 return;
             }
-            pool.execute(() -> {
-                try {
-                    SSLSocket s = TlsContexts.connect(tls, host, port, CONNECT_TIMEOUT_MILLIS);
-                    byte[] der = TlsContexts.peerCertificateDer(s);
-                    InetAddress ia = s.getInetAddress();
-                    TcpTransport t = new TcpTransport(s, loop);
-                    loop.execute(() -> cb.connected(t, LinkBinding.tlsCertificate(der), IpAddress.of(ia.getAddress())));
-                } catch (IOException | RuntimeException e) {
-                    loop.execute(() -> cb.failed(e.getClass().getSimpleName() + ": " + e.getMessage()));
-                }
-            });
+            InetAddress literal = SocketConnector.literal(host);
+            if (literal != null) {
+                dialTls(new InetSocketAddress(literal, port), cb);
+                return;
+            }
+            try {
+                NameResolution.pool().execute(() -> {
+                    try {
+                        InetAddress a = InetAddress.getByName(host);
+                        dialTls(new InetSocketAddress(a, port), cb);
+                    } catch (IOException | RuntimeException e) {
+                        loop.execute(() -> cb.failed("cannot resolve " + host + ": " + e.getMessage()));
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                loop.execute(() -> cb.failed("too many names being resolved"));
+            }
             return;
         }
         if (ws != null && (address.startsWith("ws://") || address.startsWith("wss://"))) {
@@ -103,8 +106,29 @@ public final class JvmDialer implements Dialer, AutoCloseable {
         loop.execute(() -> cb.failed("cannot dial " + address));
     }
 
+    /** TLS to an ORPort on the shared I/O threads; the link (and its CERTS check) runs on our loop. */
+    private void dialTls(InetSocketAddress to, DialCallback cb) {
+        TcpDial.connect(to, null, CONNECT_TIMEOUT_MILLIS, tls, (ch, failure) -> {
+            if (ch == null) {
+                loop.execute(() -> cb.failed(failure.getClass().getSimpleName() + ": " + failure.getMessage()));
+                return;
+            }
+            byte[] der;
+            try {
+                der = TlsContexts.peerCertificateDer(ch.pipeline().get(SslHandler.class).engine().getSession());
+            } catch (IOException e) {
+                ch.close();
+                loop.execute(() -> cb.failed("TLS: " + e.getMessage()));
+                return;
+            }
+            TcpTransport t = TcpTransport.attach(ch, loop);
+            byte[] ip = to.getAddress().getAddress();
+            loop.execute(() -> cb.connected(t, LinkBinding.tlsCertificate(der), IpAddress.of(ip)));
+        });
+    }
+
     @Override
     public void close() {
-        pool.shutdownNow();
+        // Nothing of our own to stop: connections live on the shared I/O threads, links close with the node.
     }
 }

@@ -2,15 +2,12 @@ package org.onionpeer.jvm;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.SocketException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.cell.IpAddress;
 import org.onionpeer.cert.RelayCredentials;
@@ -22,9 +19,10 @@ import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.exit.ExitPolicy;
 import org.onionpeer.jvm.bridge.WebSocketConnector;
 import org.onionpeer.jvm.bridge.WebSocketTransport;
+import org.onionpeer.jvm.net.ConnectionGate;
 import org.onionpeer.jvm.net.SocketConnector;
+import org.onionpeer.jvm.net.TcpServer;
 import org.onionpeer.jvm.net.TcpTransport;
-import org.onionpeer.jvm.tls.TlsContexts;
 import org.onionpeer.jvm.tls.TlsIdentity;
 import org.onionpeer.link.Channel;
 import org.onionpeer.netdoc.ServerDescriptorWriter;
@@ -49,18 +47,20 @@ public final class JvmRelay implements AutoCloseable {
     private final Ntor.Keypair onionKey;
     private final Node node;
     private final OnionRouter router;
-    private final SSLServerSocket orPort;
+    private final TcpServer orPort;
     private final JvmDialer dialer;
     private final SocketConnector exitConnector;
     private final ExitPolicy exitPolicy;
     private final List<String> extraAddresses = new ArrayList<>();
-    private final Thread acceptor;
     private final long tlsHandshakeMillis;
-    private final java.util.concurrent.atomic.AtomicInteger tlsHandshakes = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile boolean closed;
 
-    /** TLS handshakes in progress at once (each holds a thread); connections beyond are dropped at once. */
-    static final int MAX_CONCURRENT_TLS_HANDSHAKES = 64;
+    /**
+     * Default caps on TLS links held at once: in all (file descriptors and memory, not threads: links cost
+     * none), and from one address (tor's DoSConnectionMaxConcurrentCount is 50; every embedded relay and local
+     * tool shares 127.0.0.1 here, so a little more).
+     */
+    public static final int DEFAULT_MAX_TLS_LINKS = 8192;
+    public static final int DEFAULT_MAX_TLS_LINKS_PER_ADDRESS = 64;
 
     /**
      * @param exitPolicy null: not an exit
@@ -68,6 +68,17 @@ public final class JvmRelay implements AutoCloseable {
      */
     public JvmRelay(String nickname, String host, ExitPolicy exitPolicy, Supplier<Directory> directory,
             WebSocketConnector ws, Channel.Limits limits) throws IOException, java.security.GeneralSecurityException {
+        this(nickname, host, exitPolicy, directory, ws, limits,
+                new ConnectionGate("TLS links", DEFAULT_MAX_TLS_LINKS, DEFAULT_MAX_TLS_LINKS_PER_ADDRESS));
+    }
+
+    /**
+     * @param orGate caps on the TLS links our ORPort holds at once (in all and per source address); the bridge
+     *        passes one gate to all of its relays, so the caps are the process's
+     */
+    public JvmRelay(String nickname, String host, ExitPolicy exitPolicy, Supplier<Directory> directory,
+            WebSocketConnector ws, Channel.Limits limits, ConnectionGate orGate)
+            throws IOException, java.security.GeneralSecurityException {
         this.nickname = nickname;
         this.exitPolicy = exitPolicy;
         // The link handshake timeout bounds the TLS handshake before it too (never more than a dial's).
@@ -120,66 +131,16 @@ public final class JvmRelay implements AutoCloseable {
         };
         this.router = new OnionRouter(node, cfg);
 
-        this.orPort = TlsContexts.listen(tls.sslContext(), host, 0, 64);
-        this.acceptor = new Thread(this::acceptLoop, "orport-" + nickname);
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                SSLSocket s = (SSLSocket) orPort.accept();
-                if (tlsHandshakes.incrementAndGet() > MAX_CONCURRENT_TLS_HANDSHAKES) {
-                    tlsHandshakes.decrementAndGet();
-                    closeQuietly(s);
-                    continue;
-                }
-                // The TLS handshake blocks: do it off the accept loop so one slow peer stalls nobody.
-                Thread h = new Thread(() -> {
-                    try {
-                        handshake(s);
-                    } finally {
-                        tlsHandshakes.decrementAndGet();
-                    }
-                }, "tls-accept-" + nickname);
-                h.setDaemon(true);
-                h.start();
-            } catch (SocketException e) {
-                return; // closed
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private void handshake(SSLSocket s) {
-        // A deadline for the whole handshake: SO_TIMEOUT bounds each read only, so a peer dribbling its
-        // ClientHello a byte at a time would otherwise hold this thread for as long as it likes.
-        org.onionpeer.platform.Scheduler.Cancellable deadline = loop.schedule(tlsHandshakeMillis, () -> closeQuietly(s));
-        try {
-            s.setSoTimeout((int) tlsHandshakeMillis);
-            s.startHandshake();
-            deadline.cancel();
-            s.setSoTimeout(0);
-            s.setTcpNoDelay(true);
-            IpAddress peer = IpAddress.of(s.getInetAddress().getAddress());
-            TcpTransport t = new TcpTransport(s, loop);
+        TcpServer.Options or = new TcpServer.Options();
+        or.host = host;
+        or.tls = tls.sslContext();
+        or.gate = orGate;
+        or.handshakeTimeoutMillis = tlsHandshakeMillis;
+        this.orPort = new TcpServer(or, ch -> {
+            IpAddress peer = IpAddress.of(ch.remoteAddress().getAddress().getAddress());
+            TcpTransport t = TcpTransport.attach(ch, loop);
             loop.execute(() -> node.links().accept(t, tls.linkDigest(), peer));
-        } catch (IOException | RuntimeException e) {
-            deadline.cancel();
-            closeQuietly(s);
-        }
-    }
-
-    private static void closeQuietly(SSLSocket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // already failing
-        }
+        });
     }
 
     /** A WebSocket link from the bridge server (a browser or another bridge); runs on our loop. */
@@ -194,7 +155,7 @@ public final class JvmRelay implements AutoCloseable {
 
     public RelayInfo info() {
         List<String> addrs = new ArrayList<>(extraAddresses);
-        addrs.add("tls://" + orPort.getInetAddress().getHostAddress() + ":" + orPort.getLocalPort());
+        addrs.add("tls://" + orPort.address().getHostAddress() + ":" + orPort.port());
         Set<String> flags = new LinkedHashSet<>();
         flags.add(RelayInfo.FLAG_GUARD);
         if (exitPolicy != null) {
@@ -230,7 +191,7 @@ public final class JvmRelay implements AutoCloseable {
         ServerDescriptorWriter.Input in = new ServerDescriptorWriter.Input();
         in.nickname = nickname;
         in.address = address;
-        in.orPort = orPort.getLocalPort();
+        in.orPort = orPort.port();
         in.credentials = credentials;
         in.ntorKey = onionKey;
         in.tapOnionKey = tapOnionKey;
@@ -267,17 +228,12 @@ public final class JvmRelay implements AutoCloseable {
     }
 
     public int orPort() {
-        return orPort.getLocalPort();
+        return orPort.port();
     }
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            orPort.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        orPort.close();
         // Close the links on the loop, then the loop (transports must close before their loop does).
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         loop.execute(() -> {

@@ -5,13 +5,10 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,18 +17,19 @@ import org.onionpeer.platform.Scheduler;
 import org.onionpeer.transport.Connector;
 
 /**
- * The JVM's {@link Connector}: plain TCP with {@link TcpTransport}. Resolution and connecting (both blocking
- * in java.net) run on a cached daemon thread pool; everything the core sees — the {@link AddressFilter}
- * question and the one callback — runs on the node's scheduler.
+ * The JVM's {@link Connector}: plain TCP on the shared {@link NetLoops} with {@link TcpTransport}. Connecting
+ * never blocks and takes no thread; only looking up a name does, on the small shared pool of
+ * {@link NameResolution} (IP literals are parsed here and never looked up). Everything the core sees, the
+ * {@link AddressFilter} question and the one callback, runs on the node's scheduler.
  *
- * <p>Order of events for {@code connect(host, port, filter, cb)}: resolve on the pool; on the scheduler ask
- * the filter about every resolved address (an exit policy therefore judges the address actually dialled, not
- * the name — a name resolving to 127.0.0.1 is refused before any packet is sent); back on the pool dial the
- * allowed addresses in the resolver's order until one answers within the connect timeout; on the scheduler
- * call {@code connected} or {@code failed}. Failures map to tor END reasons as tor's
- * errno_to_stream_end_reason (reasons.c) does: unknown name RESOLVEFAILED, refused CONNECTREFUSED,
- * filtered EXITPOLICY, timed out TIMEOUT, unreachable NOROUTE, too many pending connects RESOURCELIMIT,
- * anything else MISC.
+ * <p>Order of events for {@code connect(host, port, filter, cb)}: resolve (a literal at once, a name on the
+ * pool); on the scheduler ask the filter about every resolved address (an exit policy therefore judges the
+ * address actually dialled, not the name: a name resolving to 127.0.0.1 is refused before any packet is
+ * sent); dial the allowed addresses in the resolver's order until one answers within the connect timeout
+ * (all of them share that one bound); on the scheduler call {@code connected} or {@code failed}. Failures map
+ * to tor END reasons as tor's errno_to_stream_end_reason (reasons.c) does: unknown name RESOLVEFAILED,
+ * refused CONNECTREFUSED, filtered EXITPOLICY, timed out TIMEOUT, unreachable NOROUTE, too many pending
+ * connects RESOURCELIMIT, anything else MISC.
  */
 public final class SocketConnector implements Connector, AutoCloseable {
     /** Name lookup; the default is {@link InetAddress#getAllByName}. Tests plug in fixed answers. */
@@ -40,7 +38,8 @@ public final class SocketConnector implements Connector, AutoCloseable {
     }
 
     public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 10_000;
-    public static final int DEFAULT_MAX_PENDING = 256;
+    /** Connects under way at once (resolving or dialling); more fail at once with RESOURCELIMIT. */
+    public static final int DEFAULT_MAX_PENDING = 1024;
     private static final int MAX_HOST_LENGTH = 255;
 
     private final Scheduler scheduler;
@@ -48,7 +47,7 @@ public final class SocketConnector implements Connector, AutoCloseable {
     private final int connectTimeoutMillis;
     private final int maxPending;
     private final AtomicInteger pending = new AtomicInteger();
-    private final ExecutorService pool;
+    private volatile boolean closed;
 
     public SocketConnector(Scheduler scheduler) {
         this(scheduler, InetAddress::getAllByName, DEFAULT_CONNECT_TIMEOUT_MILLIS, DEFAULT_MAX_PENDING);
@@ -59,17 +58,15 @@ public final class SocketConnector implements Connector, AutoCloseable {
         this.resolver = resolver;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.maxPending = maxPending;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "connector-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     @Override
     public void connect(String host, int port, AddressFilter filter, ConnectCallback callback) {
         Attempt a = new Attempt(host, port, filter, callback);
+        if (closed) {
+            a.fail(EndReason.MISC, "connector closed");
+            return;
+        }
         if (host == null || host.isEmpty() || host.length() > MAX_HOST_LENGTH) {
             a.fail(EndReason.MISC, "bad host name");
             return;
@@ -84,7 +81,37 @@ public final class SocketConnector implements Connector, AutoCloseable {
             return;
         }
         a.counted = true;
-        a.onPool(a::resolve);
+        InetAddress literal = literal(host);
+        if (literal != null) {
+            scheduler.execute(() -> a.filter(new InetAddress[] {literal}));
+            return;
+        }
+        try {
+            NameResolution.pool().execute(a::resolve);
+        } catch (RejectedExecutionException e) {
+            a.fail(EndReason.RESOURCELIMIT, "too many names being resolved");
+        }
+    }
+
+    /**
+     * An IP literal as an address (no lookup), or null for anything else. IPv4: four decimal fields of one to
+     * three digits, each at most 255, as tor reads them; IPv6: the text forms of RFC 4291, bracketed or not,
+     * without a zone.
+     */
+    public static InetAddress literal(String host) {
+        String h = host;
+        if (h.length() > 2 && h.charAt(0) == '[' && h.charAt(h.length() - 1) == ']') {
+            h = h.substring(1, h.length() - 1); // tor writes IPv6 literals in brackets
+        }
+        byte[] ip = LiteralInterim.parse(h);
+        if (ip == null) {
+            return null;
+        }
+        try {
+            return InetAddress.getByAddress(ip);
+        } catch (UnknownHostException e) {
+            return null; // cannot happen for 4 or 16 bytes
+        }
     }
 
     /** The tor END reason for a failed resolve or connect (reasons.c errno_to_stream_end_reason). */
@@ -117,10 +144,10 @@ public final class SocketConnector implements Connector, AutoCloseable {
     /** Stops taking work; connects already under way may still complete. */
     @Override
     public void close() {
-        pool.shutdownNow();
+        closed = true;
     }
 
-    /** One connect: carries the state between pool and scheduler steps and guarantees one callback. */
+    /** One connect: carries the state between pool, I/O thread and scheduler, and guarantees one callback. */
     private final class Attempt {
         final String host;
         final int port;
@@ -138,22 +165,11 @@ public final class SocketConnector implements Connector, AutoCloseable {
             this.deadline = System.nanoTime() + connectTimeoutMillis * 1_000_000L;
         }
 
-        void onPool(Runnable step) {
-            try {
-                pool.execute(step);
-            } catch (RejectedExecutionException e) {
-                fail(EndReason.MISC, "connector closed");
-            }
-        }
-
+        /** On the resolver pool. */
         void resolve() {
-            String name = host;
-            if (name.length() > 2 && name.charAt(0) == '[' && name.charAt(name.length() - 1) == ']') {
-                name = name.substring(1, name.length() - 1); // tor writes IPv6 literals in brackets
-            }
             InetAddress[] addrs;
             try {
-                addrs = resolver.resolve(name);
+                addrs = resolver.resolve(host);
             } catch (IOException e) {
                 fail(EndReason.RESOLVEFAILED, "cannot resolve " + host + ": " + e.getMessage());
                 return;
@@ -181,42 +197,36 @@ public final class SocketConnector implements Connector, AutoCloseable {
                     + ") refused by exit policy");
                 return;
             }
-            onPool(() -> dial(allowed));
+            dial(allowed, 0, null);
         }
 
-        void dial(List<InetAddress> allowed) {
-            IOException last = null;
-            for (InetAddress a : allowed) {
-                long left = (deadline - System.nanoTime()) / 1_000_000L;
-                if (left <= 0) {
-                    last = new SocketTimeoutException("connect timed out");
-                    break;
-                }
-                Socket s = new Socket();
-                try {
-                    s.setTcpNoDelay(true);
-                    s.connect(new InetSocketAddress(a, port), (int) Math.min(Integer.MAX_VALUE, left));
-                } catch (IOException e) {
-                    last = e;
-                    try {
-                        s.close();
-                    } catch (IOException ignored) {
-                        // nothing to add to the connect error
-                    }
-                    continue;
-                }
-                TcpTransport t = new TcpTransport(s, scheduler);
-                byte[] addr = a.getAddress();
-                if (done.compareAndSet(false, true)) {
-                    release();
-                    scheduler.execute(() -> callback.connected(t, addr));
-                } else {
-                    t.close("already answered");
-                }
+        /** Tries {@code allowed[i]}, then the next one on failure, within the one deadline. */
+        void dial(List<InetAddress> allowed, int i, Throwable last) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (i >= allowed.size() || left <= 0 || closed) {
+                Throwable e = closed ? new IOException("connector closed")
+                        : left <= 0 ? new SocketTimeoutException("connect timed out")
+                        : last == null ? new IOException("no address to dial") : last;
+                IOException io = e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
+                fail(endReasonFor(io), "connect to " + host + ":" + port + " failed: " + io.getMessage());
                 return;
             }
-            IOException e = last == null ? new IOException("no address to dial") : last;
-            fail(endReasonFor(e), "connect to " + host + ":" + port + " failed: " + e.getMessage());
+            InetAddress a = allowed.get(i);
+            TcpDial.connect(new InetSocketAddress(a, port), null, (int) Math.min(Integer.MAX_VALUE, left), null,
+                    (ch, failure) -> {
+                        if (ch == null) {
+                            dial(allowed, i + 1, failure);
+                            return;
+                        }
+                        TcpTransport t = TcpTransport.attach(ch, scheduler);
+                        byte[] addr = a.getAddress();
+                        if (done.compareAndSet(false, true)) {
+                            release();
+                            scheduler.execute(() -> callback.connected(t, addr));
+                        } else {
+                            t.close("already answered");
+                        }
+                    });
         }
 
         void fail(int reason, String message) {
@@ -230,6 +240,28 @@ public final class SocketConnector implements Connector, AutoCloseable {
             if (counted) {
                 pending.decrementAndGet();
             }
+        }
+    }
+
+    /** Until the core's parser lands: dotted quads only. */
+    private static final class LiteralInterim {
+        static byte[] parse(String h) {
+            String[] p = h.split("\\.", -1);
+            if (p.length != 4) {
+                return null;
+            }
+            byte[] b = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                if (p[i].isEmpty() || p[i].length() > 3 || !p[i].chars().allMatch(Character::isDigit)) {
+                    return null;
+                }
+                int v = Integer.parseInt(p[i]);
+                if (v > 255) {
+                    return null;
+                }
+                b[i] = (byte) v;
+            }
+            return b;
         }
     }
 }

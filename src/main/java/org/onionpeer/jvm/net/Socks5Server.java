@@ -1,22 +1,19 @@
 package org.onionpeer.jvm.net;
 
-import java.io.EOFException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.IpAddress;
 import org.onionpeer.platform.Scheduler;
@@ -42,9 +39,9 @@ import org.onionpeer.transport.Transport;
  * gets the proper reply where RFC 1928 has one (0x01 general failure, 0x07, 0x08, method 0xFF) and is then
  * closed; nothing escapes as an exception.
  *
- * <p>Threads: the handshake runs blocking on a small pool thread (bytes sent after the request stay unread in
- * the socket, so optimistic data is kept); from the open on, the client is a {@link TcpTransport} and every
- * step runs on the scheduler. Bytes are pumped both ways with back-pressure: reading from the client pauses
+ * <p>Threads: none of its own. The handshake is a state machine on the connection's I/O thread (the shared
+ * {@link NetLoops}); bytes sent after the request are kept and delivered first (optimistic data). From the
+ * open on, the client is a {@link TcpTransport} and every step runs on the scheduler. Bytes are pumped both ways with back-pressure: reading from the client pauses
  * while the stream has more than {@link Options#highWater} bytes queued and resumes below
  * {@link Options#lowWater} (polled, as {@link Transport} has no "drained" event); reading from the stream is
  * paused likewise when the stream is a {@link TcpTransport} (the Transport interface has no pause).
@@ -52,7 +49,8 @@ import org.onionpeer.transport.Transport;
 public final class Socks5Server implements AutoCloseable {
     /** Tunables; the defaults suit a local proxy port. */
     public static final class Options {
-        public int maxClients = 256;
+        /** Clients at once (each costs a socket and its buffers, no thread); more are reset on accept. */
+        public int maxClients = 4096;
         public int handshakeTimeoutMillis = 10_000;
         public int openTimeoutMillis = 120_000;
         public long highWater = 256 * 1024;
@@ -83,10 +81,9 @@ public final class Socks5Server implements AutoCloseable {
     private final Scheduler scheduler;
     private final StreamOpener opener;
     private final Options options;
-    private final ServerSocket server;
-    private final ExecutorService handshakes;
-    private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
-    private final Thread acceptor;
+    private final ConnectionGate gate;
+    private final ChannelGroup clients = new DefaultChannelGroup("socks", GlobalEventExecutor.INSTANCE);
+    private final TcpServer server;
     private volatile boolean closed;
 
     /** Binds 127.0.0.1:{@code port} (0 = any free port; see {@link #port()}) with default options. */
@@ -98,28 +95,26 @@ public final class Socks5Server implements AutoCloseable {
         this.scheduler = scheduler;
         this.opener = opener;
         this.options = options;
-        server = new ServerSocket();
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port), 128);
-        AtomicInteger n = new AtomicInteger();
-        handshakes = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "socks-handshake-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
+        // Only local programs reach this port, all from 127.0.0.1: the per-address cap is the total one.
+        this.gate = new ConnectionGate("SOCKS clients", options.maxClients, options.maxClients);
+        TcpServer.Options o = new TcpServer.Options();
+        o.host = "127.0.0.1";
+        o.port = port;
+        o.gate = gate;
+        server = new TcpServer(o, ch -> {
+            clients.add(ch);
+            ch.pipeline().addLast("socks", new Handshake());
         });
-        acceptor = new Thread(this::acceptLoop, "socks-accept " + port());
-        acceptor.setDaemon(true);
-        acceptor.start();
     }
 
     /** The bound port. */
     public int port() {
-        return server.getLocalPort();
+        return server.port();
     }
 
     /** Client connections currently open (in handshake or pumping). */
     public int activeClients() {
-        return clients.size();
+        return gate.total();
     }
 
     /**
@@ -151,130 +146,12 @@ public final class Socks5Server implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
-        handshakes.shutdownNow();
-        for (Socket s : clients) {
-            closeQuietly(s);
-        }
-        clients.clear();
+        server.close();
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS); // slots are free when this returns
     }
 
-    // ---- accepting and the handshake (pool threads, blocking) ----
-
-    private void acceptLoop() {
-        while (!closed) {
-            Socket s;
-            try {
-                s = server.accept();
-            } catch (IOException e) {
-                if (closed || server.isClosed()) {
-                    return;
-                }
-                continue;
-            }
-            if (clients.size() >= options.maxClients) {
-                closeQuietly(s); // over the limit: refuse without reading anything
-                continue;
-            }
-            clients.add(s);
-            try {
-                handshakes.execute(() -> handshake(s));
-            } catch (RejectedExecutionException e) {
-                drop(s);
-            }
-        }
-    }
-
-    /** The reason a handshake stops; carries the reply to send, if any, before closing. */
-    private static final class Refusal extends Exception {
-        final int reply;
-
-        Refusal(int reply, String message) {
-            super(message, null, false, false);
-            this.reply = reply;
-        }
-    }
-
-    private void handshake(Socket s) {
-        long deadline = System.nanoTime() + options.handshakeTimeoutMillis * 1_000_000L;
-        boolean handedOver = false;
-        try {
-            s.setTcpNoDelay(true);
-            InputStream in = s.getInputStream();
-            OutputStream out = s.getOutputStream();
-            // Greeting: VER NMETHODS METHODS (RFC 1928 §3).
-            if (read1(s, in, deadline) != VERSION) {
-                throw new Refusal(-1, "not SOCKS5"); // cannot answer in a protocol the client does not speak
-            }
-            int nMethods = read1(s, in, deadline);
-            byte[] methods = readN(s, in, nMethods, deadline);
-            boolean none = false;
-            boolean userPass = false;
-            for (byte m : methods) {
-                none |= m == METHOD_NONE;
-                userPass |= m == METHOD_USERPASS;
-            }
-            if (!none && !userPass) {
-                out.write(new byte[] {VERSION, (byte) NO_ACCEPTABLE_METHOD});
-                throw new Refusal(-1, "no acceptable method");
-            }
-            out.write(new byte[] {VERSION, (byte) (userPass ? METHOD_USERPASS : METHOD_NONE)});
-            if (userPass) {
-                // RFC 1929: VER(1)=1 ULEN UNAME PLEN PASSWD; any credentials pass (stream isolation only).
-                if (read1(s, in, deadline) != 1) {
-                    out.write(new byte[] {1, 1});
-                    throw new Refusal(-1, "bad username/password version");
-                }
-                readN(s, in, read1(s, in, deadline), deadline);
-                readN(s, in, read1(s, in, deadline), deadline);
-                out.write(new byte[] {1, 0});
-            }
-            // Request: VER CMD RSV ATYP DST.ADDR DST.PORT (§4). Read it whole before any reply.
-            byte[] head = readN(s, in, 4, deadline);
-            if (head[0] != VERSION) {
-                throw new Refusal(REP_GENERAL_FAILURE, "bad request version " + (head[0] & 0xff));
-            }
-            String host;
-            int atyp = head[3] & 0xff;
-            if (atyp == ATYP_IPV4) {
-                host = IpAddress.of(readN(s, in, 4, deadline)).toString();
-            } else if (atyp == ATYP_IPV6) {
-                host = IpAddress.of(readN(s, in, 16, deadline)).toString();
-            } else if (atyp == ATYP_DOMAIN) {
-                byte[] name = readN(s, in, read1(s, in, deadline), deadline);
-                host = validName(name);
-            } else {
-                throw new Refusal(REP_ADDRESS_TYPE_NOT_SUPPORTED, "address type " + atyp);
-            }
-            byte[] p = readN(s, in, 2, deadline);
-            int port = (p[0] & 0xff) << 8 | (p[1] & 0xff);
-            if (head[1] != CMD_CONNECT) {
-                throw new Refusal(REP_COMMAND_NOT_SUPPORTED, "command " + (head[1] & 0xff));
-            }
-            if (host == null) {
-                throw new Refusal(REP_GENERAL_FAILURE, "malformed host name");
-            }
-            if (port == 0) {
-                throw new Refusal(REP_GENERAL_FAILURE, "port 0");
-            }
-            s.setSoTimeout(0);
-            TcpTransport client = new TcpTransport(s, scheduler);
-            handedOver = true;
-            scheduler.execute(() -> open(s, client, host, port));
-        } catch (Refusal r) {
-            refuse(s, r.reply);
-        } catch (IOException | RuntimeException e) {
-            // Timeout, EOF or reset mid-handshake: nothing sensible to answer.
-            refuse(s, -1);
-        } finally {
-            if (!handedOver) {
-                drop(s);
-            }
-        }
+    private static byte[] reply(int rep) {
+        return new byte[] {VERSION, (byte) rep, 0, ATYP_IPV4, 0, 0, 0, 0, 0, 0};
     }
 
     /** A DOMAINNAME as text: 1..255 printable ASCII characters (no spaces or controls), else null. */
@@ -290,84 +167,196 @@ public final class Socks5Server implements AutoCloseable {
         return new String(name, StandardCharsets.US_ASCII);
     }
 
-    private static int read1(Socket s, InputStream in, long deadline) throws IOException {
-        return readN(s, in, 1, deadline)[0] & 0xff;
-    }
+    // ---- the handshake (the connection's I/O thread) ----
 
-    /** Reads exactly {@code n} (at most 255) bytes before {@code deadline}. */
-    private static byte[] readN(Socket s, InputStream in, int n, long deadline) throws IOException {
-        byte[] b = new byte[n];
-        int at = 0;
-        while (at < n) {
-            long left = (deadline - System.nanoTime()) / 1_000_000L;
-            if (left <= 0) {
-                throw new SocketTimeoutException("handshake timed out");
-            }
-            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
-            int r = in.read(b, at, n - at);
-            if (r < 0) {
-                throw new EOFException("client closed during handshake");
-            }
-            at += r;
-        }
-        return b;
-    }
+    /**
+     * RFC 1928 §3-4 and RFC 1929 as a state machine over whatever bytes have arrived: each step waits until its
+     * whole message is there (every field is bounded by the protocol, so at most a few hundred bytes wait),
+     * answers, and moves on. The request read whole, it hands the connection to a {@link TcpTransport} (bytes
+     * after the request go with it) and the open to the scheduler.
+     */
+    private final class Handshake extends ByteToMessageDecoder {
+        private static final int GREETING = 0;
+        private static final int AUTH = 1;
+        private static final int REQUEST = 2;
+        private static final int DONE = 3;
+        private int state = GREETING;
+        private ScheduledFuture<?> timer;
 
-    /** Sends the reply {@code rep} (if >= 0) and closes so that the reply is not lost to a reset. */
-    private static void refuse(Socket s, int rep) {
-        try {
-            if (rep >= 0) {
-                s.getOutputStream().write(reply(rep));
-            }
-            s.shutdownOutput();
-            // Unread input at close() would turn our FIN into a RST, which may discard the reply at the
-            // client; drain a bounded amount for a bounded time first.
-            s.setSoTimeout(500);
-            InputStream in = s.getInputStream();
-            byte[] sink = new byte[4096];
-            int total = 0;
-            while (total < 65536) {
-                int r = in.read(sink);
-                if (r < 0) {
-                    break;
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            timer = ctx.executor().schedule(() -> {
+                if (state != DONE) {
+                    refuse(ctx, -1);
                 }
-                total += r;
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // the client is gone; closing below is all that is left
+            }, options.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
         }
-        closeQuietly(s);
-    }
 
-    private static byte[] reply(int rep) {
-        return new byte[] {VERSION, (byte) rep, 0, ATYP_IPV4, 0, 0, 0, 0, 0, 0};
-    }
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            while (state != DONE && ctx.channel().isActive()) {
+                int before = state;
+                step(ctx, in);
+                if (state == before) {
+                    return; // needs more bytes
+                }
+            }
+        }
 
-    private void drop(Socket s) {
-        clients.remove(s);
-        closeQuietly(s);
-    }
+        private void step(ChannelHandlerContext ctx, ByteBuf in) {
+            int r = in.readerIndex();
+            int n = in.readableBytes();
+            switch (state) {
+                case GREETING: {
+                    if (n < 1) {
+                        return;
+                    }
+                    if (in.getUnsignedByte(r) != VERSION) {
+                        refuse(ctx, -1); // cannot answer in a protocol the client does not speak
+                        return;
+                    }
+                    if (n < 2 || n < 2 + in.getUnsignedByte(r + 1)) {
+                        return;
+                    }
+                    int nMethods = in.getUnsignedByte(r + 1);
+                    boolean none = false;
+                    boolean userPass = false;
+                    for (int i = 0; i < nMethods; i++) {
+                        int m = in.getUnsignedByte(r + 2 + i);
+                        none |= m == METHOD_NONE;
+                        userPass |= m == METHOD_USERPASS;
+                    }
+                    in.skipBytes(2 + nMethods);
+                    if (!none && !userPass) {
+                        answerAndRefuse(ctx, new byte[] {VERSION, (byte) NO_ACCEPTABLE_METHOD});
+                        return;
+                    }
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {VERSION,
+                        (byte) (userPass ? METHOD_USERPASS : METHOD_NONE)}));
+                    state = userPass ? AUTH : REQUEST;
+                    return;
+                }
+                case AUTH: {
+                    // RFC 1929: VER(1)=1 ULEN UNAME PLEN PASSWD; any credentials pass (stream isolation only).
+                    if (n < 1) {
+                        return;
+                    }
+                    if (in.getUnsignedByte(r) != 1) {
+                        answerAndRefuse(ctx, new byte[] {1, 1});
+                        return;
+                    }
+                    if (n < 2) {
+                        return;
+                    }
+                    int ulen = in.getUnsignedByte(r + 1);
+                    if (n < 3 + ulen) {
+                        return;
+                    }
+                    int plen = in.getUnsignedByte(r + 2 + ulen);
+                    if (n < 3 + ulen + plen) {
+                        return;
+                    }
+                    in.skipBytes(3 + ulen + plen);
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 0}));
+                    state = REQUEST;
+                    return;
+                }
+                case REQUEST:
+                    request(ctx, in, r, n);
+                    return;
+                default:
+                    in.skipBytes(n); // refused: whatever else comes is discarded
+            }
+        }
 
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // already closed
+        /** VER CMD RSV ATYP DST.ADDR DST.PORT (§4), read whole before any reply. */
+        private void request(ChannelHandlerContext ctx, ByteBuf in, int r, int n) {
+            if (n < 4) {
+                return;
+            }
+            if (in.getUnsignedByte(r) != VERSION) {
+                refuse(ctx, REP_GENERAL_FAILURE);
+                return;
+            }
+            int cmd = in.getUnsignedByte(r + 1);
+            int atyp = in.getUnsignedByte(r + 3);
+            int addrLen;
+            if (atyp == ATYP_IPV4) {
+                addrLen = 4;
+            } else if (atyp == ATYP_IPV6) {
+                addrLen = 16;
+            } else if (atyp == ATYP_DOMAIN) {
+                if (n < 5) {
+                    return;
+                }
+                addrLen = 1 + in.getUnsignedByte(r + 4);
+            } else {
+                refuse(ctx, REP_ADDRESS_TYPE_NOT_SUPPORTED);
+                return;
+            }
+            if (n < 4 + addrLen + 2) {
+                return;
+            }
+            byte[] addr = new byte[atyp == ATYP_DOMAIN ? addrLen - 1 : addrLen];
+            in.getBytes(r + 4 + (atyp == ATYP_DOMAIN ? 1 : 0), addr);
+            int port = in.getUnsignedShort(r + 4 + addrLen);
+            in.skipBytes(4 + addrLen + 2);
+            String host = atyp == ATYP_DOMAIN ? validName(addr) : IpAddress.of(addr).toString();
+            if (cmd != CMD_CONNECT) {
+                refuse(ctx, REP_COMMAND_NOT_SUPPORTED);
+                return;
+            }
+            if (host == null || port == 0) {
+                refuse(ctx, REP_GENERAL_FAILURE);
+                return;
+            }
+            state = DONE;
+            timer.cancel(false);
+            // The transport goes in behind us; removing us hands it the bytes that followed the request.
+            TcpTransport client = TcpTransport.attach(ctx.channel(), scheduler);
+            ctx.pipeline().remove(this);
+            scheduler.execute(() -> open(client, host, port));
+        }
+
+        private void answerAndRefuse(ChannelHandlerContext ctx, byte[] answer) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(answer));
+            refuse(ctx, -1);
+        }
+
+        /**
+         * Sends the reply {@code rep} (if >= 0), then half-closes and drains for a moment before closing: unread
+         * input at close would turn our FIN into a RST, which may discard the reply at the client.
+         */
+        private void refuse(ChannelHandlerContext ctx, int rep) {
+            state = DONE + 1;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            SocketChannel ch = (SocketChannel) ctx.channel();
+            if (rep >= 0) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(reply(rep)));
+            }
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ch.shutdownOutput());
+            ctx.executor().schedule(() -> ch.close(), 500, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // reset or error mid-handshake: nothing sensible to answer
         }
     }
 
     // ---- open and pump (scheduler) ----
 
-    private void open(Socket s, TcpTransport client, String host, int port) {
+    private void open(TcpTransport client, String host, int port) {
         if (closed) {
             client.close("socks server closed");
-            clients.remove(s);
             return;
         }
         AtomicBoolean answered = new AtomicBoolean();
         Cancellable timer = scheduler.schedule(options.openTimeoutMillis, () -> {
             if (answered.compareAndSet(false, true)) {
-                fail(s, client, EndReason.TIMEOUT, "open timed out");
+                fail(client, EndReason.TIMEOUT, "open timed out");
             }
         });
         // The client's own close while we wait shows up when its listener is set; until then it is not read.
@@ -380,14 +369,14 @@ public final class Socks5Server implements AutoCloseable {
                 }
                 timer.cancel();
                 client.send(reply(REP_SUCCEEDED));
-                pump(s, client, stream);
+                pump(client, stream);
             }
 
             @Override
             public void failed(int endReason, String message) {
                 if (answered.compareAndSet(false, true)) {
                     timer.cancel();
-                    fail(s, client, endReason, message);
+                    fail(client, endReason, message);
                 }
             }
         };
@@ -398,7 +387,7 @@ public final class Socks5Server implements AutoCloseable {
         }
     }
 
-    private void fail(Socket s, TcpTransport client, int endReason, String message) {
+    private void fail(TcpTransport client, int endReason, String message) {
         client.send(reply(replyFor(endReason)));
         client.setListener(new Transport.Listener() {
             @Override
@@ -408,13 +397,13 @@ public final class Socks5Server implements AutoCloseable {
 
             @Override
             public void onClosed(String reason) {
-                clients.remove(s);
+                // the gate's slot is freed by the channel's end
             }
         });
         client.close("socks: " + EndReason.name(endReason) + ": " + message);
     }
 
-    private void pump(Socket s, TcpTransport client, Transport stream) {
+    private void pump(TcpTransport client, Transport stream) {
         AtomicBoolean over = new AtomicBoolean();
         // Loop-confined flags: [0] client reading paused, [1] stream reading paused.
         boolean[] paused = new boolean[2];
@@ -456,7 +445,6 @@ public final class Socks5Server implements AutoCloseable {
             @Override
             public void onClosed(String reason) {
                 over.set(true);
-                clients.remove(s);
                 stream.close("socks client closed: " + reason);
             }
         });

@@ -1,32 +1,37 @@
 package org.onionpeer.jvm.net;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.transport.Transport;
 
 /**
- * A {@link Transport} over a connected plain {@link Socket}, with one reader and one writer thread so that
- * nothing the core calls ever blocks.
+ * A {@link Transport} over a connected Netty channel (plain TCP, or TLS when the pipeline holds an
+ * {@code SslHandler} ahead of us): no thread of its own, nothing that blocks on either side.
  *
  * <ul>
- * <li>Reading starts when the first listener is set; each read is delivered as
- * {@code scheduler.execute(() -> listener.onData(chunk))}, in order, and {@link #pauseReading} stops further
- * reads (the core's back-pressure). Less than {@link #MAX_UNDELIVERED} bytes plus one read (32 KiB) are ever
- * read and not yet delivered, so a paused or busy core stops the socket within that much.
- * <li>{@link #send} copies the bytes onto a queue that the writer drains; {@link #bufferedAmount} is what is
- * queued and not yet written. The queue is bounded: a send that would take it past {@code maxQueued} closes
- * the transport ("send buffer overflow") rather than grow without limit — callers are meant to watch
- * {@link #bufferedAmount}.
- * <li>{@link #close} is idempotent and graceful: no more data is delivered, queued bytes are still written
- * (for at most {@link #LINGER_MILLIS}), then the socket closes. End of stream from the peer closes the same
- * way; an I/O error closes at once and drops the queue. {@code onClosed} is called exactly once, on the
+ * <li>Reading starts when the first listener is set. Each read is delivered as a task on the node's scheduler,
+ * in order. Less than {@link #MAX_UNDELIVERED} bytes plus one read are ever read and not yet delivered: above
+ * that, and while {@link #pauseReading} holds, the channel stops reading (auto-read off), so a busy or paused
+ * core slows the peer down through TCP instead of piling up tasks.
+ * <li>{@link #send} copies the bytes onto a queue that the channel's I/O thread drains in batches of up to
+ * 64 KiB; {@link #bufferedAmount} counts what is queued here or in Netty and not yet handed to the kernel.
+ * It is bounded: a send that would take it past {@code maxQueued} aborts the transport ("send buffer
+ * overflow"). An abort never waits for anything: the socket is closed on its I/O thread, the queue dropped.
+ * <li>{@link #close} is idempotent and graceful: nothing more is delivered, queued bytes are still written
+ * (for at most {@link #LINGER_MILLIS}), then the connection closes (TLS: after close_notify). End of stream from
+ * the peer closes the same way; an I/O error aborts. {@code onClosed} is called exactly once, on the
  * scheduler, after every {@code onData}, with the first reason.
  * </ul>
  */
@@ -35,78 +40,103 @@ public final class TcpTransport implements Transport {
     public static final long DEFAULT_MAX_QUEUED = 16L << 20;
     /** How long a graceful close may spend writing out the queue before the socket is closed regardless. */
     public static final long LINGER_MILLIS = 10_000;
-    private static final int READ_CHUNK = 32 * 1024;
-    private static final int WRITE_BATCH = 64 * 1024;
-    /**
-     * Bytes read but not yet delivered on the scheduler. The reader waits above this, so a busy loop slows the
-     * socket down instead of piling up tasks, and a pause takes effect within this many bytes.
-     */
+    /** Bytes read but not yet delivered on the scheduler before the channel stops reading. */
     public static final int MAX_UNDELIVERED = 64 * 1024;
+    private static final int WRITE_BATCH = 64 * 1024;
 
-    private final Socket socket;
+    private final Channel ch;
     private final Scheduler scheduler;
     private final long maxQueued;
     private final String label;
-    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicInteger undelivered = new AtomicInteger();
+
     private final Object lock = new Object();
-
     // Guarded by lock.
-    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-    private Listener listener;
-    private boolean readPaused;
+    private ArrayDeque<byte[]> out = new ArrayDeque<>();
+    private boolean flushScheduled;
     private boolean closing;
+    private boolean closeAfterFlush;
+    private boolean closeStarted;
     private String closeReason;
-    private boolean finished;
-    private boolean closedNotified;
-    private int undelivered;
 
-    /** Set by the owner's close(): from then on nothing is delivered. */
+    private volatile boolean aborted;
+    private volatile boolean listening;
+    private volatile boolean paused;
     private volatile boolean userClosed;
+    private volatile boolean inputDone;
 
-    public TcpTransport(Socket socket, Scheduler scheduler) {
-        this(socket, scheduler, DEFAULT_MAX_QUEUED);
-    }
+    // Scheduler-confined.
+    private Listener listener;
+    private final ArrayDeque<byte[]> early = new ArrayDeque<>();
+    private String pendingClose;
+    private boolean closedNotified;
 
-    public TcpTransport(Socket socket, Scheduler scheduler, long maxQueued) {
-        this.socket = socket;
+    private TcpTransport(Channel ch, Scheduler scheduler, long maxQueued) {
+        this.ch = ch;
         this.scheduler = scheduler;
         this.maxQueued = maxQueued;
-        this.label = String.valueOf(socket.getRemoteSocketAddress());
-        Thread r = new Thread(this::readLoop, "tcp-read " + label);
-        Thread w = new Thread(this::writeLoop, "tcp-write " + label);
-        r.setDaemon(true);
-        w.setDaemon(true);
-        r.start();
-        w.start();
+        this.label = String.valueOf(ch.remoteAddress());
     }
 
-    /** The socket underneath (addresses, options); do not read or write it directly. */
-    public Socket socket() {
-        return socket;
+    /**
+     * Makes a transport of an active channel: appends its handler to the pipeline (after any TLS handler) and
+     * stops reading until a listener is set. Call it on the channel's I/O thread.
+     */
+    public static TcpTransport attach(Channel ch, Scheduler scheduler, long maxQueued) {
+        TcpTransport t = new TcpTransport(ch, scheduler, maxQueued);
+        ch.pipeline().addLast("transport", t.new Handler());
+        t.updateRead();
+        if (!ch.isActive()) {
+            t.finish("closed before use");
+        }
+        return t;
+    }
+
+    public static TcpTransport attach(Channel ch, Scheduler scheduler) {
+        return attach(ch, scheduler, DEFAULT_MAX_QUEUED);
+    }
+
+    /** The channel underneath (addresses, the TLS session); do not read or write it directly. */
+    public Channel channel() {
+        return ch;
+    }
+
+    /** The peer's address, or null once the channel is gone. */
+    public InetSocketAddress remoteAddress() {
+        SocketAddress a = ch.remoteAddress();
+        return a instanceof InetSocketAddress ? (InetSocketAddress) a : null;
     }
 
     @Override
     public void setListener(Listener l) {
-        boolean notifyNow;
-        synchronized (lock) {
+        scheduler.execute(() -> {
             listener = l;
-            notifyNow = finished && !closedNotified && l != null;
-            if (notifyNow) {
-                closedNotified = true;
+            if (l == null) {
+                return;
             }
-            lock.notifyAll();
-        }
-        if (notifyNow) {
-            String reason = closeReason;
-            scheduler.execute(() -> l.onClosed(reason));
-        }
+            while (!early.isEmpty()) {
+                byte[] b = early.poll();
+                if (!userClosed) {
+                    l.onData(b);
+                }
+                undelivered.addAndGet(-b.length);
+            }
+            if (pendingClose != null && !closedNotified) {
+                closedNotified = true;
+                l.onClosed(pendingClose);
+                return;
+            }
+            listening = true;
+            ch.eventLoop().execute(this::updateRead);
+        });
     }
 
-    /** Stops ({@code true}) or resumes reading from the socket: back-pressure from the core. */
-    public void pauseReading(boolean paused) {
-        synchronized (lock) {
-            readPaused = paused;
-            lock.notifyAll();
+    @Override
+    public void pauseReading(boolean p) {
+        if (paused != p) {
+            paused = p;
+            ch.eventLoop().execute(this::updateRead);
         }
     }
 
@@ -115,37 +145,39 @@ public final class TcpTransport implements Transport {
         if (data.length == 0) {
             return;
         }
-        byte[] copy = data.clone();
         boolean overflow = false;
+        boolean schedule = false;
         synchronized (lock) {
             if (closing) {
                 return;
             }
-            if (queuedBytes.get() + copy.length > maxQueued) {
+            if (queued.get() + data.length > maxQueued) {
                 overflow = true;
             } else {
-                queue.add(copy);
-                queuedBytes.addAndGet(copy.length);
-                lock.notifyAll();
+                out.add(data.clone());
+                queued.addAndGet(data.length);
+                if (!flushScheduled) {
+                    flushScheduled = true;
+                    schedule = true;
+                }
             }
         }
         if (overflow) {
             abort("send buffer overflow (" + maxQueued + " bytes queued)");
+        } else if (schedule) {
+            ch.eventLoop().execute(this::flushOut);
         }
     }
 
     @Override
     public long bufferedAmount() {
-        return queuedBytes.get();
+        return aborted ? 0 : Math.max(0, queued.get());
     }
 
     @Override
     public void close(String reason) {
         userClosed = true;
-        if (beginClose(reason, false)) {
-            // A peer that stops reading must not hold the socket open for ever.
-            scheduler.schedule(LINGER_MILLIS, this::closeSocket);
-        }
+        beginGracefulClose(reason);
     }
 
     /** True once closing has begun (by either side). */
@@ -162,162 +194,183 @@ public final class TcpTransport implements Transport {
 
     // ---- internals ----
 
-    /** Marks the transport closing; {@code abort} drops the queue. Returns false if it was already closing. */
-    private boolean beginClose(String reason, boolean abort) {
+    private void beginGracefulClose(String reason) {
         synchronized (lock) {
-            if (abort && !queue.isEmpty()) {
-                queue.clear();
-                queuedBytes.set(0);
-            }
             if (closing) {
-                return false;
+                return;
             }
             closing = true;
             closeReason = reason;
-            lock.notifyAll();
-            return true;
+            closeAfterFlush = true;
+            flushScheduled = true;
         }
+        ch.eventLoop().execute(this::flushOut);
+        // A peer that stops reading must not hold the socket open for ever.
+        ch.eventLoop().schedule(() -> abort(reason), LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /** Closes at once, dropping the queue; safe from any thread, never waits. */
     private void abort(String reason) {
-        beginClose(reason, true);
-        closeSocket();
+        synchronized (lock) {
+            if (closeReason == null) {
+                closeReason = reason;
+            }
+            closing = true;
+            out.clear();
+            aborted = true;
+        }
+        // The unsafe close skips the TLS close_notify dance: a peer that does not read gets no say in it.
+        ch.eventLoop().execute(() -> ch.unsafe().close(ch.unsafe().voidPromise()));
     }
 
-    private void closeSocket() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // Closing is best effort; the writer reports the reason already recorded.
+    /** On the I/O thread: writes what is queued, in batches, then closes if a graceful close is pending. */
+    private void flushOut() {
+        ArrayDeque<byte[]> batch;
+        boolean thenClose;
+        synchronized (lock) {
+            batch = out;
+            out = new ArrayDeque<>();
+            flushScheduled = false;
+            thenClose = closeAfterFlush && !closeStarted;
+            if (thenClose) {
+                closeStarted = true;
+            }
+        }
+        if (aborted || !ch.isActive()) {
+            return;
+        }
+        ByteBuf buf = null;
+        for (byte[] b : batch) {
+            if (buf != null && buf.readableBytes() + b.length > WRITE_BATCH) {
+                write(buf);
+                buf = null;
+            }
+            if (buf == null) {
+                buf = ch.alloc().buffer(Math.max(b.length, Math.min(WRITE_BATCH, sum(batch))));
+            }
+            buf.writeBytes(b);
+        }
+        if (buf != null) {
+            write(buf);
+        }
+        if (thenClose) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ch.close());
+        } else {
+            ch.flush();
         }
     }
 
-    private void readLoop() {
-        byte[] buf = new byte[READ_CHUNK];
-        try {
-            InputStream in = socket.getInputStream();
-            while (true) {
-                synchronized (lock) {
-                    while (!closing && (listener == null || readPaused || undelivered >= MAX_UNDELIVERED)) {
-                        lock.wait();
-                    }
-                    if (closing) {
-                        return;
-                    }
-                }
-                int n;
-                try {
-                    n = in.read(buf);
-                } catch (SocketTimeoutException e) {
-                    continue; // a socket handed over with SO_TIMEOUT set: keep waiting
-                }
-                if (n < 0) {
-                    beginClose("closed by peer", false);
-                    return;
-                }
-                byte[] chunk = Arrays.copyOf(buf, n);
-                synchronized (lock) {
-                    undelivered += n;
-                }
-                scheduler.execute(() -> deliver(chunk));
-            }
-        } catch (IOException e) {
-            abort(describe(e));
-        } catch (InterruptedException e) {
-            abort("interrupted");
+    private static int sum(ArrayDeque<byte[]> batch) {
+        long n = 0;
+        for (byte[] b : batch) {
+            n += b.length;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    private void write(ByteBuf buf) {
+        int n = buf.readableBytes();
+        ch.write(buf).addListener(f -> queued.addAndGet(-n));
+    }
+
+    /** On the I/O thread: reads while someone listens, is not paused, and has taken what we delivered. */
+    private void updateRead() {
+        boolean want = listening && !paused && !userClosed && !inputDone && undelivered.get() < MAX_UNDELIVERED;
+        if (ch.config().isAutoRead() != want) {
+            ch.config().setAutoRead(want);
         }
     }
 
     private void deliver(byte[] chunk) {
-        Listener l;
-        synchronized (lock) {
-            l = listener;
-            undelivered -= chunk.length;
-            lock.notifyAll();
+        if (userClosed) {
+            undelivered.addAndGet(-chunk.length);
+            return;
         }
-        if (!userClosed && l != null) {
-            l.onData(chunk);
+        if (listener == null) {
+            early.add(chunk); // counted as undelivered until a listener takes it
+            return;
         }
-    }
-
-    private void writeLoop() {
-        try {
-            OutputStream out = socket.getOutputStream();
-            while (true) {
-                byte[] batch;
-                synchronized (lock) {
-                    while (queue.isEmpty() && !closing) {
-                        lock.wait();
-                    }
-                    if (queue.isEmpty()) {
-                        break; // closing and drained
-                    }
-                    batch = takeBatch();
-                }
-                out.write(batch);
-                queuedBytes.addAndGet(-batch.length);
-            }
-            try {
-                socket.shutdownOutput(); // FIN after the last byte
-            } catch (IOException ignored) {
-                // the peer may be gone already
-            }
-        } catch (IOException e) {
-            abort(describe(e));
-        } catch (InterruptedException e) {
-            abort("interrupted");
-        } finally {
-            closeSocket();
-            finish();
+        listener.onData(chunk);
+        int before = undelivered.getAndAdd(-chunk.length);
+        if (before >= MAX_UNDELIVERED && before - chunk.length < MAX_UNDELIVERED) {
+            ch.eventLoop().execute(this::updateRead);
         }
     }
 
-    /** Coalesces queued chunks (lock held) so that many small sends become one write. */
-    private byte[] takeBatch() {
-        byte[] first = queue.poll();
-        if (queue.isEmpty() || first.length >= WRITE_BATCH) {
-            return first;
-        }
-        int total = first.length;
-        for (byte[] b : queue) {
-            if (total + b.length > WRITE_BATCH) {
-                break;
-            }
-            total += b.length;
-        }
-        byte[] out = Arrays.copyOf(first, total);
-        int at = first.length;
-        while (at < total) {
-            byte[] b = queue.poll();
-            System.arraycopy(b, 0, out, at, b.length);
-            at += b.length;
-        }
-        return out;
-    }
-
-    private void finish() {
-        Listener l;
-        String reason;
+    private void finish(String reason) {
+        String r;
         synchronized (lock) {
             closing = true;
-            finished = true;
-            queue.clear();
-            queuedBytes.set(0);
-            lock.notifyAll(); // a reader still waiting for a listener exits
-            l = listener;
-            reason = closeReason == null ? "closed" : closeReason;
-            closeReason = reason;
-            if (l == null || closedNotified) {
+            out.clear();
+            if (closeReason == null) {
+                closeReason = reason;
+            }
+            r = closeReason;
+        }
+        queued.set(0);
+        scheduler.execute(() -> {
+            if (closedNotified) {
+                return;
+            }
+            if (listener == null) {
+                pendingClose = r;
                 return;
             }
             closedNotified = true;
-        }
-        Listener fl = l;
-        scheduler.execute(() -> fl.onClosed(reason));
+            listener.onClosed(r);
+        });
     }
 
-    private static String describe(IOException e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+    private static String describe(Throwable e) {
+        Throwable c = e;
+        while (c.getCause() != null && c.getCause() != c && !(c instanceof IOException)) {
+            c = c.getCause();
+        }
+        String m = c.getMessage();
+        return m == null ? c.getClass().getSimpleName() : m;
+    }
+
+    /** The last handler of the pipeline: bytes in, end of stream, errors, the end of the channel. */
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf)) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                return;
+            }
+            ByteBuf buf = (ByteBuf) msg;
+            try {
+                int n = buf.readableBytes();
+                if (n == 0 || userClosed) {
+                    return;
+                }
+                byte[] chunk = new byte[n];
+                buf.readBytes(chunk);
+                undelivered.addAndGet(n);
+                scheduler.execute(() -> deliver(chunk));
+            } finally {
+                buf.release();
+            }
+            updateRead();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                inputDone = true;
+                beginGracefulClose("closed by peer");
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            abort(describe(cause));
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            finish("closed by peer");
+        }
     }
 }

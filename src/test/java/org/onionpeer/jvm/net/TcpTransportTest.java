@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -28,18 +27,19 @@ class TcpTransportTest {
         loop.close();
     }
 
-    /** A connected pair: our TcpTransport on one end, a plain socket on the other. */
+    /** A connected pair: our TcpTransport (accepted by a Netty server) on one end, a plain socket on the other. */
     private static final class Pair implements AutoCloseable {
-        final ServerSocket server;
+        final TcpServer server;
         final Socket peer;
         final TcpTransport t;
 
         Pair(EventLoop loop, long maxQueued) throws Exception {
-            server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-            peer = server.accept();
+            CompletableFuture<TcpTransport> accepted = new CompletableFuture<>();
+            server = new TcpServer(new TcpServer.Options(), ch -> accepted.complete(TcpTransport.attach(ch, loop,
+                    maxQueued)));
+            peer = new Socket(InetAddress.getLoopbackAddress(), server.port());
             peer.setSoTimeout(10_000);
-            t = new TcpTransport(s, loop, maxQueued);
+            t = accepted.get(10, TimeUnit.SECONDS);
         }
 
         @Override
