@@ -19,6 +19,7 @@ import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.exit.ExitPolicy;
 import org.onionpeer.jvm.bridge.BridgeServer;
 import org.onionpeer.jvm.bridge.WebSocketConnector;
+import org.onionpeer.jvm.net.ConnectionGate;
 import org.onionpeer.jvm.net.Socks5Server;
 import org.onionpeer.link.Channel;
 import org.onionpeer.netdoc.AuthorityLine;
@@ -62,6 +63,9 @@ public final class Bridge implements AutoCloseable {
          * only if {@link #exitPolicy} is given, for exactly those rules.
          */
         public boolean torRelay;
+        /** TLS links held at once by all our relays together, and from one source address. */
+        public int maxTlsLinks = JvmRelay.DEFAULT_MAX_TLS_LINKS;
+        public int maxTlsLinksPerAddress = JvmRelay.DEFAULT_MAX_TLS_LINKS_PER_ADDRESS;
     }
 
     /** Directory lifetime and how long before its end it is re-signed. */
@@ -70,6 +74,8 @@ public final class Bridge implements AutoCloseable {
 
     private final Options options;
     private final WebSocketConnector ws;
+    /** One set of caps for the TLS links of all our relays. */
+    private final ConnectionGate tlsLinks;
     private final JvmRelay bridgeRelay;
     private final List<JvmRelay> relays = new ArrayList<>();
     private final List<RelayInfo> joined = new ArrayList<>();
@@ -97,7 +103,9 @@ public final class Bridge implements AutoCloseable {
         // A relay published into a Tor network exits only where its operator said, and nowhere else.
         ExitPolicy bridgePolicy = tor && options.torRelay && !options.exitPolicy.isEmpty()
                 ? ExitPolicy.parse(options.exitPolicy).then(ExitPolicy.rejectAll()) : null;
-        this.bridgeRelay = new JvmRelay("bridge", options.host, bridgePolicy, this::directory, ws, options.limits);
+        this.tlsLinks = new ConnectionGate("TLS links", options.maxTlsLinks, options.maxTlsLinksPerAddress);
+        this.bridgeRelay = new JvmRelay("bridge", options.host, bridgePolicy, this::directory, ws, options.limits,
+                tlsLinks);
         this.server = new BridgeServer(new BridgeServer.Options().host(options.host).port(options.port)
                 .webappDir(options.webappDir), bridgeRelay.loop(), () -> directory == null ? null : directory.text(),
                 t -> bridgeRelay.node().links().accept(t, null, null));
@@ -113,7 +121,7 @@ public final class Bridge implements AutoCloseable {
             for (int i = 1; i <= options.relays; i++) {
                 // In a Tor network "relay1" may be taken (nicknames there are not unique, but logs read better).
                 relays.add(new JvmRelay((tor ? "onionpeer" : "relay") + i, options.host, i == options.relays ? policy : null,
-                        this::directory, ws, options.limits));
+                        this::directory, ws, options.limits, tlsLinks));
             }
         }
         if (options.join != null) {

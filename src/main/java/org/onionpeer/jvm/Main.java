@@ -39,6 +39,9 @@ public final class Main {
             "  --tor-relay          with --tor-authority: the bridge's relay (and the embedded ones, with --relays)",
             "                       join that network as one family, publishing their descriptors; the bridge's",
             "                       relay exits only per --exit-policy, followed by 'reject *:*'",
+            "  --max-tls-links N    TLS links all our relays hold at once (default 8192); more are reset",
+            "  --max-tls-links-per-address N",
+            "                       TLS links from one source address at once (default 64)",
             "  --help               this text");
 
     private Main() {
@@ -102,6 +105,12 @@ public final class Main {
                     break;
                 case "--tor-relay":
                     o.torRelay = true;
+                    break;
+                case "--max-tls-links":
+                    o.maxTlsLinks = number(value(args, ++i, a), a, 1, 1_000_000);
+                    break;
+                case "--max-tls-links-per-address":
+                    o.maxTlsLinksPerAddress = number(value(args, ++i, a), a, 1, 1_000_000);
                     break;
                 case "bridge":
                 case "serve":
