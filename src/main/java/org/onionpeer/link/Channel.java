@@ -54,6 +54,11 @@ public final class Channel implements Transport.Listener {
         void closed(Channel channel, String reason);
     }
 
+    /** Told of every byte a link queues on its transport (the node's memory budget). */
+    public interface QueueObserver {
+        void queued(int bytes);
+    }
+
     /** Explicit bounds; the defaults suit a relay. */
     public static final class Limits {
         public int maxCircuits = 2048;
@@ -100,6 +105,8 @@ public final class Channel implements Transport.Listener {
     private boolean transportBound;
     private Scheduler.Cancellable handshakeTimer;
     private Scheduler.Cancellable linkTimer;
+    private QueueObserver queueObserver;
+    private long queuedTotal;
     private long lastSentMillis;
     private long lastReceivedMillis;
     private String closeReason;
@@ -128,8 +135,16 @@ public final class Channel implements Transport.Listener {
      */
     public static Channel initiate(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
             Limits limits, LinkBinding binding, RelayIdentity expectedIdentity, IpAddress peerAddress) {
+        return initiate(transport, scheduler, entropy, handler, limits, binding, expectedIdentity, peerAddress, null);
+    }
+
+    /** As above, telling {@code observer} (may be null) of every byte queued, from VERSIONS on. */
+    public static Channel initiate(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
+            Limits limits, LinkBinding binding, RelayIdentity expectedIdentity, IpAddress peerAddress,
+            QueueObserver observer) {
         Channel c = new Channel(Role.INITIATOR, transport, scheduler, entropy, handler, limits, binding,
                 expectedIdentity, null, peerAddress, null);
+        c.queueObserver = observer;
         c.start();
         c.sendNow(LinkVersions.ours().toCell(0));
         return c;
@@ -141,8 +156,15 @@ public final class Channel implements Transport.Listener {
      */
     public static Channel accept(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
             Limits limits, CertsCell ourCerts, IpAddress peerAddress, IpAddress ourAddress) {
+        return accept(transport, scheduler, entropy, handler, limits, ourCerts, peerAddress, ourAddress, null);
+    }
+
+    /** As above, telling {@code observer} (may be null) of every byte queued. */
+    public static Channel accept(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
+            Limits limits, CertsCell ourCerts, IpAddress peerAddress, IpAddress ourAddress, QueueObserver observer) {
         Channel c = new Channel(Role.RESPONDER, transport, scheduler, entropy, handler, limits, null, null,
                 ourCerts, peerAddress, ourAddress);
+        c.queueObserver = observer;
         c.start();
         return c;
     }
@@ -202,6 +224,11 @@ public final class Channel implements Transport.Listener {
 
     public long bufferedAmount() {
         return transport.bufferedAmount();
+    }
+
+    /** Bytes ever handed to the transport: with {@link #bufferedAmount} it shows whether the queue drains. */
+    public long queuedTotal() {
+        return queuedTotal;
     }
 
     // ---- circuits -------------------------------------------------------------------------------------
@@ -285,8 +312,13 @@ public final class Channel implements Transport.Listener {
             return;
         }
         // VERSIONS always travels with a 2-byte CircID, whatever was negotiated (tor-spec §3).
-        transport.send(cell.encode(cell.command() == CellCommand.VERSIONS ? LinkFormat.INITIAL : format));
+        byte[] wire = cell.encode(cell.command() == CellCommand.VERSIONS ? LinkFormat.INITIAL : format);
+        transport.send(wire);
         lastSentMillis = scheduler.nowMillis();
+        queuedTotal += wire.length;
+        if (queueObserver != null) {
+            queueObserver.queued(wire.length);
+        }
     }
 
     // ---- receiving -------------------------------------------------------------------------------------

@@ -315,7 +315,8 @@ final class RelayCircuit {
             throw new ProtocolException("BEGIN for a stream that exists");
         }
         OnionRouter.Config cfg = router.config();
-        if (streams.size() + resolves.size() >= cfg.maxStreamsPerCircuit) {
+        if (streams.size() + resolves.size() >= cfg.maxStreamsPerCircuit
+                || router.edgeStreams() >= node.limits().maxExitStreams) {
             sendBackward(streamId, End.of(EndReason.RESOURCELIMIT));
             return;
         }
@@ -419,6 +420,10 @@ final class RelayCircuit {
 
     Node node() {
         return node;
+    }
+
+    OnionRouter router() {
+        return router;
     }
 
     // ---- teardown --------------------------------------------------------------------------------------
