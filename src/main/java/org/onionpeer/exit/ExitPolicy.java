@@ -166,6 +166,15 @@ public final class ExitPolicy implements Connector.AddressFilter {
         return false;
     }
 
+    /**
+     * Whether {@code address} (4 or 16 bytes) is one an exit keeps to itself: what {@link #defaultPolicy}
+     * rejects (tor's private set, CGNAT, multicast, 240/4; IPv4-mapped IPv6 included). Anything malformed
+     * counts as internal. An exit never reveals such addresses in RESOLVED answers.
+     */
+    public static boolean isInternal(byte[] address) {
+        return !DEFAULT.allows(address, 1);
+    }
+
     /** Whether any connection at all may be allowed: false for "reject *:*" and its equivalents. */
     public boolean allowsAnything() {
         for (Rule r : rules) {

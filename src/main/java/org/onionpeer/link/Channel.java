@@ -54,6 +54,11 @@ public final class Channel implements Transport.Listener {
         void closed(Channel channel, String reason);
     }
 
+    /** Told of every byte a link queues on its transport (the node's memory budget). */
+    public interface QueueObserver {
+        void queued(int bytes);
+    }
+
     /** Explicit bounds; the defaults suit a relay. */
     public static final class Limits {
         public int maxCircuits = 2048;
@@ -61,6 +66,16 @@ public final class Channel implements Transport.Listener {
         public long maxQueuedBytes = 16L << 20;
         public int maxVarPayload = Cell.MAX_VAR_PAYLOAD_LEN;
         public int maxReaderBuffer = CellReader.DEFAULT_MAX_BUFFERED;
+        /**
+         * An open link on which we sent nothing for this long gets a PADDING cell (tor-spec §3: keepalive), so
+         * that idle-closing middleboxes and the bridge's WebSocket (closed after 5 idle minutes) keep it; 0: never.
+         */
+        public long keepaliveMillis = 2 * 60_000;
+        /**
+         * An open link from which nothing at all arrived for this long is closed; 0: never. C tor sends a
+         * keepalive every KeepalivePeriod (5 minutes), so a live tor peer is never closed by the default.
+         */
+        public long idleTimeoutMillis = 10 * 60_000;
     }
 
     private final Role role;
@@ -89,6 +104,11 @@ public final class Channel implements Transport.Listener {
     private boolean authenticated;
     private boolean transportBound;
     private Scheduler.Cancellable handshakeTimer;
+    private Scheduler.Cancellable linkTimer;
+    private QueueObserver queueObserver;
+    private long queuedTotal;
+    private long lastSentMillis;
+    private long lastReceivedMillis;
     private String closeReason;
 
     private Channel(Role role, Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
@@ -115,8 +135,16 @@ public final class Channel implements Transport.Listener {
      */
     public static Channel initiate(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
             Limits limits, LinkBinding binding, RelayIdentity expectedIdentity, IpAddress peerAddress) {
+        return initiate(transport, scheduler, entropy, handler, limits, binding, expectedIdentity, peerAddress, null);
+    }
+
+    /** As above, telling {@code observer} (may be null) of every byte queued, from VERSIONS on. */
+    public static Channel initiate(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
+            Limits limits, LinkBinding binding, RelayIdentity expectedIdentity, IpAddress peerAddress,
+            QueueObserver observer) {
         Channel c = new Channel(Role.INITIATOR, transport, scheduler, entropy, handler, limits, binding,
                 expectedIdentity, null, peerAddress, null);
+        c.queueObserver = observer;
         c.start();
         c.sendNow(LinkVersions.ours().toCell(0));
         return c;
@@ -128,8 +156,15 @@ public final class Channel implements Transport.Listener {
      */
     public static Channel accept(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
             Limits limits, CertsCell ourCerts, IpAddress peerAddress, IpAddress ourAddress) {
+        return accept(transport, scheduler, entropy, handler, limits, ourCerts, peerAddress, ourAddress, null);
+    }
+
+    /** As above, telling {@code observer} (may be null) of every byte queued. */
+    public static Channel accept(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
+            Limits limits, CertsCell ourCerts, IpAddress peerAddress, IpAddress ourAddress, QueueObserver observer) {
         Channel c = new Channel(Role.RESPONDER, transport, scheduler, entropy, handler, limits, null, null,
                 ourCerts, peerAddress, ourAddress);
+        c.queueObserver = observer;
         c.start();
         return c;
     }
@@ -189,6 +224,11 @@ public final class Channel implements Transport.Listener {
 
     public long bufferedAmount() {
         return transport.bufferedAmount();
+    }
+
+    /** Bytes ever handed to the transport: with {@link #bufferedAmount} it shows whether the queue drains. */
+    public long queuedTotal() {
+        return queuedTotal;
     }
 
     // ---- circuits -------------------------------------------------------------------------------------
@@ -272,13 +312,20 @@ public final class Channel implements Transport.Listener {
             return;
         }
         // VERSIONS always travels with a 2-byte CircID, whatever was negotiated (tor-spec §3).
-        transport.send(cell.encode(cell.command() == CellCommand.VERSIONS ? LinkFormat.INITIAL : format));
+        byte[] wire = cell.encode(cell.command() == CellCommand.VERSIONS ? LinkFormat.INITIAL : format);
+        transport.send(wire);
+        lastSentMillis = scheduler.nowMillis();
+        queuedTotal += wire.length;
+        if (queueObserver != null) {
+            queueObserver.queued(wire.length);
+        }
     }
 
     // ---- receiving -------------------------------------------------------------------------------------
 
     @Override
     public void onData(byte[] data) {
+        lastReceivedMillis = scheduler.nowMillis();
         int off = 0;
         try {
             while (state != State.CLOSED && off < data.length) {
@@ -424,7 +471,40 @@ public final class Channel implements Transport.Listener {
         if (handshakeTimer != null) {
             handshakeTimer.cancel();
         }
+        armLinkTimer();
         handler.opened(this);
+    }
+
+    /** One timer per open link for both keepalive and idle timeout, due at whichever comes first. */
+    private void armLinkTimer() {
+        long due = Long.MAX_VALUE;
+        if (limits.keepaliveMillis > 0) {
+            due = Math.min(due, lastSentMillis + limits.keepaliveMillis);
+        }
+        if (limits.idleTimeoutMillis > 0) {
+            due = Math.min(due, lastReceivedMillis + limits.idleTimeoutMillis);
+        }
+        if (due != Long.MAX_VALUE) {
+            linkTimer = scheduler.schedule(Math.max(0, due - scheduler.nowMillis()), this::linkTimerFired);
+        }
+    }
+
+    private void linkTimerFired() {
+        linkTimer = null;
+        if (state != State.OPEN) {
+            return;
+        }
+        long now = scheduler.nowMillis();
+        if (limits.idleTimeoutMillis > 0 && now - lastReceivedMillis >= limits.idleTimeoutMillis) {
+            close("idle timeout: nothing received for " + limits.idleTimeoutMillis / 1000 + " s");
+            return;
+        }
+        if (limits.keepaliveMillis > 0 && now - lastSentMillis >= limits.keepaliveMillis) {
+            sendNow(new Cell(0, CellCommand.PADDING, new byte[0]));
+        }
+        if (state == State.OPEN) {
+            armLinkTimer();
+        }
     }
 
     // ---- closing ---------------------------------------------------------------------------------------
@@ -446,6 +526,9 @@ public final class Channel implements Transport.Listener {
         closeReason = reason;
         if (handshakeTimer != null) {
             handshakeTimer.cancel();
+        }
+        if (linkTimer != null) {
+            linkTimer.cancel();
         }
         handler.closed(this, reason);
     }

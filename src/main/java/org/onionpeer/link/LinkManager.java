@@ -52,6 +52,7 @@ public final class LinkManager implements Channel.Handler {
     private final Sink sink;
     private final Channel.Limits limits;
     private CertsProvider certsProvider;
+    private Channel.QueueObserver queueObserver;
     private IpAddress ourAddress;
 
     private final Set<Channel> channels = new LinkedHashSet<>();
@@ -77,6 +78,11 @@ public final class LinkManager implements Channel.Handler {
         this.dialer = dialer;
         this.sink = sink;
         this.limits = limits == null ? new Channel.Limits() : limits;
+    }
+
+    /** Told of the bytes every link of this manager queues from now on. */
+    public void setQueueObserver(Channel.QueueObserver observer) {
+        this.queueObserver = observer;
     }
 
     /** Makes this node able to accept links (a relay). */
@@ -119,7 +125,8 @@ public final class LinkManager implements Channel.Handler {
         dialer.dial(address, new Dialer.DialCallback() {
             @Override
             public void connected(Transport transport, org.onionpeer.cert.LinkBinding binding, IpAddress peer) {
-                Channel ch = Channel.initiate(transport, scheduler, entropy, LinkManager.this, limits, binding, id, peer);
+                Channel ch = Channel.initiate(transport, scheduler, entropy, LinkManager.this, limits, binding, id, peer,
+                        queueObserver);
                 channels.add(ch);
                 dialing.put(ch, key);
             }
@@ -156,7 +163,7 @@ public final class LinkManager implements Channel.Handler {
             entropy.nextBytes(digest);
         }
         Channel ch = Channel.accept(transport, scheduler, entropy, this, limits, certsProvider.certsFor(digest),
-                peer, ourAddress);
+                peer, ourAddress, queueObserver);
         if (linkDigest != null) {
             ch.markTransportBound();
         }

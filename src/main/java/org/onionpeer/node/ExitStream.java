@@ -3,6 +3,7 @@ package org.onionpeer.node;
 import java.util.ArrayDeque;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.cell.Connected;
+import org.onionpeer.cell.DestroyReason;
 import org.onionpeer.cell.End;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.IpAddress;
@@ -20,7 +21,7 @@ import org.onionpeer.transport.Transport;
  * destination socket is paused. Bytes from the OP go to the destination; the stream SENDME that lets the OP
  * send more goes out only once the destination has taken them, so a slow destination throttles the OP.
  */
-final class ExitStream implements Transport.Listener {
+final class ExitStream implements Transport.Listener, MemoryGuard.Queue {
     /** Queue bounds (bytes) in each direction. */
     static final int HIGH_WATER = 256 * 1024;
     static final int LOW_WATER = 64 * 1024;
@@ -40,10 +41,47 @@ final class ExitStream implements Transport.Listener {
     private int endReason = EndReason.DONE;
     private boolean paused;
     private Scheduler.Cancellable recheck;
+    private boolean released;
+    private long queuedTotal;
 
     ExitStream(RelayCircuit circuit, int streamId) {
         this.circuit = circuit;
         this.streamId = streamId;
+        circuit.node().memory().add(this);
+        circuit.router().edgeStreamOpened();
+    }
+
+    /** Leaves the node's memory budget and stream count; once, on whichever ending comes first. */
+    private void release() {
+        closed = true;
+        if (!released) {
+            released = true;
+            circuit.node().memory().remove(this);
+            circuit.router().edgeStreamClosed();
+        }
+    }
+
+    // ---- the node's memory budget -----------------------------------------------------------------------
+
+    @Override
+    public long queuedBytes() {
+        return pendingBytes + (transport == null ? 0 : transport.bufferedAmount());
+    }
+
+    @Override
+    public long queuedTotal() {
+        return queuedTotal;
+    }
+
+    @Override
+    public boolean isGone() {
+        return released;
+    }
+
+    @Override
+    public String shed() {
+        circuit.close(DestroyReason.RESOURCELIMIT, true, true);
+        return "destroyed a circuit whose exit stream holds data no one takes";
     }
 
     void connect(Connector connector, String host, int port, Connector.AddressFilter policy) {
@@ -61,7 +99,7 @@ final class ExitStream implements Transport.Listener {
             @Override
             public void failed(int endReason, String message) {
                 if (!closed) {
-                    closed = true;
+                    release();
                     circuit.streamClosed(streamId);
                     circuit.sendBackward(streamId, End.of(endReason));
                 }
@@ -89,6 +127,8 @@ final class ExitStream implements Transport.Listener {
         }
         pending.add(data);
         pendingBytes += data.length;
+        queuedTotal += data.length;
+        circuit.node().memory().queued(data.length);
         if (pendingBytes > HIGH_WATER && !paused) {
             paused = true;
             transport.pauseReading(true);
@@ -125,7 +165,7 @@ final class ExitStream implements Transport.Listener {
             transport.pauseReading(false);
         }
         if (endAfterFlush && pendingBytes == 0 && !closed) {
-            closed = true;
+            release();
             circuit.streamClosed(streamId);
             circuit.sendBackward(streamId, End.of(endReason));
         }
@@ -149,6 +189,8 @@ final class ExitStream implements Transport.Listener {
         }
         window.delivered();
         transport.send(data);
+        queuedTotal += data.length;
+        circuit.node().memory().queued(data.length);
         considerSendme();
     }
 
@@ -176,7 +218,7 @@ final class ExitStream implements Transport.Listener {
         if (closed) {
             return;
         }
-        closed = true;
+        release();
         circuit.streamClosed(streamId);
         circuit.sendBackward(streamId, End.of(reason));
         if (transport != null) {
@@ -187,7 +229,7 @@ final class ExitStream implements Transport.Listener {
 
     /** The OP sent END. */
     void closeFromOp() {
-        closed = true;
+        release();
         cancelRecheck();
         if (transport != null) {
             transport.close("END from the client");
@@ -196,7 +238,7 @@ final class ExitStream implements Transport.Listener {
 
     /** The circuit went away. */
     void circuitClosed() {
-        closed = true;
+        release();
         cancelRecheck();
         if (transport != null) {
             transport.close("circuit closed");

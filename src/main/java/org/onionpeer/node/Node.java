@@ -24,12 +24,46 @@ public final class Node implements LinkManager.Sink {
     private final Entropy entropy;
     private final LinkManager links;
     private final CircuitMap circuits = new CircuitMap();
+    private final NodeLimits nodeLimits;
+    private final MemoryGuard memory;
     private CreateHandler createHandler;
 
     public Node(Scheduler scheduler, Entropy entropy, Dialer dialer, Channel.Limits limits) {
+        this(scheduler, entropy, dialer, limits, null);
+    }
+
+    /** {@code nodeLimits} null: the defaults. */
+    public Node(Scheduler scheduler, Entropy entropy, Dialer dialer, Channel.Limits limits, NodeLimits nodeLimits) {
         this.scheduler = scheduler;
         this.entropy = entropy;
+        this.nodeLimits = nodeLimits == null ? new NodeLimits() : nodeLimits;
         this.links = new LinkManager(scheduler, entropy, dialer, this, limits);
+        this.memory = new MemoryGuard(scheduler, links, this.nodeLimits);
+        links.setQueueObserver(memory);
+    }
+
+    /** The node-wide bounds (memory budget, global caps); mutable, read when they apply. */
+    public NodeLimits limits() {
+        return nodeLimits;
+    }
+
+    /** Where the node logs what it sheds (one line each, nothing identifying); default: standard error. */
+    public void setLog(java.util.function.Consumer<String> log) {
+        memory.setLog(log);
+    }
+
+    /** Bytes queued in the node at the last sample of the memory budget. */
+    public long queuedBytes() {
+        return memory.lastTotal();
+    }
+
+    /** Links and circuits shed by the memory budget since start. */
+    public long shedCount() {
+        return memory.shedCount();
+    }
+
+    MemoryGuard memory() {
+        return memory;
     }
 
     public Scheduler scheduler() {

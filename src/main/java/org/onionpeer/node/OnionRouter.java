@@ -64,6 +64,7 @@ public final class OnionRouter implements Node.CreateHandler {
     private int circuits;
     private long created;
     private long exitStreamsBegun;
+    private int edgeStreams;
 
     public OnionRouter(Node node, Config config) {
         this.node = node;
@@ -112,6 +113,19 @@ public final class OnionRouter implements Node.CreateHandler {
         circuits--;
     }
 
+    /** Exit and directory streams open now, over all circuits (capped by {@link NodeLimits#maxExitStreams}). */
+    public int edgeStreams() {
+        return edgeStreams;
+    }
+
+    void edgeStreamOpened() {
+        edgeStreams++;
+    }
+
+    void edgeStreamClosed() {
+        edgeStreams--;
+    }
+
     @Override
     public void onCreate(Channel channel, Cell cell) {
         long circId = cell.circId();
@@ -120,7 +134,8 @@ public final class OnionRouter implements Node.CreateHandler {
             channel.close("protocol error: CREATE with a CircID of the wrong half");
             return;
         }
-        if (!channel.registerPeerCircuit(circId)) {
+        // The node-wide cap first, then the link's own (Channel.Limits.maxCircuits).
+        if (circuits >= node.limits().maxRelayCircuits || !channel.registerPeerCircuit(circId)) {
             destroy(channel, circId, DestroyReason.RESOURCELIMIT);
             return;
         }

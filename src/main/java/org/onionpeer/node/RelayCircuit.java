@@ -21,12 +21,14 @@ import org.onionpeer.cell.LinkSpecifier;
 import org.onionpeer.cell.RelayCell;
 import org.onionpeer.cell.RelayCommand;
 import org.onionpeer.cell.RelayMessage;
+import org.onionpeer.cell.Resolve;
 import org.onionpeer.cell.Sendme;
 import org.onionpeer.cell.Truncated;
 import org.onionpeer.circuit.CircuitMap;
 import org.onionpeer.circuit.RelayCircuitCrypto;
 import org.onionpeer.circuit.Window;
 import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.exit.StreamHost;
 import org.onionpeer.link.Channel;
 import org.onionpeer.link.LinkManager;
 import org.onionpeer.platform.Scheduler;
@@ -47,6 +49,7 @@ final class RelayCircuit {
     private final Window window = Window.circuit();
     private final Map<Integer, ExitStream> streams = new LinkedHashMap<>();
     private final byte[] digest = new byte[Window.DIGEST_LEN];
+    private final ExitResolves resolves = new ExitResolves(this);
 
     private Channel next;
     private long nextId;
@@ -150,11 +153,15 @@ final class RelayCircuit {
             case RelayCommand.BEGIN_DIR:
                 onBegin(streamId, null, true);
                 return;
+            case RelayCommand.RESOLVE:
+                onResolve(streamId, (Resolve) rc.message());
+                return;
             case RelayCommand.END: {
                 ExitStream s = streams.remove(streamId);
                 if (s != null) {
                     s.closeFromOp();
                 }
+                resolves.cancel(streamId);
                 return;
             }
             case RelayCommand.EXTEND2:
@@ -304,11 +311,12 @@ final class RelayCircuit {
         if (streamId == 0) {
             throw new ProtocolException("BEGIN on stream 0");
         }
-        if (streams.containsKey(streamId)) {
+        if (streams.containsKey(streamId) || resolves.contains(streamId)) {
             throw new ProtocolException("BEGIN for a stream that exists");
         }
         OnionRouter.Config cfg = router.config();
-        if (streams.size() >= cfg.maxStreamsPerCircuit) {
+        if (streams.size() + resolves.size() >= cfg.maxStreamsPerCircuit
+                || router.edgeStreams() >= node.limits().maxExitStreams) {
             sendBackward(streamId, End.of(EndReason.RESOURCELIMIT));
             return;
         }
@@ -326,10 +334,31 @@ final class RelayCircuit {
             sendBackward(streamId, End.of(EndReason.EXITPOLICY));
             return;
         }
+        // The core decides what the host means (tor's reading), so no platform resolver ever sees a
+        // string it would read as a different address than tor does (e.g. 0177.0.0.1).
+        StreamHost host = StreamHost.classify(begin.host());
+        if (host.isRefused()) {
+            sendBackward(streamId, End.of(EndReason.RESOLVEFAILED));
+            return;
+        }
         ExitStream s = new ExitStream(this, streamId);
         streams.put(streamId, s);
         router.exitStreamBegun();
-        s.connect(cfg.exitConnector, begin.host(), begin.port(), cfg.exitPolicy);
+        s.connect(cfg.exitConnector, host.connectTarget(), begin.port(), cfg.exitPolicy);
+    }
+
+    private void onResolve(int streamId, Resolve resolve) {
+        if (streamId == 0) {
+            throw new ProtocolException("RESOLVE on stream 0");
+        }
+        if (streams.containsKey(streamId) || resolves.contains(streamId)) {
+            return; // tor drops it too (relay.c: "resolve request for known stream; dropping.")
+        }
+        if (streams.size() + resolves.size() >= router.config().maxStreamsPerCircuit) {
+            sendBackward(streamId, End.of(EndReason.RESOURCELIMIT));
+            return;
+        }
+        resolves.start(streamId, resolve.hostname(), router.config().exitConnector);
     }
 
     private void onData(int streamId, byte[] data) {
@@ -393,6 +422,10 @@ final class RelayCircuit {
         return node;
     }
 
+    OnionRouter router() {
+        return router;
+    }
+
     // ---- teardown --------------------------------------------------------------------------------------
 
     /**
@@ -423,6 +456,7 @@ final class RelayCircuit {
             s.circuitClosed();
         }
         streams.clear();
+        resolves.closeAll();
         router.circuitClosed();
     }
 }

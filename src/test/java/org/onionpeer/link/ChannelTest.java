@@ -87,7 +87,8 @@ class ChannelTest {
         assertEquals(5, c[1].linkVersion());
         assertEquals(keys.identity(), c[0].peerIdentity());
         assertFalse(c[0].isAuthenticated(), "no transport binding: not authenticated");
-        assertEquals(0, sched.pendingTimers(), "handshake timers cancelled");
+        // The handshake timers are cancelled; each open link keeps its keepalive/idle timer.
+        assertEquals(2, sched.pendingTimers(), "one link timer per open end");
     }
 
     @Test

@@ -16,25 +16,18 @@ import org.onionpeer.cell.Begin;
 import org.onionpeer.cell.Cell;
 import org.onionpeer.cell.CellCommand;
 import org.onionpeer.cell.Create2;
-import org.onionpeer.cell.Created2;
 import org.onionpeer.cell.Data;
 import org.onionpeer.cell.Destroy;
 import org.onionpeer.cell.DestroyReason;
 import org.onionpeer.cell.End;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.Extend2;
-import org.onionpeer.cell.Extended2;
 import org.onionpeer.cell.LinkSpecifier;
-import org.onionpeer.cell.PaddingSource;
 import org.onionpeer.cell.RelayCell;
 import org.onionpeer.cell.RelayCommand;
-import org.onionpeer.cell.RelayMessage;
 import org.onionpeer.cell.Sendme;
-import org.onionpeer.circuit.ClientCircuitCrypto;
-import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.crypto.Ntor;
 import org.onionpeer.dir.RelayInfo;
-import org.onionpeer.link.Channel;
 import org.onionpeer.transport.Connector;
 import org.onionpeer.transport.Pipe;
 import org.onionpeer.transport.Transport;
@@ -80,84 +73,9 @@ class OnionRouterTest {
         b = net.addRelay("bravo", echo(), (addr, port) -> port == 7, null);
     }
 
-    /** The scripted OP: one link to a relay, cells recorded. */
-    final class Op implements Channel.Handler {
-        final Channel ch;
-        final List<Cell> cells = new ArrayList<>();
-        boolean closed;
-        long circId;
-        final ClientCircuitCrypto crypto = new ClientCircuitCrypto(new BcRelayPrimitives());
-
-        Op(TestNet.Relay first) {
-            Pipe p = new Pipe(net.sched, net.sched);
-            first.node.links().accept(p.b(), null, null);
-            ch = Channel.initiate(p.a(), net.sched, TestNet.ENTROPY, this, null, null, first.info.identity(), null);
-            net.sched.runUntilIdle();
-            assertTrue(ch.isOpen());
-        }
-
-        @Override
-        public void opened(Channel channel) {
-        }
-
-        @Override
-        public void cell(Channel channel, Cell cell) {
-            cells.add(cell);
-        }
-
-        @Override
-        public void closed(Channel channel, String reason) {
-            closed = true;
-        }
-
-        Cell take() {
-            net.sched.runUntilIdle();
-            assertFalse(cells.isEmpty(), "expected a cell");
-            return cells.remove(0);
-        }
-
-        void create(TestNet.Relay r) {
-            circId = ch.allocateCircId();
-            byte[] x = new byte[32];
-            TestNet.RND.nextBytes(x);
-            Ntor.Client c = Ntor.client(r.info.identity().rsaIdentity(), r.info.ntorKey(), x);
-            ch.send(new Create2(Ntor.HTYPE, c.onionskin()).toCell(circId));
-            Cell reply = take();
-            assertEquals(CellCommand.CREATED2, reply.command());
-            crypto.addHop(c.finish(Created2.decode(reply.payload()).handshakeData()));
-        }
-
-        void relay(int hop, int streamId, RelayMessage m, boolean early) {
-            byte[] body = RelayCell.of(streamId, m).encode(PaddingSource.ZEROS);
-            crypto.encrypt(body, 0, hop);
-            ch.send(new Cell(circId, early ? CellCommand.RELAY_EARLY : CellCommand.RELAY, body));
-        }
-
-        RelayCell receiveRelay() {
-            Cell c = take();
-            assertEquals(CellCommand.RELAY, c.command(), "got " + CellCommand.name(c.command()));
-            byte[] body = c.payload();
-            int hop = crypto.decrypt(body, 0);
-            assertNotEquals(ClientCircuitCrypto.NOT_RECOGNIZED, hop);
-            return RelayCell.decode(body);
-        }
-
-        void extend(TestNet.Relay r) {
-            byte[] x = new byte[32];
-            TestNet.RND.nextBytes(x);
-            Ntor.Client c = Ntor.client(r.info.identity().rsaIdentity(), r.info.ntorKey(), x);
-            List<LinkSpecifier> specs = List.of(LinkSpecifier.rsaId(r.info.identity().rsaIdentity()),
-                    LinkSpecifier.ed25519Id(r.info.identity().ed25519Identity()));
-            relay(crypto.hopCount() - 1, 0, new Extend2(specs, Ntor.HTYPE, c.onionskin()), true);
-            RelayCell rc = receiveRelay();
-            assertEquals(RelayCommand.EXTENDED2, rc.command());
-            crypto.addHop(c.finish(((Extended2) rc.message()).handshakeData()));
-        }
-    }
-
     @Test
     void twoHopCircuitReachesTheExitAndEchoesWithFlowControl() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         op.create(a);
         op.extend(b);
         op.relay(1, 5, new Begin("localhost", 7), false);
@@ -226,7 +144,7 @@ class OnionRouterTest {
 
     @Test
     void beginDirServesTheDirectory() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         op.create(a);
         op.relay(0, 9, new BeginDir(), false);
         assertEquals(RelayCommand.CONNECTED, op.receiveRelay().command());
@@ -242,7 +160,7 @@ class OnionRouterTest {
 
     @Test
     void exitPolicyRefusesBeforeConnecting() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         op.create(a);
         op.extend(b);
         op.relay(1, 3, new Begin("localhost", 22), false);
@@ -253,7 +171,7 @@ class OnionRouterTest {
 
     @Test
     void nonExitRefusesBegin() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         op.create(a);
         op.relay(0, 3, new Begin("localhost", 7), false);
         RelayCell rc = op.receiveRelay();
@@ -263,7 +181,7 @@ class OnionRouterTest {
 
     @Test
     void extend2OutsideRelayEarlyDestroysTheCircuitOnly() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         op.create(a);
         long first = op.circId;
         List<LinkSpecifier> specs = List.of(LinkSpecifier.rsaId(b.info.identity().rsaIdentity()));
@@ -280,7 +198,7 @@ class OnionRouterTest {
 
     @Test
     void tooManyRelayEarlyCellsDestroyTheCircuit() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         op.create(a);
         for (int i = 0; i < 9; i++) {
             op.relay(0, 0, new org.onionpeer.cell.Drop(new byte[0]), true);
@@ -292,7 +210,7 @@ class OnionRouterTest {
 
     @Test
     void forgedSendmeDestroysTheCircuit() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         op.create(a);
         op.relay(0, 0, Sendme.authenticated(new byte[20]), false);
         Cell c = op.take();
@@ -301,7 +219,7 @@ class OnionRouterTest {
 
     @Test
     void garbageRelayCellAtLastHopDestroysAndBadCreateIsRefused() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         op.create(a);
         byte[] junk = new byte[509];
         TestNet.RND.nextBytes(junk);
@@ -319,7 +237,7 @@ class OnionRouterTest {
 
     @Test
     void createFastIsRefusedOnALinkWithoutTls() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         long id = op.ch.allocateCircId();
         op.ch.send(new Cell(id, CellCommand.CREATE_FAST, new byte[20]));
         Cell c = op.take();
@@ -328,7 +246,7 @@ class OnionRouterTest {
 
     @Test
     void nextHopDestroyIsReportedAsTruncatedAndLinkLossTearsDownTheCircuit() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         op.create(a);
         op.extend(b);
         assertEquals(1, b.router.circuitCount());
@@ -345,7 +263,7 @@ class OnionRouterTest {
 
     @Test
     void extendToAnUnknownRelayFails() {
-        Op op = new Op(a);
+        ScriptedOp op = new ScriptedOp(net, a);
         op.create(a);
         byte[] unknown = new byte[20];
         TestNet.RND.nextBytes(unknown);
