@@ -27,6 +27,7 @@ import org.onionpeer.netdoc.Consensus;
 import org.onionpeer.netdoc.ServerDescriptorWriter;
 import org.onionpeer.node.TorDirectoryClient;
 import org.onionpeer.node.Node;
+import org.onionpeer.node.NodeLimits;
 import org.onionpeer.node.OnionProxy;
 
 /**
@@ -66,6 +67,8 @@ public final class Bridge implements AutoCloseable {
         /** TLS links held at once by all our relays together, and from one source address. */
         public int maxTlsLinks = JvmRelay.DEFAULT_MAX_TLS_LINKS;
         public int maxTlsLinksPerAddress = JvmRelay.DEFAULT_MAX_TLS_LINKS_PER_ADDRESS;
+        /** Node-wide bounds of each of our relays: the memory budget of their queues, circuits, exit streams. */
+        public NodeLimits nodeLimits = new NodeLimits();
     }
 
     /** Directory lifetime and how long before its end it is re-signed. */
@@ -104,8 +107,8 @@ public final class Bridge implements AutoCloseable {
         ExitPolicy bridgePolicy = tor && options.torRelay && !options.exitPolicy.isEmpty()
                 ? ExitPolicy.parse(options.exitPolicy).then(ExitPolicy.rejectAll()) : null;
         this.tlsLinks = new ConnectionGate("TLS links", options.maxTlsLinks, options.maxTlsLinksPerAddress);
-        this.bridgeRelay = new JvmRelay("bridge", options.host, bridgePolicy, this::directory, ws, options.limits,
-                tlsLinks);
+        this.bridgeRelay = limited(new JvmRelay("bridge", options.host, bridgePolicy, this::directory, ws,
+                options.limits, tlsLinks));
         this.server = new BridgeServer(new BridgeServer.Options().host(options.host).port(options.port)
                 .webappDir(options.webappDir), bridgeRelay.loop(), () -> directory == null ? null : directory.text(),
                 t -> bridgeRelay.node().links().accept(t, null, null));
@@ -120,8 +123,8 @@ public final class Bridge implements AutoCloseable {
             ExitPolicy policy = tor && options.torRelay ? null : ExitPolicy.withDefault(options.exitPolicy);
             for (int i = 1; i <= options.relays; i++) {
                 // In a Tor network "relay1" may be taken (nicknames there are not unique, but logs read better).
-                relays.add(new JvmRelay((tor ? "onionpeer" : "relay") + i, options.host, i == options.relays ? policy : null,
-                        this::directory, ws, options.limits, tlsLinks));
+                relays.add(limited(new JvmRelay((tor ? "onionpeer" : "relay") + i, options.host,
+                        i == options.relays ? policy : null, this::directory, ws, options.limits, tlsLinks)));
             }
         }
         if (options.join != null) {
@@ -175,6 +178,20 @@ public final class Bridge implements AutoCloseable {
             proxy = null;
             socks = null;
         }
+    }
+
+    /** Gives {@code relay}'s node our node-wide bounds (a copy each: the node reads them on its own loop). */
+    private JvmRelay limited(JvmRelay relay) {
+        NodeLimits l = options.nodeLimits;
+        relay.loop().execute(() -> {
+            NodeLimits n = relay.node().limits();
+            n.maxQueuedBytes = l.maxQueuedBytes;
+            n.shedToPercent = l.shedToPercent;
+            n.sampleIntervalMillis = l.sampleIntervalMillis;
+            n.maxRelayCircuits = l.maxRelayCircuits;
+            n.maxExitStreams = l.maxExitStreams;
+        });
+        return relay;
     }
 
     /** http://host:port of our HTTP server, as configured. */

@@ -42,6 +42,8 @@ public final class Main {
             "  --max-tls-links N    TLS links all our relays hold at once (default 8192); more are reset",
             "  --max-tls-links-per-address N",
             "                       TLS links from one source address at once (default 64)",
+            "  --max-queued-mb N    memory budget of each relay's queues (links, exit streams), like tor's",
+            "                       MaxMemInQueues (default 256): above it the longest-waiting queues are shed",
             "  --help               this text");
 
     private Main() {
@@ -108,6 +110,9 @@ public final class Main {
                     break;
                 case "--max-tls-links":
                     o.maxTlsLinks = number(value(args, ++i, a), a, 1, 1_000_000);
+                    break;
+                case "--max-queued-mb":
+                    o.nodeLimits.maxQueuedBytes = (long) number(value(args, ++i, a), a, 1, 1 << 20) << 20;
                     break;
                 case "--max-tls-links-per-address":
                     o.maxTlsLinksPerAddress = number(value(args, ++i, a), a, 1, 1_000_000);

@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.onionpeer.cell.EndReason;
+import org.onionpeer.exit.StreamHost;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.transport.Connector;
 
@@ -41,6 +42,8 @@ public final class SocketConnector implements Connector, AutoCloseable {
     /** Connects under way at once (resolving or dialling); more fail at once with RESOURCELIMIT. */
     public static final int DEFAULT_MAX_PENDING = 1024;
     private static final int MAX_HOST_LENGTH = 255;
+    /** TTL given with resolved addresses: the JVM's resolver does not tell the real one. */
+    public static final int RESOLVE_TTL_SECONDS = 300;
 
     private final Scheduler scheduler;
     private final Resolver resolver;
@@ -94,21 +97,21 @@ public final class SocketConnector implements Connector, AutoCloseable {
     }
 
     /**
-     * An IP literal as an address (no lookup), or null for anything else. IPv4: four decimal fields of one to
-     * three digits, each at most 255, as tor reads them; IPv6: the text forms of RFC 4291, bracketed or not,
-     * without a zone.
+     * An IP literal as an address (no lookup), or null for anything else: the core's {@link StreamHost} rules,
+     * tor's (IPv4 only as four decimal fields; "0177.0.0.1" is not 127.0.0.1 here, nor 177.0.0.1). The exit
+     * has already refused numeric-looking names that a resolver might read as an address.
      */
     public static InetAddress literal(String host) {
         String h = host;
         if (h.length() > 2 && h.charAt(0) == '[' && h.charAt(h.length() - 1) == ']') {
             h = h.substring(1, h.length() - 1); // tor writes IPv6 literals in brackets
         }
-        byte[] ip = LiteralInterim.parse(h);
+        org.onionpeer.cell.IpAddress ip = StreamHost.parseLiteral(h);
         if (ip == null) {
             return null;
         }
         try {
-            return InetAddress.getByAddress(ip);
+            return InetAddress.getByAddress(ip.bytes());
         } catch (UnknownHostException e) {
             return null; // cannot happen for 4 or 16 bytes
         }
@@ -139,6 +142,46 @@ public final class SocketConnector implements Connector, AutoCloseable {
             return EndReason.CONNRESET;
         }
         return EndReason.MISC;
+    }
+
+    /**
+     * RELAY_RESOLVE's lookup: a name on the resolver pool, answered on the scheduler. The JVM does not tell
+     * the DNS TTL, so answers carry {@link #RESOLVE_TTL_SECONDS} (the core clips TTLs as tor does anyway).
+     * An unknown name is RESOLVEFAILED (permanent); any other failure MISC (transient).
+     */
+    @Override
+    public void resolve(String host, ResolveCallback callback) {
+        InetAddress literal = host == null ? null : literal(host);
+        if (literal != null) {
+            scheduler.execute(() -> callback.resolved(List.of(literal.getAddress()), RESOLVE_TTL_SECONDS));
+            return;
+        }
+        if (closed || host == null || host.isEmpty() || host.length() > MAX_HOST_LENGTH) {
+            scheduler.execute(() -> callback.failed(EndReason.MISC, closed ? "connector closed" : "bad host name"));
+            return;
+        }
+        try {
+            NameResolution.pool().execute(() -> {
+                try {
+                    InetAddress[] all = resolver.resolve(host);
+                    List<byte[]> out = new ArrayList<>();
+                    for (InetAddress a : all == null ? new InetAddress[0] : all) {
+                        out.add(a.getAddress());
+                    }
+                    if (out.isEmpty()) {
+                        scheduler.execute(() -> callback.failed(EndReason.RESOLVEFAILED, "no address for " + host));
+                    } else {
+                        scheduler.execute(() -> callback.resolved(out, RESOLVE_TTL_SECONDS));
+                    }
+                } catch (UnknownHostException e) {
+                    scheduler.execute(() -> callback.failed(EndReason.RESOLVEFAILED, "unknown name " + host));
+                } catch (IOException | RuntimeException e) {
+                    scheduler.execute(() -> callback.failed(EndReason.MISC, "cannot resolve " + host + ": " + e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            scheduler.execute(() -> callback.failed(EndReason.RESOURCELIMIT, "too many names being resolved"));
+        }
     }
 
     /** Stops taking work; connects already under way may still complete. */
@@ -240,28 +283,6 @@ public final class SocketConnector implements Connector, AutoCloseable {
             if (counted) {
                 pending.decrementAndGet();
             }
-        }
-    }
-
-    /** Until the core's parser lands: dotted quads only. */
-    private static final class LiteralInterim {
-        static byte[] parse(String h) {
-            String[] p = h.split("\\.", -1);
-            if (p.length != 4) {
-                return null;
-            }
-            byte[] b = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                if (p[i].isEmpty() || p[i].length() > 3 || !p[i].chars().allMatch(Character::isDigit)) {
-                    return null;
-                }
-                int v = Integer.parseInt(p[i]);
-                if (v > 255) {
-                    return null;
-                }
-                b[i] = (byte) v;
-            }
-            return b;
         }
     }
 }
