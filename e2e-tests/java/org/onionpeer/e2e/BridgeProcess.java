@@ -37,6 +37,28 @@ final class BridgeProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The class path this code was loaded from: the class loader's URLs when it has them (the benchmark runs
+     * inside Maven under exec:java, where java.class.path is Maven's own), else java.class.path (surefire).
+     */
+    static String classPath() {
+        ClassLoader l = BridgeProcess.class.getClassLoader();
+        if (l instanceof java.net.URLClassLoader) {
+            List<String> parts = new ArrayList<>();
+            for (java.net.URL u : ((java.net.URLClassLoader) l).getURLs()) {
+                try {
+                    parts.add(Paths.get(u.toURI()).toString());
+                } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                    // not a file: not for a child JVM's class path
+                }
+            }
+            if (!parts.isEmpty()) {
+                return String.join(java.io.File.pathSeparator, parts);
+            }
+        }
+        return System.getProperty("java.class.path");
+    }
+
     /** {@code args}, plus {@code --webapp} with the built web app when there is one (else the jar's copy). */
     static List<String> args(String... args) {
         List<String> a = new ArrayList<>(List.of(args));
@@ -65,7 +87,7 @@ final class BridgeProcess implements AutoCloseable {
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath());
         cmd.add("org.onionpeer.jvm.Main");
         cmd.add("--port");
         cmd.add("0");

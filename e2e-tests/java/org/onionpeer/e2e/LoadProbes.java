@@ -16,6 +16,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.dir.Directory;
@@ -25,6 +27,7 @@ import org.onionpeer.jvm.JcaRelayPrimitives;
 import org.onionpeer.jvm.JvmDialer;
 import org.onionpeer.jvm.bridge.WebSocketConnector;
 import org.onionpeer.link.Channel;
+import org.onionpeer.link.LinkManager;
 import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionProxy;
 
@@ -94,7 +97,7 @@ final class LoadProbes {
                 }
                 if (System.nanoTime() > deadline) {
                     throw new TimeoutException("no circuit from a fresh WebSocket-linked node within " + timeoutMillis
-                            + " ms");
+                            + " ms; a link to the bridge now: " + linkOutcome(loop, node, directory));
                 }
                 Thread.sleep(10); // polling a condition with a deadline
             }
@@ -102,6 +105,32 @@ final class LoadProbes {
             dialer.close();
             ws.close();
             loop.close();
+        }
+    }
+
+    /** For a failure message: what one more link attempt from {@code node} to the bridge's relay gives. */
+    private static String linkOutcome(EventLoop loop, Node node, Directory directory) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        RelayInfo bridge = directory.relays().stream().filter(r -> r.hasFlag(RelayInfo.FLAG_BRIDGE)).findFirst()
+                .orElse(null);
+        if (bridge == null) {
+            return "no bridge in the directory";
+        }
+        loop.execute(() -> node.links().connect(bridge, new LinkManager.ConnectCallback() {
+            @Override
+            public void connected(org.onionpeer.link.Channel channel) {
+                f.complete("opened (" + channel + ")");
+            }
+
+            @Override
+            public void failed(String reason) {
+                f.complete("failed: " + reason);
+            }
+        }));
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "no answer: " + e;
         }
     }
 
