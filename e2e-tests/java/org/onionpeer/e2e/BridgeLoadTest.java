@@ -60,7 +60,7 @@ class BridgeLoadTest {
             assertTrue(relays.size() >= 2 && bridge.orPorts().size() == relays.size(),
                     "relays with ORPorts from the start-up lines: " + relays);
             int idleThreads = bridge.threads();
-            long idleRss = bridge.rssBytes();
+            long idleRss = bridge.rssAfterGc();
             Directory directory = LoadProbes.directory(bridge.web());
             // The fixture works before any load: the same fetch the loaded bridge must answer.
             double idleFetch = LoadProbes.socksFetch(bridge.socksPort(), http.port(),
@@ -74,7 +74,7 @@ class BridgeLoadTest {
             int peakWhileOpening = sampler.peakAndReset();
 
             int heldBefore = load.held();
-            long rss = bridge.rssBytes();
+            long rss = bridge.rssAfterGc();
             int threadsHeld = bridge.threads();
             int fds = bridge.fds();
 
@@ -102,13 +102,13 @@ class BridgeLoadTest {
 
             int heldLinks = pages.opened + tls.opened;
             System.out.printf(Locale.ROOT, "[load] bridge pid %d (%d relays) started in %.1f s; idle: %d threads,"
-                    + " RSS %.0f MB; SOCKS fetch of %d KB %.0f ms%n", bridge.pid(), relays.size(), startSeconds,
+                    + " RSS after GC %.0f MB; SOCKS fetch of %d KB %.0f ms%n", bridge.pid(), relays.size(), startSeconds,
                     idleThreads, idleRss / (double) MB, FILE_SIZE / 1024, idleFetch);
             System.out.printf(Locale.ROOT, "[load] held %d links (%d of %d pages, %d of %d TLS), %d still held after the"
                     + " probes, %d dropped %s%n", heldBefore, pages.opened, PAGES, tls.opened, TLS_LINKS, heldAfter,
                     load.dropped(), load.dropReasons().isEmpty() ? "" : load.dropReasons());
             System.out.printf(Locale.ROOT, "[load] bridge with everything held: %d threads (peak %d while held, %d while"
-                    + " opening; bound %d), RSS %.0f MB (+%.0f MB over idle, %.1f KB per held link), %d fds%n",
+                    + " opening; bound %d), RSS after GC %.0f MB (+%.0f MB over idle, %.1f KB per held link), %d fds%n",
                     threadsHeld, peakWhileHeld, peakWhileOpening, MAX_THREADS, rss / (double) MB,
                     (rss - idleRss) / (double) MB, heldLinks == 0 ? 0 : (rss - idleRss) / 1024.0 / heldLinks, fds);
             System.out.printf(Locale.ROOT, "[load] handshakes: pages p50 %.0f ms p99 %.0f ms; TLS p50 %.0f ms p99 %.0f ms%n",

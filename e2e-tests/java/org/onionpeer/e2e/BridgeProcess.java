@@ -219,6 +219,34 @@ final class BridgeProcess implements AutoCloseable {
         return status("VmRSS") * 1024;
     }
 
+    /**
+     * Resident set size in bytes after a full GC in the bridge ({@code jcmd PID GC.run}, bounded wait), so that
+     * garbage not yet collected does not count as the cost of what it holds; plain {@link #rssBytes} if jcmd is
+     * missing or fails. G1 gives freed regions back concurrently after the GC, so RSS is read until two reads
+     * 250 ms apart differ by less than 1 MB (at most 5 s).
+     */
+    long rssAfterGc() throws IOException, InterruptedException {
+        Path jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd");
+        if (Files.isExecutable(jcmd)) {
+            Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), "GC.run").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long last = rssBytes();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(250); // sampling RSS until it settles, bounded
+            long now = rssBytes();
+            if (Math.abs(now - last) < (1 << 20)) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
     /** Open file descriptors of the bridge process. */
     int fds() {
         String[] l = Path.of("/proc", String.valueOf(pid()), "fd").toFile().list();

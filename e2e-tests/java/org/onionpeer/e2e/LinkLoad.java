@@ -341,7 +341,9 @@ final class LinkLoad implements AutoCloseable {
                 if (e.isSuccess()) {
                     startLink(ctx);
                 } else {
-                    fail("TLS: " + describe(e.cause()));
+                    fail(e.cause() instanceof java.nio.channels.ClosedChannelException
+                            ? "TLS: connection closed by the peer during the TLS handshake"
+                            : "TLS: " + describe(e.cause()));
                     ctx.close();
                 }
                 return;

@@ -15,7 +15,8 @@ import org.onionpeer.link.Channel;
  * (as {@code java -jar target/onionpeer.jar} runs it, SOCKS port and embedded network), measured idle and then
  * with {@link #PAGES} WebSocket page links held by {@link LinkLoad}, in the same run:
  * <ul>
- * <li>links held per GB of the bridge's RSS (VmRSS of /proc/PID/status), and its thread count;</li>
+ * <li>links held per GB of the bridge's RSS (VmRSS of /proc/PID/status, after a full GC requested with jcmd),
+ * and its thread count;</li>
  * <li>3-hop circuit build time, p50 and p99 of {@link #BUILDS} builds from this process's JVM onion proxy
  * ({@link TorClient}, TLS links already open) with the bridge's own relay as first hop, the one holding every
  * page link; a random middle, the exit last;</li>
@@ -31,6 +32,8 @@ final class LoadBench {
     static final int BUILDS = 100;
     static final int FETCHES = 100;
     static final int FETCH_BYTES = 16 * 1024;
+    /** Builds and fetches before the idle figures, so that JIT warm-up does not count against idle. */
+    static final int WARMUP = 30;
     static final long OPEN_MILLIS = 90_000;
     static final double GB = 1 << 30;
     static final double MB = 1 << 20;
@@ -73,27 +76,27 @@ final class LoadBench {
                 throw new IllegalStateException("bridge, exit and middles expected in " + d.relays());
             }
             // Warm-up: every link a timed build uses opened, JIT on both sides, the SOCKS proxy's pool.
-            for (RelayInfo m : middles) {
-                NetworkBench.buildOnce(client, List.of(first, m, exit));
+            for (int i = 0; i < WARMUP; i++) {
+                NetworkBench.buildOnce(client, List.of(first, middles.get(i % middles.size()), exit));
             }
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < WARMUP; i++) {
                 LoadProbes.socksFetch(bridge.socksPort(), http.port(), path, FETCH_BYTES, sha);
             }
 
-            long idleRss = bridge.rssBytes();
+            long idleRss = bridge.rssAfterGc();
             int idleThreads = bridge.threads();
             Latency idleBuilds = builds(client, first, middles, exit);
             Latency idleFetches = fetches(bridge, http.port(), path, sha);
 
             LinkLoad.Result pages = load.open("WebSocket page links", List.of(bridge.link()), PAGES, OPEN_MILLIS);
-            long pagesRss = bridge.rssBytes();
+            long pagesRss = bridge.rssAfterGc();
             int pagesThreads = bridge.threads();
             Latency loadedBuilds = builds(client, first, middles, exit);
             Latency loadedFetches = fetches(bridge, http.port(), path, sha);
             int pagesHeld = load.held();
 
             LinkLoad.Result tls = load.open("TLS links", bridge.orPorts(), TLS_LINKS, OPEN_MILLIS);
-            long allRss = bridge.rssBytes();
+            long allRss = bridge.rssAfterGc();
             int allThreads = bridge.threads();
             int allHeld = load.held();
 
@@ -101,7 +104,7 @@ final class LoadBench {
                     + " p50 %.0f ms  p99 %.0f ms%n", pagesHeld, PAGES, pages.failures.isEmpty() ? "no failures"
                     : pages.failed + " failed: " + pages.topFailures(3), pages.wallNanos / 1e9, pages.percentile(50),
                     pages.percentile(99));
-            System.out.printf(Locale.ROOT, "load RSS per page link     idle %.0f MB, with %d pages %.0f MB -> %.0f links"
+            System.out.printf(Locale.ROOT, "load RSS after GC          idle %.0f MB, with %d pages %.0f MB -> %.0f links"
                     + " per GB of RSS, %.0f per GB of RSS growth (%.1f KB each); threads %d -> %d%n", idleRss / MB,
                     pagesHeld, pagesRss / MB, pagesHeld / (pagesRss / GB), perGb(pagesHeld, pagesRss - idleRss),
                     kbEach(pagesRss - idleRss, pagesHeld), idleThreads, pagesThreads);
