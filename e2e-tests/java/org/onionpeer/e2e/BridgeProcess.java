@@ -71,6 +71,7 @@ final class BridgeProcess implements AutoCloseable {
     }
 
     private final Process process;
+    private final Thread killer = new Thread(this::kill, "bridge-process-killer");
     private final Deque<String> tail = new ArrayDeque<>();
     private final List<Relay> relays = new ArrayList<>();
     private URI web;
@@ -94,6 +95,8 @@ final class BridgeProcess implements AutoCloseable {
         cmd.addAll(args);
         boolean wantSocks = !args.contains("--socks-port") || !args.get(args.indexOf("--socks-port") + 1).equals("-1");
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        // Should this JVM be stopped before close() runs (Ctrl-C, a killed fork), the bridge goes too.
+        Runtime.getRuntime().addShutdownHook(killer);
         Thread drain = new Thread(this::drain, "bridge-process-output");
         drain.setDaemon(true);
         drain.start();
@@ -253,8 +256,19 @@ final class BridgeProcess implements AutoCloseable {
         return l == null ? -1 : l.length;
     }
 
+    private void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // shutting down already, or never added
+        }
         if (!process.isAlive()) {
             return;
         }
