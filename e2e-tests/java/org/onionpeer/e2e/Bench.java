@@ -24,7 +24,10 @@ import org.onionpeer.jvm.JcaRelayPrimitives;
  * System properties: onionpeer.bench.millis (default 1000), onionpeer.bench.runs (default 5),
  * onionpeer.bench.js=false to skip the browser, onionpeer.bench.net=false to skip the network rows
  * ({@link NetworkBench}: an in-process bridge, 3-hop circuit build times and one-stream bulk throughput, for the
- * JVM onion proxy and, unless onionpeer.bench.js=false, for the browser node in Chromium).
+ * JVM onion proxy and, unless onionpeer.bench.js=false, for the browser node in Chromium),
+ * onionpeer.bench.load=false to skip the load rows ({@link LoadBench}: a bridge process idle and holding 5,000
+ * WebSocket page links, then 2,000 TLS links too: links per GB of its RSS, its threads, circuit build and SOCKS
+ * fetch p50/p99 against idle).
  */
 public final class Bench {
     static final int MIN_MILLIS = Integer.getInteger("onionpeer.bench.millis", 1000);
@@ -101,6 +104,15 @@ public final class Bench {
                 NetworkBench.run();
             } catch (Exception e) {
                 System.out.println("network bench failed: " + e);
+                e.printStackTrace(System.out);
+            }
+        }
+        if (!"false".equals(System.getProperty("onionpeer.bench.load"))) {
+            System.out.println();
+            try {
+                LoadBench.run();
+            } catch (Exception e) {
+                System.out.println("load bench failed: " + e);
                 e.printStackTrace(System.out);
             }
         }
