@@ -2,6 +2,9 @@ package org.onionpeer.jvm.bridge;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.JarURLConnection;
 import java.net.URI;
 import java.net.URL;
@@ -12,13 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
@@ -50,8 +52,14 @@ import org.onionpeer.platform.Scheduler;
  * handed to the node; binary frames carry cells, text frames close the session (1008);</li>
  * <li>more routes added by the node ({@link #addRoute}, {@link #addTextRoute}), e.g. {@code /bookmarklet}.</li>
  * </ul>
- * Limits are explicit ({@link Options}): WebSocket message size, concurrent link sessions (more upgrades are
- * refused with 503), idle timeout, per-session send queue and receive window.
+ * Limits are explicit ({@link Options}): WebSocket message size, concurrent link sessions in all and per source
+ * address (more upgrades are refused with 503), idle timeout, per-session send queue and receive window.
+ *
+ * <p>A link session takes its slot only when it opens and gives it back however it ends (close, error, idle
+ * timeout, {@link #stop}): an upgrade that dies before the session opens takes nothing. So the caps are
+ * checked twice, at the upgrade (503, nothing opened) and again at the open, where a session that raced past
+ * the first check is closed with 1013 (Try Again Later). Pending upgrades are not counted: Jetty's HTTP idle
+ * timeout bounds how long one can stay pending.
  *
  * <p>Any origin may open a link: browsers of any site are the bridge's clients, and a link authenticates
  * itself inside the Tor protocol, not by where it comes from.
@@ -65,7 +73,8 @@ public final class BridgeServer implements AutoCloseable {
         String classpathRoot = "/webapp";
         String linkPath = "/link";
         String directoryPath = "/tor/directory";
-        int maxSessions = 128;
+        int maxSessions = 10_000;
+        int maxSessionsPerAddress = 50;
         WebSocketLimits limits = WebSocketLimits.DEFAULT;
         int maxThreads = 64;
         long httpIdleTimeoutMillis = 30_000;
@@ -107,12 +116,29 @@ public final class BridgeServer implements AutoCloseable {
             return this;
         }
 
-        /** Concurrent link sessions; upgrades beyond are refused with 503. Default 128. */
+        /**
+         * Concurrent link sessions in all (every page keeps one to its bridge); upgrades beyond are refused with
+         * 503. Default 10,000: an idle session costs a socket and a few KB, no thread.
+         */
         public Options maxSessions(int v) {
             if (v < 0) {
                 throw new IllegalArgumentException("maxSessions < 0");
             }
             maxSessions = v;
+            return this;
+        }
+
+        /**
+         * Concurrent link sessions from one source address (IPv6: one /64, what one host usually holds); 0 = no
+         * such cap (behind a reverse proxy every page has the proxy's address). Default 50, tor's
+         * DoSConnectionMaxConcurrentCount: far more tabs than one person keeps open, yet filling a bridge of
+         * 10,000 takes 200 addresses.
+         */
+        public Options maxSessionsPerAddress(int v) {
+            if (v < 0) {
+                throw new IllegalArgumentException("maxSessionsPerAddress < 0");
+            }
+            maxSessionsPerAddress = v;
             return this;
         }
 
@@ -149,9 +175,13 @@ public final class BridgeServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final Map<String, Request.Handler> routes = new ConcurrentHashMap<>();
-    private final Set<WebSocketTransport> sessions = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger reserved = new AtomicInteger();
+    /** Open sessions holding a slot, and the slots per address key; both guarded by {@code slots}. */
+    private final Object slots = new Object();
+    private final Map<WebSocketTransport, Slot> sessions = new HashMap<>();
+    private final Map<String, Integer> perAddress = new HashMap<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    /** Tests only: runs on Jetty's thread once an upgrade has passed the checks, before the session opens. */
+    volatile Runnable afterUpgradeCheck;
 
     /**
      * @param scheduler the node's loop: link transports deliver on it, {@code onLink} and route suppliers
@@ -225,9 +255,11 @@ public final class BridgeServer implements AutoCloseable {
         return h.contains(":") ? "[" + h + "]" : h;
     }
 
-    /** Link sessions open now. */
+    /** Link sessions open now (each holding a slot). */
     public int sessionCount() {
-        return sessions.size();
+        synchronized (slots) {
+            return sessions.size();
+        }
     }
 
     public Options options() {
@@ -288,7 +320,10 @@ public final class BridgeServer implements AutoCloseable {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        List<WebSocketTransport> open = new ArrayList<>(sessions);
+        List<WebSocketTransport> open;
+        synchronized (slots) {
+            open = new ArrayList<>(sessions.keySet());
+        }
         for (WebSocketTransport t : open) {
             t.closeWith(StatusCode.SHUTDOWN, "bridge stopping");
         }
@@ -296,6 +331,12 @@ public final class BridgeServer implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             System.err.println("[onionpeer] bridge stop: " + e);
+        }
+        // Jetty has reported every session it ended; should one have gone unreported, its slot goes too.
+        synchronized (slots) {
+            for (Slot slot : new ArrayList<>(sessions.values())) {
+                slot.release();
+            }
         }
     }
 
@@ -308,33 +349,120 @@ public final class BridgeServer implements AutoCloseable {
 
     private Object upgrade(Request req, Response resp, Callback cb) {
         if (stopping.get()) {
-            Response.writeError(req, resp, cb, HttpStatus.SERVICE_UNAVAILABLE_503, "bridge stopping");
+            refuse(req, resp, cb, "bridge stopping");
             return null;
         }
-        if (reserved.incrementAndGet() > options.maxSessions) {
-            reserved.decrementAndGet();
-            Response.writeError(req, resp, cb, HttpStatus.SERVICE_UNAVAILABLE_503, "too many link sessions");
+        String key = addressKey(req.getConnectionMetaData().getRemoteSocketAddress());
+        String refusal;
+        synchronized (slots) {
+            refusal = refusal(key);
+        }
+        if (refusal != null) {
+            refuse(req, resp, cb, refusal);
             return null;
         }
-        // The slot is held from here until Jetty reports the session gone. (Should the connection die between
-        // this point and the session opening, Jetty reports nothing and the slot stays taken: rare enough.)
-        AtomicBoolean released = new AtomicBoolean();
-        WebSocketTransport[] self = new WebSocketTransport[1];
-        self[0] = new WebSocketTransport(scheduler, options.limits, this::accepted, () -> {
-            if (released.compareAndSet(false, true)) {
-                sessions.remove(self[0]);
-                reserved.decrementAndGet();
-            }
-        });
-        return self[0].endpoint();
+        Runnable hook = afterUpgradeCheck;
+        if (hook != null) {
+            hook.run();
+        }
+        // No slot yet: it is taken when (if) the session opens, so a connection that dies first costs nothing.
+        Slot slot = new Slot(key);
+        return new WebSocketTransport(scheduler, options.limits, slot::opened, slot::ended).endpoint();
     }
 
-    private void accepted(WebSocketTransport t) {
-        sessions.add(t);
-        if (stopping.get()) {
-            t.closeWith(StatusCode.SHUTDOWN, "bridge stopping");
+    /** Why a session from {@code key} may not open now, or null. Holds {@code slots}. */
+    private String refusal(String key) {
+        if (sessions.size() >= options.maxSessions) {
+            return "too many link sessions (max-page-links " + options.maxSessions + ")";
         }
-        scheduler.execute(() -> onLink.accept(t));
+        if (options.maxSessionsPerAddress > 0 && key != null
+                && perAddress.getOrDefault(key, 0) >= options.maxSessionsPerAddress) {
+            return "too many link sessions from this address (max-page-links-per-address "
+                    + options.maxSessionsPerAddress + ")";
+        }
+        return null;
+    }
+
+    /** 503 with the reason as a plain-text body (a WebSocket client sees the status; a person, the reason). */
+    private static void refuse(Request req, Response resp, Callback cb, String reason) {
+        byte[] body = reason.getBytes(StandardCharsets.UTF_8);
+        resp.setStatus(HttpStatus.SERVICE_UNAVAILABLE_503);
+        resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        resp.getHeaders().put(NO_STORE);
+        resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        resp.write(true, ByteBuffer.wrap(body), cb);
+    }
+
+    /**
+     * The per-address key: the IPv4 address, or the /64 of an IPv6 address (one host usually has a whole /64,
+     * so counting single IPv6 addresses would limit nothing). Null if unknown.
+     */
+    static String addressKey(java.net.SocketAddress remote) {
+        if (!(remote instanceof InetSocketAddress) || ((InetSocketAddress) remote).getAddress() == null) {
+            return null;
+        }
+        InetAddress a = ((InetSocketAddress) remote).getAddress();
+        if (a instanceof Inet6Address) {
+            byte[] b = a.getAddress();
+            java.util.Arrays.fill(b, 8, 16, (byte) 0);
+            try {
+                return InetAddress.getByAddress(b).getHostAddress() + "/64";
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return a.getHostAddress();
+    }
+
+    /** One upgrade's claim on a session slot: taken at open, given back once at the end. */
+    private final class Slot {
+        private final String key;
+        private WebSocketTransport held; // guarded by slots
+        private boolean ended; // guarded by slots
+
+        Slot(String key) {
+            this.key = key;
+        }
+
+        /** The session opened (Jetty's thread): take a slot, or close it if the bridge filled up meanwhile. */
+        void opened(WebSocketTransport t) {
+            String refusal;
+            synchronized (slots) {
+                refusal = ended ? "ended" : stopping.get() ? "bridge stopping" : refusal(key);
+                if (refusal == null) {
+                    held = t;
+                    sessions.put(t, this);
+                    if (key != null) {
+                        perAddress.merge(key, 1, Integer::sum);
+                    }
+                }
+            }
+            if (refusal != null) {
+                t.closeWith(stopping.get() ? StatusCode.SHUTDOWN : StatusCode.TRY_AGAIN_LATER, refusal);
+                return;
+            }
+            scheduler.execute(() -> onLink.accept(t));
+        }
+
+        /** Jetty reported the session gone (close, error, idle timeout). */
+        void ended() {
+            synchronized (slots) {
+                release();
+            }
+        }
+
+        /** Holds {@code slots}. Idempotent. */
+        void release() {
+            ended = true;
+            if (held == null) {
+                return;
+            }
+            sessions.remove(held);
+            held = null;
+            if (key != null) {
+                perAddress.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- HTTP
