@@ -39,6 +39,13 @@ public final class Main {
             "  --tor-relay          with --tor-authority: the bridge's relay (and the embedded ones, with --relays)",
             "                       join that network as one family, publishing their descriptors; the bridge's",
             "                       relay exits only per --exit-policy, followed by 'reject *:*'",
+            "  --public-url URL     the bridge's public URL, e.g. https://bridge.example.org/ behind a TLS proxy:",
+            "                       the bookmarklet and the pages name it, the directory advertises its link as",
+            "                       wss://bridge.example.org:443/link (default http://HOST:PORT/, never a request's Host)",
+            "  --max-page-links N   concurrent page links (WebSocket sessions) in all (default 10000); more get 503",
+            "  --max-page-links-per-address N",
+            "                       ... from one source address, an IPv6 /64 counting as one (default 50, like tor's",
+            "                       DoSConnectionMaxConcurrentCount; 0 = no cap, e.g. behind a reverse proxy)",
             "  --help               this text");
 
     private Main() {
@@ -102,6 +109,20 @@ public final class Main {
                     break;
                 case "--tor-relay":
                     o.torRelay = true;
+                    break;
+                case "--public-url":
+                    o.publicUrl = value(args, ++i, a);
+                    try {
+                        org.onionpeer.jvm.bridge.BridgeServer.publicOrigin(o.publicUrl);
+                    } catch (IllegalArgumentException e) {
+                        fail("--public-url: " + e.getMessage());
+                    }
+                    break;
+                case "--max-page-links":
+                    o.maxPageLinks = number(value(args, ++i, a), a, 1, 1_000_000);
+                    break;
+                case "--max-page-links-per-address":
+                    o.maxPageLinksPerAddress = number(value(args, ++i, a), a, 0, 1_000_000);
                     break;
                 case "bridge":
                 case "serve":

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,6 +62,12 @@ import org.onionpeer.platform.Scheduler;
  * the first check is closed with 1013 (Try Again Later). Pending upgrades are not counted: Jetty's HTTP idle
  * timeout bounds how long one can stay pending.
  *
+ * <p>HTML responses carry a Content-Security-Policy made for the page (its inline scripts and styles allowed by
+ * hash, {@code blob:} media, WebSockets to this bridge and the connect sources added with
+ * {@link #addConnectSource}), {@code frame-ancestors 'none'} and {@code X-Frame-Options: DENY}; every
+ * response carries {@code Referrer-Policy: no-referrer}. Scripts and the directory get no CSP: a
+ * bookmarklet loads them into pages of any origin.
+ *
  * <p>Any origin may open a link: browsers of any site are the bridge's clients, and a link authenticates
  * itself inside the Tor protocol, not by where it comes from.
  */
@@ -78,6 +85,7 @@ public final class BridgeServer implements AutoCloseable {
         WebSocketLimits limits = WebSocketLimits.DEFAULT;
         int maxThreads = 64;
         long httpIdleTimeoutMillis = 30_000;
+        String publicOrigin;
 
         /** Address to listen on (default 127.0.0.1). */
         public Options host(String v) {
@@ -153,6 +161,18 @@ public final class BridgeServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The bridge's public URL, e.g. {@code https://bridge.example.org/} behind a TLS proxy: pages, the
+         * bookmarklet and the advertised link address ({@code wss://bridge.example.org:443/link}) name it.
+         * Null (default): {@code http://host:port/} as configured. Never taken from a request.
+         *
+         * @throws IllegalArgumentException if not http(s)://host[:port][/]
+         */
+        public Options publicUrl(String v) {
+            publicOrigin = v == null ? null : publicOrigin(v);
+            return this;
+        }
+
         private static String requirePath(String v) {
             if (!v.startsWith("/")) {
                 throw new IllegalArgumentException("path must start with '/': " + v);
@@ -163,6 +183,12 @@ public final class BridgeServer implements AutoCloseable {
 
     private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
     private static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
+    private static final HttpField NO_REFERRER = new PreEncodedHttpField("Referrer-Policy", "no-referrer");
+    /** For browsers without CSP's frame-ancestors. */
+    private static final HttpField NO_FRAMES = new PreEncodedHttpField("X-Frame-Options", "DENY");
+    private static final java.util.regex.Pattern INLINE = java.util.regex.Pattern.compile(
+            "<(script|style)(\\s[^>]*)?>(.*?)</\\1\\s*>",
+            java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.DOTALL);
     /** On public data only (the directory, the scripts): a bookmarklet on another origin reads them. */
     private static final HttpField ANY_ORIGIN = new PreEncodedHttpField(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     /** Largest static file served (the bundles are a few MB at most); bigger ones are 404. */
@@ -175,6 +201,7 @@ public final class BridgeServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final Map<String, Request.Handler> routes = new ConcurrentHashMap<>();
+    private final Set<String> connectSources = new java.util.concurrent.CopyOnWriteArraySet<>();
     /** Open sessions holding a slot, and the slots per address key; both guarded by {@code slots}. */
     private final Object slots = new Object();
     private final Map<WebSocketTransport, Slot> sessions = new HashMap<>();
@@ -253,6 +280,62 @@ public final class BridgeServer implements AutoCloseable {
     private String hostForUrl() {
         String h = options.host;
         return h.contains(":") ? "[" + h + "]" : h;
+    }
+
+    /** The origin the bridge names itself by: the public URL's, else http://host:port (never a request's). */
+    public String origin() {
+        return options.publicOrigin != null ? options.publicOrigin : "http://" + hostForUrl() + ":" + port();
+    }
+
+    /**
+     * The link address to advertise in the directory: the public URL's host with ws/wss (http/https) and
+     * its port (the scheme's default when it names none), else ws://host:port + the link path.
+     */
+    public String linkAddress() {
+        if (options.publicOrigin == null) {
+            return linkUri().toString();
+        }
+        URI u = URI.create(options.publicOrigin);
+        boolean tls = u.getScheme().equals("https");
+        int p = u.getPort() >= 0 ? u.getPort() : tls ? 443 : 80;
+        return (tls ? "wss://" : "ws://") + u.getHost() + ":" + p + options.linkPath;
+    }
+
+    /** Allows pages to open WebSockets (and fetches) to {@code source} too, e.g. a joined bridge's origin. */
+    public void addConnectSource(String source) {
+        if (!source.matches("(ws|wss|http|https)://[A-Za-z0-9.\\-\\[\\]:]+")) {
+            throw new IllegalArgumentException("not a connect source: " + source);
+        }
+        connectSources.add(source);
+    }
+
+    /**
+     * {@code scheme://host[:port]} of a public URL, checked: http or https, a host, no user info, no path
+     * beyond "/", no query or fragment.
+     */
+    public static String publicOrigin(String url) {
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: " + url);
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("must be http:// or https://: " + url);
+        }
+        String host = u.getHost();
+        if (host == null || u.getRawUserInfo() != null || !host.matches("[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+\\]")) {
+            throw new IllegalArgumentException("needs a plain host name or address: " + url);
+        }
+        String path = u.getRawPath();
+        if (!(path == null || path.isEmpty() || path.equals("/"))) {
+            throw new IllegalArgumentException("no path allowed (the bridge serves from /): " + url);
+        }
+        if (u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new IllegalArgumentException("no query or fragment allowed: " + url);
+        }
+        return scheme + "://" + host.toLowerCase(java.util.Locale.ROOT) + (u.getPort() >= 0 ? ":" + u.getPort() : "");
     }
 
     /** Link sessions open now (each holding a slot). */
@@ -499,16 +582,60 @@ public final class BridgeServer implements AutoCloseable {
         return false;
     }
 
-    private static void send(Request request, Response response, Callback callback, String type, byte[] body) {
+    private void send(Request request, Response response, Callback callback, String type, byte[] body) {
         response.setStatus(HttpStatus.OK_200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put(NO_STORE);
         response.getHeaders().put(NOSNIFF);
+        response.getHeaders().put(NO_REFERRER);
+        if (type.startsWith("text/html")) {
+            response.getHeaders().put("Content-Security-Policy", contentSecurityPolicy(body));
+            response.getHeaders().put(NO_FRAMES);
+        }
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         if (HttpMethod.HEAD.is(request.getMethod())) {
             response.write(true, null, callback);
         } else {
             response.write(true, ByteBuffer.wrap(body), callback);
+        }
+    }
+
+    /**
+     * The policy for one HTML page: nothing but what the page uses. Its own inline scripts and styles are
+     * allowed by hash (the pages are static, so the hashes are too); scripts, styles and images from this
+     * origin; {@code blob:} media (Media Source playback) and images; fetches and WebSockets to this origin
+     * ('self' covers ws/wss of the same host in CSP 3 browsers, the explicit ws form the others) and to added
+     * connect sources. No frames, plugins, workers or base changes; forms post here only; nobody frames it.
+     */
+    String contentSecurityPolicy(byte[] html) {
+        StringBuilder scripts = new StringBuilder();
+        StringBuilder styles = new StringBuilder();
+        java.util.regex.Matcher m = INLINE.matcher(new String(html, StandardCharsets.UTF_8));
+        while (m.find()) {
+            boolean script = m.group(1).equalsIgnoreCase("script");
+            String attrs = m.group(2) == null ? "" : m.group(2).toLowerCase(java.util.Locale.ROOT);
+            if (script && attrs.matches("(?s).*\\bsrc\\s*=.*")) {
+                continue; // loaded from 'self'
+            }
+            (script ? scripts : styles).append(" 'sha256-").append(sha256(m.group(3))).append('\'');
+        }
+        String origin = origin();
+        String ws = (origin.startsWith("https:") ? "wss:" : "ws:") + origin.substring(origin.indexOf(':') + 1);
+        StringBuilder connect = new StringBuilder("'self' ").append(ws);
+        for (String c : connectSources) {
+            connect.append(' ').append(c);
+        }
+        return "default-src 'none'; script-src 'self'" + scripts + "; style-src 'self'" + styles
+                + "; img-src 'self' data: blob:; media-src 'self' blob:; connect-src " + connect
+                + "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
