@@ -96,6 +96,16 @@ class BookmarkletTest {
     }
 
     @Test
+    void installPageWorksUnderItsPolicy() throws Exception {
+        chromium.open(bridge.server().url("bookmarklet"));
+        assertEquals(bridgeOrigin(), chromium.js("return document.getElementById('bridge').textContent;"));
+        // Its stylesheet (from 'self') applied: style.css gives the header a background.
+        assertNotEquals("rgba(0, 0, 0, 0)", chromium.js(
+                "return getComputedStyle(document.querySelector('header')).backgroundColor;"));
+        chromium.assertCspInForceWithoutViolations();
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void bookmarkletOnAnotherOriginBuildsACircuitAndShowsTheOverlay() throws Exception {
         String code = bookmarkletCode();

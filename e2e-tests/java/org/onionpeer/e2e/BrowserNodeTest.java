@@ -93,5 +93,6 @@ class BrowserNodeTest {
         assertEquals("200 " + SIZE + " " + want, r, "status, size and SHA-256 computed in the page");
         System.out.printf("browser: %d MB through 3 hops in %.1f s (%.1f MB/s)%n", SIZE >> 20, secs,
                 SIZE / 1e6 / secs);
+        chromium.assertCspInForceWithoutViolations(); // linked, built circuits and fetched under its policy
     }
 }

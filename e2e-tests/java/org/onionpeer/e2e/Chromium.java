@@ -34,6 +34,8 @@ public final class Chromium implements AutoCloseable {
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + profile,
                 "--allow-loopback-in-peer-connection", "--use-fake-ui-for-media-stream");
+        // The console, so tests can see Content-Security-Policy violations (see cspViolations).
+        o.setCapability("goog:loggingPrefs", java.util.Map.of(org.openqa.selenium.logging.LogType.BROWSER, "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Paths.get(DRIVER).toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, o);
@@ -57,6 +59,41 @@ public final class Chromium implements AutoCloseable {
     /** Runs an async script: the script's last argument is the callback that delivers the result. */
     public Object jsAsync(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
+    }
+
+    /**
+     * Console messages about Content-Security-Policy violations since the last call (Chromium logs each
+     * refused script, style, connection... as "Refused to ... violates the following Content Security
+     * Policy directive"). Reading the log empties it.
+     */
+    public java.util.List<String> cspViolations() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (org.openqa.selenium.logging.LogEntry e : driver.manage().logs()
+                .get(org.openqa.selenium.logging.LogType.BROWSER)) {
+            if (e.getMessage().contains("Content Security Policy")) {
+                out.add(e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Asserts the open page works under its policy: no violation so far, and the policy is in force (an
+     * inline script added now is refused and reported).
+     */
+    public void assertCspInForceWithoutViolations() {
+        java.util.List<String> before = cspViolations();
+        if (!before.isEmpty()) {
+            throw new AssertionError("CSP violations on " + driver.getCurrentUrl() + ": " + before);
+        }
+        js("var s = document.createElement('script'); s.textContent = 'window.cspProbe = 1;';"
+                + " document.body.appendChild(s);");
+        Object ran = js("return window.cspProbe === 1;");
+        java.util.List<String> after = cspViolations();
+        if (!Boolean.FALSE.equals(ran) || after.isEmpty()) {
+            throw new AssertionError("no CSP in force on " + driver.getCurrentUrl() + " (probe ran: " + ran
+                    + ", reports: " + after + ")");
+        }
     }
 
     public String version() {

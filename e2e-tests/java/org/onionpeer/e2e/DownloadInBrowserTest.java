@@ -205,6 +205,7 @@ class DownloadInBrowserTest {
         Files.write(Paths.get("target", "download-page-done.png"),
                 chromium.driver().getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
         System.out.println("form: " + parts[0]);
+        chromium.assertCspInForceWithoutViolations(); // progress, storage and the blob: link under the policy
     }
 
     @Test
@@ -337,5 +338,6 @@ class DownloadInBrowserTest {
         System.out.printf("media: %s of a %d-byte WebM, gated at half; gate reached %.1f s after ffmpeg,"
                 + " playing %.1f s later, done %.1f s after release%n", t, video.length, (tGate - t0) / 1e9,
                 (tPlay - tGate) / 1e9, (tDone - tPlay) / 1e9);
+        chromium.assertCspInForceWithoutViolations(); // Media Source playback (blob: media) under the policy
     }
 }

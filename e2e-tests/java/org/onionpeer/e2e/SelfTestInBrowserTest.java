@@ -53,6 +53,7 @@ class SelfTestInBrowserTest {
         assertTrue(jvm.results().size() > 5);
         assertTrue(browserReport.endsWith(jvm.results().size() + " passed, 0 failed\n"), browserReport);
         assertEquals(jvmReport, browserReport, "JS and JVM must produce the same bytes for every vector");
+        chromium.assertCspInForceWithoutViolations(); // the page did all that under its policy
     }
 
     @Test

@@ -38,6 +38,14 @@ public final class Bookmarklet {
         return "javascript:" + percentEncode(code(bridgeOrigin));
     }
 
+    /**
+     * Serves the install page at /bookmarklet with the bridge's own origin ({@link BridgeServer#origin}: the
+     * public URL or host:port as configured), never one taken from the request's Host header.
+     */
+    public static void install(org.onionpeer.jvm.bridge.BridgeServer server) {
+        server.addRequestTextRoute("/bookmarklet", "text/html; charset=utf-8", req -> page(server.origin()));
+    }
+
     /** The install page: a link to drag to the bookmarks bar. */
     public static String page(String bridgeOrigin) {
         return resource("install.html").replace(HREF, href(bridgeOrigin)).replace(BRIDGE, bridgeOrigin);

@@ -69,6 +69,14 @@ public final class Bridge implements AutoCloseable {
         public int maxTlsLinksPerAddress = JvmRelay.DEFAULT_MAX_TLS_LINKS_PER_ADDRESS;
         /** Node-wide bounds of each of our relays: the memory budget of their queues, circuits, exit streams. */
         public NodeLimits nodeLimits = new NodeLimits();
+        /** Concurrent page links (WebSocket sessions) in all, and from one source address (0 = no cap). */
+        public int maxPageLinks = 10_000;
+        public int maxPageLinksPerAddress = 50;
+        /**
+         * The bridge's public URL (http(s)://host[:port]/), e.g. behind a TLS proxy: the bookmarklet, the pages'
+         * policy and the advertised link address (https gives wss) name it. Null: http://host:port/.
+         */
+        public String publicUrl;
     }
 
     /** Directory lifetime and how long before its end it is re-signed. */
@@ -110,13 +118,12 @@ public final class Bridge implements AutoCloseable {
         this.bridgeRelay = limited(new JvmRelay("bridge", options.host, bridgePolicy, this::directory, ws,
                 options.limits, tlsLinks));
         this.server = new BridgeServer(new BridgeServer.Options().host(options.host).port(options.port)
-                .webappDir(options.webappDir), bridgeRelay.loop(), () -> directory == null ? null : directory.text(),
+                .webappDir(options.webappDir).maxSessions(options.maxPageLinks)
+                .maxSessionsPerAddress(options.maxPageLinksPerAddress).publicUrl(options.publicUrl), bridgeRelay.loop(), () -> directory == null ? null : directory.text(),
                 t -> bridgeRelay.node().links().accept(t, null, null));
-        // The install page names the origin the browser used to reach us (checked: only a plain host[:port]).
-        server.addRequestTextRoute("/bookmarklet", "text/html; charset=utf-8", req -> Bookmarklet.page(
-                Bookmarklet.origin(req.getHttpURI().getScheme(), req.getHeaders().get("Host"), serverOrigin())));
+        Bookmarklet.install(server);
         server.start();
-        bridgeRelay.addAddress("ws://" + options.host + ":" + server.port() + "/link");
+        bridgeRelay.addAddress(server.linkAddress());
         if (options.embedded) {
             // Published into a Tor network, the bridge's relay is the one exit (see above); otherwise the last
             // embedded relay is, open to the public internet after the operator's rules.
@@ -129,6 +136,15 @@ public final class Bridge implements AutoCloseable {
         }
         if (options.join != null) {
             joined.addAll(fetchDirectory(options.join).relays());
+            // Pages may take their first hop at a joined bridge: their policy lets them reach it.
+            for (RelayInfo r : joined) {
+                for (String a : r.addresses()) {
+                    if (a.startsWith("ws://") || a.startsWith("wss://")) {
+                        URI u = URI.create(a);
+                        server.addConnectSource(u.getScheme() + "://" + u.getRawAuthority());
+                    }
+                }
+            }
         }
         resign();
         bridgeRelay.loop().schedule(DIRECTORY_REFRESH_MILLIS, this::refresh);
@@ -192,12 +208,6 @@ public final class Bridge implements AutoCloseable {
             n.maxExitStreams = l.maxExitStreams;
         });
         return relay;
-    }
-
-    /** http://host:port of our HTTP server, as configured. */
-    private String serverOrigin() {
-        String u = server.url("");
-        return u.substring(0, u.length() - 1);
     }
 
     private void refresh() {

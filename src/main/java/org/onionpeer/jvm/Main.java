@@ -44,6 +44,13 @@ public final class Main {
             "                       TLS links from one source address at once (default 64)",
             "  --max-queued-mb N    memory budget of each relay's queues (links, exit streams), like tor's",
             "                       MaxMemInQueues (default 256): above it the longest-waiting queues are shed",
+            "  --public-url URL     the bridge's public URL, e.g. https://bridge.example.org/ behind a TLS proxy:",
+            "                       the bookmarklet and the pages name it, the directory advertises its link as",
+            "                       wss://bridge.example.org:443/link (default http://HOST:PORT/, never a request's Host)",
+            "  --max-page-links N   concurrent page links (WebSocket sessions) in all (default 10000); more get 503",
+            "  --max-page-links-per-address N",
+            "                       ... from one source address, an IPv6 /64 counting as one (default 50, like tor's",
+            "                       DoSConnectionMaxConcurrentCount; 0 = no cap, e.g. behind a reverse proxy)",
             "  --help               this text");
 
     private Main() {
@@ -116,6 +123,20 @@ public final class Main {
                     break;
                 case "--max-tls-links-per-address":
                     o.maxTlsLinksPerAddress = number(value(args, ++i, a), a, 1, 1_000_000);
+                    break;
+                case "--public-url":
+                    o.publicUrl = value(args, ++i, a);
+                    try {
+                        org.onionpeer.jvm.bridge.BridgeServer.publicOrigin(o.publicUrl);
+                    } catch (IllegalArgumentException e) {
+                        fail("--public-url: " + e.getMessage());
+                    }
+                    break;
+                case "--max-page-links":
+                    o.maxPageLinks = number(value(args, ++i, a), a, 1, 1_000_000);
+                    break;
+                case "--max-page-links-per-address":
+                    o.maxPageLinksPerAddress = number(value(args, ++i, a), a, 0, 1_000_000);
                     break;
                 case "bridge":
                 case "serve":

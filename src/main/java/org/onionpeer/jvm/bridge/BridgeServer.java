@@ -2,6 +2,9 @@ package org.onionpeer.jvm.bridge;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.JarURLConnection;
 import java.net.URI;
 import java.net.URL;
@@ -12,13 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
@@ -50,8 +53,20 @@ import org.onionpeer.platform.Scheduler;
  * handed to the node; binary frames carry cells, text frames close the session (1008);</li>
  * <li>more routes added by the node ({@link #addRoute}, {@link #addTextRoute}), e.g. {@code /bookmarklet}.</li>
  * </ul>
- * Limits are explicit ({@link Options}): WebSocket message size, concurrent link sessions (more upgrades are
- * refused with 503), idle timeout, per-session send queue and receive window.
+ * Limits are explicit ({@link Options}): WebSocket message size, concurrent link sessions in all and per source
+ * address (more upgrades are refused with 503), idle timeout, per-session send queue and receive window.
+ *
+ * <p>A link session takes its slot only when it opens and gives it back however it ends (close, error, idle
+ * timeout, {@link #stop}): an upgrade that dies before the session opens takes nothing. So the caps are
+ * checked twice, at the upgrade (503, nothing opened) and again at the open, where a session that raced past
+ * the first check is closed with 1013 (Try Again Later). Pending upgrades are not counted: Jetty's HTTP idle
+ * timeout bounds how long one can stay pending.
+ *
+ * <p>HTML responses carry a Content-Security-Policy made for the page (its inline scripts and styles allowed by
+ * hash, {@code blob:} media, WebSockets to this bridge and the connect sources added with
+ * {@link #addConnectSource}), {@code frame-ancestors 'none'} and {@code X-Frame-Options: DENY}; every
+ * response carries {@code Referrer-Policy: no-referrer}. Scripts and the directory get no CSP: a
+ * bookmarklet loads them into pages of any origin.
  *
  * <p>Any origin may open a link: browsers of any site are the bridge's clients, and a link authenticates
  * itself inside the Tor protocol, not by where it comes from.
@@ -65,10 +80,12 @@ public final class BridgeServer implements AutoCloseable {
         String classpathRoot = "/webapp";
         String linkPath = "/link";
         String directoryPath = "/tor/directory";
-        int maxSessions = 128;
+        int maxSessions = 10_000;
+        int maxSessionsPerAddress = 50;
         WebSocketLimits limits = WebSocketLimits.DEFAULT;
         int maxThreads = 64;
         long httpIdleTimeoutMillis = 30_000;
+        String publicOrigin;
 
         /** Address to listen on (default 127.0.0.1). */
         public Options host(String v) {
@@ -107,12 +124,29 @@ public final class BridgeServer implements AutoCloseable {
             return this;
         }
 
-        /** Concurrent link sessions; upgrades beyond are refused with 503. Default 128. */
+        /**
+         * Concurrent link sessions in all (every page keeps one to its bridge); upgrades beyond are refused with
+         * 503. Default 10,000: an idle session costs a socket and a few KB, no thread.
+         */
         public Options maxSessions(int v) {
             if (v < 0) {
                 throw new IllegalArgumentException("maxSessions < 0");
             }
             maxSessions = v;
+            return this;
+        }
+
+        /**
+         * Concurrent link sessions from one source address (IPv6: one /64, what one host usually holds); 0 = no
+         * such cap (behind a reverse proxy every page has the proxy's address). Default 50, tor's
+         * DoSConnectionMaxConcurrentCount: far more tabs than one person keeps open, yet filling a bridge of
+         * 10,000 takes 200 addresses.
+         */
+        public Options maxSessionsPerAddress(int v) {
+            if (v < 0) {
+                throw new IllegalArgumentException("maxSessionsPerAddress < 0");
+            }
+            maxSessionsPerAddress = v;
             return this;
         }
 
@@ -127,6 +161,18 @@ public final class BridgeServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The bridge's public URL, e.g. {@code https://bridge.example.org/} behind a TLS proxy: pages, the
+         * bookmarklet and the advertised link address ({@code wss://bridge.example.org:443/link}) name it.
+         * Null (default): {@code http://host:port/} as configured. Never taken from a request.
+         *
+         * @throws IllegalArgumentException if not http(s)://host[:port][/]
+         */
+        public Options publicUrl(String v) {
+            publicOrigin = v == null ? null : publicOrigin(v);
+            return this;
+        }
+
         private static String requirePath(String v) {
             if (!v.startsWith("/")) {
                 throw new IllegalArgumentException("path must start with '/': " + v);
@@ -137,6 +183,12 @@ public final class BridgeServer implements AutoCloseable {
 
     private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
     private static final HttpField NOSNIFF = new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
+    private static final HttpField NO_REFERRER = new PreEncodedHttpField("Referrer-Policy", "no-referrer");
+    /** For browsers without CSP's frame-ancestors. */
+    private static final HttpField NO_FRAMES = new PreEncodedHttpField("X-Frame-Options", "DENY");
+    private static final java.util.regex.Pattern INLINE = java.util.regex.Pattern.compile(
+            "<(script|style)(\\s[^>]*)?>(.*?)</\\1\\s*>",
+            java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.DOTALL);
     /** On public data only (the directory, the scripts): a bookmarklet on another origin reads them. */
     private static final HttpField ANY_ORIGIN = new PreEncodedHttpField(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     /** Largest static file served (the bundles are a few MB at most); bigger ones are 404. */
@@ -149,9 +201,14 @@ public final class BridgeServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final Map<String, Request.Handler> routes = new ConcurrentHashMap<>();
-    private final Set<WebSocketTransport> sessions = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger reserved = new AtomicInteger();
+    private final Set<String> connectSources = new java.util.concurrent.CopyOnWriteArraySet<>();
+    /** Open sessions holding a slot, and the slots per address key; both guarded by {@code slots}. */
+    private final Object slots = new Object();
+    private final Map<WebSocketTransport, Slot> sessions = new HashMap<>();
+    private final Map<String, Integer> perAddress = new HashMap<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    /** Tests only: runs on Jetty's thread once an upgrade has passed the checks, before the session opens. */
+    volatile Runnable afterUpgradeCheck;
 
     /**
      * @param scheduler the node's loop: link transports deliver on it, {@code onLink} and route suppliers
@@ -225,9 +282,67 @@ public final class BridgeServer implements AutoCloseable {
         return h.contains(":") ? "[" + h + "]" : h;
     }
 
-    /** Link sessions open now. */
+    /** The origin the bridge names itself by: the public URL's, else http://host:port (never a request's). */
+    public String origin() {
+        return options.publicOrigin != null ? options.publicOrigin : "http://" + hostForUrl() + ":" + port();
+    }
+
+    /**
+     * The link address to advertise in the directory: the public URL's host with ws/wss (http/https) and
+     * its port (the scheme's default when it names none), else ws://host:port + the link path.
+     */
+    public String linkAddress() {
+        if (options.publicOrigin == null) {
+            return linkUri().toString();
+        }
+        URI u = URI.create(options.publicOrigin);
+        boolean tls = u.getScheme().equals("https");
+        int p = u.getPort() >= 0 ? u.getPort() : tls ? 443 : 80;
+        return (tls ? "wss://" : "ws://") + u.getHost() + ":" + p + options.linkPath;
+    }
+
+    /** Allows pages to open WebSockets (and fetches) to {@code source} too, e.g. a joined bridge's origin. */
+    public void addConnectSource(String source) {
+        if (!source.matches("(ws|wss|http|https)://[A-Za-z0-9.\\-\\[\\]:]+")) {
+            throw new IllegalArgumentException("not a connect source: " + source);
+        }
+        connectSources.add(source);
+    }
+
+    /**
+     * {@code scheme://host[:port]} of a public URL, checked: http or https, a host, no user info, no path
+     * beyond "/", no query or fragment.
+     */
+    public static String publicOrigin(String url) {
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: " + url);
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("must be http:// or https://: " + url);
+        }
+        String host = u.getHost();
+        if (host == null || u.getRawUserInfo() != null || !host.matches("[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+\\]")) {
+            throw new IllegalArgumentException("needs a plain host name or address: " + url);
+        }
+        String path = u.getRawPath();
+        if (!(path == null || path.isEmpty() || path.equals("/"))) {
+            throw new IllegalArgumentException("no path allowed (the bridge serves from /): " + url);
+        }
+        if (u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new IllegalArgumentException("no query or fragment allowed: " + url);
+        }
+        return scheme + "://" + host.toLowerCase(java.util.Locale.ROOT) + (u.getPort() >= 0 ? ":" + u.getPort() : "");
+    }
+
+    /** Link sessions open now (each holding a slot). */
     public int sessionCount() {
-        return sessions.size();
+        synchronized (slots) {
+            return sessions.size();
+        }
     }
 
     public Options options() {
@@ -288,7 +403,10 @@ public final class BridgeServer implements AutoCloseable {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        List<WebSocketTransport> open = new ArrayList<>(sessions);
+        List<WebSocketTransport> open;
+        synchronized (slots) {
+            open = new ArrayList<>(sessions.keySet());
+        }
         for (WebSocketTransport t : open) {
             t.closeWith(StatusCode.SHUTDOWN, "bridge stopping");
         }
@@ -296,6 +414,12 @@ public final class BridgeServer implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             System.err.println("[onionpeer] bridge stop: " + e);
+        }
+        // Jetty has reported every session it ended; should one have gone unreported, its slot goes too.
+        synchronized (slots) {
+            for (Slot slot : new ArrayList<>(sessions.values())) {
+                slot.release();
+            }
         }
     }
 
@@ -308,33 +432,120 @@ public final class BridgeServer implements AutoCloseable {
 
     private Object upgrade(Request req, Response resp, Callback cb) {
         if (stopping.get()) {
-            Response.writeError(req, resp, cb, HttpStatus.SERVICE_UNAVAILABLE_503, "bridge stopping");
+            refuse(req, resp, cb, "bridge stopping");
             return null;
         }
-        if (reserved.incrementAndGet() > options.maxSessions) {
-            reserved.decrementAndGet();
-            Response.writeError(req, resp, cb, HttpStatus.SERVICE_UNAVAILABLE_503, "too many link sessions");
+        String key = addressKey(req.getConnectionMetaData().getRemoteSocketAddress());
+        String refusal;
+        synchronized (slots) {
+            refusal = refusal(key);
+        }
+        if (refusal != null) {
+            refuse(req, resp, cb, refusal);
             return null;
         }
-        // The slot is held from here until Jetty reports the session gone. (Should the connection die between
-        // this point and the session opening, Jetty reports nothing and the slot stays taken: rare enough.)
-        AtomicBoolean released = new AtomicBoolean();
-        WebSocketTransport[] self = new WebSocketTransport[1];
-        self[0] = new WebSocketTransport(scheduler, options.limits, this::accepted, () -> {
-            if (released.compareAndSet(false, true)) {
-                sessions.remove(self[0]);
-                reserved.decrementAndGet();
-            }
-        });
-        return self[0].endpoint();
+        Runnable hook = afterUpgradeCheck;
+        if (hook != null) {
+            hook.run();
+        }
+        // No slot yet: it is taken when (if) the session opens, so a connection that dies first costs nothing.
+        Slot slot = new Slot(key);
+        return new WebSocketTransport(scheduler, options.limits, slot::opened, slot::ended).endpoint();
     }
 
-    private void accepted(WebSocketTransport t) {
-        sessions.add(t);
-        if (stopping.get()) {
-            t.closeWith(StatusCode.SHUTDOWN, "bridge stopping");
+    /** Why a session from {@code key} may not open now, or null. Holds {@code slots}. */
+    private String refusal(String key) {
+        if (sessions.size() >= options.maxSessions) {
+            return "too many link sessions (max-page-links " + options.maxSessions + ")";
         }
-        scheduler.execute(() -> onLink.accept(t));
+        if (options.maxSessionsPerAddress > 0 && key != null
+                && perAddress.getOrDefault(key, 0) >= options.maxSessionsPerAddress) {
+            return "too many link sessions from this address (max-page-links-per-address "
+                    + options.maxSessionsPerAddress + ")";
+        }
+        return null;
+    }
+
+    /** 503 with the reason as a plain-text body (a WebSocket client sees the status; a person, the reason). */
+    private static void refuse(Request req, Response resp, Callback cb, String reason) {
+        byte[] body = reason.getBytes(StandardCharsets.UTF_8);
+        resp.setStatus(HttpStatus.SERVICE_UNAVAILABLE_503);
+        resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        resp.getHeaders().put(NO_STORE);
+        resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        resp.write(true, ByteBuffer.wrap(body), cb);
+    }
+
+    /**
+     * The per-address key: the IPv4 address, or the /64 of an IPv6 address (one host usually has a whole /64,
+     * so counting single IPv6 addresses would limit nothing). Null if unknown.
+     */
+    static String addressKey(java.net.SocketAddress remote) {
+        if (!(remote instanceof InetSocketAddress) || ((InetSocketAddress) remote).getAddress() == null) {
+            return null;
+        }
+        InetAddress a = ((InetSocketAddress) remote).getAddress();
+        if (a instanceof Inet6Address) {
+            byte[] b = a.getAddress();
+            java.util.Arrays.fill(b, 8, 16, (byte) 0);
+            try {
+                return InetAddress.getByAddress(b).getHostAddress() + "/64";
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return a.getHostAddress();
+    }
+
+    /** One upgrade's claim on a session slot: taken at open, given back once at the end. */
+    private final class Slot {
+        private final String key;
+        private WebSocketTransport held; // guarded by slots
+        private boolean ended; // guarded by slots
+
+        Slot(String key) {
+            this.key = key;
+        }
+
+        /** The session opened (Jetty's thread): take a slot, or close it if the bridge filled up meanwhile. */
+        void opened(WebSocketTransport t) {
+            String refusal;
+            synchronized (slots) {
+                refusal = ended ? "ended" : stopping.get() ? "bridge stopping" : refusal(key);
+                if (refusal == null) {
+                    held = t;
+                    sessions.put(t, this);
+                    if (key != null) {
+                        perAddress.merge(key, 1, Integer::sum);
+                    }
+                }
+            }
+            if (refusal != null) {
+                t.closeWith(stopping.get() ? StatusCode.SHUTDOWN : StatusCode.TRY_AGAIN_LATER, refusal);
+                return;
+            }
+            scheduler.execute(() -> onLink.accept(t));
+        }
+
+        /** Jetty reported the session gone (close, error, idle timeout). */
+        void ended() {
+            synchronized (slots) {
+                release();
+            }
+        }
+
+        /** Holds {@code slots}. Idempotent. */
+        void release() {
+            ended = true;
+            if (held == null) {
+                return;
+            }
+            sessions.remove(held);
+            held = null;
+            if (key != null) {
+                perAddress.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- HTTP
@@ -371,16 +582,60 @@ public final class BridgeServer implements AutoCloseable {
         return false;
     }
 
-    private static void send(Request request, Response response, Callback callback, String type, byte[] body) {
+    private void send(Request request, Response response, Callback callback, String type, byte[] body) {
         response.setStatus(HttpStatus.OK_200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put(NO_STORE);
         response.getHeaders().put(NOSNIFF);
+        response.getHeaders().put(NO_REFERRER);
+        if (type.startsWith("text/html")) {
+            response.getHeaders().put("Content-Security-Policy", contentSecurityPolicy(body));
+            response.getHeaders().put(NO_FRAMES);
+        }
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         if (HttpMethod.HEAD.is(request.getMethod())) {
             response.write(true, null, callback);
         } else {
             response.write(true, ByteBuffer.wrap(body), callback);
+        }
+    }
+
+    /**
+     * The policy for one HTML page: nothing but what the page uses. Its own inline scripts and styles are
+     * allowed by hash (the pages are static, so the hashes are too); scripts, styles and images from this
+     * origin; {@code blob:} media (Media Source playback) and images; fetches and WebSockets to this origin
+     * ('self' covers ws/wss of the same host in CSP 3 browsers, the explicit ws form the others) and to added
+     * connect sources. No frames, plugins, workers or base changes; forms post here only; nobody frames it.
+     */
+    String contentSecurityPolicy(byte[] html) {
+        StringBuilder scripts = new StringBuilder();
+        StringBuilder styles = new StringBuilder();
+        java.util.regex.Matcher m = INLINE.matcher(new String(html, StandardCharsets.UTF_8));
+        while (m.find()) {
+            boolean script = m.group(1).equalsIgnoreCase("script");
+            String attrs = m.group(2) == null ? "" : m.group(2).toLowerCase(java.util.Locale.ROOT);
+            if (script && attrs.matches("(?s).*\\bsrc\\s*=.*")) {
+                continue; // loaded from 'self'
+            }
+            (script ? scripts : styles).append(" 'sha256-").append(sha256(m.group(3))).append('\'');
+        }
+        String origin = origin();
+        String ws = (origin.startsWith("https:") ? "wss:" : "ws:") + origin.substring(origin.indexOf(':') + 1);
+        StringBuilder connect = new StringBuilder("'self' ").append(ws);
+        for (String c : connectSources) {
+            connect.append(' ').append(c);
+        }
+        return "default-src 'none'; script-src 'self'" + scripts + "; style-src 'self'" + styles
+                + "; img-src 'self' data: blob:; media-src 'self' blob:; connect-src " + connect
+                + "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -34,10 +34,15 @@ final class RawHttp {
     }
 
     static RawHttp request(int port, String method, String target) throws IOException {
+        return request(port, method, target, "127.0.0.1:" + port);
+    }
+
+    /** With the Host header given, e.g. a forged one. */
+    static RawHttp request(int port, String method, String target, String host) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            String req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+            String req = method + " " + target + " HTTP/1.1\r\nHost: " + host
                     + "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
             out.write(req.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();

@@ -8,6 +8,15 @@ import org.eclipse.jetty.websocket.api.Session;
 public final class RawPeer extends Session.Listener.AbstractAutoDemanding {
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     final CompletableFuture<ByteBuffer> pong = new CompletableFuture<>();
+    final CompletableFuture<ByteBuffer> binary = new CompletableFuture<>();
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+        ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
+        copy.put(payload).flip();
+        binary.complete(copy);
+        callback.succeed();
+    }
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
