@@ -98,6 +98,7 @@ class BridgeLoadTest {
             int threadsAfter = bridge.threads();
             int peakWhileHeld = sampler.stop();
             int threads = Math.max(peakWhileHeld, Math.max(threadsHeld, threadsAfter));
+            String threadNames = bridge.isAlive() ? bridge.threadNames() : "gone";
             boolean alive = bridge.isAlive();
 
             int heldLinks = pages.opened + tls.opened;
@@ -111,6 +112,7 @@ class BridgeLoadTest {
                     + " opening; bound %d), RSS after GC %.0f MB (+%.0f MB over idle, %.1f KB per held link), %d fds%n",
                     threadsHeld, peakWhileHeld, peakWhileOpening, MAX_THREADS, rss / (double) MB,
                     (rss - idleRss) / (double) MB, heldLinks == 0 ? 0 : (rss - idleRss) / 1024.0 / heldLinks, fds);
+            System.out.println("[load] bridge threads by name: " + threadNames);
             System.out.printf(Locale.ROOT, "[load] handshakes: pages p50 %.0f ms p99 %.0f ms; TLS p50 %.0f ms p99 %.0f ms%n",
                     pages.percentile(50), pages.percentile(99), tls.percentile(50), tls.percentile(99));
             System.out.println("[load] fresh page under load: " + (page != null ? String.format(Locale.ROOT,
@@ -134,7 +136,7 @@ class BridgeLoadTest {
                     "the page's circuit: 3 hops, first link WebSocket: " + p));
             checks.add(() -> assertTrue(ff == null, "SOCKS fetch under load: " + ff));
             checks.add(() -> assertTrue(threads < MAX_THREADS, "bridge threads with " + heldBefore + " links held: "
-                    + threads + " (bound " + MAX_THREADS + ")"));
+                    + threads + " (bound " + MAX_THREADS + "): " + threadNames));
             assertAll("the bridge under load", checks);
         }
     }

@@ -217,6 +217,25 @@ final class BridgeProcess implements AutoCloseable {
         return (int) status("Threads");
     }
 
+    /** The bridge's threads by name (Linux's 15-character names, trailing digits folded), most first. */
+    String threadNames() throws IOException {
+        java.util.Map<String, Integer> n = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid()), "task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[-#@]?[0-9]+$", "");
+                    n.merge(name, 1, Integer::sum);
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        n.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue())
+                .forEach(e -> b.append(b.length() == 0 ? "" : ", ").append(e.getValue()).append(" ").append(e.getKey()));
+        return b.toString();
+    }
+
     /** Resident set size in bytes. */
     long rssBytes() throws IOException {
         return status("VmRSS") * 1024;

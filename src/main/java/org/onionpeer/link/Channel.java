@@ -222,6 +222,11 @@ public final class Channel implements Transport.Listener {
         return closeReason;
     }
 
+    /** The transport underneath: for the platform's diagnostics and tests, never for sending around us. */
+    public Transport transport() {
+        return transport;
+    }
+
     public long bufferedAmount() {
         return transport.bufferedAmount();
     }
