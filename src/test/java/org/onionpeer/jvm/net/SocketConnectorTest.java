@@ -140,6 +140,85 @@ class SocketConnectorTest {
         }
     }
 
+    /** What one resolve answered: the addresses and TTL, or an END reason and message; on the loop, once. */
+    private final class Resolved implements Connector.ResolveCallback {
+        final CompletableFuture<Object[]> result = new CompletableFuture<>();
+
+        @Override
+        public void resolved(java.util.List<byte[]> addresses, int ttlSeconds) {
+            done(new Object[] {addresses, ttlSeconds});
+        }
+
+        @Override
+        public void failed(int endReason, String message) {
+            done(new Object[] {endReason, message});
+        }
+
+        private void done(Object[] r) {
+            if (!loop.inLoop()) {
+                result.completeExceptionally(new AssertionError("callback off the loop"));
+            }
+            if (!result.complete(r)) {
+                result.obtrudeException(new AssertionError("answered twice"));
+            }
+        }
+
+        Object[] get() throws Exception {
+            return result.get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void resolveAnswersLiteralsAtOnceNamesFromTheResolverAndFailuresWithTheirReason() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        try (SocketConnector c = new SocketConnector(loop, h -> {
+            lookups.incrementAndGet();
+            switch (h) {
+                case "two.example":
+                    return new InetAddress[] {InetAddress.getByAddress(h, new byte[] {93, (byte) 184, (byte) 216, 34}),
+                        InetAddress.getByAddress(h, new byte[] {93, (byte) 184, (byte) 216, 35})};
+                case "broken.example":
+                    throw new IOException("resolver unreachable");
+                default:
+                    throw new UnknownHostException(h);
+            }
+        }, 5000, 8)) {
+            Resolved lit = new Resolved();
+            c.resolve("198.51.100.7", lit);
+            @SuppressWarnings("unchecked")
+            java.util.List<byte[]> one = (java.util.List<byte[]>) lit.get()[0];
+            assertArrayEquals(new byte[] {(byte) 198, 51, 100, 7}, one.get(0));
+            assertEquals(0, lookups.get(), "a literal never reaches the resolver");
+
+            Resolved two = new Resolved();
+            c.resolve("two.example", two);
+            @SuppressWarnings("unchecked")
+            java.util.List<byte[]> got = (java.util.List<byte[]>) two.get()[0];
+            assertEquals(2, got.size());
+            assertArrayEquals(new byte[] {93, (byte) 184, (byte) 216, 35}, got.get(1));
+            assertEquals(SocketConnector.RESOLVE_TTL_SECONDS, two.get()[1]);
+
+            Resolved unknown = new Resolved();
+            c.resolve("nowhere.example", unknown);
+            assertEquals(EndReason.RESOLVEFAILED, unknown.get()[0]);
+            assertEquals("unknown name nowhere.example", unknown.get()[1]);
+
+            Resolved broken = new Resolved();
+            c.resolve("broken.example", broken);
+            assertEquals(EndReason.MISC, broken.get()[0], "a resolver failure is transient, not 'no such name'");
+        }
+    }
+
+    @Test
+    void octalAndHexLookingHostsAreNotLiterals() {
+        // tor's reading: four decimal fields only. Java would read 0177.0.0.1 as 177.0.0.1, glibc as 127.0.0.1.
+        assertEquals(null, SocketConnector.literal("0177.0.0.1"));
+        assertEquals(null, SocketConnector.literal("0x7f.0.0.1"));
+        assertEquals(null, SocketConnector.literal("2130706433"));
+        assertArrayEquals(new byte[] {127, 0, 0, 1}, SocketConnector.literal("127.0.0.1").getAddress());
+        assertEquals(16, SocketConnector.literal("[::1]").getAddress().length);
+    }
+
     @Test
     void unresolvableNameIsResolveFailed() throws Exception {
         Outcome o = new Outcome();
