@@ -54,7 +54,8 @@ class BridgeLoadTest {
         try (SeededHttpServer http = new SeededHttpServer();
                 BridgeProcess bridge = new BridgeProcess(List.of(), BridgeProcess.args("--socks-port", "0",
                         "--exit-policy", "accept 127.0.0.0/8:*"), START_MILLIS);
-                LinkLoad load = new LinkLoad(lo)) {
+                LinkLoad load = new LinkLoad(lo);
+                Chromium chromium = new Chromium()) {
             double startSeconds = (System.nanoTime() - tStart) / 1e9;
             List<BridgeProcess.Relay> relays = bridge.relays();
             assertTrue(relays.size() >= 2 && bridge.orPorts().size() == relays.size(),
@@ -85,6 +86,14 @@ class BridgeLoadTest {
                 page = LoadProbes.pageCircuit(directory, PROBE_MILLIS);
             } catch (Exception e) {
                 pageFailure = String.valueOf(e);
+            }
+            // (a') the same with a real page in Chromium: it loads the app from the loaded bridge, links over
+            // WebSocket and builds its circuits.
+            String browserPage;
+            try {
+                browserPage = browserCircuit(chromium, bridge.web().toString());
+            } catch (Exception e) {
+                browserPage = "FAILED: " + e;
             }
             double fetchMs = -1;
             String fetchFailure = null;
@@ -118,6 +127,7 @@ class BridgeLoadTest {
             System.out.println("[load] fresh page under load: " + (page != null ? String.format(Locale.ROOT,
                     "circuit %s in %.0f ms, first link %s", page.path(), page.millis(),
                     page.webSocketFirstLink() ? "WebSocket" : "TLS") : "FAILED: " + pageFailure));
+            System.out.println("[load] Chromium page under load: " + browserPage);
             System.out.println("[load] SOCKS fetch under load: " + (fetchFailure == null ? String.format(Locale.ROOT,
                     "%d KB, SHA-256 right, in %.0f ms", FILE_SIZE / 1024, fetchMs) : "FAILED: " + fetchFailure));
             System.out.printf(Locale.ROOT, "[load] test took %.1f s%n", (System.nanoTime() - tStart) / 1e9);
@@ -134,6 +144,8 @@ class BridgeLoadTest {
             checks.add(() -> assertNotNull(p, "a fresh page builds a circuit under load: " + pf));
             checks.add(() -> assertTrue(p == null || (p.webSocketFirstLink() && p.path().size() == 3),
                     "the page's circuit: 3 hops, first link WebSocket: " + p));
+            String bp = browserPage;
+            checks.add(() -> assertTrue(bp.startsWith("circuit [bridge, "), "a Chromium page under load: " + bp));
             checks.add(() -> assertTrue(ff == null, "SOCKS fetch under load: " + ff));
             checks.add(() -> assertTrue(threads < MAX_THREADS, "bridge threads with " + heldBefore + " links held: "
                     + threads + " (bound " + MAX_THREADS + "): " + threadNames));
@@ -170,5 +182,29 @@ class BridgeLoadTest {
             thread.join(5_000);
             return peak.get();
         }
+    }
+
+    /**
+     * Opens the bridge's page in Chromium and waits (polling the page's own state, at most 30 s) for its first
+     * circuit: "circuit [hops] in N ms" from page open, or what the page says instead.
+     */
+    @SuppressWarnings("unchecked")
+    static String browserCircuit(Chromium chromium, String webUrl) {
+        long t0 = System.nanoTime();
+        chromium.open(webUrl);
+        Object s = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
+                + "(function poll() { var s = window.onionpeer && window.onionpeer.status();"
+                + " if (s && s.circuits.length > 0) cb(s); else if (Date.now() - t0 > 30000) cb(s || 'no node');"
+                + " else setTimeout(poll, 50); })();");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (!(s instanceof java.util.Map)) {
+            return "no circuit after " + ms + " ms: " + s;
+        }
+        List<java.util.Map<String, Object>> circuits = (List<java.util.Map<String, Object>>)
+                ((java.util.Map<String, Object>) s).get("circuits");
+        if (circuits == null || circuits.isEmpty()) {
+            return "no circuit after " + ms + " ms: " + s;
+        }
+        return "circuit " + circuits.get(0).get("hops") + " in " + ms + " ms";
     }
 }

@@ -19,6 +19,7 @@ import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.exit.ExitPolicy;
 import org.onionpeer.jvm.bridge.BridgeServer;
 import org.onionpeer.jvm.bridge.WebSocketConnector;
+import org.onionpeer.jvm.bridge.WebSocketTransport;
 import org.onionpeer.jvm.net.ConnectionGate;
 import org.onionpeer.jvm.net.Socks5Server;
 import org.onionpeer.link.Channel;
@@ -120,7 +121,7 @@ public final class Bridge implements AutoCloseable {
         this.server = new BridgeServer(new BridgeServer.Options().host(options.host).port(options.port)
                 .webappDir(options.webappDir).maxSessions(options.maxPageLinks)
                 .maxSessionsPerAddress(options.maxPageLinksPerAddress).publicUrl(options.publicUrl), bridgeRelay.loop(), () -> directory == null ? null : directory.text(),
-                t -> bridgeRelay.node().links().accept(t, null, null));
+                t -> bridgeRelay.node().links().accept(t, null, WebSocketTransport.peerIp(t)));
         Bookmarklet.install(server);
         server.start();
         bridgeRelay.addAddress(server.linkAddress());

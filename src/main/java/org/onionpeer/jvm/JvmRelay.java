@@ -145,7 +145,7 @@ public final class JvmRelay implements AutoCloseable {
 
     /** A WebSocket link from the bridge server (a browser or another bridge); runs on our loop. */
     public void acceptWebSocket(WebSocketTransport t) {
-        loop.execute(() -> node.links().accept(t, null, null));
+        loop.execute(() -> node.links().accept(t, null, WebSocketTransport.peerIp(t)));
     }
 
     /** Adds an address under which others reach us (e.g. the bridge's ws:// URL), listed first. */

@@ -51,6 +51,8 @@ public final class Main {
             "  --max-page-links-per-address N",
             "                       ... from one source address, an IPv6 /64 counting as one (default 50, like tor's",
             "                       DoSConnectionMaxConcurrentCount; 0 = no cap, e.g. behind a reverse proxy)",
+            "  --max-relay-circuits N  circuits each relay carries at once over all links (default 20000)",
+            "  --max-exit-streams N    exit and directory streams each relay holds at once (default 8192)",
             "  --help               this text");
 
     private Main() {
@@ -120,6 +122,12 @@ public final class Main {
                     break;
                 case "--max-queued-mb":
                     o.nodeLimits.maxQueuedBytes = (long) number(value(args, ++i, a), a, 1, 1 << 20) << 20;
+                    break;
+                case "--max-relay-circuits":
+                    o.nodeLimits.maxRelayCircuits = number(value(args, ++i, a), a, 1, 10_000_000);
+                    break;
+                case "--max-exit-streams":
+                    o.nodeLimits.maxExitStreams = number(value(args, ++i, a), a, 1, 10_000_000);
                     break;
                 case "--max-tls-links-per-address":
                     o.maxTlsLinksPerAddress = number(value(args, ++i, a), a, 1, 1_000_000);

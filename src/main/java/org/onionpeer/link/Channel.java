@@ -222,6 +222,11 @@ public final class Channel implements Transport.Listener {
         return closeReason;
     }
 
+    /** The peer's address as the platform gave it at accept or dial (0.0.0.0 when it did not). */
+    public IpAddress peerAddress() {
+        return peerAddress;
+    }
+
     /** The transport underneath: for the platform's diagnostics and tests, never for sending around us. */
     public Transport transport() {
         return transport;

@@ -19,6 +19,12 @@ public final class NodeLimits {
     /** Circuits this node relays at once, over all links; a CREATE beyond it gets DESTROY(RESOURCELIMIT). */
     public int maxRelayCircuits = 20_000;
     /**
+     * Of those, circuits for peers at one address (all its links together), so that one host cannot take the
+     * node's whole share: 4,096 (a fifth of the node's; many pages behind one NAT, or a relay of ours on the
+     * same host, stay well under it). Peers whose address the platform did not give are not counted.
+     */
+    public int maxCircuitsPerAddress = 4_096;
+    /**
      * Exit and directory streams at once, over all circuits; a BEGIN beyond it gets END(RESOURCELIMIT). Each
      * exit stream holds a socket, so this stays well below common file-descriptor limits.
      */

@@ -2,13 +2,16 @@ package org.onionpeer.node;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cell.Cell;
 import org.onionpeer.cell.CellCommand;
 import org.onionpeer.cell.Create2;
 import org.onionpeer.cell.Created2;
 import org.onionpeer.cell.DestroyReason;
+import org.onionpeer.cell.IpAddress;
 import org.onionpeer.cell.PaddingSource;
 import org.onionpeer.circuit.RelayCircuitCrypto;
 import org.onionpeer.crypto.CreateFast;
@@ -62,6 +65,10 @@ public final class OnionRouter implements Node.CreateHandler {
     private final Config config;
     private final PaddingSource padding;
     private int circuits;
+    /** Circuits relayed per peer address (capped by {@link NodeLimits#maxCircuitsPerAddress}). */
+    private final Map<IpAddress, Integer> circuitsByAddress = new HashMap<>();
+    /** What a Channel reports when the platform gave no peer address. */
+    private static final IpAddress UNKNOWN_PEER = IpAddress.ipv4(0, 0, 0, 0);
     private long created;
     private long exitStreamsBegun;
     private int edgeStreams;
@@ -109,8 +116,23 @@ public final class OnionRouter implements Node.CreateHandler {
         exitStreamsBegun++;
     }
 
-    void circuitClosed() {
+    void circuitClosed(Channel prev) {
         circuits--;
+        IpAddress from = knownPeer(prev);
+        if (from != null) {
+            circuitsByAddress.computeIfPresent(from, (a, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    /** Circuits relayed now for peers at {@code address} (over all their links). */
+    public int circuitsFrom(IpAddress address) {
+        return circuitsByAddress.getOrDefault(address, 0);
+    }
+
+    /** The peer's address when the platform told it (not 0.0.0.0). */
+    private static IpAddress knownPeer(Channel ch) {
+        IpAddress a = ch.peerAddress();
+        return a == null || a.equals(UNKNOWN_PEER) ? null : a;
     }
 
     /** Exit and directory streams open now, over all circuits (capped by {@link NodeLimits#maxExitStreams}). */
@@ -134,8 +156,12 @@ public final class OnionRouter implements Node.CreateHandler {
             channel.close("protocol error: CREATE with a CircID of the wrong half");
             return;
         }
-        // The node-wide cap first, then the link's own (Channel.Limits.maxCircuits).
-        if (circuits >= node.limits().maxRelayCircuits || !channel.registerPeerCircuit(circId)) {
+        // The node-wide cap first, then the peer address's share of it (its links together), then the link's
+        // own (Channel.Limits.maxCircuits).
+        IpAddress from = knownPeer(channel);
+        if (circuits >= node.limits().maxRelayCircuits
+                || (from != null && circuitsFrom(from) >= node.limits().maxCircuitsPerAddress)
+                || !channel.registerPeerCircuit(circId)) {
             destroy(channel, circId, DestroyReason.RESOURCELIMIT);
             return;
         }
@@ -174,6 +200,9 @@ public final class OnionRouter implements Node.CreateHandler {
             RelayCircuit rc = new RelayCircuit(this, channel, circId, crypto);
             node.circuits().put(channel, circId, rc.previousSide());
             circuits++;
+            if (from != null) {
+                circuitsByAddress.merge(from, 1, Integer::sum);
+            }
             created++;
             channel.send(reply);
         } catch (ProtocolException e) {

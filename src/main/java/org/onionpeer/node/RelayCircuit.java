@@ -457,6 +457,6 @@ final class RelayCircuit {
         }
         streams.clear();
         resolves.closeAll();
-        router.circuitClosed();
+        router.circuitClosed(prev);
     }
 }

@@ -238,6 +238,35 @@ class MemoryBudgetTest {
         assertEquals(2, r.router.circuitCount());
     }
 
+    @Test
+    void oneAddressGetsNoMoreThanItsShareOfCircuitsOverAllItsLinks() {
+        TestNet.Relay r = relay(null);
+        r.node.limits().maxCircuitsPerAddress = 2;
+        org.onionpeer.cell.IpAddress a = org.onionpeer.cell.IpAddress.ipv4(198, 51, 100, 1);
+        org.onionpeer.cell.IpAddress b = org.onionpeer.cell.IpAddress.ipv4(198, 51, 100, 2);
+        ScriptedOp a1 = new ScriptedOp(net, r, a);
+        a1.create(r);
+        ScriptedOp a2 = new ScriptedOp(net, r, a); // a second link from the same host
+        a2.create(r);
+        long id = a2.ch.allocateCircId();
+        a2.ch.send(new Create2(Ntor.HTYPE, new byte[84]).toCell(id));
+        Cell c = a2.take();
+        assertEquals(CellCommand.DESTROY, c.command());
+        assertEquals(id, c.circId());
+        assertEquals(DestroyReason.RESOURCELIMIT, Destroy.decode(c.payload()).reason());
+        assertEquals(2, r.router.circuitsFrom(a));
+        // Another host, and a peer whose address the platform did not give, are not held back by it.
+        new ScriptedOp(net, r, b).create(r);
+        new ScriptedOp(net, r).create(r);
+        assertEquals(1, r.router.circuitsFrom(b));
+        // One of a's circuits goes: a gets that slot back.
+        a1.ch.send(new Cell(a1.circId, CellCommand.DESTROY, new byte[] {(byte) DestroyReason.REQUESTED}));
+        net.sched.runUntilIdle();
+        assertEquals(1, r.router.circuitsFrom(a));
+        a2.create(r);
+        assertEquals(2, r.router.circuitsFrom(a));
+    }
+
     /** A destination that accepts and holds the connection. */
     private Connector openDestination() {
         return (host, port, filter, cb) -> {

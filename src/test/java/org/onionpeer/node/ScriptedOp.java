@@ -34,9 +34,14 @@ final class ScriptedOp implements Channel.Handler {
     final ClientCircuitCrypto crypto = new ClientCircuitCrypto(new BcRelayPrimitives());
 
     ScriptedOp(TestNet net, TestNet.Relay first) {
+        this(net, first, null);
+    }
+
+    /** A link to {@code first} that {@code first} sees as coming from {@code from} (null: unknown). */
+    ScriptedOp(TestNet net, TestNet.Relay first, org.onionpeer.cell.IpAddress from) {
         this.net = net;
         Pipe p = new Pipe(net.sched, net.sched);
-        first.node.links().accept(p.b(), null, null);
+        first.node.links().accept(p.b(), null, from);
         ch = Channel.initiate(p.a(), net.sched, TestNet.ENTROPY, this, null, null, first.info.identity(), null);
         net.sched.runUntilIdle();
         assertTrue(ch.isOpen());

@@ -59,6 +59,7 @@ public final class WebSocketTransport implements Transport {
     private volatile Listener listener;
     private volatile boolean userClosed;
     private volatile String peer = "?";
+    private volatile java.net.InetAddress peerAddress;
 
     // Confined to the scheduler.
     private final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
@@ -162,6 +163,17 @@ public final class WebSocketTransport implements Transport {
     }
 
     /** The peer's socket address as text, for logs. */
+    /** The peer's address for the core (per-address caps, NETINFO), or null when unknown. */
+    public static org.onionpeer.cell.IpAddress peerIp(WebSocketTransport t) {
+        java.net.InetAddress a = t.peerAddress();
+        return a == null ? null : org.onionpeer.cell.IpAddress.of(a.getAddress());
+    }
+
+    /** The peer's IP address once the session is open (null before, or when Jetty did not say). */
+    public java.net.InetAddress peerAddress() {
+        return peerAddress;
+    }
+
     public String peer() {
         return peer;
     }
@@ -228,6 +240,9 @@ public final class WebSocketTransport implements Transport {
         s.setIdleTimeout(Duration.ofMillis(limits.idleTimeoutMillis()));
         SocketAddress remote = s.getRemoteSocketAddress();
         peer = String.valueOf(remote);
+        if (remote instanceof java.net.InetSocketAddress) {
+            peerAddress = ((java.net.InetSocketAddress) remote).getAddress();
+        }
         synchronized (lock) {
             session = s;
         }
