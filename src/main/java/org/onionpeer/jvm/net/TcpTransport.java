@@ -41,7 +41,12 @@ public final class TcpTransport implements Transport {
     /** How long a graceful close may spend writing out the queue before the socket is closed regardless. */
     public static final long LINGER_MILLIS = 10_000;
     /** Bytes read but not yet delivered on the scheduler before the channel stops reading. */
-    public static final int MAX_UNDELIVERED = 64 * 1024;
+    public static final int MAX_UNDELIVERED = 256 * 1024;
+    /**
+     * Reading resumes once the scheduler has taken the backlog down to this: the gap between the two marks keeps
+     * a busy link from stopping and starting the socket on every read (each costs two thread hand-offs).
+     */
+    public static final int RESUME_UNDELIVERED = 64 * 1024;
     private static final int WRITE_BATCH = 64 * 1024;
 
     private final Channel ch;
@@ -273,10 +278,16 @@ public final class TcpTransport implements Transport {
         ch.write(buf).addListener(f -> queued.addAndGet(-n));
     }
 
-    /** On the I/O thread: reads while someone listens, is not paused, and has taken what we delivered. */
+    /**
+     * On the I/O thread: reads while someone listens and is not paused, stopping when {@link #MAX_UNDELIVERED}
+     * bytes wait for the scheduler and starting again below {@link #RESUME_UNDELIVERED}.
+     */
     private void updateRead() {
-        boolean want = listening && !paused && !userClosed && !inputDone && undelivered.get() < MAX_UNDELIVERED;
-        if (ch.config().isAutoRead() != want) {
+        boolean reading = ch.config().isAutoRead();
+        int backlog = undelivered.get();
+        boolean want = listening && !paused && !userClosed && !inputDone
+                && (reading ? backlog < MAX_UNDELIVERED : backlog < RESUME_UNDELIVERED);
+        if (reading != want) {
             ch.config().setAutoRead(want);
         }
     }
@@ -292,7 +303,7 @@ public final class TcpTransport implements Transport {
         }
         listener.onData(chunk);
         int before = undelivered.getAndAdd(-chunk.length);
-        if (before >= MAX_UNDELIVERED && before - chunk.length < MAX_UNDELIVERED) {
+        if (before >= RESUME_UNDELIVERED && before - chunk.length < RESUME_UNDELIVERED) {
             ch.eventLoop().execute(this::updateRead);
         }
     }
