@@ -81,6 +81,10 @@ public final class OnionProxy implements StreamOpener {
 
         default void streamFailed(String target, int endReason, String message) {
         }
+
+        /** A circuit could not be built (no path, the first link failed, or it closed before it was built). */
+        default void buildFailed(String reason) {
+        }
     }
 
     /** The result of {@link #fetchDirectory}; exactly one is called. */
@@ -128,11 +132,20 @@ public final class OnionProxy implements StreamOpener {
         } : l;
     }
 
-    /** Uses {@code d} for every path chosen from now on (circuits already built stay). */
+    /**
+     * Uses {@code d} for every path chosen from now on (circuits already built stay). A newly fetched
+     * directory is a fresh start: build backoff and the marks on first hops whose link failed are cleared, so
+     * a bridge whose link dropped and came back is tried again at once rather than minutes later.
+     */
     public void setDirectory(Directory d) {
         this.directory = d;
         failures = 0;
         backoffUntil = 0;
+        unreachableUntil.clear();
+        if (backoffTimer != null) {
+            backoffTimer.cancel();
+            backoffTimer = null;
+        }
         ensurePool();
     }
 
@@ -248,7 +261,7 @@ public final class OnionProxy implements StreamOpener {
         List<RelayInfo> path = choosePath(target);
         if (path == null) {
             failWaitingIfNoRoute();
-            buildFailed();
+            buildFailed("no usable path of " + options.pathLength + " relays");
             return false;
         }
         pendingPaths.add(path);
@@ -268,7 +281,7 @@ public final class OnionProxy implements StreamOpener {
                 pendingPaths.remove(path);
                 unreachableUntil.put(first.identity().fingerprint(), scheduler.nowMillis() + options.unreachableMillis);
                 failWaitingIfNoRoute();
-                buildFailed();
+                buildFailed("link to " + first.nickname() + " failed: " + reason);
             }
         });
         return true;
@@ -295,7 +308,7 @@ public final class OnionProxy implements StreamOpener {
                         numbers.remove(circuit);
                         listener.circuitClosed(number, reason);
                         if (!circuit.wasBuilt()) {
-                            buildFailed();
+                            buildFailed("circuit " + number + " closed before it was built: " + reason);
                         } else {
                             ensurePool();
                         }
@@ -343,11 +356,12 @@ public final class OnionProxy implements StreamOpener {
     }
 
     /** A build failed: try again after an exponentially growing pause. */
-    private void buildFailed() {
+    private void buildFailed(String reason) {
         if (stopped) {
             return;
         }
         failures++;
+        listener.buildFailed(reason);
         long delay = options.retryDelayMillis;
         for (int i = 1; i < failures && delay < options.maxRetryDelayMillis; i++) {
             delay *= 2;
