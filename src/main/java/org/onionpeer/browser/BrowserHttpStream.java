@@ -2,6 +2,7 @@ package org.onionpeer.browser;
 
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.node.Bootstrap;
 import org.onionpeer.node.OnionProxy;
 import org.onionpeer.transport.StreamOpener;
 import org.onionpeer.transport.Transport;
@@ -62,11 +63,21 @@ final class BrowserHttpStream {
     }
 
     private static void open(String url, long from, HeadFn head, DataFn data, EndFn end) {
-        OnionProxy proxy = BrowserMain.proxy();
-        if (proxy == null) {
-            end.call("the node is not started yet");
-            return;
-        }
+        // Before the node has a circuit, wait for one (bounded); the wait's failure says what it waited for.
+        BrowserMain.whenReady(new Bootstrap.Waiter() {
+            @Override
+            public void ready(OnionProxy proxy) {
+                open(proxy, url, from, head, data, end);
+            }
+
+            @Override
+            public void failed(String message) {
+                end.call(message);
+            }
+        });
+    }
+
+    private static void open(OnionProxy proxy, String url, long from, HeadFn head, DataFn data, EndFn end) {
         if (!url.startsWith("http://")) {
             end.call("only http:// URLs can be fetched (the exit speaks to the site; use https inside for privacy)");
             return;

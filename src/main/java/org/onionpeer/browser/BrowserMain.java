@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.platform.Scheduler;
 import org.onionpeer.circuit.ClientCircuit;
-import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.node.Bootstrap;
 import org.onionpeer.node.HttpResponse;
 import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionProxy;
@@ -23,10 +24,12 @@ import org.teavm.jso.typedarrays.Int8Array;
  * bridge over WebSocket, builds 3-hop circuits with ntor, and fetches URLs through them. The page and
  * scripts drive it through {@code window.onionpeer}:
  * <ul>
- * <li>{@code start([bridgeBase])}: bootstrap against this page's bridge (or another one);</li>
+ * <li>{@code start([bridgeBase])}: bootstrap against this page's bridge (or another one); the node retries
+ * and recovers by itself ({@link Bootstrap});</li>
  * <li>{@code status()}: JSON with the state, the open circuits ({n, hops: [nicknames], streams: open streams}), and recent events;</li>
  * <li>{@code fetch(url, onProgress(bytes), onDone(error, httpStatus, bodyUint8Array))}: an HTTP/1.0 GET
- * through a circuit.</li>
+ * through a circuit; called before the node is ready it waits for it (at most 60 s), starting the node
+ * against this page's origin if start() was not called.</li>
  * </ul>
  */
 public final class BrowserMain {
@@ -35,9 +38,8 @@ public final class BrowserMain {
 
     private static final BrowserScheduler SCHED = new BrowserScheduler();
     private static final SecureRandom RND = new SecureRandom();
-    private static Node node;
-    private static OnionProxy proxy;
-    private static String state = "idle";
+    private static Bootstrap bootstrap;
+    private static String state = Bootstrap.NOT_STARTED;
     private static final List<String> events = new ArrayList<>();
 
     private BrowserMain() {
@@ -79,8 +81,8 @@ public final class BrowserMain {
             + "x$.onerror = function () { err('cannot reach ' + url); }; x$.send();")
     private static native void httpGet(String url, TextFn ok, TextFn err);
 
-    @JSBody(params = "base", script = "return base.replace(/^http/, 'ws');")
-    private static native String wsBase(String base);
+    @JSBody(script = "return location.origin;")
+    private static native String origin();
 
     public static void main(String[] args) {
         export(BrowserMain::start, BrowserMain::statusJson, BrowserMain::fetch);
@@ -91,7 +93,7 @@ public final class BrowserMain {
     }
 
     static OnionProxy proxy() {
-        return proxy;
+        return bootstrap == null ? null : bootstrap.proxy();
     }
 
     static BrowserScheduler scheduler() {
@@ -99,34 +101,30 @@ public final class BrowserMain {
     }
 
     static void start(String base) {
-        if (node != null) {
+        if (bootstrap != null) {
             return;
         }
         Identity.start();
-        setState("fetching the directory");
-        httpGet(base + "/tor/directory", text -> SCHED.execute(() -> onDirectory(text)),
-                err -> setState("failed: " + err));
-    }
+        bootstrap = new Bootstrap(SCHED, RND::nextBytes, BrowserMain::getText, base + "/tor/directory", d -> {
+            Node node = new Node(SCHED, RND::nextBytes, new BrowserWebSocket.WsDialer(), null);
+            OnionProxy.Options o = new OnionProxy.Options();
+            o.firstHopFilter = BrowserMain::reachableFromPage;
+            return new OnionProxy(node, SelfTestMain.platformPrimitives(), d, o);
+        }, null);
+        bootstrap.setListener(new Bootstrap.Listener() {
+            @Override
+            public void state(String s) {
+                setState(s);
+            }
 
-    private static void onDirectory(String text) {
-        Directory d;
-        try {
-            // Trust on first use: the directory must verify under the key it names; pinning across
-            // sessions would defeat our new-identity-per-session design, so the bridge is the trust root.
-            d = Directory.parse(text, null, SCHED.epochSeconds());
-        } catch (ProtocolException e) {
-            setState("failed: bad directory: " + e.getMessage());
-            return;
-        }
-        node = new Node(SCHED, RND::nextBytes, new BrowserWebSocket.WsDialer(), null);
-        OnionProxy.Options o = new OnionProxy.Options();
-        o.firstHopFilter = BrowserMain::reachableFromPage;
-        proxy = new OnionProxy(node, SelfTestMain.platformPrimitives(), d, o);
-        proxy.setListener(new OnionProxy.Listener() {
+            @Override
+            public void event(String e) {
+                BrowserMain.event(e);
+            }
+
             @Override
             public void circuitBuilt(int n, List<String> hops) {
                 event("circuit " + n + " built: " + String.join(" > ", hops));
-                setState("ready");
             }
 
             @Override
@@ -135,12 +133,33 @@ public final class BrowserMain {
             }
 
             @Override
+            public void buildFailed(String reason) {
+                event("build failed: " + reason);
+            }
+
+            @Override
             public void streamFailed(String target, int endReason, String msg) {
                 event("stream to " + target + " failed: " + msg);
             }
         });
-        setState("building circuits (" + d.relays().size() + " relays known)");
-        proxy.start();
+        bootstrap.start();
+    }
+
+    /** The core's "GET this URL as text", with XMLHttpRequest; the answer comes back as a task of the node. */
+    private static void getText(String url, Bootstrap.TextCallback cb) {
+        httpGet(url, text -> SCHED.execute(() -> cb.text(text)), err -> SCHED.execute(() -> cb.failed(err)));
+    }
+
+    /**
+     * Waits (bounded, see {@link Bootstrap#whenReady}) until the node has a circuit. An API call before
+     * start() starts the node as start() without an argument would, against this page's own origin: the
+     * bridge's page and the bookmarklet call start() first anyway, with the right bridge.
+     */
+    static Scheduler.Cancellable whenReady(Bootstrap.Waiter w) {
+        if (bootstrap == null) {
+            start(origin());
+        }
+        return bootstrap.whenReady(w);
     }
 
     private static boolean reachableFromPage(RelayInfo r) {
@@ -157,10 +176,25 @@ public final class BrowserMain {
     }
 
     private static void doFetch(String url, ProgressFn progress, DoneFn done) {
-        if (proxy == null) {
-            done.call("the node is not started", 0, null);
+        if (!url.startsWith("http://")) {
+            done.call("only http:// URLs (the exit speaks to the site; use https inside for privacy)", 0, null);
             return;
         }
+        // Called before the node has a circuit, the fetch waits for one; status() says what the node waits for.
+        whenReady(new Bootstrap.Waiter() {
+            @Override
+            public void ready(OnionProxy proxy) {
+                doFetch(proxy, url, progress, done);
+            }
+
+            @Override
+            public void failed(String message) {
+                done.call(message, 0, null);
+            }
+        });
+    }
+
+    private static void doFetch(OnionProxy proxy, String url, ProgressFn progress, DoneFn done) {
         String rest;
         if (!url.startsWith("http://")) {
             done.call("only http:// URLs (the exit speaks to the site; use https inside for privacy)", 0, null);
@@ -263,6 +297,7 @@ public final class BrowserMain {
         sb.append(",\"circuits\":[");
         // Live from the proxy (built circuits only), so a page or test sees which circuit carries streams.
         boolean first = true;
+        OnionProxy proxy = proxy();
         for (ClientCircuit c : proxy == null ? new ArrayList<ClientCircuit>() : proxy.circuits()) {
             if (!c.isOpen()) {
                 continue;

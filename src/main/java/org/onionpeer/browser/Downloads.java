@@ -38,7 +38,6 @@ final class Downloads {
     static final long RESUME_AT = 2L * 1024 * 1024;
     static final int MAX_RETRIES = 5;              // attempts in a row without new bytes after a stream broke
     static final int RETRY_MS = 500;               // first backoff; doubles each retry
-    static final double CIRCUIT_WAIT_MS = 30000;   // how long a retry waits for a built circuit
 
     private Downloads() {
     }
@@ -115,11 +114,6 @@ final class Downloads {
 
     @JSBody(script = "return Date.now();")
     static native double wallClock();
-
-    /** How many circuits the node has built (from onionpeer.status()). */
-    @JSBody(script = "var o$ = window.onionpeer; var s$ = o$ && o$.status ? o$.status() : null;"
-            + "return s$ && s$.circuits ? s$.circuits.length : 0;")
-    static native int circuitCount();
 
     @JSBody(script = "return !!(window.onionpeer && window.onionpeer.httpStream);")
     static native boolean canStream();
@@ -428,6 +422,7 @@ final class Downloads {
         boolean paused;
         int retries;
         boolean headSeen;
+        org.onionpeer.platform.Scheduler.Cancellable readyWait;
 
         Job(String url, ProgressFn onProgress, DoneFn onDone, Hooks hooks) {
             this.url = url;
@@ -448,6 +443,10 @@ final class Downloads {
         }
 
         void cancel() {
+            if (readyWait != null) {
+                readyWait.cancel();
+                readyWait = null;
+            }
             if (control != null) {
                 control.call("close");
             }
@@ -488,7 +487,7 @@ final class Downloads {
                             if (hooks != null) {
                                 hooks.onStart(meta, meta.getReceived());
                             }
-                            attempt();
+                            whenReadyThen(null, Job.this::attempt);
                         }
 
                         @Override
@@ -577,6 +576,39 @@ final class Downloads {
             double rate = secs > 0.05 ? (got - samples.get(0)[1]) / secs : 0;
             double left = meta.getTotal() >= 0 && rate > 0 ? (meta.getTotal() - got) / rate : -1;
             onProgress.call(got, meta.getTotal(), rate, left, null);
+        }
+
+        /**
+         * Runs {@code next} once the node has a circuit; meanwhile onProgress's note says what the node waits
+         * for ("waiting for the node: fetching the directory (attempt 3)"); after the bound, the download fails
+         * with the node's own words (after {@code cause}, the error that broke a stream, when retrying).
+         */
+        void whenReadyThen(String cause, Runnable next) {
+            BrowserMain.scheduler().execute(() -> {
+                if (finished || error != null) {
+                    return;
+                }
+                readyWait = BrowserMain.whenReady(new org.onionpeer.node.Bootstrap.Waiter() {
+                    @Override
+                    public void waiting(String state) {
+                        onProgress.call(meta.getReceived(), meta.getTotal(), 0, -1, "waiting for the node: " + state);
+                    }
+
+                    @Override
+                    public void ready(org.onionpeer.node.OnionProxy proxy) {
+                        readyWait = null;
+                        if (!finished && error == null) {
+                            next.run();
+                        }
+                    }
+
+                    @Override
+                    public void failed(String message) {
+                        readyWait = null;
+                        fail(cause == null ? message : cause + "; " + message);
+                    }
+                });
+            });
         }
 
         /** One HTTP request for the bytes not stored yet; a broken one is retried by retry(). */
@@ -689,7 +721,7 @@ final class Downloads {
         }
 
         /**
-         * After a broken stream: wait (backoff), then until the node has a built circuit again, then ask for
+         * After a broken stream: wait (backoff), then until the node is ready again (bounded), then ask for
          * the rest with a Range request. At most MAX_RETRIES attempts in a row that add no bytes; each is
          * reported through onProgress's note; the last failure is reported in words through onDone.
          */
@@ -709,23 +741,12 @@ final class Downloads {
             String note = "connection lost (" + err + "); retry " + retries + " of " + MAX_RETRIES + " from byte "
                     + (long) meta.getReceived() + " in " + seconds(wait) + " s";
             onProgress.call(meta.getReceived(), meta.getTotal(), 0, -1, note);
-            setTimeout(() -> waitForCircuit(err, wallClock()), wait);
-        }
-
-        private void waitForCircuit(String err, double t0) {
-            if (error != null || finished) {
-                return;
-            }
-            if (circuitCount() > 0) {
+            setTimeout(() -> whenReadyThen(err, () -> {
                 onProgress.call(meta.getReceived(), meta.getTotal(), 0, -1, "resuming from byte "
                         + (long) meta.getReceived() + " (retry " + retries + " of " + MAX_RETRIES + ")");
                 samples.clear();
                 attempt();
-            } else if (wallClock() - t0 > CIRCUIT_WAIT_MS) {
-                done(err + "; no circuit could be built again within " + (int) (CIRCUIT_WAIT_MS / 1000) + " s");
-            } else {
-                setTimeout(() -> waitForCircuit(err, t0), 200);
-            }
+            }), wait);
         }
     }
 
