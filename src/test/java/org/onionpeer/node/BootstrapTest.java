@@ -366,4 +366,24 @@ class BootstrapTest {
         assertEquals(1, source.requests, "the old directory still works: no fetch");
         assertTrue(events.stream().anyMatch(e -> e.startsWith("no circuit left")), events.toString());
     }
+
+    @Test
+    void stopFailsWaitersAndEndsRetries() {
+        Bootstrap b = bootstrap(NO_JITTER, null);
+        b.start();
+        net.sched.runUntilIdle();
+        Waited w = new Waited();
+        b.whenReady(w);
+        source.fail("HTTP 503");
+        net.sched.runUntilIdle();
+        b.stop();
+        assertEquals("the node stopped", w.failed);
+        assertEquals("stopped", b.state());
+        net.sched.advance(120_000);
+        assertEquals(1, source.requests, "no retry after stop");
+        Waited after = new Waited();
+        b.whenReady(after);
+        net.sched.runUntilIdle();
+        assertEquals("the node stopped", after.failed);
+    }
 }
