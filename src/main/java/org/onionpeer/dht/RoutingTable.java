@@ -177,6 +177,16 @@ public final class RoutingTable {
         return true;
     }
 
+    /** When {@code id} last showed it is alive, or -1 if it is not in the table. */
+    public long lastSeen(NodeId id) {
+        int j = self.bucketIndex(id);
+        if (j < 0) {
+            return -1;
+        }
+        int i = indexOf(buckets[j], id);
+        return i < 0 ? -1 : buckets[j].live.get(i).lastSeen;
+    }
+
     public boolean contains(NodeId id) {
         int j = self.bucketIndex(id);
         return j >= 0 && indexOf(buckets[j], id) >= 0;
