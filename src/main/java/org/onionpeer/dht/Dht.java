@@ -52,8 +52,7 @@ public final class Dht {
     private final DhtStats stats = new DhtStats();
     private final Map<Integer, Pending> pending = new HashMap<>();
     private final Map<NodeId, Integer> inFlightPerPeer = new HashMap<>();
-    private final Map<NodeId, Integer> strikes = new HashMap<>();
-    private final Map<NodeId, Long> banned = new HashMap<>();
+    private final Reputation reputation;
     private Scheduler.Cancellable maintenance;
     private Scheduler.Cancellable liveness;
     private boolean closed;
@@ -68,6 +67,7 @@ public final class Dht {
         this.values = new ValueStore(config.maxValues, config.maxValueBytes);
         this.limiter = new RateLimiter(config.maxRequestsPerSecond, config.maxTrackedSenders);
         this.publisher = new Publisher(this, scheduler, config);
+        this.reputation = new Reputation(config);
         transport.setReceiver(this::receive);
         maintenance = scheduler.schedule(config.maintenanceMillis, this::maintain);
         liveness = scheduler.schedule(config.livenessMillis, this::checkNeighbours);
@@ -161,12 +161,7 @@ public final class Dht {
     }
 
     public boolean isBanned(NodeId id) {
-        Long until = banned.get(id);
-        if (until != null && until <= scheduler.nowMillis()) {
-            banned.remove(id);
-            return false;
-        }
-        return until != null;
+        return reputation.isBanned(id, scheduler.nowMillis());
     }
 
     // ---- incoming ----
@@ -213,12 +208,12 @@ public final class Dht {
                 answer = new Pong(m.requestId());
                 break;
             case DhtMessage.FIND_NODE:
-                answer = new Nodes(m.requestId(), closestExcept(((FindNode) m).target(), from));
+                answer = new Nodes(m.requestId(), closestExcept(((FindNode) m).target(), from, ((FindNode) m).exclude()));
                 break;
             case DhtMessage.FIND_VALUE: {
                 FindValue f = (FindValue) m;
                 byte[] v = values.get(f.key(), now);
-                answer = v != null ? new Value(m.requestId(), v) : new Nodes(m.requestId(), closestExcept(f.key(), from));
+                answer = v != null ? new Value(m.requestId(), v) : new Nodes(m.requestId(), closestExcept(f.key(), from, List.of()));
                 break;
             }
             default: {
@@ -235,15 +230,16 @@ public final class Dht {
         transport.send(m.sender(), answer.encode());
     }
 
-    private List<Contact> closestExcept(NodeId target, NodeId asker) {
-        List<Contact> l = table.closest(target, config.k + 1);
-        for (int i = 0; i < l.size(); i++) {
-            if (l.get(i).id().equals(asker)) {
-                l.remove(i);
-                break;
+    private List<Contact> closestExcept(NodeId target, NodeId asker, List<NodeId> exclude) {
+        List<Contact> l = table.closest(target, config.k + 1 + exclude.size());
+        List<Contact> out = new ArrayList<>(config.k);
+        for (int i = 0; i < l.size() && out.size() < config.k; i++) {
+            NodeId id = l.get(i).id();
+            if (!id.equals(asker) && !exclude.contains(id)) {
+                out.add(l.get(i));
             }
         }
-        return l.size() > config.k ? l.subList(0, config.k) : l;
+        return out;
     }
 
     private void onAnswer(NodeId from, DhtMessage m) {
@@ -278,8 +274,8 @@ public final class Dht {
 
     // ---- outgoing ----
 
-    void lookupRequest(Contact to, NodeId target, boolean findValue, Answer answer) {
-        request(to, findValue ? new FindValue(0, self, target) : new FindNode(0, self, target), answer);
+    void lookupRequest(Contact to, NodeId target, boolean findValue, List<NodeId> exclude, Answer answer) {
+        request(to, findValue ? new FindValue(0, self, target) : new FindNode(0, self, target, exclude), answer);
     }
 
     void storeRequest(Contact to, NodeId key, byte[] value, Answer answer) {
@@ -318,7 +314,8 @@ public final class Dht {
     private static DhtMessage withId(DhtMessage t, int rid) {
         switch (t.type()) {
             case DhtMessage.PING: return new Ping(rid, t.sender());
-            case DhtMessage.FIND_NODE: return new FindNode(rid, t.sender(), ((FindNode) t).target());
+            case DhtMessage.FIND_NODE:
+                return new FindNode(rid, t.sender(), ((FindNode) t).target(), ((FindNode) t).exclude());
             case DhtMessage.FIND_VALUE: return new FindValue(rid, t.sender(), ((FindValue) t).key());
             default: return new Store(rid, t.sender(), ((Store) t).key(), ((Store) t).value());
         }
@@ -352,48 +349,24 @@ public final class Dht {
 
     void strike(NodeId peer) {
         stats.strikes++;
-        Integer s = strikes.get(peer);
-        int n = s == null ? 1 : s + 1;
-        if (n >= config.strikesToDrop) {
-            strikes.remove(peer);
+        if (reputation.strike(peer)) {
             drop(peer);
-        } else if (s != null || strikes.size() < config.maxBanned) {
-            strikes.put(peer, n);
         }
     }
 
     void acquit(NodeId peer) {
-        Integer s = strikes.get(peer);
-        if (s != null) {
-            if (s <= 1) {
-                strikes.remove(peer);
-            } else {
-                strikes.put(peer, s - 1);
-            }
-        }
+        reputation.acquit(peer);
+    }
+
+    /** Strikes against {@code peer} so far (0 once dropped). */
+    int strikesOf(NodeId peer) {
+        return reputation.strikesOf(peer);
     }
 
     private void drop(NodeId peer) {
         stats.dropped++;
         table.remove(peer);
-        if (banned.size() >= config.maxBanned) {
-            purgeBans();
-        }
-        if (banned.size() < config.maxBanned) {
-            banned.put(peer, scheduler.nowMillis() + config.banMillis);
-        }
-    }
-
-    private void purgeBans() {
-        List<NodeId> old = new ArrayList<>();
-        for (Map.Entry<NodeId, Long> e : banned.entrySet()) {
-            if (e.getValue() <= scheduler.nowMillis()) {
-                old.add(e.getKey());
-            }
-        }
-        for (NodeId id : old) {
-            banned.remove(id);
-        }
+        reputation.ban(peer, scheduler.nowMillis());
     }
 
     // ---- maintenance ----
@@ -404,7 +377,7 @@ public final class Dht {
         }
         long now = scheduler.nowMillis();
         values.purge(now);
-        purgeBans();
+        reputation.purge(now);
         refreshChain(table.staleBuckets(now, config.bucketRefreshMillis), 0, () -> { });
         maintenance = scheduler.schedule(config.maintenanceMillis, this::maintain);
     }

@@ -10,6 +10,10 @@ import java.util.function.Consumer;
  * One iterative lookup (Kademlia §2.3): keep the candidates sorted by distance to the target, query the
  * closest not yet queried, at most alpha at a time, and finish when the k closest that have not failed
  * have all answered. A FIND_VALUE lookup also finishes on the first VALUE.
+ *
+ * <p>Nodes that fail (gone, or liars) still took slots in the answers that named them, and may have pushed
+ * real close nodes out of every answer. So when some failed closer than our k-th, a FIND_NODE lookup makes
+ * one second pass: the alpha closest that answered are asked again, told to leave the failed ones out.
  */
 final class Lookup {
     private static final int NEW = 0;
@@ -44,6 +48,7 @@ final class Lookup {
     private int queried;
     private int failed;
     private boolean finished;
+    private boolean secondPass;
 
     Lookup(Dht dht, NodeId target, boolean findValue, int k, int alpha, Consumer<LookupResult> done) {
         this.dht = dht;
@@ -110,16 +115,51 @@ final class Lookup {
                 settled = false;
             }
         }
-        if (settled && !finished) {
+        if (settled && !finished && !secondPass()) {
             finish(null);
         }
     }
 
+    /** Starts the second pass if it is due; false if there is none to make. */
+    private boolean secondPass() {
+        if (findValue || secondPass) {
+            return false;
+        }
+        secondPass = true;
+        List<NodeId> failedIds = new ArrayList<>();
+        List<Candidate> ask = new ArrayList<>();
+        int answered = 0;
+        for (Candidate c : shortlist) {
+            if (answered >= k) {
+                break;
+            }
+            if (c.state == FAILED && failedIds.size() < DhtMessage.MAX_CONTACTS) {
+                failedIds.add(c.contact.id());
+            } else if (c.state == ANSWERED) {
+                answered++;
+                if (ask.size() < alpha) {
+                    ask.add(c);
+                }
+            }
+        }
+        if (failedIds.isEmpty() || ask.isEmpty()) {
+            return false;
+        }
+        for (Candidate c : ask) {
+            send(c, failedIds);
+        }
+        return true;
+    }
+
     private void send(Candidate c) {
+        send(c, List.of());
+    }
+
+    private void send(Candidate c, List<NodeId> exclude) {
         c.state = PENDING;
         inFlight++;
         queried++;
-        dht.lookupRequest(c.contact, target, findValue, new Dht.Answer() {
+        dht.lookupRequest(c.contact, target, findValue, exclude, new Dht.Answer() {
             @Override
             public void onAnswer(DhtMessage m) {
                 inFlight--;

@@ -13,7 +13,8 @@
  *            hostLen(1, 0 = no bridge) [host(ASCII [A-Za-z0-9.:-]) port(2, 1..65535)]
  *            introducerCount(1, 0..4) introducerId(20)*
  * 1 PING       sender:contact                     -> 2 PONG     (empty)
- * 3 FIND_NODE  sender:contact target(20)          -> 4 NODES    count(1, 0..8) contact*
+ * 3 FIND_NODE  sender:contact target(20) excludeCount(1, 0..8) excludedId(20)*
+ *                                                 -> 4 NODES    count(1, 0..8) contact* (none excluded)
  * 5 FIND_VALUE sender:contact key(20)             -> 6 VALUE    len(2, 0..1024) value
  *                                                    or 4 NODES when the value is not stored
  * 7 STORE      sender:contact key(20) len(2, 0..1024) value -> 8 STORED status(1: 0 stored, 1 full)

@@ -41,6 +41,7 @@ class DhtCodecTest {
         l.add(new Ping(7, s));
         l.add(new Pong(0xffffffff));
         l.add(new FindNode(1, s, NodeId.ofKey(key(99))));
+        l.add(new FindNode(11, s, NodeId.ofKey(key(98)), List.of(eight.get(0).id(), eight.get(1).id())));
         l.add(new Nodes(2, eight));
         l.add(new Nodes(3, List.of()));
         l.add(new FindValue(4, Contact.of(key(2), BridgeAddress.of("::1", 1), List.of()), NodeId.ofKey(key(5))));
@@ -143,6 +144,11 @@ class DhtCodecTest {
         assertEquals(Contact.BAD_ID, reject(new FindNode(1, lie, c.id()).encode()));
         assertEquals("value longer than 1024 bytes", assertThrows(ProtocolException.class,
                 () -> new Value(1, new byte[1025])).getMessage());
+        byte[] nine = Bytes.concat(new byte[] {3, 0, 0, 0, 1}, c.encode(), c.id().bytes(), new byte[] {9});
+        assertEquals("FIND_NODE excludes more than 8 IDs", reject(nine));
+        byte[] none = Bytes.concat(new byte[] {3, 0, 0, 0, 1}, c.encode(), c.id().bytes(), new byte[] {0});
+        assertEquals(List.of(), ((FindNode) DhtMessage.decode(none)).exclude());
+        assertEquals("u8: need 1 bytes, have 0", reject(java.util.Arrays.copyOf(none, none.length - 1)));
     }
 
     private static String reject(byte[] data) {
