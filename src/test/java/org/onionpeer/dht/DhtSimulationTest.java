@@ -184,6 +184,12 @@ class DhtSimulationTest {
         // Republished every 50 minutes, it is still stored after two and a half hours.
         net.scheduler.advance(150 * 60_000L);
         assertEquals(closest, holders(nodes, key));
+        // Meanwhile every bucket untouched for an hour got its refresh lookup at the next maintenance tick.
+        long now = net.scheduler.nowMillis();
+        for (SimNetwork.Node x : nodes) {
+            assertEquals(List.of(), x.dht.table().staleBuckets(now, cfg.bucketRefreshMillis + cfg.maintenanceMillis
+                    + 60_000), "stale buckets at " + x.contact.id().shortHex());
+        }
         // Unpublished, it expires an hour after the last STORE, and a FIND_VALUE comes back empty.
         publisher.dht.unpublish(key);
         net.scheduler.advance(61 * 60_000L);
