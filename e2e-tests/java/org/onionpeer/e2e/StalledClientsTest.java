@@ -74,9 +74,10 @@ class StalledClientsTest {
         new Random(5).nextBytes(file);
         http = new SeededHttpServer();
         http.serve("/file", file);
-        // A source that, once it hears a byte, sends 512 KiB (more than a stream's window of 500 cells can take
-        // before a SENDME) and holds the connection open (one thread per connection: test side only). Bounded,
-        // so that the test's own writers do not take the CPU the bridge is measured on.
+        // A source that, once it hears a byte, sends 256 KiB (just over a stream's window of 500 cells, 249 KB)
+        // and holds the connection open (one thread per connection: test side only). 160 streams then offer the
+        // exit 40 MB for a link whose queue bound is 16 MiB; bounded, so that the test's own writers and the
+        // exit's reads of data it can never send do not take the CPU the honest fetches are measured on.
         endless = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(() -> {
             byte[] chunk = new byte[64 * 1024];
@@ -89,7 +90,7 @@ class StalledClientsTest {
                             if (s.getInputStream().read() < 0) {
                                 return;
                             }
-                            for (int i = 0; i < 8; i++) {
+                            for (int i = 0; i < 4; i++) {
                                 out.write(chunk);
                             }
                             out.flush();
