@@ -19,7 +19,6 @@ import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.exit.ExitPolicy;
 import org.onionpeer.jvm.bridge.BridgeServer;
 import org.onionpeer.jvm.bridge.WebSocketConnector;
-import org.onionpeer.jvm.bridge.WebSocketTransport;
 import org.onionpeer.jvm.net.ConnectionGate;
 import org.onionpeer.jvm.net.Socks5Server;
 import org.onionpeer.link.Channel;
@@ -116,12 +115,12 @@ public final class Bridge implements AutoCloseable {
         ExitPolicy bridgePolicy = tor && options.torRelay && !options.exitPolicy.isEmpty()
                 ? ExitPolicy.parse(options.exitPolicy).then(ExitPolicy.rejectAll()) : null;
         this.tlsLinks = new ConnectionGate("TLS links", options.maxTlsLinks, options.maxTlsLinksPerAddress);
-        this.bridgeRelay = limited(new JvmRelay("bridge", options.host, bridgePolicy, this::directory, ws,
-                options.limits, tlsLinks));
+        this.bridgeRelay = new JvmRelay("bridge", options.host, bridgePolicy, this::directory, ws,
+                options.limits, tlsLinks, options.nodeLimits);
         this.server = new BridgeServer(new BridgeServer.Options().host(options.host).port(options.port)
                 .webappDir(options.webappDir).maxSessions(options.maxPageLinks)
                 .maxSessionsPerAddress(options.maxPageLinksPerAddress).publicUrl(options.publicUrl), bridgeRelay.loop(), () -> directory == null ? null : directory.text(),
-                t -> bridgeRelay.node().links().accept(t, null, WebSocketTransport.peerIp(t)));
+                t -> bridgeRelay.node().links().accept(t, null, t.peerIp()));
         Bookmarklet.install(server);
         server.start();
         bridgeRelay.addAddress(server.linkAddress());
@@ -131,8 +130,9 @@ public final class Bridge implements AutoCloseable {
             ExitPolicy policy = tor && options.torRelay ? null : ExitPolicy.withDefault(options.exitPolicy);
             for (int i = 1; i <= options.relays; i++) {
                 // In a Tor network "relay1" may be taken (nicknames there are not unique, but logs read better).
-                relays.add(limited(new JvmRelay((tor ? "onionpeer" : "relay") + i, options.host,
-                        i == options.relays ? policy : null, this::directory, ws, options.limits, tlsLinks)));
+                relays.add(new JvmRelay((tor ? "onionpeer" : "relay") + i, options.host,
+                        i == options.relays ? policy : null, this::directory, ws, options.limits, tlsLinks,
+                        options.nodeLimits));
             }
         }
         if (options.join != null) {
@@ -195,20 +195,6 @@ public final class Bridge implements AutoCloseable {
             proxy = null;
             socks = null;
         }
-    }
-
-    /** Gives {@code relay}'s node our node-wide bounds (a copy each: the node reads them on its own loop). */
-    private JvmRelay limited(JvmRelay relay) {
-        NodeLimits l = options.nodeLimits;
-        relay.loop().execute(() -> {
-            NodeLimits n = relay.node().limits();
-            n.maxQueuedBytes = l.maxQueuedBytes;
-            n.shedToPercent = l.shedToPercent;
-            n.sampleIntervalMillis = l.sampleIntervalMillis;
-            n.maxRelayCircuits = l.maxRelayCircuits;
-            n.maxExitStreams = l.maxExitStreams;
-        });
-        return relay;
     }
 
     private void refresh() {

@@ -27,6 +27,7 @@ import org.onionpeer.jvm.tls.TlsIdentity;
 import org.onionpeer.link.Channel;
 import org.onionpeer.netdoc.ServerDescriptorWriter;
 import org.onionpeer.node.Node;
+import org.onionpeer.node.NodeLimits;
 import org.onionpeer.node.OnionRouter;
 
 /**
@@ -69,15 +70,17 @@ public final class JvmRelay implements AutoCloseable {
     public JvmRelay(String nickname, String host, ExitPolicy exitPolicy, Supplier<Directory> directory,
             WebSocketConnector ws, Channel.Limits limits) throws IOException, java.security.GeneralSecurityException {
         this(nickname, host, exitPolicy, directory, ws, limits,
-                new ConnectionGate("TLS links", DEFAULT_MAX_TLS_LINKS, DEFAULT_MAX_TLS_LINKS_PER_ADDRESS));
+                new ConnectionGate("TLS links", DEFAULT_MAX_TLS_LINKS, DEFAULT_MAX_TLS_LINKS_PER_ADDRESS), null);
     }
 
     /**
      * @param orGate caps on the TLS links our ORPort holds at once (in all and per source address); the bridge
      *        passes one gate to all of its relays, so the caps are the process's
+     * @param nodeLimits node-wide bounds (memory budget, circuits, exit streams); the node gets its own copy;
+     *        null: the defaults
      */
     public JvmRelay(String nickname, String host, ExitPolicy exitPolicy, Supplier<Directory> directory,
-            WebSocketConnector ws, Channel.Limits limits, ConnectionGate orGate)
+            WebSocketConnector ws, Channel.Limits limits, ConnectionGate orGate, NodeLimits nodeLimits)
             throws IOException, java.security.GeneralSecurityException {
         this.nickname = nickname;
         this.exitPolicy = exitPolicy;
@@ -96,7 +99,7 @@ public final class JvmRelay implements AutoCloseable {
         rnd.nextBytes(secret);
         this.onionKey = Ntor.Keypair.fromSecret(secret);
         this.dialer = new JvmDialer(loop, ws);
-        this.node = new Node(loop, rnd::nextBytes, dialer, limits);
+        this.node = new Node(loop, rnd::nextBytes, dialer, limits, nodeLimits == null ? null : nodeLimits.copy());
         IpAddress ours = IpAddress.of(InetAddress.getByName(host).getAddress());
         node.links().setResponder(digest -> Bytes.constantTimeEquals(digest, tls.linkDigest())
                 ? creds.certsCell(digest, tls.certificate(), loop.epochSeconds())
@@ -145,7 +148,7 @@ public final class JvmRelay implements AutoCloseable {
 
     /** A WebSocket link from the bridge server (a browser or another bridge); runs on our loop. */
     public void acceptWebSocket(WebSocketTransport t) {
-        loop.execute(() -> node.links().accept(t, null, WebSocketTransport.peerIp(t)));
+        loop.execute(() -> node.links().accept(t, null, t.peerIp()));
     }
 
     /** Adds an address under which others reach us (e.g. the bridge's ws:// URL), listed first. */

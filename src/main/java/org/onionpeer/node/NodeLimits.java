@@ -29,4 +29,16 @@ public final class NodeLimits {
      * exit stream holds a socket, so this stays well below common file-descriptor limits.
      */
     public int maxExitStreams = 8_192;
+
+    /** A copy with the same values: each node gets its own, read on its own loop. */
+    public NodeLimits copy() {
+        NodeLimits c = new NodeLimits();
+        c.maxQueuedBytes = maxQueuedBytes;
+        c.shedToPercent = shedToPercent;
+        c.sampleIntervalMillis = sampleIntervalMillis;
+        c.maxRelayCircuits = maxRelayCircuits;
+        c.maxCircuitsPerAddress = maxCircuitsPerAddress;
+        c.maxExitStreams = maxExitStreams;
+        return c;
+    }
 }

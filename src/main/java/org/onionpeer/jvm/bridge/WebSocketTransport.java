@@ -163,15 +163,13 @@ public final class WebSocketTransport implements Transport {
     }
 
     /** The peer's socket address as text, for logs. */
-    /** The peer's address for the core (per-address caps, NETINFO), or null when unknown. */
-    public static org.onionpeer.cell.IpAddress peerIp(WebSocketTransport t) {
-        java.net.InetAddress a = t.peerAddress();
+    /**
+     * The peer's address for the core (per-address caps, NETINFO) once the session is open; null before, or when
+     * Jetty did not say.
+     */
+    public org.onionpeer.cell.IpAddress peerIp() {
+        java.net.InetAddress a = peerAddress;
         return a == null ? null : org.onionpeer.cell.IpAddress.of(a.getAddress());
-    }
-
-    /** The peer's IP address once the session is open (null before, or when Jetty did not say). */
-    public java.net.InetAddress peerAddress() {
-        return peerAddress;
     }
 
     public String peer() {

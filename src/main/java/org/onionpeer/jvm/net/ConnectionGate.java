@@ -17,8 +17,6 @@ public final class ConnectionGate {
     private final int maxPerAddress;
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
-    private final AtomicInteger refusedTotal = new AtomicInteger();
-    private final AtomicInteger refusedPerAddress = new AtomicInteger();
 
     /**
      * @param what names the connections in messages ("TLS links", "SOCKS clients")
@@ -38,7 +36,6 @@ public final class ConnectionGate {
     public String tryAcquire(InetAddress from) {
         if (total.incrementAndGet() > maxTotal) {
             total.decrementAndGet();
-            refusedTotal.incrementAndGet();
             return what + ": " + maxTotal + " at once in all";
         }
         // compute() is atomic per key, so the check and the increment cannot interleave with a release().
@@ -57,7 +54,6 @@ public final class ConnectionGate {
         });
         if (!ok[0]) {
             total.decrementAndGet();
-            refusedPerAddress.incrementAndGet();
             return what + ": " + maxPerAddress + " at once from one address";
         }
         return null;
@@ -71,28 +67,6 @@ public final class ConnectionGate {
 
     public int total() {
         return total.get();
-    }
-
-    public int from(InetAddress a) {
-        AtomicInteger n = perAddress.get(a);
-        return n == null ? 0 : n.get();
-    }
-
-    public int maxTotal() {
-        return maxTotal;
-    }
-
-    public int maxPerAddress() {
-        return maxPerAddress;
-    }
-
-    /** Connections refused so far because of the total cap, and because of the per-address cap. */
-    public int refusedTotal() {
-        return refusedTotal.get();
-    }
-
-    public int refusedPerAddress() {
-        return refusedPerAddress.get();
     }
 
     @Override

@@ -102,11 +102,7 @@ public final class SocketConnector implements Connector, AutoCloseable {
      * has already refused numeric-looking names that a resolver might read as an address.
      */
     public static InetAddress literal(String host) {
-        String h = host;
-        if (h.length() > 2 && h.charAt(0) == '[' && h.charAt(h.length() - 1) == ']') {
-            h = h.substring(1, h.length() - 1); // tor writes IPv6 literals in brackets
-        }
-        org.onionpeer.cell.IpAddress ip = StreamHost.parseLiteral(h);
+        org.onionpeer.cell.IpAddress ip = StreamHost.parseLiteral(host); // bare, or IPv6 in brackets as tor writes it
         if (ip == null) {
             return null;
         }

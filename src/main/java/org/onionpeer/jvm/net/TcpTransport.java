@@ -244,6 +244,10 @@ public final class TcpTransport implements Transport {
         if (aborted || !ch.isActive()) {
             return;
         }
+        long left = 0;
+        for (byte[] b : batch) {
+            left += b.length;
+        }
         ByteBuf buf = null;
         for (byte[] b : batch) {
             if (buf != null && buf.readableBytes() + b.length > WRITE_BATCH) {
@@ -251,9 +255,10 @@ public final class TcpTransport implements Transport {
                 buf = null;
             }
             if (buf == null) {
-                buf = ch.alloc().buffer(Math.max(b.length, Math.min(WRITE_BATCH, sum(batch))));
+                buf = ch.alloc().buffer((int) Math.max(b.length, Math.min(WRITE_BATCH, left)));
             }
             buf.writeBytes(b);
+            left -= b.length;
         }
         if (buf != null) {
             write(buf);
@@ -263,14 +268,6 @@ public final class TcpTransport implements Transport {
         } else {
             ch.flush();
         }
-    }
-
-    private static int sum(ArrayDeque<byte[]> batch) {
-        long n = 0;
-        for (byte[] b : batch) {
-            n += b.length;
-        }
-        return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
     private void write(ByteBuf buf) {
