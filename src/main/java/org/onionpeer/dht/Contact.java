@@ -14,7 +14,11 @@ import org.onionpeer.bytes.ProtocolException;
  * introduce it without a bridge. Only built when ID == SHA-1(key), so a peer cannot claim an ID it has no
  * key for, nor place itself at a chosen point of the ID space without grinding keys.
  *
- * <p>Wire form: ID (20), key length (2), key, bridge ({@link BridgeAddress}), introducer count (1), IDs (20 each).
+ * <p>A contact may also carry its router entry: opaque here, a signed {@code org.onionpeer.peer.PeerCert}
+ * naming the onion key others use for ntor; whoever builds a circuit through the contact verifies it first.
+ *
+ * <p>Wire form: ID (20), key length (2), key, bridge ({@link BridgeAddress}), introducer count (1), IDs (20
+ * each), router entry length (1, 0 = none), router entry.
  */
 public final class Contact {
     public static final int MAX_KEY = 300; // Ed25519 (44), P-256 (91) and RSA up to 2048 bits (294) SPKIs
@@ -25,6 +29,7 @@ public final class Contact {
     private final byte[] key;
     private final BridgeAddress bridge;
     private final List<NodeId> introducers;
+    private byte[] router;
 
     private Contact(NodeId id, byte[] key, BridgeAddress bridge, List<NodeId> introducers) {
         if (key.length < 1 || key.length > MAX_KEY) {
@@ -74,6 +79,21 @@ public final class Contact {
         return introducers;
     }
 
+    /** This contact with a router entry (at most 255 bytes; verified by its user, not here). */
+    public Contact withRouter(byte[] entry) {
+        if (entry.length > 255) {
+            throw new ProtocolException("contact router entry over 255 bytes");
+        }
+        Contact c = new Contact(id, key, bridge, introducers);
+        c.router = entry.length == 0 ? null : entry.clone();
+        return c;
+    }
+
+    /** The router entry as sent, or null. */
+    public byte[] router() {
+        return router == null ? null : router.clone();
+    }
+
     public void write(ByteWriter out) {
         id.write(out);
         out.u16(key.length).bytes(key);
@@ -81,6 +101,10 @@ public final class Contact {
         out.u8(introducers.size());
         for (NodeId i : introducers) {
             i.write(out);
+        }
+        out.u8(router == null ? 0 : router.length);
+        if (router != null) {
+            out.bytes(router);
         }
     }
 
@@ -101,12 +125,15 @@ public final class Contact {
         for (int i = 0; i < n; i++) {
             intro.add(NodeId.read(r));
         }
+        byte[] routerEntry = r.bytes(r.u8());
         // Hash last: the cheap checks above reject most garbage before we spend a SHA-1 on it.
-        return verified(id, key, bridge, intro);
+        Contact c = verified(id, key, bridge, intro);
+        c.router = routerEntry.length == 0 ? null : routerEntry;
+        return c;
     }
 
     public byte[] encode() {
-        ByteWriter w = new ByteWriter(64 + key.length);
+        ByteWriter w = new ByteWriter(64 + key.length + (router == null ? 0 : router.length));
         write(w);
         return w.toByteArray();
     }
@@ -127,7 +154,8 @@ public final class Contact {
         }
         Contact c = (Contact) o;
         return c.id.equals(id) && Arrays.equals(c.key, key)
-                && (bridge == null ? c.bridge == null : bridge.equals(c.bridge)) && c.introducers.equals(introducers);
+                && (bridge == null ? c.bridge == null : bridge.equals(c.bridge)) && c.introducers.equals(introducers)
+                && Arrays.equals(c.router, router);
     }
 
     @Override

@@ -52,7 +52,14 @@ public final class Channel implements Transport.Listener {
 
         /** Called once, whatever closed the channel. */
         void closed(Channel channel, String reason);
+
+        /** A peer-network message (command {@link #PEER_COMMAND} on CircID 0), after the handshake. */
+        default void linkMessage(Channel channel, byte[] payload) {
+        }
     }
+
+    /** Our link-level peer-network messages ({@code org.onionpeer.peer.PeerMessage}); unassigned by tor. */
+    public static final int PEER_COMMAND = 0xF0;
 
     /** Told of every byte a link queues on its transport (the node's memory budget). */
     public interface QueueObserver {
@@ -92,6 +99,10 @@ public final class Channel implements Transport.Listener {
     private final RelayIdentity expectedIdentity;
     // Responder side.
     private final CertsCell ourCerts;
+    // Both sides of a peer link (then binding and ourCerts are unused).
+    private PeerAuth peerAuth;
+    /** The AUTH_CHALLENGE challenge of this link (sent as responder, received as initiator). */
+    private byte[] challenge;
     private final IpAddress peerAddress;
     private final IpAddress ourAddress;
 
@@ -169,6 +180,29 @@ public final class Channel implements Transport.Listener {
         return c;
     }
 
+    /** Starts a peer link as initiator (both sides prove an identity with {@code auth}'s certificates). */
+    public static Channel initiatePeer(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
+            Limits limits, PeerAuth auth, RelayIdentity expectedIdentity, QueueObserver observer) {
+        Channel c = new Channel(Role.INITIATOR, transport, scheduler, entropy, handler, limits, null,
+                expectedIdentity, null, null, null);
+        c.peerAuth = auth;
+        c.queueObserver = observer;
+        c.start();
+        c.sendNow(LinkVersions.ours().toCell(0));
+        return c;
+    }
+
+    /** Accepts a peer link as responder. */
+    public static Channel acceptPeer(Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
+            Limits limits, PeerAuth auth, QueueObserver observer) {
+        Channel c = new Channel(Role.RESPONDER, transport, scheduler, entropy, handler, limits, null, null,
+                null, null, null);
+        c.peerAuth = auth;
+        c.queueObserver = observer;
+        c.start();
+        return c;
+    }
+
     private void start() {
         transport.setListener(this);
         handshakeTimer = scheduler.schedule(limits.handshakeTimeoutMillis,
@@ -192,7 +226,10 @@ public final class Channel implements Transport.Listener {
         return version;
     }
 
-    /** As initiator: the identity the responder proved with its CERTS cell (null as responder). */
+    /**
+     * The identity the peer proved: as initiator, the responder's CERTS; on a peer link, either side's
+     * (null for a client that did not prove one).
+     */
     public RelayIdentity peerIdentity() {
         return peerIdentity;
     }
@@ -212,6 +249,21 @@ public final class Channel implements Transport.Listener {
      */
     public boolean isTransportBound() {
         return transportBound;
+    }
+
+    /** True on a link between peers ({@link PeerAuth}): each side proved its identity, nothing is TLS-bound. */
+    public boolean isPeerLink() {
+        return peerAuth != null;
+    }
+
+    /** This link's AUTH_CHALLENGE challenge (what a page signs to register with its bridge), or null. */
+    public byte[] authChallenge() {
+        return challenge == null ? null : challenge.clone();
+    }
+
+    /** Sends a peer-network message on the open link. */
+    public void sendLinkMessage(byte[] payload) {
+        send(new Cell(0, PEER_COMMAND, payload));
     }
 
     void markTransportBound() {
@@ -369,6 +421,10 @@ public final class Channel implements Transport.Listener {
             if (cmd == CellCommand.NETINFO || cmd == CellCommand.PADDING_NEGOTIATE) {
                 return;
             }
+            if (cmd == PEER_COMMAND) {
+                handler.linkMessage(this, c.payload());
+                return;
+            }
             throw new ProtocolException(CellCommand.name(cmd) + " cell on CircID 0 after the handshake");
         }
         handler.cell(this, c);
@@ -386,10 +442,15 @@ public final class Channel implements Transport.Listener {
             version = LinkVersions.negotiate(Versions.decode(c.payload()));
             reader.setLinkVersion(version);
             format = LinkFormat.forVersion(version);
-            if (role == Role.RESPONDER) {
+            if (role == Role.RESPONDER && peerAuth != null) {
+                // Peers prove themselves with CERTS both ways; there is no AUTHENTICATE to challenge.
+                sendNow(LinkVersions.ours().toCell(0));
+                sendNow(new Cell(0, CellCommand.CERTS, peerAuth.ours().encode()));
+                sendNow(new Netinfo(scheduler.epochSeconds(), peerAddress, new java.util.ArrayList<>()).toCell(0));
+            } else if (role == Role.RESPONDER) {
                 sendNow(LinkVersions.ours().toCell(0));
                 sendNow(new Cell(0, CellCommand.CERTS, ourCerts.encode()));
-                byte[] challenge = new byte[AuthChallenge.CHALLENGE_LEN];
+                challenge = new byte[AuthChallenge.CHALLENGE_LEN];
                 entropy.nextBytes(challenge);
                 sendNow(new AuthChallenge(challenge, new int[] {AuthChallenge.METHOD_ED25519_SHA256_RFC5705})
                         .toCell(0));
@@ -419,6 +480,16 @@ public final class Channel implements Transport.Listener {
                 }
                 gotCerts = true;
                 CertsCell certs = CertsCell.decode(c.payload());
+                if (peerAuth != null) {
+                    RelayIdentity pid = peerAuth.verify(certs, scheduler.epochSeconds());
+                    if (expectedIdentity != null && !expectedIdentity.matches(pid)) {
+                        throw new ProtocolException("peer is " + pid.fingerprint() + ", expected "
+                                + expectedIdentity.fingerprint());
+                    }
+                    peerIdentity = pid;
+                    authenticated = true;
+                    return;
+                }
                 LinkBinding b = binding != null ? binding : certifiedKey -> true;
                 RelayIdentity id = CertsValidator.validateResponder(certs, b, scheduler.epochSeconds());
                 // An expected identity may know only the RSA fingerprint (RelayIdentity.rsaOnly): then the
@@ -436,7 +507,8 @@ public final class Channel implements Transport.Listener {
                 if (!gotCerts || gotAuthChallenge) {
                     throw new ProtocolException("AUTH_CHALLENGE out of order");
                 }
-                AuthChallenge.decode(c.payload()); // well-formed, but we do not authenticate as initiator
+                // Well-formed; we keep the challenge (a page signs it to register with its bridge).
+                challenge = AuthChallenge.decode(c.payload()).challenge();
                 gotAuthChallenge = true;
                 return;
             case CellCommand.NETINFO:
@@ -444,6 +516,9 @@ public final class Channel implements Transport.Listener {
                     throw new ProtocolException("NETINFO before CERTS");
                 }
                 Netinfo.decode(c.payload());
+                if (peerAuth != null) {
+                    sendNow(new Cell(0, CellCommand.CERTS, peerAuth.ours().encode()));
+                }
                 sendNow(Netinfo.forClient(peerAddress).toCell(0));
                 open();
                 return;
@@ -453,6 +528,10 @@ public final class Channel implements Transport.Listener {
     }
 
     private void responderStep(Cell c) {
+        if (peerAuth != null) {
+            peerResponderStep(c);
+            return;
+        }
         switch (c.command()) {
             case CellCommand.CERTS:
             case CellCommand.AUTHENTICATE:
@@ -468,6 +547,28 @@ public final class Channel implements Transport.Listener {
                 }
                 return;
             case CellCommand.NETINFO:
+                Netinfo.decode(c.payload());
+                open();
+                return;
+            default:
+                throw new ProtocolException("unexpected " + CellCommand.name(c.command()) + " in the link handshake");
+        }
+    }
+
+    private void peerResponderStep(Cell c) {
+        switch (c.command()) {
+            case CellCommand.CERTS:
+                if (gotCerts) {
+                    throw new ProtocolException("second CERTS cell");
+                }
+                gotCerts = true;
+                peerIdentity = peerAuth.verify(CertsCell.decode(c.payload()), scheduler.epochSeconds());
+                authenticated = true;
+                return;
+            case CellCommand.NETINFO:
+                if (!gotCerts) {
+                    throw new ProtocolException("NETINFO before CERTS");
+                }
                 Netinfo.decode(c.payload());
                 open();
                 return;

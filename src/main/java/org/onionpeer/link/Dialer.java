@@ -22,6 +22,12 @@ public interface Dialer {
          */
         void connected(Transport transport, LinkBinding binding, IpAddress peer);
 
+        /** A link to a peer (WebRTC), authenticated both ways with {@code auth} instead of tor's certificates. */
+        default void connectedPeer(Transport transport, PeerAuth auth) {
+            transport.close("peer links are not taken here");
+            failed("peer links are not taken here");
+        }
+
         void failed(String reason);
     }
 }

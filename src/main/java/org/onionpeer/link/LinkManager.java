@@ -34,6 +34,18 @@ public final class LinkManager implements Channel.Handler {
         void channelClosed(Channel channel);
     }
 
+    /** Where peer-network messages on links go (the node's peer service). */
+    public interface MessageHandler {
+        void linkMessage(Channel channel, byte[] payload);
+
+        /** A link opened (either way), so the peer service can index links by proven identity. */
+        default void linkOpened(Channel channel) {
+        }
+
+        default void linkClosed(Channel channel) {
+        }
+    }
+
     /** Makes our CERTS cell for an inbound link, given the 32 bytes its type-5 certificate must certify. */
     public interface CertsProvider {
         CertsCell certsFor(byte[] linkDigest);
@@ -54,6 +66,7 @@ public final class LinkManager implements Channel.Handler {
     private CertsProvider certsProvider;
     private Channel.QueueObserver queueObserver;
     private IpAddress ourAddress;
+    private MessageHandler messageHandler;
 
     private final Set<Channel> channels = new LinkedHashSet<>();
     /** By RSA fingerprint (hex). */
@@ -83,6 +96,11 @@ public final class LinkManager implements Channel.Handler {
     /** Told of the bytes every link of this manager queues from now on. */
     public void setQueueObserver(Channel.QueueObserver observer) {
         this.queueObserver = observer;
+    }
+
+    /** Where peer-network messages go; without one they are dropped. */
+    public void setMessageHandler(MessageHandler h) {
+        this.messageHandler = h;
     }
 
     /** Makes this node able to accept links (a relay). */
@@ -132,6 +150,14 @@ public final class LinkManager implements Channel.Handler {
             }
 
             @Override
+            public void connectedPeer(Transport transport, PeerAuth auth) {
+                Channel ch = Channel.initiatePeer(transport, scheduler, entropy, LinkManager.this, limits, auth, id,
+                        queueObserver);
+                channels.add(ch);
+                dialing.put(ch, key);
+            }
+
+            @Override
             public void failed(String reason) {
                 fail(key, "cannot reach " + relay + ": " + reason);
             }
@@ -171,6 +197,13 @@ public final class LinkManager implements Channel.Handler {
         return ch;
     }
 
+    /** Accepts an inbound peer link (WebRTC), authenticated both ways with {@code auth}. */
+    public Channel acceptPeer(Transport transport, PeerAuth auth) {
+        Channel ch = Channel.acceptPeer(transport, scheduler, entropy, this, limits, auth, queueObserver);
+        channels.add(ch);
+        return ch;
+    }
+
     public List<Channel> channels() {
         return new ArrayList<>(channels);
     }
@@ -191,6 +224,14 @@ public final class LinkManager implements Channel.Handler {
 
     @Override
     public void opened(Channel channel) {
+        // An inbound peer link proved its identity: circuits may extend over it (tor reuses inbound links
+        // from authenticated relays the same way).
+        if (channel.role() == Channel.Role.RESPONDER && channel.isPeerLink() && channel.peerIdentity() != null) {
+            byIdentity.putIfAbsent(channel.peerIdentity().fingerprint(), channel);
+        }
+        if (messageHandler != null) {
+            messageHandler.linkOpened(channel);
+        }
         String key = dialing.remove(channel);
         if (key != null) {
             byIdentity.put(key, channel);
@@ -216,6 +257,13 @@ public final class LinkManager implements Channel.Handler {
     }
 
     @Override
+    public void linkMessage(Channel channel, byte[] payload) {
+        if (messageHandler != null) {
+            messageHandler.linkMessage(channel, payload);
+        }
+    }
+
+    @Override
     public void closed(Channel channel, String reason) {
         channels.remove(channel);
         String key = dialing.remove(channel);
@@ -225,6 +273,9 @@ public final class LinkManager implements Channel.Handler {
         RelayIdentity peer = channel.peerIdentity();
         if (peer != null && byIdentity.get(peer.fingerprint()) == channel) {
             byIdentity.remove(peer.fingerprint());
+        }
+        if (messageHandler != null) {
+            messageHandler.linkClosed(channel);
         }
         sink.channelClosed(channel);
     }

@@ -1,0 +1,301 @@
+package org.onionpeer.peer;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.dht.NodeId;
+import org.onionpeer.link.Dialer;
+import org.onionpeer.platform.Scheduler;
+import org.onionpeer.transport.Transport;
+
+/**
+ * WebRTC links made through a bridge (the Peersm INTRODUCE / INTRODUCED exchange). The asking side makes an
+ * offer and sends INTRODUCE [ID_B, offer] to its bridge, which passes it to B as INTRODUCE [ID_A, offer]; B
+ * answers with INTRODUCED, passed back the same way. Each side then signs a certificate over both DTLS
+ * fingerprints (ours from our description, theirs from theirs) and the link handshake checks the other's
+ * ({@link PeerLinkAuth}). The bridge sees the descriptions but cannot take either side's place: it cannot
+ * sign for their keys.
+ */
+public final class Introductions {
+    private final PeerService service;
+    private final PeerConnector connector;
+    private final byte[] onionKey;
+    private final Map<NodeId, Outgoing> outgoing = new HashMap<>();
+    private int incoming;
+
+    Introductions(PeerService service, PeerConnector connector, byte[] onionKey) {
+        this.service = service;
+        this.connector = connector;
+        this.onionKey = onionKey.clone();
+    }
+
+    byte[] onionKey() {
+        return onionKey.clone();
+    }
+
+    /** The address a dialer gives peers: "webrtc:" + the peer's ID in hex. */
+    public static String address(NodeId peer) {
+        return "webrtc:" + peer.hex();
+    }
+
+    /** The peer an address names, or null. */
+    public static NodeId peerOf(String address) {
+        if (!address.startsWith("webrtc:") || address.length() != 7 + 40) {
+            return null;
+        }
+        try {
+            return NodeId.fromHex(address.substring(7));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A setup in progress: our session, our fingerprint, and who waits for the link. */
+    private final class Outgoing {
+        final NodeId peer;
+        final Dialer.DialCallback cb;
+        PeerConnector.Session session;
+        byte[] ourFingerprint;
+        PeerLinkAuth auth;
+        Transport transport;
+        boolean done;
+        Scheduler.Cancellable timer;
+
+        Outgoing(NodeId peer, Dialer.DialCallback cb) {
+            this.peer = peer;
+            this.cb = cb;
+        }
+
+        void fail(String reason) {
+            if (done) {
+                return;
+            }
+            done = true;
+            timer.cancel();
+            outgoing.remove(peer, this);
+            service.stats().introductionsFailed++;
+            if (session != null) {
+                session.close();
+            }
+            if (transport != null) {
+                transport.close(reason);
+            }
+            cb.failed(reason);
+        }
+
+        void maybeDone() {
+            if (!done && auth != null && transport != null) {
+                done = true;
+                timer.cancel();
+                outgoing.remove(peer, this);
+                service.stats().introductionsMade++;
+                cb.connectedPeer(transport, auth);
+            }
+        }
+    }
+
+    /** Links to {@code peer} through our bridge (the LinkManager's dial for a "webrtc:" address). */
+    public void dial(NodeId peer, Dialer.DialCallback cb) {
+        if (service.bridgeLink() == null) {
+            cb.failed("no link to a bridge to be introduced through");
+            return;
+        }
+        if (outgoing.containsKey(peer)) {
+            cb.failed("already being introduced to " + peer.shortHex());
+            return;
+        }
+        if (service.node().links().channels().size() >= service.limits().maxPeerLinks + 8) {
+            cb.failed("too many links");
+            return;
+        }
+        Outgoing o = new Outgoing(peer, cb);
+        outgoing.put(peer, o);
+        o.timer = service.node().scheduler().schedule(service.limits().introduceTimeoutMillis,
+                () -> o.fail("introduction to " + peer.shortHex() + " timed out"));
+        connector.offer(new PeerConnector.Events() {
+            @Override
+            public void described(PeerConnector.Session session, String offer) {
+                o.session = session;
+                if (o.done) {
+                    session.close();
+                    return;
+                }
+                try {
+                    o.ourFingerprint = Sdp.fingerprint(offer);
+                    if (!service.toBridge(PeerMessage.introduce(peer, offer))) {
+                        o.fail("the bridge link closed");
+                    }
+                } catch (ProtocolException e) {
+                    o.fail("our own offer: " + e.getMessage());
+                }
+            }
+
+            @Override
+            public void opened(Transport transport) {
+                if (o.done) {
+                    transport.close("introduction abandoned");
+                    return;
+                }
+                o.transport = transport;
+                o.maybeDone();
+            }
+
+            @Override
+            public void failed(String reason) {
+                o.fail("WebRTC: " + reason);
+            }
+        });
+    }
+
+    /** INTRODUCE, INTRODUCED or INTRODUCE_FAILED from our bridge, {@code m.peer()} the other side. */
+    void onMessage(PeerMessage m) {
+        switch (m.type()) {
+            case PeerMessage.INTRODUCE:
+                answer(m.peer(), m.description());
+                break;
+            case PeerMessage.INTRODUCED: {
+                Outgoing o = outgoing.get(m.peer());
+                if (o == null || o.session == null || o.ourFingerprint == null) {
+                    service.stats().refused++; // nobody asked, or not yet: a late or forged answer
+                    return;
+                }
+                String answer = m.description();
+                byte[] theirs;
+                try {
+                    theirs = Sdp.fingerprint(answer);
+                } catch (ProtocolException e) {
+                    o.fail("bad answer from " + m.peer().shortHex() + ": " + e.getMessage());
+                    return;
+                }
+                sign(o.ourFingerprint, theirs, auth -> {
+                    o.auth = auth;
+                    o.maybeDone();
+                }, o::fail);
+                o.session.setRemote(answer);
+                break;
+            }
+            case PeerMessage.INTRODUCE_FAILED: {
+                Outgoing o = outgoing.get(m.peer());
+                if (o != null) {
+                    o.fail("the bridge could not introduce us to " + m.peer().shortHex() + ": " + m.reason());
+                }
+                break;
+            }
+            default:
+                break;
+        }
+    }
+
+    private void answer(NodeId from, String offer) {
+        byte[] theirs;
+        try {
+            theirs = Sdp.fingerprint(offer);
+        } catch (ProtocolException e) {
+            service.stats().refused++;
+            service.toBridge(PeerMessage.introduceFailed(from, "bad offer"));
+            return;
+        }
+        if (incoming >= 4 || service.node().links().channels().size() >= service.limits().maxPeerLinks + 8) {
+            service.toBridge(PeerMessage.introduceFailed(from, "busy"));
+            return;
+        }
+        incoming++;
+        PeerLinkAuth[] auth = new PeerLinkAuth[1];
+        Transport[] open = new Transport[1];
+        boolean[] ended = new boolean[1];
+        Scheduler.Cancellable[] timer = new Scheduler.Cancellable[1];
+        PeerConnector.Session[] sess = new PeerConnector.Session[1];
+        Runnable finish = () -> {
+            if (!ended[0] && auth[0] != null && open[0] != null) {
+                ended[0] = true;
+                incoming--;
+                timer[0].cancel();
+                service.stats().introductionsAnswered++;
+                service.node().links().acceptPeer(open[0], auth[0]);
+            }
+        };
+        java.util.function.Consumer<String> fail = reason -> {
+            if (!ended[0]) {
+                ended[0] = true;
+                incoming--;
+                timer[0].cancel();
+                service.stats().introductionsFailed++;
+                if (sess[0] != null) {
+                    sess[0].close();
+                }
+                if (open[0] != null) {
+                    open[0].close(reason);
+                }
+                service.event("introduction from " + from.shortHex() + " failed: " + reason);
+            }
+        };
+        timer[0] = service.node().scheduler().schedule(service.limits().introduceTimeoutMillis,
+                () -> fail.accept("timed out"));
+        connector.answer(offer, new PeerConnector.Events() {
+            @Override
+            public void described(PeerConnector.Session session, String answer) {
+                sess[0] = session;
+                if (ended[0]) {
+                    session.close();
+                    return;
+                }
+                byte[] ours;
+                try {
+                    ours = Sdp.fingerprint(answer);
+                } catch (ProtocolException e) {
+                    fail.accept("our own answer: " + e.getMessage());
+                    return;
+                }
+                sign(ours, theirs, a -> {
+                    auth[0] = a;
+                    finish.run();
+                }, fail);
+                service.toBridge(PeerMessage.introduced(from, answer));
+            }
+
+            @Override
+            public void opened(Transport transport) {
+                if (ended[0]) {
+                    transport.close("introduction abandoned");
+                    return;
+                }
+                open[0] = transport;
+                finish.run();
+            }
+
+            @Override
+            public void failed(String reason) {
+                fail.accept("WebRTC: " + reason);
+            }
+        });
+    }
+
+    private void sign(byte[] ours, byte[] theirs, java.util.function.Consumer<PeerLinkAuth> ok,
+            java.util.function.Consumer<String> failed) {
+        long expires = service.node().scheduler().epochSeconds() + service.limits().certLifetimeSeconds;
+        byte[] key = service.identityKey();
+        byte[] tbs = PeerCert.toBeSigned(key, onionKey, ours, theirs, expires);
+        service.signer().sign(tbs, sig -> ok.accept(new PeerLinkAuth(PeerCert.of(key, onionKey, ours, theirs,
+                expires, sig), ours, theirs)), err -> failed.accept("cannot sign the link certificate: " + err));
+    }
+
+    /** A dialer for "webrtc:" addresses in front of the platform's dialer for the rest. */
+    public Dialer dialerOver(Dialer other) {
+        return new Dialer() {
+            @Override
+            public boolean canDial(String address) {
+                return peerOf(address) != null || other.canDial(address);
+            }
+
+            @Override
+            public void dial(String address, DialCallback callback) {
+                NodeId p = peerOf(address);
+                if (p != null) {
+                    Introductions.this.dial(p, callback);
+                } else {
+                    other.dial(address, callback);
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,392 @@
+package org.onionpeer.peer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.cert.RelayIdentity;
+import org.onionpeer.dht.BridgeAddress;
+import org.onionpeer.dht.Contact;
+import org.onionpeer.dht.Dht;
+import org.onionpeer.dht.DhtConfig;
+import org.onionpeer.dht.DhtTransport;
+import org.onionpeer.dht.NodeId;
+import org.onionpeer.link.Channel;
+import org.onionpeer.link.LinkManager;
+import org.onionpeer.node.Node;
+
+/**
+ * A node's part in the peer network: its DHT node, the peer messages on its links
+ * ({@link PeerMessage}), and, on a bridge, the registry of the pages linked to it, for which it relays
+ * introductions and DHT messages. Pages also set up WebRTC links through {@link Introductions}.
+ *
+ * <p>Whom a message is from is decided here, never by the message: a registered page's ID was proven by its
+ * REGISTER certificate on that very link, a peer link's by its link certificate, the bridge's by its CERTS
+ * chain. A page trusts its bridge's word on whom a relayed message is from (the bridge is the introducer);
+ * contacts in DHT answers are still checked (ID = SHA-1 of key), and router entries before use.
+ *
+ * <p>Every sender is rate-limited per link and per kind of message; garbage is counted and dropped.
+ */
+public final class PeerService implements LinkManager.MessageHandler {
+    /** Signs with the node's identity key (a page: WebCrypto, asynchronously). */
+    public interface Signer {
+        void sign(byte[] toBeSigned, Consumer<byte[]> signature, Consumer<String> failed);
+    }
+
+    /** Explicit bounds. */
+    public static final class Limits {
+        public int maxRegistered = 20_000;
+        public int maxPeerLinks = 32;
+        /** Introductions a link may ask for (or be offered) per second. */
+        public int introducePerSecond = 5;
+        /** DHT messages a link may send per second (the DHT also limits per sender). */
+        public int dhtPerSecond = 100;
+        public long introduceTimeoutMillis = 20_000;
+        public long certLifetimeSeconds = 24 * 3600;
+    }
+
+    /** What happened, for a node's event log and the tests; nothing identifying beyond short IDs. */
+    public interface Listener {
+        void event(String event);
+    }
+
+    private final Node node;
+    private final byte[] identityKey;
+    private final NodeId id;
+    private final Signer signer;
+    private final Limits limits;
+    private final boolean relays;
+    private final BridgeAddress bridgeAddress;
+    private final Map<NodeId, Channel> registered = new HashMap<>();
+    private final Map<Channel, NodeId> idOf = new HashMap<>();
+    private final Map<Channel, long[]> windows = new HashMap<>(); // {window start, introductions, dht}
+    private final PeerStats stats = new PeerStats();
+    private Listener listener = e -> { };
+    private Dht dht;
+    private Contact self;
+    private Channel bridgeLink;
+    private Contact bridgeContact;
+    private Introductions introductions;
+    private final Transport dhtTransport = new Transport();
+
+    /**
+     * @param identityKey our Ed25519 identity key (raw 32 bytes); our ID is SHA-1 of its SPKI
+     * @param relays true on a bridge: it registers pages and relays for them
+     * @param bridgeAddress the bridge that introduces us (a bridge: itself), for our DHT contact
+     */
+    public PeerService(Node node, byte[] identityKey, Signer signer, boolean relays, BridgeAddress bridgeAddress,
+            Limits limits) {
+        this.node = node;
+        this.identityKey = identityKey.clone();
+        this.id = NodeId.ofKey(PeerCert.spkiOf(identityKey));
+        this.signer = signer;
+        this.relays = relays;
+        this.bridgeAddress = bridgeAddress;
+        this.limits = limits == null ? new Limits() : limits;
+        node.links().setMessageHandler(this);
+    }
+
+    public NodeId id() {
+        return id;
+    }
+
+    public PeerStats stats() {
+        return stats;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    public void setListener(Listener l) {
+        this.listener = l == null ? e -> { } : l;
+    }
+
+    void event(String e) {
+        listener.event(e);
+    }
+
+    Node node() {
+        return node;
+    }
+
+    Signer signer() {
+        return signer;
+    }
+
+    byte[] identityKey() {
+        return identityKey.clone();
+    }
+
+    /**
+     * Starts our DHT node; {@code router}, when we relay circuits, is our signed router entry (onion key),
+     * carried in our contact.
+     */
+    public void startDht(PeerCert router, DhtConfig config) {
+        Contact c = Contact.of(PeerCert.spkiOf(identityKey), bridgeAddress, new ArrayList<>());
+        self = router == null ? c : c.withRouter(router.encode());
+        byte[] seed = new byte[8];
+        node.entropy().nextBytes(seed);
+        long s = 0;
+        for (byte b : seed) {
+            s = s << 8 | (b & 0xff);
+        }
+        dht = new Dht(node.scheduler(), dhtTransport, self, config == null ? new DhtConfig() : config, new Random(s));
+    }
+
+    public Dht dht() {
+        return dht;
+    }
+
+    /** Enables WebRTC links (pages). */
+    public void enablePeerLinks(PeerConnector connector, byte[] onionKey) {
+        introductions = new Introductions(this, connector, onionKey);
+    }
+
+    public Introductions introductions() {
+        return introductions;
+    }
+
+    /**
+     * A page: {@code link} is its open link to its bridge (identity {@code bridgeKey}, Ed25519). Registers
+     * with a certificate over the link's challenge, then joins the DHT through the bridge.
+     */
+    public void useBridge(Channel link, byte[] bridgeKey, Consumer<String> done) {
+        byte[] challenge = link.authChallenge();
+        if (challenge == null) {
+            done.accept("the bridge link has no AUTH_CHALLENGE to sign");
+            return;
+        }
+        bridgeLink = link;
+        bridgeContact = Contact.of(PeerCert.spkiOf(bridgeKey), bridgeAddress, new ArrayList<>());
+        idOf.put(link, bridgeContact.id());
+        long expires = node.scheduler().epochSeconds() + limits.certLifetimeSeconds;
+        byte[] onion = introductions != null ? introductions.onionKey() : new byte[32];
+        byte[] tbs = PeerCert.toBeSigned(identityKey, onion, null, challenge, expires);
+        signer.sign(tbs, sig -> {
+            if (link.isOpen()) {
+                link.sendLinkMessage(PeerMessage.register(
+                        PeerCert.of(identityKey, onion, null, challenge, expires, sig)).encode());
+                if (dht != null) {
+                    List<Contact> seeds = new ArrayList<>();
+                    seeds.add(bridgeContact);
+                    dht.bootstrap(seeds, r -> done.accept(null));
+                } else {
+                    done.accept(null);
+                }
+            } else {
+                done.accept("the bridge link closed before registering");
+            }
+        }, err -> done.accept("cannot sign the registration: " + err));
+    }
+
+    /** The page's link to its bridge, or null. */
+    public Channel bridgeLink() {
+        return bridgeLink != null && bridgeLink.isOpen() ? bridgeLink : null;
+    }
+
+    /** A bridge: the pages registered now. */
+    public int registeredCount() {
+        return registered.size();
+    }
+
+    /** The ID a link proved (registration, peer certificate or our bridge), or null. */
+    public NodeId idOf(Channel ch) {
+        NodeId n = idOf.get(ch);
+        if (n == null && ch.isPeerLink() && ch.peerIdentity() != null) {
+            n = NodeId.of(ch.peerIdentity().rsaIdentity());
+        }
+        return n;
+    }
+
+    /** An open peer link (WebRTC) to {@code peer}, or null. */
+    public Channel peerLink(NodeId peer) {
+        Channel c = node.links().channelTo(RelayIdentity.rsaOnly(peer.bytes()));
+        return c != null && c.isPeerLink() ? c : null;
+    }
+
+    // ---- link messages ----------------------------------------------------------------------------------
+
+    @Override
+    public void linkMessage(Channel ch, byte[] payload) {
+        PeerMessage m;
+        try {
+            m = PeerMessage.decode(payload);
+        } catch (ProtocolException e) {
+            stats.malformed++;
+            return;
+        }
+        if (!allow(ch, m.type())) {
+            stats.rateLimited++;
+            if (m.type() == PeerMessage.INTRODUCE) {
+                ch.sendLinkMessage(PeerMessage.introduceFailed(m.peer(), "rate limited").encode());
+            }
+            return;
+        }
+        switch (m.type()) {
+            case PeerMessage.REGISTER:
+                onRegister(ch, m);
+                break;
+            case PeerMessage.DHT:
+                onDht(ch, m);
+                break;
+            default:
+                onIntroduction(ch, m);
+                break;
+        }
+    }
+
+    private boolean allow(Channel ch, int type) {
+        long now = node.scheduler().nowMillis();
+        long[] w = windows.computeIfAbsent(ch, c -> new long[] {now, 0, 0});
+        if (now - w[0] >= 1000) {
+            w[0] = now;
+            w[1] = 0;
+            w[2] = 0;
+        }
+        if (type == PeerMessage.DHT) {
+            return ++w[2] <= limits.dhtPerSecond;
+        }
+        return ++w[1] <= limits.introducePerSecond;
+    }
+
+    private void onRegister(Channel ch, PeerMessage m) {
+        byte[] challenge = ch.authChallenge();
+        if (!relays || ch.role() != Channel.Role.RESPONDER || challenge == null) {
+            stats.refused++;
+            return;
+        }
+        NodeId who;
+        try {
+            who = m.cert().verify(null, challenge, node.scheduler().epochSeconds());
+        } catch (ProtocolException e) {
+            stats.refused++;
+            event("registration refused: " + e.getMessage());
+            return;
+        }
+        NodeId before = idOf.get(ch);
+        if (before != null && !before.equals(who)) {
+            stats.refused++; // one identity per link
+            return;
+        }
+        if (!registered.containsKey(who) && registered.size() >= limits.maxRegistered) {
+            stats.refused++;
+            return;
+        }
+        Channel old = registered.put(who, ch);
+        if (old != null && old != ch) {
+            idOf.remove(old);
+        }
+        idOf.put(ch, who);
+        stats.registrations++;
+    }
+
+    private void onDht(Channel ch, PeerMessage m) {
+        NodeId from = idOf(ch);
+        if (from == null) {
+            stats.refused++; // an unregistered link cannot speak for any ID
+            return;
+        }
+        if (m.peer().equals(PeerMessage.LINK_PEER)) {
+            dhtTransport.deliver(from, m.dhtMessage());
+        } else if (relays) {
+            Channel to = registered.get(m.peer());
+            if (to != null && to != ch && to.isOpen()) {
+                to.sendLinkMessage(m.withPeer(from).encode());
+                stats.dhtRelayed++;
+            }
+        } else if (ch == bridgeLink) {
+            dhtTransport.deliver(m.peer(), m.dhtMessage()); // relayed by our bridge, from m.peer()
+        } else {
+            stats.refused++;
+        }
+    }
+
+    private void onIntroduction(Channel ch, PeerMessage m) {
+        NodeId from = idOf(ch);
+        if (from == null || m.peer().equals(PeerMessage.LINK_PEER)) {
+            stats.refused++;
+            return;
+        }
+        if (relays) {
+            Channel to = registered.get(m.peer());
+            if (to == null || !to.isOpen()) {
+                if (m.type() == PeerMessage.INTRODUCE) {
+                    ch.sendLinkMessage(PeerMessage.introduceFailed(m.peer(), "unknown peer").encode());
+                }
+                return;
+            }
+            to.sendLinkMessage(m.withPeer(from).encode());
+            stats.introductionsRelayed++;
+        } else if (ch == bridgeLink && introductions != null) {
+            introductions.onMessage(m);
+        } else {
+            stats.refused++;
+        }
+    }
+
+    @Override
+    public void linkOpened(Channel channel) {
+        stats.linksOpened++;
+    }
+
+    @Override
+    public void linkClosed(Channel ch) {
+        windows.remove(ch);
+        NodeId n = idOf.remove(ch);
+        if (n != null && registered.get(n) == ch) {
+            registered.remove(n);
+        }
+        if (ch == bridgeLink) {
+            bridgeLink = null;
+        }
+    }
+
+    /** Sends an introduction message to our bridge (pages). */
+    boolean toBridge(PeerMessage m) {
+        Channel b = bridgeLink();
+        if (b == null) {
+            return false;
+        }
+        b.sendLinkMessage(m.encode());
+        return true;
+    }
+
+    // ---- the DHT's transport ------------------------------------------------------------------------------
+
+    private final class Transport implements DhtTransport {
+        private Receiver receiver;
+
+        @Override
+        public void send(Contact to, byte[] message) {
+            PeerMessage direct = PeerMessage.dht(PeerMessage.LINK_PEER, message);
+            Channel ch = registered.get(to.id());
+            if (ch == null) {
+                ch = peerLink(to.id());
+            }
+            if (ch == null && bridgeContact != null && to.id().equals(bridgeContact.id())) {
+                ch = bridgeLink();
+            }
+            if (ch != null && ch.isOpen()) {
+                ch.sendLinkMessage(direct.encode());
+            } else if (!relays && bridgeLink() != null) {
+                bridgeLink.sendLinkMessage(PeerMessage.dht(to.id(), message).encode()); // the bridge relays it
+            }
+            // else: unreachable now; the DHT's request timeout handles it.
+        }
+
+        @Override
+        public void setReceiver(Receiver receiver) {
+            this.receiver = receiver;
+        }
+
+        void deliver(NodeId from, byte[] message) {
+            if (receiver != null) {
+                receiver.onMessage(from, message);
+            }
+        }
+    }
+}

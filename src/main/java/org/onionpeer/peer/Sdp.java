@@ -1,0 +1,72 @@
+package org.onionpeer.peer;
+
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.bytes.ProtocolException;
+
+/**
+ * What we read from a session description: the SHA-256 DTLS fingerprint ({@code a=fingerprint:sha-256
+ * AB:CD:...}, RFC 8122). Browsers put one fingerprint in every description they make; a description with
+ * none, with another hash, or with two different SHA-256 fingerprints is refused, because the peer
+ * certificate can bind only one certificate per side. Descriptions are bounded in size before parsing.
+ */
+public final class Sdp {
+    /** Longest description we take: browsers' offers for one data channel are 1-3 KB, with candidates. */
+    public static final int MAX_LENGTH = 16384;
+    public static final String NO_FINGERPRINT = "session description has no sha-256 fingerprint";
+
+    private Sdp() {
+    }
+
+    /** The 32-byte SHA-256 fingerprint of a description's DTLS certificate; throws with a clear reason. */
+    public static byte[] fingerprint(String sdp) {
+        if (sdp == null || sdp.isEmpty()) {
+            throw new ProtocolException("empty session description");
+        }
+        if (sdp.length() > MAX_LENGTH) {
+            throw new ProtocolException("session description longer than " + MAX_LENGTH + " characters");
+        }
+        byte[] found = null;
+        int at = 0;
+        while (at < sdp.length()) {
+            int end = sdp.indexOf('\n', at);
+            if (end < 0) {
+                end = sdp.length();
+            }
+            String line = sdp.substring(at, end).trim();
+            at = end + 1;
+            if (!line.regionMatches(true, 0, "a=fingerprint:", 0, 14)) {
+                continue;
+            }
+            String rest = line.substring(14).trim();
+            int sp = rest.indexOf(' ');
+            if (sp < 0 || !rest.substring(0, sp).equalsIgnoreCase("sha-256")) {
+                continue; // another hash: not something we can bind
+            }
+            byte[] fp = parseHexColons(rest.substring(sp + 1).trim());
+            if (found != null && !Bytes.constantTimeEquals(found, fp)) {
+                throw new ProtocolException("session description has two different fingerprints");
+            }
+            found = fp;
+        }
+        if (found == null) {
+            throw new ProtocolException(NO_FINGERPRINT);
+        }
+        return found;
+    }
+
+    private static byte[] parseHexColons(String s) {
+        if (s.length() != 32 * 3 - 1) {
+            throw new ProtocolException("malformed sha-256 fingerprint");
+        }
+        byte[] out = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            int hi = Bytes.hexDigit(s.charAt(3 * i));
+            int lo = Bytes.hexDigit(s.charAt(3 * i + 1));
+            if (hi < 0 || lo < 0 || (i < 31 && s.charAt(3 * i + 2) != ':')) {
+                throw new ProtocolException("malformed sha-256 fingerprint");
+            }
+            out[i] = (byte) (hi << 4 | lo);
+        }
+        return out;
+    }
+}
