@@ -127,9 +127,11 @@ class BookmarkletTest {
         String overlay = String.valueOf(res.get("overlay"));
         List<Map<String, Object>> circuits = status == null ? null : (List<Map<String, Object>>) status.get("circuits");
         assertTrue(circuits != null && !circuits.isEmpty(), "a circuit was built: " + res);
-        List<String> hops = (List<String>) circuits.get(0).get("hops");
+        List<Map<String, Object>> hops = (List<Map<String, Object>>) circuits.get(0).get("hops");
         assertEquals(3, hops.size(), "three hops: " + hops);
-        assertEquals("bridge", hops.get(0), "the first hop is the bridge, over WebSocket");
+        assertEquals("bridge", hops.get(0).get("nickname"), "the first hop is the bridge, over WebSocket");
+        assertEquals("bridge", hops.get(0).get("kind"), "its kind: " + hops.get(0));
+        assertEquals("relay", hops.get(2).get("kind"), "the exit is a relay: " + hops.get(2));
         assertEquals("fixed", res.get("fixed"), "the overlay floats over the page");
         assertTrue(overlay.contains(bridgeOrigin()) && overlay.contains("bridge > "), "overlay: " + overlay);
         assertEquals(site, chromium.js("return location.href;"), "still the host page");

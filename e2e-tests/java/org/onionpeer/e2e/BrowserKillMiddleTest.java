@@ -194,7 +194,7 @@ class BrowserKillMiddleTest {
         Object middle = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
                 + "(function poll() { var c$ = window.onionpeer.status().circuits.filter(function (c) {"
                 + "  return c.streams > 0 && c.hops.length === 3; })[0];"
-                + " if (c$) cb(c$.hops[1]); else if (Date.now() - t0 > 10000)"
+                + " if (c$) cb(c$.hops[1].nickname); else if (Date.now() - t0 > 10000)"
                 + "  cb('none: ' + JSON.stringify(window.onionpeer.status().circuits)); else setTimeout(poll, 50); })();");
         JvmRelay victim = null;
         for (JvmRelay r : bridge.relays()) {
@@ -227,8 +227,8 @@ class BrowserKillMiddleTest {
 
         Object fresh = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var d$ = arguments[0];"
                 + "var t0 = Date.now(); (function poll() { var c$ = window.onionpeer.status().circuits.filter("
-                + "  function (c) { return c.hops.indexOf(d$) < 0; })[0];"
-                + " if (c$) cb(c$.hops.join(' > ')); else if (Date.now() - t0 > 10000) cb('none');"
+                + "  function (c) { return c.hops.every(function (h) { return h.nickname !== d$; }); })[0];"
+                + " if (c$) cb(c$.hops.map(function (h) { return h.nickname; }).join(' > ')); else if (Date.now() - t0 > 10000) cb('none');"
                 + " else setTimeout(poll, 50); })();", dead);
         assertTrue(!"none".equals(fresh) && !String.valueOf(fresh).contains(dead), "a circuit without " + dead
                 + ": " + fresh);

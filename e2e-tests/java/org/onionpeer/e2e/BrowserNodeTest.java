@@ -75,9 +75,11 @@ class BrowserNodeTest {
         double openToCircuit = (System.nanoTime() - t0) / 1e6;
         List<Map<String, Object>> circuits = (List<Map<String, Object>>) status.get("circuits");
         assertTrue(circuits != null && !circuits.isEmpty(), "a circuit was built: " + status);
-        List<String> hops = (List<String>) circuits.get(0).get("hops");
+        List<Map<String, Object>> hops = (List<Map<String, Object>>) circuits.get(0).get("hops");
         assertEquals(3, hops.size(), "three hops: " + hops);
-        assertEquals("bridge", hops.get(0), "the first hop is the bridge, over WebSocket");
+        assertEquals("bridge", hops.get(0).get("nickname"), "the first hop is the bridge, over WebSocket");
+        assertEquals("bridge", hops.get(0).get("kind"), "of kind bridge: " + hops.get(0));
+        assertTrue(String.valueOf(hops.get(0).get("id")).matches("[0-9a-f]{40}"), "with its ID: " + hops.get(0));
         System.out.printf("page open -> first circuit: %.0f ms, hops %s%n", openToCircuit, hops);
 
         String url = "http://127.0.0.1:" + web.getAddress().getPort() + "/file";

@@ -133,10 +133,11 @@ class TorInteropTest {
             Map<String, Object> status = (Map<String, Object>) ready;
             List<Map<String, Object>> circuits = (List<Map<String, Object>>) status.get("circuits");
             assertTrue(circuits != null && !circuits.isEmpty(), "the page built a circuit: " + status);
-            List<String> hops = (List<String>) circuits.get(0).get("hops");
-            assertEquals("bridge", hops.get(0), "first hop: the bridge over WebSocket");
-            for (String h : hops.subList(1, hops.size())) {
-                assertTrue(List.of(TorNetwork.NODES).contains(h), "then C tor relays: " + hops);
+            List<Map<String, Object>> hops = (List<Map<String, Object>>) circuits.get(0).get("hops");
+            assertEquals("bridge", hops.get(0).get("nickname"), "first hop: the bridge over WebSocket");
+            for (Map<String, Object> h : hops.subList(1, hops.size())) {
+                assertTrue(List.of(TorNetwork.NODES).contains(h.get("nickname")), "then C tor relays: " + hops);
+                assertEquals("relay", h.get("kind"), "of kind relay: " + h);
             }
 
             long size = 2L << 20;

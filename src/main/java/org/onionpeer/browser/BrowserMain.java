@@ -12,6 +12,7 @@ import org.onionpeer.node.Bootstrap;
 import org.onionpeer.node.HttpResponse;
 import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionProxy;
+import org.onionpeer.peer.PeerDialer;
 import org.onionpeer.transport.StreamOpener;
 import org.onionpeer.transport.Transport;
 import org.teavm.jso.JSBody;
@@ -88,6 +89,7 @@ public final class BrowserMain {
         export(BrowserMain::start, BrowserMain::statusJson, BrowserMain::fetch);
         BrowserHttpStream.export();
         Downloads.export();
+        Peers.export();
         org.onionpeer.browser.webrtc.RtcLoopbackTest.export();
         JsApi.setText("status", "Onionpeer node loaded");
     }
@@ -106,10 +108,13 @@ public final class BrowserMain {
         }
         Identity.start();
         bootstrap = new Bootstrap(SCHED, RND::nextBytes, BrowserMain::getText, base + "/tor/directory", d -> {
-            Node node = new Node(SCHED, RND::nextBytes, new BrowserWebSocket.WsDialer(), null);
+            PeerDialer dialer = new PeerDialer(new BrowserWebSocket.WsDialer());
+            Node node = new Node(SCHED, RND::nextBytes, dialer, null);
             OnionProxy.Options o = new OnionProxy.Options();
             o.firstHopFilter = BrowserMain::reachableFromPage;
-            return new OnionProxy(node, SelfTestMain.platformPrimitives(), d, o);
+            OnionProxy p = new OnionProxy(node, SelfTestMain.platformPrimitives(), d, o);
+            Peers.attach(node, p, o, dialer, base);
+            return p;
         }, null);
         bootstrap.setListener(new Bootstrap.Listener() {
             @Override
@@ -162,7 +167,12 @@ public final class BrowserMain {
         return bootstrap.whenReady(w);
     }
 
+    /** A page's own circuits start at a bridge (relays of the bridge have WebSocket addresses too, for pages
+     * that relay circuits to extend to them, but are not first hops) or at a peer. */
     private static boolean reachableFromPage(RelayInfo r) {
+        if (!r.hasFlag(RelayInfo.FLAG_BRIDGE)) {
+            return false;
+        }
         for (String a : r.addresses()) {
             if (a.startsWith("ws://") || a.startsWith("wss://")) {
                 return true;
@@ -283,7 +293,7 @@ public final class BrowserMain {
         JsApi.setText("status", s);
     }
 
-    private static void event(String e) {
+    static void event(String e) {
         events.add(e);
         if (events.size() > MAX_EVENTS) {
             events.remove(0);
@@ -306,18 +316,19 @@ public final class BrowserMain {
             first = false;
             List<RelayInfo> path = c.path();
             for (int h = 0; h < path.size(); h++) {
-                sb.append(h > 0 ? "," : "").append(quote(path.get(h).nickname()));
+                sb.append(h > 0 ? "," : "").append(Peers.hopJson(path.get(h)));
             }
             sb.append("],\"streams\":").append(c.streamCount()).append('}');
         }
-        sb.append("],\"events\":[");
+        sb.append("],\"peers\":").append(Peers.statusJson());
+        sb.append(",\"events\":[");
         for (int i = 0; i < events.size(); i++) {
             sb.append(i > 0 ? "," : "").append(quote(events.get(i)));
         }
         return sb.append("]}").toString();
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

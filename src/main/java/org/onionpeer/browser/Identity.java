@@ -17,6 +17,8 @@ final class Identity {
     private static String algorithm;
     private static String error;
     private static JSObject keyPair;
+    private static byte[] rawPublic;
+    private static final java.util.List<Runnable> waiting = new java.util.ArrayList<>();
 
     private Identity() {
     }
@@ -46,6 +48,57 @@ final class Identity {
             + " .catch(function (e$) { err(String(e$)); });"
             + "} catch (e$) { err(String(e$)); }")
     private static native void generate(Ready ok, JsApi.StringSink err);
+
+    @JSFunctor
+    interface BytesFn extends JSObject {
+        void call(org.teavm.jso.typedarrays.ArrayBuffer data);
+    }
+
+    @JSBody(params = {"pair", "ok", "err"}, script = "crypto.subtle.exportKey('raw', pair.publicKey)"
+            + ".then(function (b$) { ok(b$); }, function (e$) { err(String(e$)); });")
+    private static native void exportRaw(JSObject pair, BytesFn ok, JsApi.StringSink err);
+
+    @JSBody(params = {"pair", "data", "ok", "err"}, script = "crypto.subtle.sign({name: 'Ed25519'}, pair.privateKey,"
+            + " data).then(function (s$) { ok(s$); }, function (e$) { err(String(e$)); });")
+    private static native void signRaw(JSObject pair, org.teavm.jso.typedarrays.Int8Array data, BytesFn ok,
+            JsApi.StringSink err);
+
+    /**
+     * Signs with the session's identity key inside WebCrypto (the key never leaves it); Ed25519 only, since
+     * peer certificates are checked by the core's Ed25519 on every platform.
+     */
+    static void sign(byte[] message, java.util.function.Consumer<byte[]> ok, java.util.function.Consumer<String> err) {
+        if (keyPair == null || rawPublic == null) {
+            err.accept("no Ed25519 identity");
+            return;
+        }
+        signRaw(keyPair, org.teavm.jso.typedarrays.Int8Array.copyFromJavaArray(message),
+                sig -> BrowserMain.scheduler().execute(() -> ok.accept(
+                        org.teavm.jso.typedarrays.Int8Array.create(sig).copyToJavaArray())),
+                e -> BrowserMain.scheduler().execute(() -> err.accept(e)));
+    }
+
+    /** The Ed25519 public key (32 bytes), or null (not ready, or the browser made a P-256 key). */
+    static byte[] ed25519Key() {
+        return rawPublic == null ? null : rawPublic.clone();
+    }
+
+    /** Runs {@code r} once the identity is ready or has failed (at once if it already has). */
+    static void whenSettled(Runnable r) {
+        if (id != null || error != null) {
+            r.run();
+        } else {
+            waiting.add(r);
+        }
+    }
+
+    private static void settled() {
+        java.util.List<Runnable> w = new java.util.ArrayList<>(waiting);
+        waiting.clear();
+        for (Runnable r : w) {
+            BrowserMain.scheduler().execute(r);
+        }
+    }
 
     @JSBody(params = "pair", script = "return !!pair.privateKey.extractable;")
     private static native boolean privateExtractable(JSObject pair);
@@ -80,8 +133,23 @@ final class Identity {
         generate((hex, alg, pair) -> {
             keyPair = pair;
             algorithm = alg;
-            id = hex;
-        }, e -> error = e);
+            if (!"Ed25519".equals(alg)) {
+                id = hex;
+                settled();
+                return;
+            }
+            exportRaw(pair, raw -> {
+                rawPublic = org.teavm.jso.typedarrays.Int8Array.create(raw).copyToJavaArray();
+                id = hex;
+                settled();
+            }, e -> {
+                id = hex;
+                settled();
+            });
+        }, e -> {
+            error = e;
+            settled();
+        });
     }
 
     /** The hex ID (40 characters), or null until the key pair is ready. */

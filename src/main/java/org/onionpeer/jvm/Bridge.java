@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import org.onionpeer.dht.BridgeAddress;
+import org.onionpeer.peer.PeerService;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -99,6 +101,7 @@ public final class Bridge implements AutoCloseable {
     private final Socks5Server socks;
     private final List<AuthorityLine> authorities = new ArrayList<>();
     private volatile List<RelayInfo> torRelays = new ArrayList<>();
+    private final PeerService peers;
     private final CompletableFuture<Directory> firstTorDirectory = new CompletableFuture<>();
     private TorDirectoryClient torClient;
     private ScheduledExecutorService publisher;
@@ -124,15 +127,28 @@ public final class Bridge implements AutoCloseable {
         Bookmarklet.install(server);
         server.start();
         bridgeRelay.addAddress(server.linkAddress());
+        // The peer network: pages register on their link to us; we introduce them and run a DHT node.
+        URI pub = URI.create(server.linkAddress());
+        BridgeAddress self = BridgeAddress.of(pub.getHost(), pub.getPort() > 0 ? pub.getPort()
+                : pub.getScheme().equals("wss") ? 443 : 80);
+        this.peers = onLoop(bridgeRelay.loop(), () -> {
+            PeerService p = new PeerService(bridgeRelay.node(), bridgeRelay.keys().identity().ed25519Identity(),
+                    (tbs, ok, failed) -> failed.accept("a bridge signs no peer certificates"), true, self, null);
+            p.startDht(null, null);
+            return p;
+        });
         if (options.embedded) {
             // Published into a Tor network, the bridge's relay is the one exit (see above); otherwise the last
             // embedded relay is, open to the public internet after the operator's rules.
             ExitPolicy policy = tor && options.torRelay ? null : ExitPolicy.withDefault(options.exitPolicy);
             for (int i = 1; i <= options.relays; i++) {
                 // In a Tor network "relay1" may be taken (nicknames there are not unique, but logs read better).
-                relays.add(new JvmRelay((tor ? "onionpeer" : "relay") + i, options.host,
+                JvmRelay r = new JvmRelay((tor ? "onionpeer" : "relay") + i, options.host,
                         i == options.relays ? policy : null, this::directory, ws, options.limits, tlsLinks,
-                        options.nodeLimits));
+                        options.nodeLimits);
+                // Pages relaying circuits extend to our relays over WebSocket (they cannot dial TLS).
+                r.addRelayAddress(server.addRelayLink(r.nickname(), r.loop(), r::acceptWebSocket));
+                relays.add(r);
             }
         }
         if (options.join != null) {
@@ -321,6 +337,11 @@ public final class Bridge implements AutoCloseable {
 
     public BridgeServer server() {
         return server;
+    }
+
+    /** The bridge's peer service (registered pages, introductions, DHT); use it on the bridge relay's loop. */
+    public PeerService peers() {
+        return peers;
     }
 
     public JvmRelay bridgeRelay() {

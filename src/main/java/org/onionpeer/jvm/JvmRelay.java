@@ -152,12 +152,23 @@ public final class JvmRelay implements AutoCloseable {
     }
 
     /** Adds an address under which others reach us (e.g. the bridge's ws:// URL), listed first. */
+    private final List<String> relayAddresses = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public void addAddress(String address) {
         extraAddresses.add(address);
     }
 
+    /**
+     * Adds a WebSocket address at which pages relaying circuits reach us (listed after the bridge address, if
+     * any): unlike {@link #addAddress}, it does not make us a Bridge, a page's first hop and introducer.
+     */
+    public void addRelayAddress(String address) {
+        relayAddresses.add(address);
+    }
+
     public RelayInfo info() {
         List<String> addrs = new ArrayList<>(extraAddresses);
+        addrs.addAll(relayAddresses);
         addrs.add("tls://" + orPort.address().getHostAddress() + ":" + orPort.port());
         Set<String> flags = new LinkedHashSet<>();
         flags.add(RelayInfo.FLAG_GUARD);

@@ -118,6 +118,9 @@ public final class Channel implements Transport.Listener {
     private Scheduler.Cancellable linkTimer;
     private QueueObserver queueObserver;
     private long queuedTotal;
+    private long receivedTotal;
+    private long startedMillis;
+    private long handshakeRtt = -1;
     private long lastSentMillis;
     private long lastReceivedMillis;
     private String closeReason;
@@ -204,6 +207,7 @@ public final class Channel implements Transport.Listener {
     }
 
     private void start() {
+        startedMillis = scheduler.nowMillis();
         transport.setListener(this);
         handshakeTimer = scheduler.schedule(limits.handshakeTimeoutMillis,
                 () -> close("link handshake timed out"));
@@ -249,6 +253,16 @@ public final class Channel implements Transport.Listener {
      */
     public boolean isTransportBound() {
         return transportBound;
+    }
+
+    /** Bytes received on this link since it started. */
+    public long receivedTotal() {
+        return receivedTotal;
+    }
+
+    /** As initiator: the round trip of the VERSIONS exchange in ms (a link's RTT estimate); else -1. */
+    public long handshakeRttMillis() {
+        return handshakeRtt;
     }
 
     /** True on a link between peers ({@link PeerAuth}): each side proved its identity, nothing is TLS-bound. */
@@ -388,6 +402,7 @@ public final class Channel implements Transport.Listener {
     @Override
     public void onData(byte[] data) {
         lastReceivedMillis = scheduler.nowMillis();
+        receivedTotal += data.length;
         int off = 0;
         try {
             while (state != State.CLOSED && off < data.length) {
@@ -440,6 +455,9 @@ public final class Channel implements Transport.Listener {
                 throw new ProtocolException("expected VERSIONS, got " + CellCommand.name(cmd));
             }
             version = LinkVersions.negotiate(Versions.decode(c.payload()));
+            if (role == Role.INITIATOR) {
+                handshakeRtt = scheduler.nowMillis() - startedMillis; // our VERSIONS out, theirs back
+            }
             reader.setLinkVersion(version);
             format = LinkFormat.forVersion(version);
             if (role == Role.RESPONDER && peerAuth != null) {

@@ -59,6 +59,14 @@ public final class OnionProxy implements StreamOpener {
         public RelayFilter firstHopFilter;
         /** Build timeout, CREATE_FAST permission, BEGIN timeout, per-stream send buffer. */
         public ClientCircuit.Options circuit = new ClientCircuit.Options();
+        /** Where peer hops come from (pages); null: relays of the directory only. */
+        public PeerHops peerHops;
+    }
+
+    /** Peers (pages) that may carry circuits: their router entries verified, as relays we can link to. */
+    public interface PeerHops {
+        /** Up to {@code n} distinct peers, none of whose identities is in {@code exclude}. */
+        List<RelayInfo> peers(int n, Set<String> exclude);
     }
 
     public interface RelayFilter {
@@ -383,11 +391,84 @@ public final class OnionProxy implements StreamOpener {
 
     // ---- path selection ---------------------------------------------------------------------------------
 
+    private boolean preferPeers;
+
+    /**
+     * With peers on, new circuits take their first hops from {@link Options#peerHops} (a stream to the web
+     * still ends at an exit of the directory) and streams go only to such circuits; circuits without peers
+     * are closed once idle. Off: the directory alone.
+     */
+    public void setPreferPeers(boolean on) {
+        preferPeers = on;
+        if (on) {
+            for (ClientCircuit c : new ArrayList<>(live)) {
+                if (!hasPeerHop(c.path()) && c.streamCount() == 0) {
+                    c.close(); // idle: circuits through peers take its place
+                }
+            }
+        }
+        ensurePool();
+    }
+
+    public boolean prefersPeers() {
+        return preferPeers;
+    }
+
+    /** Whether a relay is a peer reached over WebRTC (not a relay of the directory). */
+    public static boolean isPeer(RelayInfo r) {
+        return !r.addresses().isEmpty() && r.addresses().get(0).startsWith("webrtc:");
+    }
+
+    static boolean hasPeerHop(List<RelayInfo> path) {
+        for (RelayInfo r : path) {
+            if (isPeer(r)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** All but the exit from peers, when peers are preferred and enough are known; else null. */
+    private List<RelayInfo> peerPath(Request target) {
+        if (!preferPeers || options.peerHops == null || options.pathLength < 2) {
+            return null;
+        }
+        List<RelayInfo> exits = new ArrayList<>();
+        for (RelayInfo r : directory.relays()) {
+            boolean fits = target == null ? r.exitAllowsAnything() : r.exitMayAllow(target.host, target.port);
+            if (r.hasFlag(RelayInfo.FLAG_EXIT) && fits) {
+                exits.add(r);
+            }
+        }
+        if (exits.isEmpty()) {
+            return null;
+        }
+        RelayInfo exit = exits.get(randomBelow(exits.size()));
+        Set<String> exclude = new HashSet<>();
+        exclude.add(exit.identity().fingerprint());
+        for (Map.Entry<String, Long> e : unreachableUntil.entrySet()) {
+            if (e.getValue() > scheduler.nowMillis()) {
+                exclude.add(e.getKey());
+            }
+        }
+        List<RelayInfo> peers = options.peerHops.peers(options.pathLength - 1, exclude);
+        if (peers == null || peers.size() < options.pathLength - 1) {
+            return null;
+        }
+        List<RelayInfo> path = new ArrayList<>(peers);
+        path.add(exit);
+        return path;
+    }
+
     /**
      * pathLength distinct relays: last an Exit whose policy may allow {@code target} (or anything at all when
      * target is null), first allowed and reachable; null when impossible.
      */
     List<RelayInfo> choosePath(Request target) {
+        List<RelayInfo> viaPeers = peerPath(target);
+        if (viaPeers != null) {
+            return viaPeers;
+        }
         List<RelayInfo> all = directory.relays();
         int len = options.pathLength;
         List<RelayInfo> exits = new ArrayList<>();
@@ -587,6 +668,7 @@ public final class OnionProxy implements StreamOpener {
         ClientCircuit best = null;
         for (ClientCircuit c : live) {
             if (c.isOpen() && c != r.avoid && !c.atStreamLimit() && exitMayAllow(c.path(), r)
+                    && (!preferPeers || hasPeerHop(c.path()))
                     && (best == null || c.streamCount() < best.streamCount())) {
                 best = c;
             }

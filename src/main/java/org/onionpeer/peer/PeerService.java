@@ -109,7 +109,7 @@ public final class PeerService implements LinkManager.MessageHandler {
         listener.event(e);
     }
 
-    Node node() {
+    public Node node() {
         return node;
     }
 

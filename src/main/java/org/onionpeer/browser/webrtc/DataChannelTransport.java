@@ -26,6 +26,7 @@ public final class DataChannelTransport implements Transport {
     private static native void later(Task fn);
 
     private final RTCDataChannel channel;
+    private RTCPeerConnection connection;
     private Listener listener;
     private boolean closed;
 
@@ -41,6 +42,11 @@ public final class DataChannelTransport implements Transport {
         WebRtc.onClose(channel, () -> closedBy("data channel closed"));
     }
 
+    /** Closes {@code pc} too when this transport closes (a link owns its connection). */
+    public void closeAlso(RTCPeerConnection pc) {
+        this.connection = pc;
+    }
+
     public RTCDataChannel channel() {
         return channel;
     }
@@ -48,6 +54,9 @@ public final class DataChannelTransport implements Transport {
     private void closedBy(String reason) {
         if (!closed) {
             closed = true;
+            if (connection != null) {
+                connection.close();
+            }
             if (listener != null) {
                 listener.onClosed(reason);
             }
@@ -82,6 +91,9 @@ public final class DataChannelTransport implements Transport {
         }
         closed = true;
         channel.close();
+        if (connection != null) {
+            connection.close();
+        }
         if (listener != null) {
             Listener l = listener;
             later(() -> l.onClosed(reason));

@@ -212,6 +212,19 @@ public final class BridgeServer implements AutoCloseable {
     private final Map<WebSocketTransport, Slot> sessions = new HashMap<>();
     private final Map<String, Integer> perAddress = new HashMap<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    /** Links to other relays of this bridge, by name under the link path: each on its relay's own loop. */
+    private final Map<String, LinkRoute> relayLinks = new ConcurrentHashMap<>();
+
+    private static final class LinkRoute {
+        final Scheduler scheduler;
+        final Consumer<? super WebSocketTransport> onLink;
+
+        LinkRoute(Scheduler scheduler, Consumer<? super WebSocketTransport> onLink) {
+            this.scheduler = scheduler;
+            this.onLink = onLink;
+        }
+    }
+
     /** Tests only: runs on Jetty's thread once an upgrade has passed the checks, before the session opens. */
     volatile Runnable afterUpgradeCheck;
 
@@ -249,7 +262,16 @@ public final class BridgeServer implements AutoCloseable {
             container.setMaxFrameSize(limits.maxMessageBytes());
             container.setMaxTextMessageSize(WebSocketLimits.MAX_TEXT_MESSAGE_BYTES);
             container.setIdleTimeout(Duration.ofMillis(limits.idleTimeoutMillis()));
-            container.addMapping(options.linkPath, (req, resp, cb) -> upgrade(req, resp, cb));
+            container.addMapping(options.linkPath, (req, resp, cb) -> upgrade(req, resp, cb, null));
+            container.addMapping(options.linkPath + "/*", (req, resp, cb) -> {
+                String path = Request.getPathInContext(req);
+                LinkRoute r = relayLinks.get(path.substring(path.lastIndexOf('/') + 1));
+                if (r == null) {
+                    Response.writeError(req, resp, cb, HttpStatus.NOT_FOUND_404);
+                    return null;
+                }
+                return upgrade(req, resp, cb, r);
+            });
         });
         ws.setHandler(new Handler.Abstract() {
             @Override
@@ -435,7 +457,18 @@ public final class BridgeServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- WebSocket
 
-    private Object upgrade(Request req, Response resp, Callback cb) {
+    /**
+     * Lets pages link to another relay of this bridge (one of its embedded relays) at link path + "/" +
+     * {@code name}, so a page relaying a circuit can extend to it; its links deliver on {@code scheduler}.
+     * Returns that address.
+     */
+    public String addRelayLink(String name, Scheduler relayLoop, Consumer<? super WebSocketTransport> onLink) {
+        relayLinks.put(name, new LinkRoute(relayLoop, onLink));
+        String base = linkAddress().toString();
+        return base + "/" + name;
+    }
+
+    private Object upgrade(Request req, Response resp, Callback cb, LinkRoute route) {
         if (stopping.get()) {
             refuse(req, resp, cb, "bridge stopping");
             return null;
@@ -454,8 +487,9 @@ public final class BridgeServer implements AutoCloseable {
             hook.run();
         }
         // No slot yet: it is taken when (if) the session opens, so a connection that dies first costs nothing.
-        Slot slot = new Slot(key);
-        return new WebSocketTransport(scheduler, options.limits, slot::opened, slot::ended).endpoint();
+        Slot slot = new Slot(key, route);
+        return new WebSocketTransport(route == null ? scheduler : route.scheduler, options.limits, slot::opened,
+                slot::ended).endpoint();
     }
 
     /** Why a session from {@code key} may not open now, or null. Holds {@code slots}. */
@@ -505,11 +539,13 @@ public final class BridgeServer implements AutoCloseable {
     /** One upgrade's claim on a session slot: taken at open, given back once at the end. */
     private final class Slot {
         private final String key;
+        private final LinkRoute route;
         private WebSocketTransport held; // guarded by slots
         private boolean ended; // guarded by slots
 
-        Slot(String key) {
+        Slot(String key, LinkRoute route) {
             this.key = key;
+            this.route = route;
         }
 
         /** The session opened (Jetty's thread): take a slot, or close it if the bridge filled up meanwhile. */
@@ -529,7 +565,11 @@ public final class BridgeServer implements AutoCloseable {
                 t.closeWith(stopping.get() ? StatusCode.SHUTDOWN : StatusCode.TRY_AGAIN_LATER, refusal);
                 return;
             }
-            scheduler.execute(() -> onLink.accept(t));
+            if (route == null) {
+                scheduler.execute(() -> onLink.accept(t));
+            } else {
+                route.scheduler.execute(() -> route.onLink.accept(t));
+            }
         }
 
         /** Jetty reported the session gone (close, error, idle timeout). */

@@ -1,0 +1,272 @@
+package org.onionpeer.peer;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.crypto.Ntor;
+import org.onionpeer.crypto.RelayPrimitives;
+import org.onionpeer.dht.Contact;
+import org.onionpeer.dht.NodeId;
+import org.onionpeer.dht.RoutingTable;
+import org.onionpeer.dir.Directory;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.Channel;
+import org.onionpeer.link.LinkManager;
+import org.onionpeer.node.Node;
+import org.onionpeer.node.OnionProxy;
+import org.onionpeer.node.OnionRouter;
+import org.onionpeer.platform.Scheduler;
+
+/**
+ * A page (or any node without a public address) as a member of the peer network: it keeps a registered
+ * link to its bridge, is a DHT node, relays circuits for others as an onion router that never exits (its
+ * policy is "reject *:*"; web exits stay on JVM relays), and offers its onion proxy the peers it knows as
+ * hops. Peers come from the DHT; each one's router entry (its onion key, signed by its identity key) is
+ * verified before it is used, and a peer we failed to reach is left alone for a while.
+ */
+public final class PeerNode {
+    /** Explicit limits for relaying. */
+    public static final class Limits {
+        /** Circuits this page relays for others at once. */
+        public int maxRelayedCircuits = 64;
+        public long bridgeRetryMillis = 2_000;
+        public long maxBridgeRetryMillis = 30_000;
+    }
+
+    private final Node node;
+    private final OnionProxy proxy;
+    private final PeerService service;
+    private final PeerCert router;
+    private final OnionRouter onionRouter;
+    private final Limits limits;
+    private final Map<NodeId, RelayInfo> verified = new HashMap<>();
+    private final Set<NodeId> rejected = new HashSet<>();
+    private boolean relaying = true;
+    private long bridgeRetry;
+    private Scheduler.Cancellable bridgeTimer;
+    private String state = "not started";
+
+    public PeerNode(Node node, OnionProxy proxy, PeerService service, RelayPrimitives primitives,
+            Ntor.Keypair onionKey, PeerCert router, Limits limits) {
+        this.node = node;
+        this.proxy = proxy;
+        this.service = service;
+        this.router = router;
+        this.limits = limits == null ? new Limits() : limits;
+        this.bridgeRetry = this.limits.bridgeRetryMillis;
+        OnionRouter.Config c = new OnionRouter.Config();
+        c.nodeId = service.id().bytes();
+        c.onionKeys = Collections.singletonList(onionKey);
+        c.primitives = primitives;
+        c.locator = this::locate;
+        c.exitConnector = null; // pages never exit
+        node.limits().maxRelayCircuits = this.limits.maxRelayedCircuits;
+        this.onionRouter = new OnionRouter(node, c);
+        service.startDht(router, null);
+    }
+
+    public OnionRouter router() {
+        return onionRouter;
+    }
+
+    public PeerService service() {
+        return service;
+    }
+
+    /** What the peer side waits for, in words. */
+    public String state() {
+        return state;
+    }
+
+    /** Stops (or resumes) relaying circuits for others; circuits already through us go on. */
+    public void setRelaying(boolean on) {
+        relaying = on;
+        node.setCreateHandler(on ? onionRouter : null);
+    }
+
+    public boolean isRelaying() {
+        return relaying;
+    }
+
+    /** Our router entry as a relay (for tests and the UI). */
+    public RelayInfo self() {
+        return asRelay(router);
+    }
+
+    // ---- the bridge link ----------------------------------------------------------------------------------
+
+    /** Links to the bridge of {@code directory}, registers, joins the DHT; relinks by itself when dropped. */
+    public void start() {
+        linkBridge();
+    }
+
+    private RelayInfo bridge() {
+        Directory d = proxy.directory();
+        if (d == null) {
+            return null;
+        }
+        for (RelayInfo r : d.relays()) {
+            if (r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.identity().hasEd25519()) {
+                for (String a : r.addresses()) {
+                    if (a.startsWith("ws://") || a.startsWith("wss://")) {
+                        return r;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private void linkBridge() {
+        bridgeTimer = null;
+        RelayInfo b = bridge();
+        if (b == null) {
+            state = "waiting for a directory with a bridge";
+            retryBridge();
+            return;
+        }
+        state = "linking to the bridge";
+        node.links().connect(b, new LinkManager.ConnectCallback() {
+            @Override
+            public void connected(Channel channel) {
+                state = "registering with the bridge";
+                service.useBridge(channel, b.identity().ed25519Identity(), err -> {
+                    if (err != null) {
+                        state = "registration failed: " + err;
+                        retryBridge();
+                        return;
+                    }
+                    state = "in the peer network";
+                    bridgeRetry = limits.bridgeRetryMillis;
+                    watch(channel);
+                });
+            }
+
+            @Override
+            public void failed(String reason) {
+                state = "bridge link failed: " + reason;
+                retryBridge();
+            }
+        });
+    }
+
+    /** Relinks when the bridge link closes (a restarted bridge, a dropped connection). */
+    private void watch(Channel channel) {
+        node.scheduler().schedule(1000, () -> {
+            if (channel.isOpen()) {
+                watch(channel);
+            } else {
+                state = "bridge link lost: " + channel.closeReason();
+                retryBridge();
+            }
+        });
+    }
+
+    private void retryBridge() {
+        if (bridgeTimer != null) {
+            return;
+        }
+        long d = bridgeRetry;
+        bridgeRetry = Math.min(bridgeRetry * 2, limits.maxBridgeRetryMillis);
+        bridgeTimer = node.scheduler().schedule(d, this::linkBridge);
+    }
+
+    // ---- peers as hops ------------------------------------------------------------------------------------
+
+    /** The peers we know with a verified router entry, from the DHT routing table. */
+    public List<RelayInfo> knownPeers() {
+        List<RelayInfo> out = new ArrayList<>();
+        if (service.dht() == null) {
+            return out;
+        }
+        RoutingTable t = service.dht().table();
+        for (int j = 0; j < 160; j++) {
+            for (Contact c : t.bucket(j)) {
+                RelayInfo r = verify(c);
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A contact's router entry, verified once: signed by the contact's key, not expired, no binding. */
+    private RelayInfo verify(Contact c) {
+        RelayInfo have = verified.get(c.id());
+        if (have != null || rejected.contains(c.id()) || c.router() == null) {
+            return have;
+        }
+        try {
+            PeerCert cert = PeerCert.decode(c.router());
+            NodeId id = cert.verify(null, null, node.scheduler().epochSeconds());
+            if (!id.equals(c.id())) {
+                throw new ProtocolException("router entry is signed by another key");
+            }
+            RelayInfo r = asRelay(cert);
+            verified.put(c.id(), r);
+            return r;
+        } catch (ProtocolException e) {
+            rejected.add(c.id());
+            service.stats().peerCertsRefused++;
+            return null;
+        }
+    }
+
+    static RelayInfo asRelay(PeerCert cert) {
+        NodeId id = cert.id();
+        List<String> addrs = new ArrayList<>();
+        addrs.add(Introductions.address(id));
+        return new RelayInfo("peer" + id.hex().substring(0, 8), PeerLinkAuth.identityOf(cert), cert.onionKey(),
+                addrs, new LinkedHashSet<>(), "reject *:*");
+    }
+
+    /** For the onion proxy: up to n peers, at random, not excluded, not ourselves. */
+    public OnionProxy.PeerHops hops() {
+        return (n, exclude) -> {
+            List<RelayInfo> all = knownPeers();
+            List<RelayInfo> pick = new ArrayList<>();
+            byte[] b = new byte[1];
+            while (pick.size() < n && !all.isEmpty()) {
+                node.entropy().nextBytes(b);
+                RelayInfo r = all.remove((b[0] & 0xff) % all.size());
+                if (!exclude.contains(r.identity().fingerprint())
+                        && !NodeId.of(r.identity().rsaIdentity()).equals(service.id())) {
+                    pick.add(r);
+                }
+            }
+            return pick;
+        };
+    }
+
+    /** EXTEND2 targets: a peer we know (linked, or from the DHT), else a relay of the directory. */
+    private RelayInfo locate(byte[] rsaId, byte[] edId, String tls) {
+        NodeId id = NodeId.of(rsaId);
+        RelayInfo peer = verified.get(id);
+        if (peer == null) {
+            for (RelayInfo r : knownPeers()) {
+                if (NodeId.of(r.identity().rsaIdentity()).equals(id)) {
+                    peer = r;
+                }
+            }
+        }
+        if (peer != null) {
+            return peer;
+        }
+        Directory d = proxy.directory();
+        if (d != null) {
+            for (RelayInfo r : d.relays()) {
+                if (java.util.Arrays.equals(r.identity().rsaIdentity(), rsaId)) {
+                    return r; // reached over its WebSocket address
+                }
+            }
+        }
+        return null;
+    }
+}
