@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.onionpeer.jvm.Bridge;
 import org.onionpeer.link.Channel;
 
@@ -20,6 +23,7 @@ import org.onionpeer.link.Channel;
  * The bridge's own relay must carry none of the download: its links see only the peers' signalling.
  */
 @Tag("browser")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PeerNetworkInBrowserTest {
     static final int PAGES = 4;
     static final long SIZE = 5_000_000;
@@ -76,6 +80,7 @@ class PeerNetworkInBrowserTest {
     }
 
     @Test
+    @Order(1)
     @SuppressWarnings("unchecked")
     void pagesRelayForEachOtherOverWebRtcAndTheBridgeCarriesNoneOfIt() throws Exception {
         for (Chromium p : pages) {
@@ -103,5 +108,52 @@ class PeerNetworkInBrowserTest {
                 && ((Number) p.get("bytesIn")).longValue() > SIZE), "A got the bytes over WebRTC: " + peers);
         System.out.println("PeerNetworkInBrowserTest: circuits " + st.get("circuits") + "; bridge relay bytes "
                 + through + "; peers " + peers);
+    }
+
+    /**
+     * The page relaying A's download (its first hop, linked to A over WebRTC) closes mid-transfer: A's
+     * circuit dies, the download resumes on a circuit through the pages that are left, and the file is whole.
+     */
+    @Test
+    @Order(2)
+    @SuppressWarnings("unchecked")
+    void aRelayingPageClosedMidDownloadIsRoutedAround() throws Exception {
+        Chromium a = pages.get(0);
+        long size = 40_000_000;
+        String url = "http://127.0.0.1:" + web.port() + SeededHttpServer.path(43, size);
+        a.js("window.done$ = null; window.got$ = 0; window.notes$ = []; window.onionpeer.download(arguments[0], {"
+                + " onProgress: function (r, t, rate, left, note) { window.got$ = r; if (note) window.notes$.push(note); },"
+                + " onDone: function (e) { window.done$ = e || 'ok'; }});", url);
+        Object first = a.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now(); (function poll() {"
+                + " var c$ = window.onionpeer.status().circuits.filter(function (c) { return c.streams > 0; })[0];"
+                + " if (c$ && window.got$ > 4000000) cb(c$.hops[0]); else if (Date.now() - t0 > 60000)"
+                + "  cb('none: ' + window.got$ + ' ' + JSON.stringify(window.onionpeer.status().circuits));"
+                + " else setTimeout(poll, 20); })();");
+        assertTrue(first instanceof Map && "peer".equals(((Map<String, Object>) first).get("kind")),
+                "the download runs over a circuit whose first hop is a page: " + first);
+        String victimId = String.valueOf(((Map<String, Object>) first).get("id"));
+        Chromium victim = null;
+        for (Chromium p : pages.subList(1, pages.size())) {
+            if (victimId.equals(p.js("return window.onionpeer.status().identity;"))) {
+                victim = p;
+            }
+        }
+        assertTrue(victim != null, "the first hop " + victimId + " is one of our pages");
+        victim.close(); // the user closes the tab
+        pages.remove(victim);
+
+        Object done = a.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now(); (function poll() {"
+                + " if (window.done$) cb(window.done$); else if (Date.now() - t0 > 90000) cb('timeout at ' + window.got$"
+                + " + ' notes ' + window.notes$.join(' | ') + ' status ' + JSON.stringify(window.onionpeer.status()));"
+                + " else setTimeout(poll, 100); })();");
+        assertEquals("ok", done, "the download finished by itself");
+        Object hash = a.jsAsync(DownloadInBrowserTest.SHA_JS + "var cb = arguments[arguments.length - 1];"
+                + " sha$(arguments[0], cb);", url);
+        assertEquals(size + " " + SeededHttpServer.sha256(43, size), String.valueOf(hash), "size and SHA-256");
+        List<Map<String, Object>> circuits = (List<Map<String, Object>>) ((Map<String, Object>) a.js(
+                "return window.onionpeer.status();")).get("circuits");
+        for (Map<String, Object> c : circuits) {
+            assertTrue(!String.valueOf(c.get("hops")).contains(victimId), "no circuit through the closed page: " + c);
+        }
     }
 }

@@ -395,8 +395,9 @@ public final class OnionProxy implements StreamOpener {
 
     /**
      * With peers on, new circuits take their first hops from {@link Options#peerHops} (a stream to the web
-     * still ends at an exit of the directory) and streams go only to such circuits; circuits without peers
-     * are closed once idle. Off: the directory alone.
+     * still ends at an exit of the directory) and streams go only to such circuits while enough peers are
+     * known (else to the directory's circuits, so a page whose peers left still works); idle circuits
+     * without peers are closed. Off: the directory alone.
      */
     public void setPreferPeers(boolean on) {
         preferPeers = on;
@@ -426,6 +427,12 @@ public final class OnionProxy implements StreamOpener {
             }
         }
         return false;
+    }
+
+    /** Whether enough usable peers are known for a circuit through peers (else the directory's relays serve). */
+    private boolean peersEnough() {
+        return options.peerHops != null
+                && options.peerHops.peers(options.pathLength - 1, new HashSet<>()).size() >= options.pathLength - 1;
     }
 
     /** All but the exit from peers, when peers are preferred and enough are known; else null. */
@@ -668,7 +675,7 @@ public final class OnionProxy implements StreamOpener {
         ClientCircuit best = null;
         for (ClientCircuit c : live) {
             if (c.isOpen() && c != r.avoid && !c.atStreamLimit() && exitMayAllow(c.path(), r)
-                    && (!preferPeers || hasPeerHop(c.path()))
+                    && (!preferPeers || hasPeerHop(c.path()) || !peersEnough())
                     && (best == null || c.streamCount() < best.streamCount())) {
                 best = c;
             }

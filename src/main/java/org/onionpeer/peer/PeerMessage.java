@@ -1,8 +1,8 @@
 package org.onionpeer.peer;
 
-import java.nio.charset.StandardCharsets;
 import org.onionpeer.bytes.ByteReader;
 import org.onionpeer.bytes.ByteWriter;
+import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.dht.NodeId;
 
@@ -20,7 +20,8 @@ import org.onionpeer.dht.NodeId;
  * <li>DHT: one DHT message ({@code org.onionpeer.dht.DhtMessage}); DB_FIND_PEER / DB_FOUND_PEER of the
  * Peersm design are the DHT's FIND_NODE and its answer, whose contacts carry [ID, key, bridge, introducers];</li>
  * <li>INTRODUCE / INTRODUCED: an SDP offer / answer (candidates included: we wait for ICE gathering), as
- * UTF-8 with a 2-byte length;</li>
+ * ASCII with a 2-byte length (browsers' descriptions are ASCII; anything else is refused, which also keeps
+ * the charset machinery out of the browser bundle);</li>
  * <li>INTRODUCE_FAILED: why the relaying node could not pass an INTRODUCE on (1-byte length, ASCII).</li>
  * </ul>
  */
@@ -67,7 +68,7 @@ public final class PeerMessage {
     }
 
     public static PeerMessage introduceFailed(NodeId peer, String reason) {
-        byte[] r = reason.getBytes(StandardCharsets.US_ASCII);
+        byte[] r = Bytes.ascii(reason.length() > 255 ? reason.substring(0, 255) : reason);
         byte[] b = new byte[1 + Math.min(255, r.length)];
         b[0] = (byte) (b.length - 1);
         System.arraycopy(r, 0, b, 1, b.length - 1);
@@ -75,7 +76,12 @@ public final class PeerMessage {
     }
 
     private static byte[] sdp(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] b;
+        try {
+            b = Bytes.ascii(s);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("session description is not ASCII");
+        }
         if (b.length > Sdp.MAX_LENGTH) {
             throw new ProtocolException("session description longer than " + Sdp.MAX_LENGTH + " bytes");
         }
@@ -110,13 +116,31 @@ public final class PeerMessage {
             throw new IllegalStateException("not an INTRODUCE/INTRODUCED");
         }
         ByteReader r = new ByteReader(body);
-        return new String(r.bytes(r.u16()), StandardCharsets.UTF_8);
+        return ascii(r.bytes(r.u16()));
     }
 
     public String reason() {
         expect(INTRODUCE_FAILED);
         ByteReader r = new ByteReader(body);
-        return new String(r.bytes(r.u8()), StandardCharsets.US_ASCII);
+        return ascii(r.bytes(r.u8()));
+    }
+
+    /** Bytes checked to be printable ASCII (or CR/LF/tab) as a string; others were refused by decode. */
+    private static String ascii(byte[] b) {
+        char[] c = new char[b.length];
+        for (int i = 0; i < b.length; i++) {
+            c[i] = (char) b[i];
+        }
+        return new String(c);
+    }
+
+    private static void checkAscii(ByteReader r, int n, String what) {
+        byte[] b = r.bytes(n);
+        for (byte x : b) {
+            if ((x < 0x20 || x > 0x7e) && x != '\r' && x != '\n' && x != '\t') {
+                throw new ProtocolException(what + " has a byte that is not printable ASCII");
+            }
+        }
     }
 
     private void expect(int t) {
@@ -153,11 +177,11 @@ public final class PeerMessage {
                 if (n == 0 || n > Sdp.MAX_LENGTH) {
                     throw new ProtocolException("session description length out of 1.." + Sdp.MAX_LENGTH);
                 }
-                b.skip(n);
+                checkAscii(b, n, "session description");
                 break;
             }
             case INTRODUCE_FAILED:
-                b.skip(b.u8());
+                checkAscii(b, b.u8(), "reason");
                 break;
             default:
                 throw new ProtocolException("unknown peer message type " + type);

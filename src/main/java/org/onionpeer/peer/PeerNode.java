@@ -35,6 +35,8 @@ public final class PeerNode {
     public static final class Limits {
         /** Circuits this page relays for others at once. */
         public int maxRelayedCircuits = 64;
+        /** How long a peer whose link to us closed is not used as a hop (it probably left). */
+        public long goneMillis = 5 * 60_000;
         public long bridgeRetryMillis = 2_000;
         public long maxBridgeRetryMillis = 30_000;
     }
@@ -47,6 +49,7 @@ public final class PeerNode {
     private final Limits limits;
     private final Map<NodeId, RelayInfo> verified = new HashMap<>();
     private final Set<NodeId> rejected = new HashSet<>();
+    private final Map<NodeId, Long> goneUntil = new HashMap<>();
     private boolean relaying = true;
     private long bridgeRetry;
     private Scheduler.Cancellable bridgeTimer;
@@ -69,6 +72,7 @@ public final class PeerNode {
         node.limits().maxRelayCircuits = this.limits.maxRelayedCircuits;
         this.onionRouter = new OnionRouter(node, c);
         service.startDht(router, null);
+        service.onPeerLinkClosed(id -> goneUntil.put(id, node.scheduler().nowMillis() + this.limits.goneMillis));
     }
 
     public OnionRouter router() {
@@ -188,6 +192,10 @@ public final class PeerNode {
         RoutingTable t = service.dht().table();
         for (int j = 0; j < 160; j++) {
             for (Contact c : t.bucket(j)) {
+                Long gone = goneUntil.get(c.id());
+                if (gone != null && gone > node.scheduler().nowMillis()) {
+                    continue;
+                }
                 RelayInfo r = verify(c);
                 if (r != null) {
                     out.add(r);

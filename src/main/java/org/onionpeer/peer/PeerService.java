@@ -65,6 +65,7 @@ public final class PeerService implements LinkManager.MessageHandler {
     private final Map<Channel, long[]> windows = new HashMap<>(); // {window start, introductions, dht}
     private final PeerStats stats = new PeerStats();
     private Listener listener = e -> { };
+    private Consumer<NodeId> peerLinkClosed = id -> { };
     private Dht dht;
     private Contact self;
     private Channel bridgeLink;
@@ -103,6 +104,11 @@ public final class PeerService implements LinkManager.MessageHandler {
 
     public void setListener(Listener l) {
         this.listener = l == null ? e -> { } : l;
+    }
+
+    /** Told when a peer link (WebRTC) closes: the peer left, or the link broke. */
+    public void onPeerLinkClosed(Consumer<NodeId> c) {
+        this.peerLinkClosed = c;
     }
 
     void event(String e) {
@@ -336,6 +342,9 @@ public final class PeerService implements LinkManager.MessageHandler {
     @Override
     public void linkClosed(Channel ch) {
         windows.remove(ch);
+        if (ch.isPeerLink() && ch.peerIdentity() != null) {
+            peerLinkClosed.accept(NodeId.of(ch.peerIdentity().rsaIdentity()));
+        }
         NodeId n = idOf.remove(ch);
         if (n != null && registered.get(n) == ch) {
             registered.remove(n);

@@ -42,6 +42,33 @@ public final class DataChannelTransport implements Transport {
         WebRtc.onClose(channel, () -> closedBy("data channel closed"));
     }
 
+    /** How long a connection may stay "disconnected" (ICE consent lost) before the link is given up. */
+    static final int DISCONNECTED_GRACE_MS = 5000;
+    private int disconnectedSince = -1;
+
+    @JSBody(params = {"fn", "ms"}, script = "setTimeout(function () { fn(); }, ms);")
+    private static native void after(Task fn, int ms);
+
+    /**
+     * The peer connection's state: a closed tab or a dead peer shows as "disconnected" within seconds (ICE
+     * consent checks fail), long before the data channel would close by itself; unless it recovers within
+     * {@link #DISCONNECTED_GRACE_MS}, the link closes, so circuits through it fail now and are rebuilt.
+     */
+    public void connectionState(String state) {
+        if ("failed".equals(state) || "closed".equals(state)) {
+            close("peer connection " + state);
+        } else if ("disconnected".equals(state)) {
+            int mark = ++disconnectedSince;
+            after(() -> {
+                if (mark == disconnectedSince && "disconnected".equals(connection.getConnectionState())) {
+                    close("peer connection disconnected for " + DISCONNECTED_GRACE_MS / 1000 + " s");
+                }
+            }, DISCONNECTED_GRACE_MS);
+        } else {
+            disconnectedSince++;
+        }
+    }
+
     /** Closes {@code pc} too when this transport closes (a link owns its connection). */
     public void closeAlso(RTCPeerConnection pc) {
         this.connection = pc;

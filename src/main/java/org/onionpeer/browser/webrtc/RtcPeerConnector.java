@@ -55,12 +55,15 @@ public final class RtcPeerConnector implements PeerConnector {
         final RTCPeerConnection pc;
         final Events events;
         boolean ended;
+        DataChannelTransport transport;
 
         Setup(RTCPeerConnection pc, Events events) {
             this.pc = pc;
             this.events = events;
             WebRtc.onConnectionStateChange(pc, st -> node.accept(() -> {
-                if ("failed".equals(st)) {
+                if (transport != null) {
+                    transport.connectionState(st);
+                } else if ("failed".equals(st)) {
                     fail("connection failed");
                 }
             }));
@@ -76,6 +79,7 @@ public final class RtcPeerConnector implements PeerConnector {
                 ended = true;
                 DataChannelTransport t = new DataChannelTransport(ch);
                 t.closeAlso(pc);
+                transport = t;
                 events.opened(t);
             }));
         }
