@@ -99,6 +99,16 @@ final class Peers {
             });
             return "";
         });
+        // A test hook: sends raw bytes as a peer message on the bridge link, as a hostile page's script could
+        // (tests play an abusive page with it); it reveals nothing and enables nothing a page could not do.
+        JsApi.export("peerRawSend", (JsApi.StringArgFn) hex -> {
+            Channel b = node == null ? null : node.service().bridgeLink();
+            if (b == null) {
+                return "no bridge link";
+            }
+            b.sendLinkMessage(org.onionpeer.bytes.Bytes.unhex(hex));
+            return "sent";
+        });
         exportWrappers();
     }
 
