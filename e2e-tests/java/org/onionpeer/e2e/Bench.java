@@ -116,6 +116,15 @@ public final class Bench {
                 e.printStackTrace(System.out);
             }
         }
+        if (!"false".equals(System.getProperty("onionpeer.bench.peers"))) {
+            System.out.println();
+            try {
+                PeerBench.run();
+            } catch (Exception | AssertionError e) {
+                System.out.println("peer bench failed: " + e);
+                e.printStackTrace(System.out);
+            }
+        }
         if (!"false".equals(System.getProperty("onionpeer.bench.tor"))) {
             System.out.println();
             try {

@@ -90,25 +90,55 @@ public final class DataChannelTransport implements Transport {
         }
     }
 
+    // Sends are gathered and handed to the channel once per event-loop turn, in messages of up to
+    // MAX_MESSAGE bytes: a link sends one 514-byte cell at a time, and a data channel message per cell costs
+    // far more (SCTP framing, a JS call, a copy) than the cell itself.
+    private byte[] out = new byte[MAX_MESSAGE];
+    private int outLen;
+    private boolean flushScheduled;
+
+    @JSBody(params = "fn", script = "Promise.resolve().then(function () { fn(); });")
+    private static native void soon(Task fn);
+
     @Override
     public void send(byte[] data) {
         if (closed) {
             return;
         }
-        for (int off = 0; off < data.length; off += MAX_MESSAGE) {
-            int n = Math.min(MAX_MESSAGE, data.length - off);
-            byte[] piece = data;
-            if (off != 0 || n != data.length) {
-                piece = new byte[n];
-                System.arraycopy(data, off, piece, 0, n);
-            }
-            if (!WebRtc.send(channel, piece)) {
-                // The channel refused: a hole in an ordered byte stream is fatal to the link.
-                channel.close();
-                closedBy("data channel refused a send (state " + channel.getReadyState() + ")");
+        int off = 0;
+        while (off < data.length) {
+            int n = Math.min(MAX_MESSAGE - outLen, data.length - off);
+            System.arraycopy(data, off, out, outLen, n);
+            outLen += n;
+            off += n;
+            if (outLen == MAX_MESSAGE && !flush()) {
                 return;
             }
         }
+        if (outLen > 0 && !flushScheduled) {
+            flushScheduled = true;
+            soon(() -> {
+                flushScheduled = false;
+                flush();
+            });
+        }
+    }
+
+    /** Hands what is gathered to the channel; false (and the transport closed) if the channel refused it. */
+    private boolean flush() {
+        if (closed || outLen == 0) {
+            return !closed;
+        }
+        byte[] piece = new byte[outLen];
+        System.arraycopy(out, 0, piece, 0, outLen);
+        outLen = 0;
+        if (!WebRtc.send(channel, piece)) {
+            // The channel refused: a hole in an ordered byte stream is fatal to the link.
+            channel.close();
+            closedBy("data channel refused a send (state " + channel.getReadyState() + ")");
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -116,6 +146,7 @@ public final class DataChannelTransport implements Transport {
         if (closed) {
             return;
         }
+        flush(); // what the link sent last (a DESTROY, say) goes before the close
         closed = true;
         channel.close();
         if (connection != null) {
@@ -129,7 +160,7 @@ public final class DataChannelTransport implements Transport {
 
     @Override
     public long bufferedAmount() {
-        return (long) channel.getBufferedAmount();
+        return (long) channel.getBufferedAmount() + outLen;
     }
 
     @Override
