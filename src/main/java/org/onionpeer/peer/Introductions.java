@@ -246,11 +246,16 @@ public final class Introductions {
                     fail.accept("our own answer: " + e.getMessage());
                     return;
                 }
+                // The answer leaves only with our certificate ready: the data channel may open (and the
+                // offerer's VERSIONS arrive) as soon as the offerer has it, and bytes that reach a transport
+                // before the link takes it are lost.
                 sign(ours, theirs, a -> {
                     auth[0] = a;
+                    if (!ended[0]) {
+                        service.toBridge(PeerMessage.introduced(from, answer));
+                    }
                     finish.run();
                 }, fail);
-                service.toBridge(PeerMessage.introduced(from, answer));
             }
 
             @Override
