@@ -366,6 +366,11 @@ public final class PeerService implements LinkManager.MessageHandler {
 
     @Override
     public void linkClosed(Channel ch) {
+        String why = ch.closeReason();
+        if (ch.isPeerLink() && ch.peerIdentity() == null && why != null && why.startsWith("protocol error: ")) {
+            stats.peerCertsRefused++; // its certificate did not verify, or proved someone else
+            event("peer link refused: " + why.substring(16));
+        }
         windows.remove(ch);
         NodeId n = idOf.remove(ch);
         if (n != null && registered.get(n) == ch) {

@@ -446,7 +446,12 @@ class PeerLinkTest {
         Dial again = a.dial(b.info());
         sched.runUntilIdle();
         assertSame(ab, again.channel);
+        // B reaches A over the link A opened: it is indexed by the identity A proved.
+        Dial back = b.dial(a.info());
+        sched.runUntilIdle();
+        assertSame(ba, back.channel);
         assertEquals(1, rtc.offers);
+        assertEquals(0, a.svc.stats().peerCertsRefused + b.svc.stats().peerCertsRefused);
 
         // Peer messages flow both ways on it: a garbage one is counted where it lands, and the link stays.
         ab.sendLinkMessage(new byte[] {(byte) 0x77});
@@ -487,6 +492,8 @@ class PeerLinkTest {
                 d.failure);
         assertNull(a.peerLinkTo(b));
         assertNull(b.peerLinkTo(a));
+        assertEquals(1, a.svc.stats().peerCertsRefused);
+        assertTrue(a.events.contains("peer link refused: " + PeerCert.WRONG_BINDING), a.events.toString());
     }
 
     @Test
@@ -568,6 +575,7 @@ class PeerLinkTest {
         assertEquals("link to " + b.identity().fingerprint().substring(0, 8) + " failed: protocol error: peer is "
                 + otherFp + ", expected " + b.identity().fingerprint(), d.failure);
         assertNull(a.peerLinkTo(b));
+        assertEquals(1, a.svc.stats().peerCertsRefused);
     }
 
     @Test
