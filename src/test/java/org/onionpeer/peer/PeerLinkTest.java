@@ -299,6 +299,10 @@ class PeerLinkTest {
     final class FakeRtc {
         final Map<Long, RtcSession> sessions = new HashMap<>();
         boolean mitm;
+        /** Answering sessions never describe themselves (the browser hangs in ICE gathering). */
+        boolean mute;
+        /** Answering sessions cannot be reached (ICE finds no path). */
+        boolean forgetAnswers;
         Consumer<Transport> thirdParty;
         int offers;
         int answers;
@@ -344,9 +348,14 @@ class PeerLinkTest {
                 public void answer(String offer, Events events) {
                     answers++;
                     RtcSession s = new RtcSession(events);
+                    if (forgetAnswers) {
+                        sessions.remove(s.id);
+                    }
                     s.remoteFp = Sdp.fingerprint(offer);
                     String sdp = SdpTest.chromium(false, s.id, s.fp, "\r\n");
-                    sched.execute(() -> events.described(s, sdp));
+                    if (!mute) {
+                        sched.execute(() -> events.described(s, sdp));
+                    }
                 }
             };
         }
@@ -460,6 +469,52 @@ class PeerLinkTest {
         assertEquals(1, a.svc.stats().malformed);
         assertEquals(1, b.svc.stats().malformed);
         assertTrue(ab.isOpen() && ba.isOpen());
+    }
+
+    @Test
+    void aClosedPeerLinkIsForgottenAndDialledAgain() {
+        Dial d = a.dial(b.info());
+        await(d::done, 30_000, "A's dial");
+        Channel first = d.channel;
+        first.close("user closed");
+        sched.runUntilIdle();
+        assertNull(a.svc.peerLink(b.id()));
+        assertNull(b.svc.peerLink(a.id()));
+        // The DHT goes through the bridge again meanwhile.
+        long relayed = bridge.svc.stats().dhtRelayed;
+        boolean[] pong = new boolean[1];
+        a.svc.dht().ping(b.svc.dht().self(), ok -> pong[0] = ok);
+        await(() -> pong[0], 5000, "B's pong through the bridge");
+        assertEquals(relayed + 2, bridge.svc.stats().dhtRelayed);
+        Dial again = a.dial(b.info());
+        await(again::done, 30_000, "A's second dial");
+        assertNull(again.failure);
+        assertTrue(again.channel != first && again.channel.isOpen());
+        assertEquals(2, rtc.offers);
+    }
+
+    @Test
+    void anAnswerThatNeverComesTimesOutOnBothSides() {
+        rtc.mute = true;
+        Dial d = a.dial(b.info());
+        await(d::done, 30_000, "A's dial");
+        assertEquals("cannot reach " + b.info() + ": introduction to " + b.id().shortHex() + " timed out", d.failure);
+        sched.advance(1000);
+        assertTrue(b.events.contains("introduction from " + a.id().shortHex() + " failed: timed out"),
+                b.events.toString());
+        // B's answering slot is free again, and A may try again.
+        rtc.mute = false;
+        Dial again = a.dial(b.info());
+        await(again::done, 30_000, "A's second dial");
+        assertNull(again.failure);
+    }
+
+    @Test
+    void iceFailureFailsTheDial() {
+        rtc.forgetAnswers = true;
+        Dial d = a.dial(b.info());
+        await(d::done, 30_000, "A's dial");
+        assertEquals("cannot reach " + b.info() + ": WebRTC: ICE failed", d.failure);
     }
 
     @Test
