@@ -633,6 +633,67 @@ class PeerLinkTest {
         assertEquals(1, a.svc.stats().peerCertsRefused);
     }
 
+    /** The answering end presents {@code cert(aFp, bFp)} (B's key, this connection's fingerprints). */
+    private Dial dialWithAnsweringCert(java.util.function.BiFunction<byte[], byte[], PeerCert> cert) {
+        byte[][] fps = new byte[2][];
+        rtc.thirdParty = t -> b.node.links().acceptPeer(t, new PeerLinkAuth(cert.apply(fps[0], fps[1]), fps[1], fps[0]));
+        bridge.toPages = data -> {
+            String s = new String(data, StandardCharsets.ISO_8859_1);
+            int i = s.indexOf("a=fingerprint:sha-256 ");
+            if (i >= 0) {
+                fps[s.contains("a=setup:actpass") ? 0 : 1] = Sdp.fingerprint(s.substring(i, i + 22 + 95));
+            }
+            return data;
+        };
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        return d;
+    }
+
+    @Test
+    void theRightCertificateWorksThroughTheSameHarness() {
+        Dial d = dialWithAnsweringCert((aFp, bFp) -> PeerCert.sign(b.key, b.onionKey, bFp, aFp,
+                sched.epochSeconds() + 60));
+        assertNull(d.failure);
+        assertEquals(b.identity(), d.channel.peerIdentity());
+    }
+
+    @Test
+    void anExpiredLinkCertificateIsRefused() {
+        Dial d = dialWithAnsweringCert((aFp, bFp) -> PeerCert.sign(b.key, b.onionKey, bFp, aFp,
+                sched.epochSeconds() - 1));
+        assertEquals("link to " + b.identity().fingerprint().substring(0, 8) + " failed: protocol error: "
+                + PeerCert.EXPIRED, d.failure);
+        assertEquals(1, a.svc.stats().peerCertsRefused);
+    }
+
+    @Test
+    void aLinkCertificateThatDoesNotVerifyIsRefused() {
+        Dial d = dialWithAnsweringCert((aFp, bFp) -> {
+            byte[] enc = PeerCert.sign(b.key, b.onionKey, bFp, aFp, sched.epochSeconds() + 60).encode();
+            enc[1 + 32] ^= 1; // the onion key: someone else's for ntor
+            return PeerCert.decode(enc);
+        });
+        assertEquals("link to " + b.identity().fingerprint().substring(0, 8) + " failed: protocol error: "
+                + PeerCert.BAD_SIGNATURE, d.failure);
+    }
+
+    @Test
+    void aRouterEntryIsNoLinkCertificate() {
+        Dial d = dialWithAnsweringCert((aFp, bFp) -> b.routerCert);
+        assertEquals("link to " + b.identity().fingerprint().substring(0, 8) + " failed: protocol error: "
+                + PeerCert.WRONG_BINDING, d.failure);
+    }
+
+    @Test
+    void aSlowSignerOnTheOfferingSideStillGetsTheLink() {
+        a.signer.delayMillis = 3000;
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        assertNull(d.failure, "dial failed");
+        assertNotNull(b.peerLinkTo(a));
+    }
+
     @Test
     void expectingAnotherIdentityAtBsAddressIsRefused() {
         // A contact that names B's address under C's identity: B proves B, which is not what A expects.
