@@ -36,7 +36,10 @@ import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
 import org.onionpeer.link.Dialer;
 import org.onionpeer.link.LinkManager;
+import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.node.Node;
+import org.onionpeer.node.OnionRouter;
 import org.onionpeer.platform.Entropy;
 import org.onionpeer.testing.ManualScheduler;
 import org.onionpeer.transport.Pipe;
@@ -159,6 +162,7 @@ class PeerLinkTest {
         final String name;
         final Ed25519.KeyPair key;
         final KeySigner signer;
+        final Ntor.Keypair onion;
         final byte[] onionKey;
         final Node node;
         final PeerService svc;
@@ -171,7 +175,8 @@ class PeerLinkTest {
             this.name = name;
             key = Ed25519.fromSeed(random32());
             signer = new KeySigner(key);
-            onionKey = Ntor.publicKey(random32());
+            onion = Ntor.Keypair.fromSecret(random32());
+            onionKey = onion.publicKey();
             Dialer toBridge = new Dialer() {
                 @Override
                 public boolean canDial(String address) {
@@ -515,6 +520,55 @@ class PeerLinkTest {
         Dial d = a.dial(b.info());
         await(d::done, 30_000, "A's dial");
         assertEquals("cannot reach " + b.info() + ": WebRTC: ICE failed", d.failure);
+    }
+
+    @Test
+    void aCircuitOverThePeerLinkUsesNtorWithThePagesIdAndOnionKey() {
+        // B relays circuits as its router entry says: NODEID = its ID, KEYID = its onion key.
+        OnionRouter.Config cfg = new OnionRouter.Config();
+        cfg.nodeId = b.id().bytes();
+        cfg.onionKeys.add(b.onion);
+        cfg.primitives = new BcRelayPrimitives();
+        new OnionRouter(b.node, cfg);
+        Dial d = a.dial(b.info());
+        await(d::done, 30_000, "A's dial");
+        String[] result = new String[2];
+        ClientCircuit.Listener l = new ClientCircuit.Listener() {
+            @Override
+            public void built(ClientCircuit circuit) {
+                result[0] = "built";
+            }
+
+            @Override
+            public void closed(ClientCircuit circuit, String reason) {
+                result[1] = reason;
+            }
+        };
+        ClientCircuit c = new ClientCircuit(d.channel, a.node.circuits(), sched, entropy, new BcRelayPrimitives(),
+                List.of(b.info()), null, l);
+        c.start();
+        await(() -> result[0] != null || result[1] != null, 10_000, "the circuit");
+        assertEquals("built", result[0], "closed: " + result[1]);
+        // With another onion key than B's, ntor does not complete.
+        RelayInfo wrongKey = new RelayInfo("pageB", b.identity(), Ntor.publicKey(random32()),
+                List.of(Introductions.address(b.id())), Set.of(), "");
+        String[] r2 = new String[2];
+        ClientCircuit c2 = new ClientCircuit(d.channel, a.node.circuits(), sched, entropy, new BcRelayPrimitives(),
+                List.of(wrongKey), null, new ClientCircuit.Listener() {
+                    @Override
+                    public void built(ClientCircuit circuit) {
+                        r2[0] = "built";
+                    }
+
+                    @Override
+                    public void closed(ClientCircuit circuit, String reason) {
+                        r2[1] = reason;
+                    }
+                });
+        c2.start();
+        await(() -> r2[0] != null || r2[1] != null, 40_000, "the second circuit");
+        assertNull(r2[0]);
+        assertEquals("destroyed by the network: PROTOCOL", r2[1]); // B has no such onion key
     }
 
     @Test
