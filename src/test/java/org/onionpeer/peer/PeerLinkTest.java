@@ -413,6 +413,25 @@ class PeerLinkTest {
     }
 
     // ---- the tests -------------------------------------------------------------------------------------------
+    /**
+     * Rewrites the description in an INTRODUCE / INTRODUCED cell the bridge sends (one cell per send, link
+     * protocol 4+: CircID (4), command (1), length (2), payload), re-framing it: a bridge may change lengths.
+     */
+    static byte[] rewriteDescription(byte[] wire, UnaryOperator<String> f) {
+        if (wire.length < 7 || (wire[4] & 0xff) != PeerMessage.COMMAND) {
+            return wire;
+        }
+        PeerMessage m = PeerMessage.decode(Bytes.slice(wire, 7, wire.length - 7));
+        if (m.type() != PeerMessage.INTRODUCE && m.type() != PeerMessage.INTRODUCED) {
+            return wire;
+        }
+        String d = f.apply(m.description());
+        byte[] p = (m.type() == PeerMessage.INTRODUCE ? PeerMessage.introduce(m.peer(), d)
+                : PeerMessage.introduced(m.peer(), d)).encode();
+        return new org.onionpeer.bytes.ByteWriter(7 + p.length).bytes(Bytes.slice(wire, 0, 5)).u16(p.length).bytes(p)
+                .toByteArray();
+    }
+
 
     Page a;
     Page b;
@@ -626,6 +645,48 @@ class PeerLinkTest {
         rtc.mitm = true;
         Dial d = a.dial(b.info());
         expectWrongBinding(d);
+    }
+
+    /**
+     * The real sha-256 fingerprint moved to session level, and a media-level sha-512 one of the man in the
+     * middle's certificate under the m= line: WebRTC checks DTLS against the media-level one.
+     */
+    private UnaryOperator<String> addMediaLevelSha512(byte[] mitmCert64) {
+        return sdp -> {
+            int i = sdp.indexOf("a=fingerprint:sha-256 ");
+            String line = sdp.substring(i, i + 22 + 95);
+            String without = sdp.replace(line + "\r\n", "");
+            return without.replace("t=0 0\r\n", "t=0 0\r\n" + line + "\r\n")
+                    .replace("a=ice-options:trickle\r\n", "a=ice-options:trickle\r\na=fingerprint:sha-512 "
+                            + SdpTest.colons(mitmCert64) + "\r\n");
+        };
+    }
+
+    @Test
+    void aBridgeAddingAFingerprintOfAnotherHashIsRefused() {
+        byte[] mitm = Bytes.concat(random32(), random32());
+        UnaryOperator<String> rewrite = addMediaLevelSha512(mitm);
+        bridge.toPages = data -> rewriteDescription(data, rewrite);
+        rtc.mitm = true; // the browsers would accept the man in the middle's certificate (the sha-512 one)
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        assertNull(d.channel, "a man in the middle got a link");
+        assertEquals("cannot reach " + b.info() + ": the bridge could not introduce us to " + b.id().shortHex()
+                + ": bad offer", d.failure);
+        assertEquals(0, rtc.answers);
+    }
+
+    @Test
+    void aBridgeAddingAFingerprintOfAnotherHashToTheAnswerIsRefused() {
+        byte[] mitm = Bytes.concat(random32(), random32());
+        UnaryOperator<String> rewrite = addMediaLevelSha512(mitm);
+        bridge.toPages = data -> rewriteDescription(data, sdp -> sdp.contains("a=setup:active") ? rewrite.apply(sdp) : sdp);
+        rtc.mitm = true;
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        assertNull(d.channel, "a man in the middle got a link");
+        assertEquals("cannot reach " + b.info() + ": bad answer from " + b.id().shortHex() + ": " + Sdp.OTHER_HASH,
+                d.failure);
     }
 
     @Test

@@ -57,13 +57,12 @@ class SdpTest {
         return String.join(eol, lines) + eol;
     }
 
-    /** A Firefox answer: the fingerprint at session level, after a sha-1 one we cannot bind. */
+    /** A Firefox answer: the fingerprint at session level. */
     static String firefox(byte[] fp) {
         return "v=0\r\n"
                 + "o=mozilla...THIS_IS_SDPARTA-99.0 6543287612789232135 0 IN IP4 0.0.0.0\r\n"
                 + "s=-\r\n"
                 + "t=0 0\r\n"
-                + "a=fingerprint:sha-1 12:34:56:78:9A:BC:DE:F0:12:34:56:78:9A:BC:DE:F0:12:34:56:78\r\n"
                 + "a=fingerprint:sha-256 " + colons(fp) + "\r\n"
                 + "a=group:BUNDLE 0\r\n"
                 + "a=ice-options:trickle\r\n"
@@ -103,7 +102,7 @@ class SdpTest {
     }
 
     @Test
-    void firefoxSessionLevelFingerprintAfterAnotherHash() {
+    void firefoxSessionLevelFingerprint() {
         assertArrayEquals(FP2, Sdp.fingerprint(firefox(FP2)));
     }
 
@@ -116,16 +115,28 @@ class SdpTest {
         String twice = "a=fingerprint:sha-256 " + colons(FP) + "\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
                 + "a=fingerprint:sha-256 " + colons(FP).toLowerCase() + "\r\n";
         assertArrayEquals(FP, Sdp.fingerprint(twice));
-        // sha-512 and sha-1 lines are skipped, not errors.
-        assertArrayEquals(FP, Sdp.fingerprint("a=fingerprint:sha-512 AA:BB\na=fingerprint:sha-256 " + colons(FP)));
+    }
+
+    @Test
+    void anotherHashIsRefusedNotSkipped() {
+        // WebRTC checks DTLS against the media-level fingerprint when there is one, whatever its hash: a
+        // sha-512 line added under the m= line would be the certificate the browser accepts, not ours.
+        String sha512 = colons(Bytes.concat(FP2, FP2));
+        String moved = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=fingerprint:sha-256 " + colons(FP)
+                + "\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=fingerprint:sha-512 " + sha512 + "\r\n";
+        assertEquals(Sdp.OTHER_HASH, error(moved));
+        assertEquals(Sdp.OTHER_HASH, error(chromium(true, 1, FP, "\r\n") + "a=fingerprint:sha-1 "
+                + colons(Bytes.slice(FP, 0, 20)) + "\r\n"));
+        assertEquals(Sdp.OTHER_HASH, error("a=fingerprint:SHA-384 AA:BB\na=fingerprint:sha-256 " + colons(FP)));
+        assertEquals(Sdp.OTHER_HASH, error(chromium(true, 1, FP, "\r\n").replace("sha-256", "sha-1")));
+        assertEquals(Sdp.OTHER_HASH, error("a=fingerprint:sha-256\t" + colons(FP) + "\r\n"));
+        assertEquals(Sdp.OTHER_HASH, error("a=fingerprint:\r\n"));
     }
 
     @Test
     void noFingerprint() {
         assertEquals(Sdp.NO_FINGERPRINT, error("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"));
         assertEquals(Sdp.NO_FINGERPRINT, error(chromium(true, 1, FP, "\r\n").replace("a=fingerprint", "a=fingerprinx")));
-        assertEquals(Sdp.NO_FINGERPRINT, error(chromium(true, 1, FP, "\r\n").replace("sha-256", "sha-1")));
-        assertEquals(Sdp.NO_FINGERPRINT, error("a=fingerprint:sha-256\r\n"));
         assertEquals(Sdp.NO_FINGERPRINT, error("x a=fingerprint:sha-256 " + colons(FP) + "\r\n"));
         assertEquals("empty session description", error(""));
         assertEquals("empty session description", error(null));
@@ -147,6 +158,7 @@ class SdpTest {
         assertEquals(m, error("a=fingerprint:sha-256 " + "G" + c.substring(1) + "\n"));
         assertEquals(m, error("a=fingerprint:sha-256 " + c.substring(0, 94) + "Z\n"));
         assertEquals(m, error("a=fingerprint:sha-256 " + Bytes.hex(FP) + "\n")); // no colons
+        assertEquals(m, error("a=fingerprint:sha-256\r\n"));
         // Malformed even when a good one came first: we do not guess which one the browser checks.
         assertEquals(m, error("a=fingerprint:sha-256 " + c + "\na=fingerprint:sha-256 " + c.substring(1) + "0\n"));
     }
