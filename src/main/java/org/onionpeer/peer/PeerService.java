@@ -70,7 +70,7 @@ public final class PeerService implements LinkManager.MessageHandler {
     private final Map<Channel, long[]> windows = new HashMap<>(); // {window start, introductions, dht, answers}
     /** A page: the same windows per peer its bridge relays for (bounded: stale ones are purged). */
     private final Map<NodeId, long[]> relayedWindows = new HashMap<>();
-    private static final int MAX_RELAYED_WINDOWS = 4096;
+    static final int MAX_RELAYED_WINDOWS = 4096;
     private final PeerStats stats = new PeerStats();
     private Listener listener = e -> { };
     private Dht dht;
@@ -256,7 +256,11 @@ public final class PeerService implements LinkManager.MessageHandler {
             w = relayedWindows.get(m.peer());
             if (w == null) {
                 if (relayedWindows.size() >= MAX_RELAYED_WINDOWS) {
-                    relayedWindows.values().removeIf(x -> now - x[0] >= 1000);
+                    for (java.util.Iterator<long[]> it = relayedWindows.values().iterator(); it.hasNext();) {
+                        if (now - it.next()[0] >= 1000) {
+                            it.remove();
+                        }
+                    }
                     if (relayedWindows.size() >= MAX_RELAYED_WINDOWS) {
                         return false;
                     }

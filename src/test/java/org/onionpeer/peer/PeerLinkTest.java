@@ -922,6 +922,37 @@ class PeerLinkTest {
     }
 
     @Test
+    void aPageTracksABoundedNumberOfAskers() {
+        Channel bridgeSide = bridgeSideOf(a);
+        sched.advance(2000);
+        long limited = a.svc.stats().rateLimited;
+        // INTRODUCE_FAILED "from" as many peers as the page keeps windows for, in one second: all taken.
+        for (int i = 0; i < PeerService.MAX_RELAYED_WINDOWS; i++) {
+            bridgeSide.sendLinkMessage(PeerMessage.introduceFailed(NodeId.random(rnd), "busy").encode());
+        }
+        sched.runUntilIdle();
+        assertEquals(limited, a.svc.stats().rateLimited);
+        // One more asker in the same second is refused; a second later the stale windows make room.
+        bridgeSide.sendLinkMessage(PeerMessage.introduceFailed(NodeId.random(rnd), "busy").encode());
+        sched.runUntilIdle();
+        assertEquals(limited + 1, a.svc.stats().rateLimited);
+        sched.advance(1000);
+        bridgeSide.sendLinkMessage(PeerMessage.introduceFailed(NodeId.random(rnd), "busy").encode());
+        sched.runUntilIdle();
+        assertEquals(limited + 1, a.svc.stats().rateLimited);
+        assertTrue(a.bridgeLink.isOpen());
+    }
+
+    private Channel bridgeSideOf(Page p) {
+        for (Channel ch : bridge.node.links().channels()) {
+            if (p.id().equals(bridge.svc.idOf(ch))) {
+                return ch;
+            }
+        }
+        throw new AssertionError("no bridge link of " + p.name);
+    }
+
+    @Test
     void garbageLinkMessagesAreCountedAndTheLinkStays() {
         long before = bridge.svc.stats().malformed;
         a.bridgeLink.sendLinkMessage(new byte[0]);
