@@ -680,7 +680,8 @@ class PeerLinkTest {
     void aBridgeAddingAFingerprintOfAnotherHashToTheAnswerIsRefused() {
         byte[] mitm = Bytes.concat(random32(), random32());
         UnaryOperator<String> rewrite = addMediaLevelSha512(mitm);
-        bridge.toPages = data -> rewriteDescription(data, sdp -> sdp.contains("a=setup:active") ? rewrite.apply(sdp) : sdp);
+        bridge.toPages = data -> rewriteDescription(data,
+                sdp -> sdp.contains("a=setup:active") ? rewrite.apply(sdp) : sdp);
         rtc.mitm = true;
         Dial d = a.dial(b.info());
         await(d::done, 40_000, "A's dial");
@@ -751,7 +752,8 @@ class PeerLinkTest {
     /** The answering end presents {@code cert(aFp, bFp)} (B's key, this connection's fingerprints). */
     private Dial dialWithAnsweringCert(java.util.function.BiFunction<byte[], byte[], PeerCert> cert) {
         byte[][] fps = new byte[2][];
-        rtc.thirdParty = t -> b.node.links().acceptPeer(t, new PeerLinkAuth(cert.apply(fps[0], fps[1]), fps[1], fps[0]));
+        rtc.thirdParty = t -> b.node.links().acceptPeer(t,
+                new PeerLinkAuth(cert.apply(fps[0], fps[1]), fps[1], fps[0]));
         bridge.toPages = data -> {
             String s = new String(data, StandardCharsets.ISO_8859_1);
             int i = s.indexOf("a=fingerprint:sha-256 ");

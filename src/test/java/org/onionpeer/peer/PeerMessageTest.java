@@ -114,7 +114,8 @@ class PeerMessageTest {
         byte[] big = new byte[PeerMessage.MAX_DHT + 1];
         assertEquals("DHT message over 8192 bytes",
                 assertThrows(ProtocolException.class, () -> PeerMessage.dht(PEER, big)).getMessage());
-        byte[] wireBig = new ByteWriter(21 + big.length).u8(PeerMessage.DHT).bytes(PEER.bytes()).bytes(big).toByteArray();
+        byte[] wireBig = new ByteWriter(21 + big.length).u8(PeerMessage.DHT).bytes(PEER.bytes()).bytes(big)
+                .toByteArray();
         assertEquals("DHT message length out of 1..8192", error(wireBig));
         byte[] wireEmpty = new ByteWriter(21).u8(PeerMessage.DHT).bytes(PEER.bytes()).toByteArray();
         assertEquals("DHT message length out of 1..8192", error(wireEmpty));

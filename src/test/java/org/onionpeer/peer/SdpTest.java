@@ -112,7 +112,8 @@ class SdpTest {
         assertArrayEquals(FP, Sdp.fingerprint(lower));
         assertArrayEquals(FP, Sdp.fingerprint("A=FINGERPRINT:SHA-256 " + colons(FP) + "\n"));
         // Session level and media level with the same certificate (RFC 8122 allows both).
-        String twice = "a=fingerprint:sha-256 " + colons(FP) + "\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+        String twice = "a=fingerprint:sha-256 " + colons(FP)
+                + "\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
                 + "a=fingerprint:sha-256 " + colons(FP).toLowerCase() + "\r\n";
         assertArrayEquals(FP, Sdp.fingerprint(twice));
     }
@@ -136,7 +137,8 @@ class SdpTest {
     @Test
     void noFingerprint() {
         assertEquals(Sdp.NO_FINGERPRINT, error("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"));
-        assertEquals(Sdp.NO_FINGERPRINT, error(chromium(true, 1, FP, "\r\n").replace("a=fingerprint", "a=fingerprinx")));
+        assertEquals(Sdp.NO_FINGERPRINT,
+                error(chromium(true, 1, FP, "\r\n").replace("a=fingerprint", "a=fingerprinx")));
         assertEquals(Sdp.NO_FINGERPRINT, error("x a=fingerprint:sha-256 " + colons(FP) + "\r\n"));
         assertEquals("empty session description", error(""));
         assertEquals("empty session description", error(null));
