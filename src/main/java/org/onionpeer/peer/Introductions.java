@@ -22,6 +22,8 @@ public final class Introductions {
     private final byte[] onionKey;
     private final Map<NodeId, Outgoing> outgoing = new HashMap<>();
     private int incoming;
+    /** How to give up the answer we are setting up for each asker: one per asker at a time. */
+    private final Map<NodeId, java.util.function.Consumer<String>> answering = new HashMap<>();
 
     Introductions(PeerService service, PeerConnector connector, byte[] onionKey) {
         this.service = service;
@@ -195,6 +197,12 @@ public final class Introductions {
             service.toBridge(PeerMessage.introduceFailed(from, "bad offer"));
             return;
         }
+        // A newer introduction from the same peer replaces its older one (a retry, or a flood: either way one
+        // asker holds at most one of our few answering slots).
+        java.util.function.Consumer<String> older = answering.get(from);
+        if (older != null) {
+            older.accept("superseded by a newer introduction");
+        }
         if (incoming >= 4 || service.node().links().channels().size() >= service.limits().maxPeerLinks + 8) {
             service.toBridge(PeerMessage.introduceFailed(from, "busy"));
             return;
@@ -205,28 +213,34 @@ public final class Introductions {
         boolean[] ended = new boolean[1];
         Scheduler.Cancellable[] timer = new Scheduler.Cancellable[1];
         PeerConnector.Session[] sess = new PeerConnector.Session[1];
+        java.util.function.Consumer<String> fail = new java.util.function.Consumer<String>() {
+            @Override
+            public void accept(String reason) {
+                if (!ended[0]) {
+                    ended[0] = true;
+                    incoming--;
+                    answering.remove(from, this);
+                    timer[0].cancel();
+                    service.stats().introductionsFailed++;
+                    if (sess[0] != null) {
+                        sess[0].close();
+                    }
+                    if (open[0] != null) {
+                        open[0].close(reason);
+                    }
+                    service.event("introduction from " + from.shortHex() + " failed: " + reason);
+                }
+            }
+        };
+        answering.put(from, fail);
         Runnable finish = () -> {
             if (!ended[0] && auth[0] != null && open[0] != null) {
                 ended[0] = true;
                 incoming--;
+                answering.remove(from, fail);
                 timer[0].cancel();
                 service.stats().introductionsAnswered++;
                 service.node().links().acceptPeer(open[0], auth[0]);
-            }
-        };
-        java.util.function.Consumer<String> fail = reason -> {
-            if (!ended[0]) {
-                ended[0] = true;
-                incoming--;
-                timer[0].cancel();
-                service.stats().introductionsFailed++;
-                if (sess[0] != null) {
-                    sess[0].close();
-                }
-                if (open[0] != null) {
-                    open[0].close(reason);
-                }
-                service.event("introduction from " + from.shortHex() + " failed: " + reason);
             }
         };
         timer[0] = service.node().scheduler().schedule(service.limits().introduceTimeoutMillis,
@@ -246,11 +260,16 @@ public final class Introductions {
                     fail.accept("our own answer: " + e.getMessage());
                     return;
                 }
+                // The answer leaves only with our certificate ready: the data channel may open (and the
+                // offerer's VERSIONS arrive) as soon as the offerer has it, and bytes that reach a transport
+                // before the link takes it are lost.
                 sign(ours, theirs, a -> {
                     auth[0] = a;
+                    if (!ended[0]) {
+                        service.toBridge(PeerMessage.introduced(from, answer));
+                    }
                     finish.run();
                 }, fail);
-                service.toBridge(PeerMessage.introduced(from, answer));
             }
 
             @Override

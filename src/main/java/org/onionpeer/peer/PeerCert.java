@@ -102,8 +102,14 @@ public final class PeerCert {
         return w.toByteArray();
     }
 
+    /** Decodes a whole certificate: nothing may follow it (a CERTS entry, a contact's router entry). */
     public static PeerCert decode(byte[] b) {
-        return read(new ByteReader(b));
+        ByteReader r = new ByteReader(b);
+        PeerCert c = read(r);
+        if (r.hasRemaining()) {
+            throw new ProtocolException("peer certificate is " + b.length + " bytes, not " + LENGTH);
+        }
+        return c;
     }
 
     public static PeerCert read(ByteReader r) {

@@ -42,6 +42,11 @@ public final class PeerService implements LinkManager.MessageHandler {
         public int maxPeerLinks = 32;
         /** Introductions a link may ask for (or be offered) per second. */
         public int introducePerSecond = 5;
+        /**
+         * INTRODUCED / INTRODUCE_FAILED a link may send per second: a page answers every introduction it is
+         * offered, by any number of askers, so its answers have their own budget.
+         */
+        public int answersPerSecond = 50;
         /** DHT messages a link may send per second (the DHT also limits per sender). */
         public int dhtPerSecond = 100;
         public long introduceTimeoutMillis = 20_000;
@@ -62,7 +67,10 @@ public final class PeerService implements LinkManager.MessageHandler {
     private final BridgeAddress bridgeAddress;
     private final Map<NodeId, Channel> registered = new HashMap<>();
     private final Map<Channel, NodeId> idOf = new HashMap<>();
-    private final Map<Channel, long[]> windows = new HashMap<>(); // {window start, introductions, dht}
+    private final Map<Channel, long[]> windows = new HashMap<>(); // {window start, introductions, dht, answers}
+    /** A page: the same windows per peer its bridge relays for (bounded: stale ones are purged). */
+    private final Map<NodeId, long[]> relayedWindows = new HashMap<>();
+    static final int MAX_RELAYED_WINDOWS = 4096;
     private final PeerStats stats = new PeerStats();
     private Listener listener = e -> { };
     private Consumer<NodeId> peerLinkClosed = id -> { };
@@ -225,7 +233,7 @@ public final class PeerService implements LinkManager.MessageHandler {
             stats.malformed++;
             return;
         }
-        if (!allow(ch, m.type())) {
+        if (!allow(ch, m)) {
             stats.rateLimited++;
             if (m.type() == PeerMessage.INTRODUCE) {
                 ch.sendLinkMessage(PeerMessage.introduceFailed(m.peer(), "rate limited").encode());
@@ -245,18 +253,45 @@ public final class PeerService implements LinkManager.MessageHandler {
         }
     }
 
-    private boolean allow(Channel ch, int type) {
+    private boolean allow(Channel ch, PeerMessage m) {
         long now = node.scheduler().nowMillis();
-        long[] w = windows.computeIfAbsent(ch, c -> new long[] {now, 0, 0});
+        long[] w;
+        if (!relays && ch == bridgeLink && !m.peer().equals(PeerMessage.LINK_PEER)) {
+            // Our bridge relays for every peer (and limits each asker's link): one peer's flood must not use
+            // up what the others may send us through it, so relayed messages are limited per peer.
+            w = relayedWindows.get(m.peer());
+            if (w == null) {
+                if (relayedWindows.size() >= MAX_RELAYED_WINDOWS) {
+                    for (java.util.Iterator<long[]> it = relayedWindows.values().iterator(); it.hasNext();) {
+                        if (now - it.next()[0] >= 1000) {
+                            it.remove();
+                        }
+                    }
+                    if (relayedWindows.size() >= MAX_RELAYED_WINDOWS) {
+                        return false;
+                    }
+                }
+                w = new long[] {now, 0, 0, 0};
+                relayedWindows.put(m.peer(), w);
+            }
+        } else {
+            w = windows.computeIfAbsent(ch, c -> new long[] {now, 0, 0, 0});
+        }
         if (now - w[0] >= 1000) {
             w[0] = now;
             w[1] = 0;
             w[2] = 0;
+            w[3] = 0;
         }
-        if (type == PeerMessage.DHT) {
-            return ++w[2] <= limits.dhtPerSecond;
+        switch (m.type()) {
+            case PeerMessage.DHT:
+                return ++w[2] <= limits.dhtPerSecond;
+            case PeerMessage.INTRODUCED:
+            case PeerMessage.INTRODUCE_FAILED:
+                return ++w[3] <= limits.answersPerSecond;
+            default:
+                return ++w[1] <= limits.introducePerSecond;
         }
-        return ++w[1] <= limits.introducePerSecond;
     }
 
     private void onRegister(Channel ch, PeerMessage m) {
@@ -341,6 +376,11 @@ public final class PeerService implements LinkManager.MessageHandler {
 
     @Override
     public void linkClosed(Channel ch) {
+        String why = ch.closeReason();
+        if (ch.isPeerLink() && ch.peerIdentity() == null && why != null && why.startsWith("protocol error: ")) {
+            stats.peerCertsRefused++; // its certificate did not verify, or proved someone else
+            event("peer link refused: " + why.substring(16));
+        }
         windows.remove(ch);
         if (ch.isPeerLink() && ch.peerIdentity() != null) {
             peerLinkClosed.accept(NodeId.of(ch.peerIdentity().rsaIdentity()));
@@ -351,6 +391,7 @@ public final class PeerService implements LinkManager.MessageHandler {
         }
         if (ch == bridgeLink) {
             bridgeLink = null;
+            relayedWindows.clear();
         }
     }
 

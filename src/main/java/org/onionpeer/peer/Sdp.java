@@ -7,12 +7,17 @@ import org.onionpeer.bytes.ProtocolException;
  * What we read from a session description: the SHA-256 DTLS fingerprint ({@code a=fingerprint:sha-256
  * AB:CD:...}, RFC 8122). Browsers put one fingerprint in every description they make; a description with
  * none, with another hash, or with two different SHA-256 fingerprints is refused, because the peer
- * certificate can bind only one certificate per side. Descriptions are bounded in size before parsing.
+ * certificate can bind only one certificate per side. Another hash is refused, not skipped: the browser
+ * checks the DTLS certificate against the fingerprint it prefers (in WebRTC a media-level one overrides the
+ * session-level one, whatever its hash), so a relaying node that added a {@code sha-512} line of its own
+ * would have us bind one certificate while the browser accepts another. Descriptions are bounded in size
+ * before parsing.
  */
 public final class Sdp {
     /** Longest description we take: browsers' offers for one data channel are 1-3 KB, with candidates. */
     public static final int MAX_LENGTH = 16384;
     public static final String NO_FINGERPRINT = "session description has no sha-256 fingerprint";
+    public static final String OTHER_HASH = "session description has a fingerprint that is not sha-256";
 
     private Sdp() {
     }
@@ -39,10 +44,10 @@ public final class Sdp {
             }
             String rest = line.substring(14).trim();
             int sp = rest.indexOf(' ');
-            if (sp < 0 || !rest.substring(0, sp).equalsIgnoreCase("sha-256")) {
-                continue; // another hash: not something we can bind
+            if (!(sp < 0 ? rest : rest.substring(0, sp)).equalsIgnoreCase("sha-256")) {
+                throw new ProtocolException(OTHER_HASH); // the browser might check that one, not ours
             }
-            byte[] fp = parseHexColons(rest.substring(sp + 1).trim());
+            byte[] fp = parseHexColons(sp < 0 ? "" : rest.substring(sp + 1).trim());
             if (found != null && !Bytes.constantTimeEquals(found, fp)) {
                 throw new ProtocolException("session description has two different fingerprints");
             }

@@ -1,0 +1,1030 @@
+package org.onionpeer.peer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.cert.RelayCredentials;
+import org.onionpeer.cert.RelayIdentity;
+import org.onionpeer.cert.RelayKeys;
+import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.crypto.BcRelayPrimitives;
+import org.onionpeer.crypto.Ed25519;
+import org.onionpeer.crypto.Ntor;
+import org.onionpeer.dht.BridgeAddress;
+import org.onionpeer.dht.Contact;
+import org.onionpeer.dht.DhtConfig;
+import org.onionpeer.dht.LookupResult;
+import org.onionpeer.dht.NodeId;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.Channel;
+import org.onionpeer.link.Dialer;
+import org.onionpeer.link.LinkManager;
+import org.onionpeer.node.Node;
+import org.onionpeer.node.OnionRouter;
+import org.onionpeer.platform.Entropy;
+import org.onionpeer.testing.ManualScheduler;
+import org.onionpeer.transport.Pipe;
+import org.onionpeer.transport.Transport;
+
+/**
+ * Peer links end to end, in memory on one {@link ManualScheduler}: a bridge (a relay with a responder and a
+ * relaying {@link PeerService}) and pages linked to it, which register, join the DHT through it and are
+ * introduced to each other over a fake WebRTC ({@link FakeRtc}: SDPs with a per-session DTLS fingerprint; a
+ * connection opens only when each side's DTLS certificate matches the fingerprint in the other's SDP, unless
+ * a man in the middle terminates DTLS with certificates of its own).
+ */
+class PeerLinkTest {
+    private static final BridgeAddress BRIDGE_ADDRESS = BridgeAddress.of("bridge.example.org", 443);
+
+    private final long seed = Long.getLong("peer.link.seed", System.nanoTime());
+    private final Random rnd = new Random(seed);
+    private final Entropy entropy = b -> rnd.nextBytes(b);
+    private final ManualScheduler sched = new ManualScheduler();
+    private final FakeRtc rtc = new FakeRtc();
+    private Bridge bridge;
+
+    {
+        System.out.println("[peer-link] seed " + seed + " (-Dpeer.link.seed=" + seed + " replays)");
+    }
+
+    byte[] random32() {
+        byte[] b = new byte[32];
+        rnd.nextBytes(b);
+        return b;
+    }
+
+    /** Signs later, on the scheduler, as WebCrypto does; {@code delayMillis} > 0 for a slow signer. */
+    final class KeySigner implements PeerService.Signer {
+        final Ed25519.KeyPair key;
+        long delayMillis;
+
+        KeySigner(Ed25519.KeyPair key) {
+            this.key = key;
+        }
+
+        @Override
+        public void sign(byte[] tbs, Consumer<byte[]> signature, Consumer<String> failed) {
+            byte[] sig = key.sign(tbs);
+            if (delayMillis > 0) {
+                sched.schedule(delayMillis, () -> signature.accept(sig));
+            } else {
+                sched.execute(() -> signature.accept(sig));
+            }
+        }
+    }
+
+    // ---- the bridge ---------------------------------------------------------------------------------------
+
+    final class Bridge {
+        final RelayKeys keys;
+        final Node node;
+        final PeerService svc;
+        final RelayInfo info;
+        /** Applied to every byte the bridge sends to a page: a man-in-the-middle bridge rewrites here. */
+        UnaryOperator<byte[]> toPages = b -> b;
+
+        Bridge() throws Exception {
+            SecureRandom keyRandom = SecureRandom.getInstance("SHA1PRNG");
+            keyRandom.setSeed(seed);
+            keys = RelayKeys.generate(keyRandom);
+            RelayCredentials creds = RelayCredentials.create(keys, sched.epochSeconds());
+            node = new Node(sched, entropy, new Dialer() {
+                @Override
+                public boolean canDial(String address) {
+                    return false;
+                }
+
+                @Override
+                public void dial(String address, DialCallback callback) {
+                    callback.failed("the bridge dials nobody here");
+                }
+            }, null);
+            node.links().setResponder(d -> creds.certsCell(d, null, sched.epochSeconds()), null);
+            Ed25519.KeyPair ed = keys.ed25519Identity();
+            svc = new PeerService(node, ed.publicKey(), new KeySigner(ed), true, BRIDGE_ADDRESS, null);
+            svc.startDht(PeerCert.sign(ed, Ntor.publicKey(random32()), null, null, sched.epochSeconds() + 86400),
+                    new DhtConfig());
+            info = new RelayInfo("bridge", keys.identity(), Ntor.publicKey(random32()), List.of("inproc:bridge"),
+                    Set.of(RelayInfo.FLAG_BRIDGE), "");
+        }
+
+        /** A page's transport reaches the bridge: the bridge accepts it as a relay does a WebSocket. */
+        Transport accept() {
+            Pipe p = new Pipe(sched, sched);
+            Transport b = p.b();
+            node.links().accept(new Transport() {
+                @Override
+                public void send(byte[] data) {
+                    b.send(toPages.apply(data));
+                }
+
+                @Override
+                public void close(String reason) {
+                    b.close(reason);
+                }
+
+                @Override
+                public long bufferedAmount() {
+                    return b.bufferedAmount();
+                }
+
+                @Override
+                public void setListener(Listener listener) {
+                    b.setListener(listener);
+                }
+            }, null, null);
+            return p.a();
+        }
+    }
+
+    // ---- pages ----------------------------------------------------------------------------------------------
+
+    final class Page {
+        final String name;
+        final Ed25519.KeyPair key;
+        final KeySigner signer;
+        final Ntor.Keypair onion;
+        final byte[] onionKey;
+        final Node node;
+        final PeerService svc;
+        final PeerCert routerCert;
+        final List<String> events = new ArrayList<>();
+        Dialer dialer;
+        Channel bridgeLink;
+
+        Page(String name) {
+            this.name = name;
+            key = Ed25519.fromSeed(random32());
+            signer = new KeySigner(key);
+            onion = Ntor.Keypair.fromSecret(random32());
+            onionKey = onion.publicKey();
+            Dialer toBridge = new Dialer() {
+                @Override
+                public boolean canDial(String address) {
+                    return address.equals("inproc:bridge");
+                }
+
+                @Override
+                public void dial(String address, DialCallback cb) {
+                    Transport t = bridge.accept();
+                    sched.execute(() -> cb.connected(t, null, null));
+                }
+            };
+            dialer = toBridge;
+            node = new Node(sched, entropy, new Dialer() {
+                @Override
+                public boolean canDial(String address) {
+                    return dialer.canDial(address);
+                }
+
+                @Override
+                public void dial(String address, DialCallback cb) {
+                    dialer.dial(address, cb);
+                }
+            }, null);
+            svc = new PeerService(node, key.publicKey(), signer, false, BRIDGE_ADDRESS, null);
+            svc.setListener(events::add);
+            svc.enablePeerLinks(rtc.connector(), onionKey);
+            dialer = svc.introductions().dialerOver(toBridge);
+            routerCert = PeerCert.sign(key, onionKey, null, null, sched.epochSeconds() + 86400);
+            svc.startDht(routerCert, new DhtConfig());
+        }
+
+        NodeId id() {
+            return svc.id();
+        }
+
+        RelayIdentity identity() {
+            return PeerLinkAuth.identityOf(routerCert);
+        }
+
+        /** How others know this page: the identity its router entry proves, its onion key, its webrtc address. */
+        RelayInfo info() {
+            return new RelayInfo(name, identity(), onionKey, List.of(Introductions.address(id())), Set.of(), "");
+        }
+
+        /** Links to the bridge, registers, and (if started) joins the DHT through it. */
+        void join() {
+            Channel[] ch = new Channel[1];
+            node.links().connect(bridge.info, new LinkManager.ConnectCallback() {
+                @Override
+                public void connected(Channel channel) {
+                    ch[0] = channel;
+                }
+
+                @Override
+                public void failed(String reason) {
+                    throw new AssertionError(name + " cannot link to the bridge: " + reason);
+                }
+            });
+            sched.runUntilIdle();
+            assertNotNull(ch[0], name + " linked to the bridge");
+            bridgeLink = ch[0];
+            String[] result = {"pending"};
+            svc.useBridge(bridgeLink, bridge.keys.ed25519Identity().publicKey(), r -> result[0] = r);
+            await(() -> !"pending".equals(result[0]), 30_000, name + " joins");
+            assertNull(result[0], name + " joined");
+        }
+
+        Channel peerLinkTo(Page other) {
+            for (Channel c : node.links().channels()) {
+                if (c.isPeerLink() && c.isOpen() && other.identity().equals(c.peerIdentity())) {
+                    return c;
+                }
+            }
+            return null;
+        }
+
+        /** Dials {@code info} through LinkManager.connect; the result is "ok" or the failure. */
+        Dial dial(RelayInfo info) {
+            Dial d = new Dial();
+            node.links().connect(info, d);
+            return d;
+        }
+    }
+
+    static final class Dial implements LinkManager.ConnectCallback {
+        Channel channel;
+        String failure;
+
+        boolean done() {
+            return channel != null || failure != null;
+        }
+
+        @Override
+        public void connected(Channel c) {
+            channel = c;
+        }
+
+        @Override
+        public void failed(String reason) {
+            failure = reason;
+        }
+    }
+
+    void await(BooleanSupplier cond, long maxMillis, String what) {
+        for (long t = 0; t <= maxMillis; t += 10) {
+            sched.runUntilIdle();
+            if (cond.getAsBoolean()) {
+                return;
+            }
+            sched.advance(10);
+        }
+        throw new AssertionError(what + ": not within " + maxMillis + " ms (seed " + seed + ")");
+    }
+
+    // ---- fake WebRTC -----------------------------------------------------------------------------------------
+
+    /**
+     * RTCPeerConnections in memory. Each session has its own DTLS certificate (a random SHA-256 fingerprint in
+     * its SDP); the answering session is found by the o= line of the answer (what ICE would reach). DTLS
+     * succeeds only if each side's certificate matches the fingerprint the other read from its SDP, unless
+     * {@link #mitm} (an attacker between them who terminates DTLS on both sides with its own certificates and
+     * passes the plaintext along), or {@link #thirdParty} takes the offerer's connection instead.
+     */
+    final class FakeRtc {
+        final Map<Long, RtcSession> sessions = new HashMap<>();
+        boolean mitm;
+        /** Answering sessions never describe themselves (the browser hangs in ICE gathering). */
+        boolean mute;
+        /** Answering sessions cannot be reached (ICE finds no path). */
+        boolean forgetAnswers;
+        Consumer<Transport> thirdParty;
+        int offers;
+        int answers;
+
+        final class RtcSession implements PeerConnector.Session {
+            final long id = rnd.nextLong() & Long.MAX_VALUE;
+            final byte[] fp = random32();
+            final PeerConnector.Events events;
+            byte[] remoteFp;
+            boolean closed;
+            Transport transport;
+
+            RtcSession(PeerConnector.Events events) {
+                this.events = events;
+                sessions.put(id, this);
+            }
+
+            @Override
+            public void setRemote(String answer) {
+                sched.execute(() -> connect(this, answer));
+            }
+
+            @Override
+            public void close() {
+                closed = true;
+                if (transport != null) {
+                    transport.close("peer connection closed");
+                }
+            }
+        }
+
+        PeerConnector connector() {
+            return new PeerConnector() {
+                @Override
+                public void offer(Events events) {
+                    offers++;
+                    RtcSession s = new RtcSession(events);
+                    String sdp = SdpTest.chromium(true, s.id, s.fp, "\r\n");
+                    sched.execute(() -> events.described(s, sdp));
+                }
+
+                @Override
+                public void answer(String offer, Events events) {
+                    answers++;
+                    RtcSession s = new RtcSession(events);
+                    if (forgetAnswers) {
+                        sessions.remove(s.id);
+                    }
+                    s.remoteFp = Sdp.fingerprint(offer);
+                    String sdp = SdpTest.chromium(false, s.id, s.fp, "\r\n");
+                    if (!mute) {
+                        sched.execute(() -> events.described(s, sdp));
+                    }
+                }
+            };
+        }
+
+        private long sessionOf(String sdp) {
+            for (String line : sdp.split("\r?\n")) {
+                if (line.startsWith("o=- ")) {
+                    return Long.parseLong(line.split(" ")[1]);
+                }
+            }
+            return -1;
+        }
+
+        private void connect(RtcSession o, String answer) {
+            if (o.closed) {
+                return;
+            }
+            o.remoteFp = Sdp.fingerprint(answer);
+            if (thirdParty != null) {
+                Pipe p = new Pipe(sched, sched);
+                o.transport = p.a();
+                thirdParty.accept(p.b());
+                o.events.opened(p.a());
+                return;
+            }
+            RtcSession a = sessions.get(sessionOf(answer));
+            if (a == null || a.closed) {
+                o.events.failed("ICE failed");
+                return;
+            }
+            boolean dtls = Arrays.equals(o.remoteFp, a.fp) && Arrays.equals(a.remoteFp, o.fp);
+            if (!dtls && !mitm) {
+                o.events.failed("DTLS certificate does not match the fingerprint");
+                a.events.failed("DTLS certificate does not match the fingerprint");
+                return;
+            }
+            Pipe p = new Pipe(sched, sched);
+            o.transport = p.a();
+            a.transport = p.b();
+            a.events.opened(p.b());
+            o.events.opened(p.a());
+        }
+    }
+
+    /** Replaces every sha-256 fingerprint in a byte stream (ASCII, same length) with {@code fp}. */
+    static byte[] rewriteFingerprints(byte[] data, byte[] fp) {
+        String s = new String(data, StandardCharsets.ISO_8859_1);
+        String r = s.replaceAll("a=fingerprint:sha-256 [0-9A-F:]{95}", "a=fingerprint:sha-256 " + SdpTest.colons(fp));
+        return r.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    // ---- the tests -------------------------------------------------------------------------------------------
+    /**
+     * Rewrites the description in an INTRODUCE / INTRODUCED cell the bridge sends (one cell per send, link
+     * protocol 4+: CircID (4), command (1), length (2), payload), re-framing it: a bridge may change lengths.
+     */
+    static byte[] rewriteDescription(byte[] wire, UnaryOperator<String> f) {
+        if (wire.length < 7 || (wire[4] & 0xff) != PeerMessage.COMMAND) {
+            return wire;
+        }
+        PeerMessage m = PeerMessage.decode(Bytes.slice(wire, 7, wire.length - 7));
+        if (m.type() != PeerMessage.INTRODUCE && m.type() != PeerMessage.INTRODUCED) {
+            return wire;
+        }
+        String d = f.apply(m.description());
+        byte[] p = (m.type() == PeerMessage.INTRODUCE ? PeerMessage.introduce(m.peer(), d)
+                : PeerMessage.introduced(m.peer(), d)).encode();
+        return new org.onionpeer.bytes.ByteWriter(7 + p.length).bytes(Bytes.slice(wire, 0, 5)).u16(p.length).bytes(p)
+                .toByteArray();
+    }
+
+
+    Page a;
+    Page b;
+
+    @BeforeEach
+    void network() throws Exception {
+        bridge = new Bridge();
+        a = new Page("pageA");
+        b = new Page("pageB");
+        a.join();
+        b.join();
+        assertEquals(2, bridge.svc.registeredCount());
+        assertEquals(2, bridge.svc.stats().registrations);
+    }
+
+    @Test
+    void aDialsBThroughTheBridgeAndBothSeeTheOthersIdentity() {
+        long relayedBefore = bridge.svc.stats().introductionsRelayed;
+        Dial d = a.dial(b.info());
+        await(d::done, 30_000, "A's dial");
+        assertNull(d.failure, "dial failed");
+        Channel ab = d.channel;
+        assertTrue(ab.isOpen());
+        assertTrue(ab.isPeerLink());
+        assertEquals(Channel.Role.INITIATOR, ab.role());
+        assertEquals(b.identity(), ab.peerIdentity());
+        assertEquals(new RelayIdentity(b.id().bytes(), b.key.publicKey()), ab.peerIdentity());
+        assertEquals(b.id(), a.svc.idOf(ab));
+        assertSame(ab, a.svc.peerLink(b.id()));
+
+        Channel ba = b.peerLinkTo(a);
+        assertNotNull(ba, "B's end of the link");
+        assertEquals(Channel.Role.RESPONDER, ba.role());
+        assertEquals(a.identity(), ba.peerIdentity());
+        assertEquals(a.id(), b.svc.idOf(ba));
+        assertSame(ba, b.svc.peerLink(a.id()));
+
+        // INTRODUCE one way, INTRODUCED the other.
+        assertEquals(relayedBefore + 2, bridge.svc.stats().introductionsRelayed);
+        assertEquals(1, a.svc.stats().introductionsMade);
+        assertEquals(1, b.svc.stats().introductionsAnswered);
+        assertEquals(0, a.svc.stats().introductionsFailed + b.svc.stats().introductionsFailed);
+
+        // The link is reused, not introduced again.
+        Dial again = a.dial(b.info());
+        sched.runUntilIdle();
+        assertSame(ab, again.channel);
+        // B reaches A over the link A opened: it is indexed by the identity A proved.
+        Dial back = b.dial(a.info());
+        sched.runUntilIdle();
+        assertSame(ba, back.channel);
+        assertEquals(1, rtc.offers);
+        assertEquals(0, a.svc.stats().peerCertsRefused + b.svc.stats().peerCertsRefused);
+
+        // Peer messages flow both ways on it: a garbage one is counted where it lands, and the link stays.
+        ab.sendLinkMessage(new byte[] {(byte) 0x77});
+        ba.sendLinkMessage(new byte[] {(byte) 0x77});
+        sched.runUntilIdle();
+        assertEquals(1, a.svc.stats().malformed);
+        assertEquals(1, b.svc.stats().malformed);
+        assertTrue(ab.isOpen() && ba.isOpen());
+    }
+
+    @Test
+    void aClosedPeerLinkIsForgottenAndDialledAgain() {
+        Dial d = a.dial(b.info());
+        await(d::done, 30_000, "A's dial");
+        Channel first = d.channel;
+        first.close("user closed");
+        sched.runUntilIdle();
+        assertNull(a.svc.peerLink(b.id()));
+        assertNull(b.svc.peerLink(a.id()));
+        // The DHT goes through the bridge again meanwhile.
+        long relayed = bridge.svc.stats().dhtRelayed;
+        boolean[] pong = new boolean[1];
+        a.svc.dht().ping(b.svc.dht().self(), ok -> pong[0] = ok);
+        await(() -> pong[0], 5000, "B's pong through the bridge");
+        assertEquals(relayed + 2, bridge.svc.stats().dhtRelayed);
+        Dial again = a.dial(b.info());
+        await(again::done, 30_000, "A's second dial");
+        assertNull(again.failure);
+        assertTrue(again.channel != first && again.channel.isOpen());
+        assertEquals(2, rtc.offers);
+    }
+
+    @Test
+    void anAnswerThatNeverComesTimesOutOnBothSides() {
+        rtc.mute = true;
+        Dial d = a.dial(b.info());
+        await(d::done, 30_000, "A's dial");
+        assertEquals("cannot reach " + b.info() + ": introduction to " + b.id().shortHex() + " timed out", d.failure);
+        sched.advance(1000);
+        assertTrue(b.events.contains("introduction from " + a.id().shortHex() + " failed: timed out"),
+                b.events.toString());
+        // B's answering slot is free again, and A may try again.
+        rtc.mute = false;
+        Dial again = a.dial(b.info());
+        await(again::done, 30_000, "A's second dial");
+        assertNull(again.failure);
+    }
+
+    @Test
+    void iceFailureFailsTheDial() {
+        rtc.forgetAnswers = true;
+        Dial d = a.dial(b.info());
+        await(d::done, 30_000, "A's dial");
+        assertEquals("cannot reach " + b.info() + ": WebRTC: ICE failed", d.failure);
+    }
+
+    @Test
+    void aCircuitOverThePeerLinkUsesNtorWithThePagesIdAndOnionKey() {
+        // B relays circuits as its router entry says: NODEID = its ID, KEYID = its onion key.
+        OnionRouter.Config cfg = new OnionRouter.Config();
+        cfg.nodeId = b.id().bytes();
+        cfg.onionKeys.add(b.onion);
+        cfg.primitives = new BcRelayPrimitives();
+        new OnionRouter(b.node, cfg);
+        Dial d = a.dial(b.info());
+        await(d::done, 30_000, "A's dial");
+        String[] result = new String[2];
+        ClientCircuit.Listener l = new ClientCircuit.Listener() {
+            @Override
+            public void built(ClientCircuit circuit) {
+                result[0] = "built";
+            }
+
+            @Override
+            public void closed(ClientCircuit circuit, String reason) {
+                result[1] = reason;
+            }
+        };
+        ClientCircuit c = new ClientCircuit(d.channel, a.node.circuits(), sched, entropy, new BcRelayPrimitives(),
+                List.of(b.info()), null, l);
+        c.start();
+        await(() -> result[0] != null || result[1] != null, 10_000, "the circuit");
+        assertEquals("built", result[0], "closed: " + result[1]);
+        // With another onion key than B's, ntor does not complete.
+        RelayInfo wrongKey = new RelayInfo("pageB", b.identity(), Ntor.publicKey(random32()),
+                List.of(Introductions.address(b.id())), Set.of(), "");
+        String[] r2 = new String[2];
+        ClientCircuit c2 = new ClientCircuit(d.channel, a.node.circuits(), sched, entropy, new BcRelayPrimitives(),
+                List.of(wrongKey), null, new ClientCircuit.Listener() {
+                    @Override
+                    public void built(ClientCircuit circuit) {
+                        r2[0] = "built";
+                    }
+
+                    @Override
+                    public void closed(ClientCircuit circuit, String reason) {
+                        r2[1] = reason;
+                    }
+                });
+        c2.start();
+        await(() -> r2[0] != null || r2[1] != null, 40_000, "the second circuit");
+        assertNull(r2[0]);
+        assertEquals("destroyed by the network: PROTOCOL", r2[1]); // B has no such onion key
+    }
+
+    @Test
+    void theIdentityMayBeGivenAsIdAndKey() {
+        RelayInfo byKey = new RelayInfo("pageB", new RelayIdentity(b.id().bytes(), b.key.publicKey()), b.onionKey,
+                List.of(Introductions.address(b.id())), Set.of(), "");
+        Dial d = a.dial(byKey);
+        await(d::done, 30_000, "A's dial");
+        assertNull(d.failure);
+        assertEquals(b.identity(), d.channel.peerIdentity());
+    }
+
+    @Test
+    void aSlowSignerOnTheAnsweringSideStillGetsTheLink() {
+        b.signer.delayMillis = 3000; // WebCrypto under load: B's link certificate comes late
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        assertNull(d.failure, "dial failed");
+        assertTrue(d.channel.isOpen());
+        assertNotNull(b.peerLinkTo(a));
+    }
+
+    private static final String WRONG_BINDING_CLOSE = "protocol error: " + PeerCert.WRONG_BINDING;
+
+    /** The link A got (or the close reason its handshake ended with) when the dial fails. */
+    private void expectWrongBinding(Dial d) {
+        await(d::done, 40_000, "A's dial");
+        assertNull(d.channel, "a man in the middle got a link");
+        assertEquals("link to " + b.identity().fingerprint().substring(0, 8) + " failed: " + WRONG_BINDING_CLOSE,
+                d.failure);
+        assertNull(a.peerLinkTo(b));
+        assertNull(b.peerLinkTo(a));
+        assertEquals(1, a.svc.stats().peerCertsRefused);
+        assertTrue(a.events.contains("peer link refused: " + PeerCert.WRONG_BINDING), a.events.toString());
+    }
+
+    @Test
+    void aBridgeRewritingBothFingerprintsCannotSitInTheMiddle() {
+        byte[] mitmFp = random32();
+        bridge.toPages = data -> rewriteFingerprints(data, mitmFp);
+        rtc.mitm = true; // it terminates DTLS on both sides with a certificate of that fingerprint
+        Dial d = a.dial(b.info());
+        expectWrongBinding(d);
+        assertEquals(2, bridge.svc.stats().introductionsRelayed);
+    }
+
+    @Test
+    void aBridgeRewritingOnlyTheOfferCannotSitInTheMiddle() {
+        byte[] mitmFp = random32();
+        bridge.toPages = data -> {
+            String s = new String(data, StandardCharsets.ISO_8859_1);
+            // Only the INTRODUCE to B (setup:actpass is the offer), not B's answer to A.
+            return s.contains("a=setup:actpass") ? rewriteFingerprints(data, mitmFp) : data;
+        };
+        rtc.mitm = true;
+        Dial d = a.dial(b.info());
+        expectWrongBinding(d);
+    }
+
+    /**
+     * The real sha-256 fingerprint moved to session level, and a media-level sha-512 one of the man in the
+     * middle's certificate under the m= line: WebRTC checks DTLS against the media-level one.
+     */
+    private UnaryOperator<String> addMediaLevelSha512(byte[] mitmCert64) {
+        return sdp -> {
+            int i = sdp.indexOf("a=fingerprint:sha-256 ");
+            String line = sdp.substring(i, i + 22 + 95);
+            String without = sdp.replace(line + "\r\n", "");
+            return without.replace("t=0 0\r\n", "t=0 0\r\n" + line + "\r\n")
+                    .replace("a=ice-options:trickle\r\n", "a=ice-options:trickle\r\na=fingerprint:sha-512 "
+                            + SdpTest.colons(mitmCert64) + "\r\n");
+        };
+    }
+
+    @Test
+    void aBridgeAddingAFingerprintOfAnotherHashIsRefused() {
+        byte[] mitm = Bytes.concat(random32(), random32());
+        UnaryOperator<String> rewrite = addMediaLevelSha512(mitm);
+        bridge.toPages = data -> rewriteDescription(data, rewrite);
+        rtc.mitm = true; // the browsers would accept the man in the middle's certificate (the sha-512 one)
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        assertNull(d.channel, "a man in the middle got a link");
+        assertEquals("cannot reach " + b.info() + ": the bridge could not introduce us to " + b.id().shortHex()
+                + ": bad offer", d.failure);
+        assertEquals(0, rtc.answers);
+    }
+
+    @Test
+    void aBridgeAddingAFingerprintOfAnotherHashToTheAnswerIsRefused() {
+        byte[] mitm = Bytes.concat(random32(), random32());
+        UnaryOperator<String> rewrite = addMediaLevelSha512(mitm);
+        bridge.toPages = data -> rewriteDescription(data,
+                sdp -> sdp.contains("a=setup:active") ? rewrite.apply(sdp) : sdp);
+        rtc.mitm = true;
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        assertNull(d.channel, "a man in the middle got a link");
+        assertEquals("cannot reach " + b.info() + ": bad answer from " + b.id().shortHex() + ": " + Sdp.OTHER_HASH,
+                d.failure);
+    }
+
+    @Test
+    void withoutAManInTheMiddleARewrittenFingerprintFailsInDtls() {
+        byte[] otherFp = random32();
+        bridge.toPages = data -> rewriteFingerprints(data, otherFp);
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        assertEquals("cannot reach " + b.info() + ": WebRTC: DTLS certificate does not match the fingerprint",
+                d.failure);
+    }
+
+    @Test
+    void aThirdPartyWithItsOwnCertificateGetsWrongBinding() {
+        // The connection reaches C, who signs over its own DTLS fingerprint and A's (it saw the offer).
+        Page c = new Page("pageC");
+        byte[][] aFp = new byte[1][];
+        rtc.thirdParty = t -> {
+            byte[] cFp = random32();
+            PeerCert cert = PeerCert.sign(c.key, c.onionKey, cFp, aFp[0], sched.epochSeconds() + 600);
+            c.node.links().acceptPeer(t, new PeerLinkAuth(cert, cFp, aFp[0]));
+        };
+        bridge.toPages = data -> {
+            String s = new String(data, StandardCharsets.ISO_8859_1);
+            int i = s.indexOf("a=fingerprint:sha-256 ");
+            if (i >= 0 && s.contains("a=setup:actpass")) {
+                aFp[0] = Sdp.fingerprint(s.substring(i, i + 22 + 95));
+            }
+            return data;
+        };
+        Dial d = a.dial(b.info());
+        expectWrongBinding(d);
+    }
+
+    @Test
+    void aPeerWithAValidCertificateForAnotherIdIsRefused() {
+        // The answering side presents a certificate over exactly this connection, but under another key (B
+        // answering as C, or whoever has B's DTLS certificate): its binding is right, its ID is not B's.
+        Ed25519.KeyPair other = Ed25519.fromSeed(random32());
+        byte[][] fps = new byte[2][];
+        rtc.thirdParty = t -> {
+            PeerCert cert = PeerCert.sign(other, random32(), fps[1], fps[0], sched.epochSeconds() + 600);
+            b.node.links().acceptPeer(t, new PeerLinkAuth(cert, fps[1], fps[0]));
+        };
+        bridge.toPages = data -> {
+            String s = new String(data, StandardCharsets.ISO_8859_1);
+            int i = s.indexOf("a=fingerprint:sha-256 ");
+            if (i >= 0) {
+                fps[s.contains("a=setup:actpass") ? 0 : 1] = Sdp.fingerprint(s.substring(i, i + 22 + 95));
+            }
+            return data;
+        };
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        String otherFp = Bytes.hex(NodeId.ofKey(PeerCert.spkiOf(other.publicKey())).bytes()).toUpperCase();
+        assertEquals("link to " + b.identity().fingerprint().substring(0, 8) + " failed: protocol error: peer is "
+                + otherFp + ", expected " + b.identity().fingerprint(), d.failure);
+        assertNull(a.peerLinkTo(b));
+        assertEquals(1, a.svc.stats().peerCertsRefused);
+    }
+
+    /** The answering end presents {@code cert(aFp, bFp)} (B's key, this connection's fingerprints). */
+    private Dial dialWithAnsweringCert(java.util.function.BiFunction<byte[], byte[], PeerCert> cert) {
+        byte[][] fps = new byte[2][];
+        rtc.thirdParty = t -> b.node.links().acceptPeer(t,
+                new PeerLinkAuth(cert.apply(fps[0], fps[1]), fps[1], fps[0]));
+        bridge.toPages = data -> {
+            String s = new String(data, StandardCharsets.ISO_8859_1);
+            int i = s.indexOf("a=fingerprint:sha-256 ");
+            if (i >= 0) {
+                fps[s.contains("a=setup:actpass") ? 0 : 1] = Sdp.fingerprint(s.substring(i, i + 22 + 95));
+            }
+            return data;
+        };
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        return d;
+    }
+
+    @Test
+    void theRightCertificateWorksThroughTheSameHarness() {
+        Dial d = dialWithAnsweringCert((aFp, bFp) -> PeerCert.sign(b.key, b.onionKey, bFp, aFp,
+                sched.epochSeconds() + 60));
+        assertNull(d.failure);
+        assertEquals(b.identity(), d.channel.peerIdentity());
+    }
+
+    @Test
+    void anExpiredLinkCertificateIsRefused() {
+        Dial d = dialWithAnsweringCert((aFp, bFp) -> PeerCert.sign(b.key, b.onionKey, bFp, aFp,
+                sched.epochSeconds() - 1));
+        assertEquals("link to " + b.identity().fingerprint().substring(0, 8) + " failed: protocol error: "
+                + PeerCert.EXPIRED, d.failure);
+        assertEquals(1, a.svc.stats().peerCertsRefused);
+    }
+
+    @Test
+    void aLinkCertificateThatDoesNotVerifyIsRefused() {
+        Dial d = dialWithAnsweringCert((aFp, bFp) -> {
+            byte[] enc = PeerCert.sign(b.key, b.onionKey, bFp, aFp, sched.epochSeconds() + 60).encode();
+            enc[1 + 32] ^= 1; // the onion key: someone else's for ntor
+            return PeerCert.decode(enc);
+        });
+        assertEquals("link to " + b.identity().fingerprint().substring(0, 8) + " failed: protocol error: "
+                + PeerCert.BAD_SIGNATURE, d.failure);
+    }
+
+    @Test
+    void aRouterEntryIsNoLinkCertificate() {
+        Dial d = dialWithAnsweringCert((aFp, bFp) -> b.routerCert);
+        assertEquals("link to " + b.identity().fingerprint().substring(0, 8) + " failed: protocol error: "
+                + PeerCert.WRONG_BINDING, d.failure);
+    }
+
+    @Test
+    void aSlowSignerOnTheOfferingSideStillGetsTheLink() {
+        a.signer.delayMillis = 3000;
+        Dial d = a.dial(b.info());
+        await(d::done, 40_000, "A's dial");
+        assertNull(d.failure, "dial failed");
+        assertNotNull(b.peerLinkTo(a));
+    }
+
+    @Test
+    void expectingAnotherIdentityAtBsAddressIsRefused() {
+        // A contact that names B's address under C's identity: B proves B, which is not what A expects.
+        Page c = new Page("pageC");
+        RelayInfo lie = new RelayInfo("pageC", c.identity(), c.onionKey, List.of(Introductions.address(b.id())),
+                Set.of(), "");
+        Dial d = a.dial(lie);
+        await(d::done, 40_000, "A's dial");
+        assertEquals("link to " + c.identity().fingerprint().substring(0, 8) + " failed: protocol error: peer is "
+                + b.identity().fingerprint() + ", expected " + c.identity().fingerprint(), d.failure);
+        assertNull(a.peerLinkTo(b));
+    }
+
+    @Test
+    void introducingAnUnknownPeerFails() {
+        Page c = new Page("pageC"); // never joined the bridge
+        Dial d = a.dial(c.info());
+        await(d::done, 30_000, "A's dial");
+        assertEquals("cannot reach " + c.info() + ": the bridge could not introduce us to " + c.id().shortHex()
+                + ": unknown peer", d.failure);
+        assertEquals(1, a.svc.stats().introductionsFailed);
+        assertEquals(0, bridge.svc.stats().introductionsRelayed);
+        assertEquals(0, rtc.answers);
+        // The failed introduction is forgotten: A may try again (and fails the same way).
+        Dial again = a.dial(c.info());
+        await(again::done, 30_000, "A's second dial");
+        assertEquals(d.failure, again.failure);
+    }
+
+    @Test
+    void anIntroduceFloodFromOneLinkIsRateLimited() {
+        Page c = new Page("pageC");
+        c.join();
+        sched.advance(2000); // a fresh rate window for everyone
+        long limitedBefore = bridge.svc.stats().rateLimited;
+        // A floods INTRODUCE for B (well-formed offers from sessions that will never connect).
+        int flood = 30;
+        for (int i = 0; i < flood; i++) {
+            String offer = SdpTest.chromium(true, 1_000_000 + i, random32(), "\r\n");
+            a.bridgeLink.sendLinkMessage(PeerMessage.introduce(b.id(), offer).encode());
+        }
+        // In the same second, C asks for B.
+        Dial d = c.dial(b.info());
+        await(d::done, 40_000, "C's dial");
+        long limit = bridge.svc.limits().introducePerSecond;
+        assertEquals(flood - limit, bridge.svc.stats().rateLimited - limitedBefore, "A's excess is refused");
+        assertNull(d.failure, "C is introduced to B despite A's flood");
+        assertTrue(d.channel.isOpen());
+        assertEquals(b.identity(), d.channel.peerIdentity());
+        assertTrue(a.bridgeLink.isOpen());
+        assertEquals(0, b.svc.stats().rateLimited, "B limits what its bridge relays per asker");
+        // Each of A's INTRODUCEs that reached B replaced the one before: A held one of B's answering slots.
+        String superseded = "introduction from " + a.id().shortHex() + " failed: superseded by a newer introduction";
+        assertEquals(limit - 1, b.events.stream().filter(superseded::equals).count(), b.events.toString());
+        assertEquals(limit + 1, rtc.answers, "B answered A's 5 and C's 1");
+        // A second later A may ask again.
+        sched.advance(1000);
+        long limited = bridge.svc.stats().rateLimited;
+        a.bridgeLink.sendLinkMessage(PeerMessage.introduce(b.id(), SdpTest.chromium(true, 7, random32(), "\n"))
+                .encode());
+        sched.runUntilIdle();
+        assertEquals(limited, bridge.svc.stats().rateLimited);
+    }
+
+    @Test
+    void aPageAnswersMoreAskersThanOneAskerMayAsk() {
+        // Seven pages ask for B in the same second: B answers each (four links, the rest "busy") and the
+        // bridge passes every answer on, although B sends more than introducePerSecond of them.
+        List<Page> askers = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            Page p = new Page("asker" + i);
+            p.join();
+            askers.add(p);
+        }
+        sched.advance(2000);
+        List<Dial> dials = new ArrayList<>();
+        for (Page p : askers) {
+            dials.add(p.dial(b.info()));
+        }
+        await(() -> dials.stream().allMatch(Dial::done), 3000, "every asker hears back");
+        int linked = 0;
+        for (int i = 0; i < dials.size(); i++) {
+            Dial d = dials.get(i);
+            if (d.channel != null) {
+                linked++;
+            } else {
+                assertEquals("cannot reach " + b.info() + ": the bridge could not introduce us to " + b.id().shortHex()
+                        + ": busy", d.failure);
+            }
+        }
+        assertTrue(linked >= 4, linked + " linked");
+        assertEquals(0, bridge.svc.stats().rateLimited);
+    }
+
+    @Test
+    void aPageLimitsWhatItsBridgeRelaysPerAsker() {
+        // A bridge (here: one that does not limit) passing one asker's flood: the page answers that asker
+        // introducePerSecond times a second, and still hears from the others.
+        bridge.svc.limits().introducePerSecond = 1000;
+        Page c = new Page("pageC");
+        c.join();
+        sched.advance(2000);
+        for (int i = 0; i < 30; i++) {
+            a.bridgeLink.sendLinkMessage(PeerMessage.introduce(b.id(), SdpTest.chromium(true, 5_000 + i, random32(),
+                    "\r\n")).encode());
+        }
+        Dial d = c.dial(b.info());
+        await(d::done, 40_000, "C's dial");
+        assertNull(d.failure);
+        assertEquals(30 - b.svc.limits().introducePerSecond, b.svc.stats().rateLimited);
+    }
+
+    @Test
+    void aPageTracksABoundedNumberOfAskers() {
+        Channel bridgeSide = bridgeSideOf(a);
+        sched.advance(2000);
+        long limited = a.svc.stats().rateLimited;
+        // INTRODUCE_FAILED "from" as many peers as the page keeps windows for, in one second: all taken.
+        for (int i = 0; i < PeerService.MAX_RELAYED_WINDOWS; i++) {
+            bridgeSide.sendLinkMessage(PeerMessage.introduceFailed(NodeId.random(rnd), "busy").encode());
+        }
+        sched.runUntilIdle();
+        assertEquals(limited, a.svc.stats().rateLimited);
+        // One more asker in the same second is refused; a second later the stale windows make room.
+        bridgeSide.sendLinkMessage(PeerMessage.introduceFailed(NodeId.random(rnd), "busy").encode());
+        sched.runUntilIdle();
+        assertEquals(limited + 1, a.svc.stats().rateLimited);
+        sched.advance(1000);
+        bridgeSide.sendLinkMessage(PeerMessage.introduceFailed(NodeId.random(rnd), "busy").encode());
+        sched.runUntilIdle();
+        assertEquals(limited + 1, a.svc.stats().rateLimited);
+        assertTrue(a.bridgeLink.isOpen());
+    }
+
+    private Channel bridgeSideOf(Page p) {
+        for (Channel ch : bridge.node.links().channels()) {
+            if (p.id().equals(bridge.svc.idOf(ch))) {
+                return ch;
+            }
+        }
+        throw new AssertionError("no bridge link of " + p.name);
+    }
+
+    @Test
+    void garbageLinkMessagesAreCountedAndTheLinkStays() {
+        long before = bridge.svc.stats().malformed;
+        a.bridgeLink.sendLinkMessage(new byte[0]);
+        a.bridgeLink.sendLinkMessage(new byte[] {9});
+        a.bridgeLink.sendLinkMessage(new byte[] {(byte) PeerMessage.REGISTER, 1, 2, 3});
+        byte[] intro = PeerMessage.introduce(b.id(), "x").encode();
+        a.bridgeLink.sendLinkMessage(Bytes.concat(intro, new byte[] {0})); // trailing byte
+        sched.runUntilIdle();
+        assertEquals(before + 4, bridge.svc.stats().malformed);
+        assertTrue(a.bridgeLink.isOpen());
+        // A REGISTER that does not verify is refused, not taken.
+        long refused = bridge.svc.stats().refused;
+        sched.advance(1000);
+        PeerCert bad = PeerCert.sign(a.key, a.onionKey, null, random32(), sched.epochSeconds() + 60);
+        a.bridgeLink.sendLinkMessage(PeerMessage.register(bad).encode());
+        sched.runUntilIdle();
+        assertEquals(refused + 1, bridge.svc.stats().refused);
+        // Garbage the other way, from the bridge to a page, too.
+        long pageBefore = a.svc.stats().malformed;
+        Channel bridgeSide = null;
+        for (Channel ch : bridge.node.links().channels()) {
+            if (a.id().equals(bridge.svc.idOf(ch))) {
+                bridgeSide = ch;
+            }
+        }
+        assertNotNull(bridgeSide);
+        bridgeSide.sendLinkMessage(new byte[] {(byte) PeerMessage.INTRODUCED, 0});
+        sched.runUntilIdle();
+        assertEquals(pageBefore + 1, a.svc.stats().malformed);
+        assertTrue(a.bridgeLink.isOpen() && bridgeSide.isOpen());
+        // And everything still works.
+        Dial d = a.dial(b.info());
+        await(d::done, 30_000, "A's dial");
+        assertNull(d.failure);
+    }
+
+    @Test
+    void dhtOverLinksFindsBWithItsRouterEntry() {
+        // Every node started its DHT with its router entry; the pages bootstrapped through the bridge as they
+        // joined (B after A: A learns of B only by looking).
+        Bridge br = bridge;
+        assertTrue(br.svc.dht().table().size() >= 2, "the bridge knows both pages");
+        LookupResult[] found = new LookupResult[1];
+        a.svc.dht().findNode(b.id(), r -> found[0] = r);
+        await(() -> found[0] != null, 30_000, "A's lookup");
+        Contact bc = null;
+        for (Contact c : found[0].closest()) {
+            if (c.id().equals(b.id())) {
+                bc = c;
+            }
+        }
+        assertNotNull(bc, "A found B: " + found[0]);
+        assertArrayEquals(b.routerCert.encode(), bc.router());
+        PeerCert router = PeerCert.decode(bc.router());
+        assertEquals(b.id(), router.verify(null, null, sched.epochSeconds()));
+        assertArrayEquals(b.onionKey, router.onionKey());
+        assertEquals(BRIDGE_ADDRESS, bc.bridge());
+        assertTrue(br.svc.stats().dhtRelayed > 0, "pages talk through the bridge");
+        // From the contact alone A can dial B.
+        RelayInfo fromDht = new RelayInfo("found", PeerLinkAuth.identityOf(router), router.onionKey(),
+                List.of(Introductions.address(bc.id())), Set.of(), "");
+        Dial d = a.dial(fromDht);
+        await(d::done, 30_000, "A's dial");
+        assertNull(d.failure);
+        // Over the peer link, DHT messages go directly, not through the bridge.
+        long viaBridge = br.svc.stats().dhtRelayed;
+        boolean[] pong = new boolean[1];
+        a.svc.dht().ping(bc, ok -> pong[0] = ok);
+        await(() -> pong[0], 5000, "B's pong");
+        assertEquals(viaBridge, br.svc.stats().dhtRelayed);
+    }
+
+}
