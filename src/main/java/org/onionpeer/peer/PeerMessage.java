@@ -8,7 +8,7 @@ import org.onionpeer.dht.NodeId;
 
 /**
  * A peer-network message on a link: the payload of a variable-length cell with command {@link #COMMAND} on
- * CircID 0, after the link handshake (see docs/peer-protocol.md). Sent only to our own kind of nodes (a
+ * CircID 0, after the link handshake (see src/docs/peer-protocol.md). Sent only to our own kind of nodes (a
  * bridge, a page, a JVM peer); tor never sees one.
  *
  * <p>Wire form: type (1), peer ID (20), body. The peer ID says whom the message is for when a node sends it
