@@ -104,6 +104,11 @@ public final class JvmRelay implements AutoCloseable {
         node.links().setResponder(digest -> Bytes.constantTimeEquals(digest, tls.linkDigest())
                 ? creds.certsCell(digest, tls.certificate(), loop.epochSeconds())
                 : creds.certsCell(digest, null, loop.epochSeconds()), ours);
+        if (org.onionpeer.jvm.tls.TlsExporter.available()) {
+            // AUTH0003 as link initiator (only possible with the exporter: a 1024-bit RSA key costs time).
+            node.links().setInitiatorAuth(org.onionpeer.cert.LinkAuthKeys.create(creds,
+                    Rsa.generate(RelayKeys.RSA_IDENTITY_BITS, rnd), org.onionpeer.crypto.Ed25519.generate(rnd), now));
+        }
 
         OnionRouter.Config cfg = new OnionRouter.Config();
         cfg.nodeId = keys.identity().rsaIdentity();
