@@ -111,6 +111,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         public long maxStreamReceiveBuffer = 8L << 20;
         /** The same bound for all streams of one congestion-controlled circuit together. */
         public long maxCircuitReceiveBuffer = 16L << 20;
+        /** What our Vegas sends under toward a congestion-controlled exit (the consensus's, else tor's defaults). */
+        public CcParams ccParams = CcParams.defaults();
 
         public Options copy() {
             Options o = new Options();
@@ -126,6 +128,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             o.xonRateCells = xonRateCells;
             o.maxStreamReceiveBuffer = maxStreamReceiveBuffer;
             o.maxCircuitReceiveBuffer = maxCircuitReceiveBuffer;
+            o.ccParams = ccParams;
             return o;
         }
     }
@@ -337,8 +340,27 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         checkSendmeInc(sendmeInc, options.consensusSendmeInc);
         hopSendmeInc[hop] = sendmeInc;
         if (hop == path.size() - 1) {
-            window = Window.congestionControl(sendmeInc);
+            // Our sending toward the exit runs Vegas too (prop324 §3.3), as tor's client does.
+            window = Window.vegas(new Vegas(options.ccParams, sendmeInc), new Window.Signals() {
+                @Override
+                public long nowMicros() {
+                    return scheduler.nowMicros();
+                }
+
+                @Override
+                public boolean linkBlocked() {
+                    return channel.bufferedAmount() > LINK_BLOCKED_BYTES;
+                }
+            });
         }
+    }
+
+    /** Our link to the guard holds more than this: a congestion signal for Vegas (tor's blocked orconn). */
+    static final long LINK_BLOCKED_BYTES = 256L * 514;
+
+    /** The Vegas state of our sending toward the exit, or null without congestion control. */
+    public Vegas vegas() {
+        return window.vegasState();
     }
 
     /** prop324 §10.5 and tor's congestion_control_validate_sendme_increment (factor 2 of the consensus value). */

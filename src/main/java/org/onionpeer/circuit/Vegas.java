@@ -52,6 +52,10 @@ public final class Vegas {
         this.nextCwndEvent = sendmesPerCwnd();
     }
 
+    public CcParams params() {
+        return p;
+    }
+
     public int sendmeInc() {
         return sendmeInc;
     }

@@ -54,6 +54,9 @@ public final class JvmRelay implements AutoCloseable {
     private final ExitPolicy exitPolicy;
     private final List<String> extraAddresses = new ArrayList<>();
     private final long tlsHandshakeMillis;
+    /** Congestion control parameters: tor's defaults until a consensus gives others (see {@link #setCcParams}). */
+    private volatile java.util.function.Supplier<org.onionpeer.circuit.CcParams> ccParams =
+            org.onionpeer.circuit.CcParams::defaults;
 
     /**
      * Default caps on TLS links held at once: in all (file descriptors and memory, not threads: links cost
@@ -137,6 +140,9 @@ public final class JvmRelay implements AutoCloseable {
             Directory d = directory.get();
             return d != null && path.equals("/tor/directory") ? d.text() : null;
         };
+        // ntor v3 and congestion control at this end (prop324), with the consensus's parameters.
+        cfg.ntorV3 = new org.onionpeer.circuit.NtorV3RelayHandshake(keys.ed25519Identity().publicKey(),
+                () -> java.util.List.of(onionKey), () -> ccParams.get());
         this.router = new OnionRouter(node, cfg);
 
         TcpServer.Options or = new TcpServer.Options();
@@ -149,6 +155,16 @@ public final class JvmRelay implements AutoCloseable {
             TcpTransport t = TcpTransport.attach(ch, loop);
             loop.execute(() -> node.links().accept(t, tls.linkDigest(), peer));
         });
+    }
+
+    /** Where this relay's congestion control parameters come from (e.g. the bridge's verified consensus). */
+    public void setCcParams(java.util.function.Supplier<org.onionpeer.circuit.CcParams> params) {
+        this.ccParams = params;
+    }
+
+    /** What our descriptor's proto line and our directory entry claim. */
+    public static String proto() {
+        return ServerDescriptorWriter.proto(org.onionpeer.jvm.tls.TlsExporter.available(), true);
     }
 
     /** A WebSocket link from the bridge server (a browser or another bridge); runs on our loop. */
@@ -173,7 +189,7 @@ public final class JvmRelay implements AutoCloseable {
             flags.add(RelayInfo.FLAG_BRIDGE);
         }
         return new RelayInfo(nickname, keys.identity(), onionKey.publicKey(), addrs, flags,
-                exitPolicy == null ? "reject *:*" : exitPolicy.toString());
+                exitPolicy == null ? "reject *:*" : exitPolicy.toString(), org.onionpeer.dir.Protover.parse(proto()));
     }
 
     public String nickname() {
@@ -201,6 +217,7 @@ public final class JvmRelay implements AutoCloseable {
         in.address = address;
         in.orPort = orPort.port();
         in.credentials = credentials;
+        in.proto = proto();
         in.ntorKey = onionKey;
         in.tapOnionKey = tapOnionKey;
         if (exitPolicy != null) {
