@@ -245,24 +245,28 @@ class TorInteropTest {
                             + "\nour relay's output:\n" + relay.tail(), e);
                 }
                 assertEquals(SeededHttpServer.sha256(44, size), sha, "the file through C tor, our relay as middle");
+                // The stream's circuit (from its SUCCEEDED event), then that circuit's path (GETINFO
+                // circuit-status): it may have been built before we subscribed to CIRC events.
                 List<String> events = client.drainEvents();
-                Set<String> viaUs = new HashSet<>();
+                String circuit = null;
                 for (String e : events) {
                     String[] f = e.split(" ");
-                    if (f.length > 4 && f[1].equals("CIRC") && f[3].equals("BUILT")) {
-                        String[] hops = f[4].split(",");
-                        if (hops.length == 3 && hops[1].startsWith("$" + ours) && hops[2].startsWith("$" + exit)) {
-                            viaUs.add(f[2]);
-                        }
+                    if (f.length > 4 && f[1].equals("STREAM") && f[3].equals("SUCCEEDED") && f[5].contains(":" + web.port())) {
+                        circuit = f[4];
                     }
                 }
+                assertTrue(circuit != null, "tor's control port: the stream SUCCEEDED; events: " + events);
+                String status = client.command("GETINFO circuit-status");
                 boolean succeeded = false;
-                for (String e : events) {
-                    String[] f = e.split(" ");
-                    succeeded |= f.length > 4 && f[1].equals("STREAM") && f[3].equals("SUCCEEDED") && viaUs.contains(f[4]);
+                for (String l : status.split("\n")) {
+                    String[] f = l.trim().split(" ");
+                    if (f.length > 2 && f[0].equals(circuit) && f[1].equals("BUILT")) {
+                        String[] hops = f[2].split(",");
+                        succeeded = hops.length == 3 && hops[1].startsWith("$" + ours) && hops[2].startsWith("$" + exit);
+                    }
                 }
-                assertTrue(succeeded, "tor's control port: a stream SUCCEEDED on a circuit built through $" + ours
-                        + " then $" + exit + "; events: " + events);
+                assertTrue(succeeded, "tor's control port: the stream's circuit " + circuit + " runs through $" + ours
+                        + " then $" + exit + "; circuit-status: " + status);
             }
         }
     }

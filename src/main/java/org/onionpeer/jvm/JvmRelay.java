@@ -162,8 +162,19 @@ public final class JvmRelay implements AutoCloseable {
         this.ccParams = params;
     }
 
-    /** What our descriptor's proto line and our directory entry claim. */
+    /**
+     * What our published descriptor's proto line claims. Relay=4 (ntor v3, and with it congestion control) only
+     * together with LinkAuth=3: a C tor client puts a relay's Ed25519 identity into its extend info only when
+     * the relay lists LinkAuth=3 (node_supports_ed25519_link_authentication), yet picks ntor v3 by Relay=4
+     * alone and then fails ("Chose ntorv3 handshake, but no ed id"), so on Java 17 we claim neither.
+     */
     public static String proto() {
+        boolean exporter = org.onionpeer.jvm.tls.TlsExporter.available();
+        return ServerDescriptorWriter.proto(exporter, exporter);
+    }
+
+    /** What our entry in the bridge's own directory claims: our clients learn Ed25519 ids from it directly. */
+    static String directoryProto() {
         return ServerDescriptorWriter.proto(org.onionpeer.jvm.tls.TlsExporter.available(), true);
     }
 
@@ -189,7 +200,7 @@ public final class JvmRelay implements AutoCloseable {
             flags.add(RelayInfo.FLAG_BRIDGE);
         }
         return new RelayInfo(nickname, keys.identity(), onionKey.publicKey(), addrs, flags,
-                exitPolicy == null ? "reject *:*" : exitPolicy.toString(), org.onionpeer.dir.Protover.parse(proto()));
+                exitPolicy == null ? "reject *:*" : exitPolicy.toString(), org.onionpeer.dir.Protover.parse(directoryProto()));
     }
 
     public String nickname() {
