@@ -52,11 +52,10 @@ public final class ServerDescriptorWriter {
     /** Not "Tor ...": see the class comment. */
     public static final String DEFAULT_PLATFORM = "Onionpeer 0.1 on Java";
     /**
-     * What Onionpeer implements (tor-spec §9): Link 3-5 (LinkFormat), Relay=2 (CREATE2/ntor, EXTEND2; no TAP
-     * CREATE, so no Relay=1; no ntor v3, so no Relay=3/4: a C client would send it CREATE2 type 3), FlowCtrl=1
-     * (authenticated SENDMEs; no congestion control, so no FlowCtrl=2), Cons/Desc/Microdesc 1-2 (document
-     * formats with Ed25519 identities). Not listed: LinkAuth=3 (AUTHENTICATE needs the RFC 5705 exporter),
-     * DirCache (we are no directory cache), HSDir/HSIntro/HSRend, Conflux, Padding.
+     * The baseline every Onionpeer relay implements (tor-spec §9): Link 3-5 (LinkFormat), Relay=2 (CREATE2/ntor,
+     * EXTEND2; no TAP CREATE, so no Relay=1), FlowCtrl=1 (authenticated SENDMEs), Cons/Desc/Microdesc 1-2
+     * (document formats with Ed25519 identities). {@link #proto} adds LinkAuth=3 and Relay=4/FlowCtrl=2 where
+     * the relay can. Never listed: DirCache (we are no directory cache), HSDir/HSIntro/HSRend, Conflux, Padding.
      */
     public static final String DEFAULT_PROTO = "Cons=1-2 Desc=1-2 FlowCtrl=1 Link=3-5 Microdesc=1-2 Relay=2";
 
