@@ -78,8 +78,9 @@ public final class OnionRouter implements Node.CreateHandler {
     private long exitStreamsBegun;
     private int edgeStreams;
     private long congestionControlled;
-    /** The circuit created last (diagnostics, tests). */
+    /** The circuit created last, and the last to begin an exit stream (diagnostics, tests). */
     private RelayCircuit lastCreated;
+    private RelayCircuit lastExitCircuit;
 
     public OnionRouter(Node node, Config config) {
         this.node = node;
@@ -119,6 +120,10 @@ public final class OnionRouter implements Node.CreateHandler {
         return lastCreated;
     }
 
+    RelayCircuit lastExitCircuit() {
+        return lastExitCircuit;
+    }
+
     /** Circuits created since start. */
     public long createdCount() {
         return created;
@@ -129,8 +134,9 @@ public final class OnionRouter implements Node.CreateHandler {
         return exitStreamsBegun;
     }
 
-    void exitStreamBegun() {
+    void exitStreamBegun(RelayCircuit on) {
         exitStreamsBegun++;
+        lastExitCircuit = on;
     }
 
     void circuitClosed(Channel prev) {

@@ -387,7 +387,7 @@ final class RelayCircuit {
         }
         ExitStream s = new ExitStream(this, streamId);
         streams.put(streamId, s);
-        router.exitStreamBegun();
+        router.exitStreamBegun(this);
         s.connect(cfg.exitConnector, host.connectTarget(), begin.port(), cfg.exitPolicy);
     }
 
