@@ -22,6 +22,7 @@ common() { # $1 = node dir, $2 = authority line
   cat <<CONF
 DataDirectory $1
 Log notice file $1/notice.log
+${TOR_EXTRA_LOG:+Log $TOR_EXTRA_LOG file $1/extra.log}
 PidFile $1/pid
 RunAsDaemon 0
 TestingTorNetwork 1

@@ -26,12 +26,12 @@ import java.util.regex.Pattern;
  */
 final class BridgeProcess implements AutoCloseable {
     static final int TAIL = 200;
-    private static final Pattern RELAY = Pattern.compile("\\[onionpeer\\] relay (\\S+) \\S+ (.*) at (.*)");
+    private static final Pattern RELAY = Pattern.compile("\\[onionpeer\\] relay (\\S+) (\\S+) (.*) at (.*)");
     private static final Pattern WEB = Pattern.compile("\\[onionpeer\\] web app on (http://\\S+/)");
     private static final Pattern SOCKS = Pattern.compile("\\[onionpeer\\] SOCKS5 onion proxy on [^:]+:(\\d+)");
 
-    /** One relay line: nickname, flags, addresses (ws://... and/or tls://...). */
-    record Relay(String nickname, List<String> flags, List<URI> addresses) {
+    /** One relay line: nickname, RSA fingerprint, flags, addresses (ws://... and/or tls://...). */
+    record Relay(String nickname, String fingerprint, List<String> flags, List<URI> addresses) {
         URI tls() {
             return addresses.stream().filter(a -> a.getScheme().equals("tls")).findFirst().orElse(null);
         }
@@ -84,8 +84,14 @@ final class BridgeProcess implements AutoCloseable {
      */
     BridgeProcess(List<String> jvmOptions, List<String> args, long startMillis) throws IOException,
             InterruptedException, TimeoutException {
+        this(Paths.get(System.getProperty("java.home")), jvmOptions, args, startMillis);
+    }
+
+    /** As above, on the JVM of {@code javaHome} (e.g. a Java 25 JDK beside the build's 17). */
+    BridgeProcess(Path javaHome, List<String> jvmOptions, List<String> args, long startMillis) throws IOException,
+            InterruptedException, TimeoutException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(javaHome.resolve("bin").resolve("java").toString());
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(classPath());
@@ -145,10 +151,10 @@ final class BridgeProcess implements AutoCloseable {
         Matcher m = RELAY.matcher(line);
         if (m.matches()) {
             List<URI> addrs = new ArrayList<>();
-            for (String a : m.group(3).split(",\\s*")) {
+            for (String a : m.group(4).split(",\\s*")) {
                 addrs.add(URI.create(a.trim()));
             }
-            relays.add(new Relay(m.group(1), List.of(m.group(2).trim().split("\\s+")), addrs));
+            relays.add(new Relay(m.group(1), m.group(2), List.of(m.group(3).trim().split("\\s+")), addrs));
             return;
         }
         m = WEB.matcher(line);

@@ -88,11 +88,21 @@ final class CTorClient implements AutoCloseable {
         Thread t = new Thread(() -> {
             try {
                 String line;
+                StringBuilder reply = new StringBuilder();
+                boolean data = false;
                 while ((line = in.readLine()) != null) {
-                    if (line.startsWith("650")) {
+                    if (data) {
+                        // control-spec §2.3: a "250+" line's data runs to a line holding only ".".
+                        data = !line.equals(".");
+                        reply.append(line).append('\n');
+                    } else if (line.startsWith("650")) {
                         events.add(line);
                     } else if (line.length() >= 4 && line.charAt(3) == ' ') {
-                        replies.add(line); // the final line of a reply; "250-" / "250+" lines precede it
+                        replies.add(reply + line); // the final line, after any "250-" / "250+" lines
+                        reply.setLength(0);
+                    } else {
+                        data = line.length() >= 4 && line.charAt(3) == '+';
+                        reply.append(line).append('\n');
                     }
                 }
             } catch (IOException e) {
@@ -107,7 +117,7 @@ final class CTorClient implements AutoCloseable {
         expectOk(command("SETEVENTS CIRC"), "SETEVENTS");
     }
 
-    /** Sends one command line and returns the final line of its reply. */
+    /** Sends one command line and returns its reply: the final line, after any earlier lines of it. */
     synchronized String command(String line) throws IOException, InterruptedException {
         out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();

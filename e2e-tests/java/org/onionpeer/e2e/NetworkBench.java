@@ -61,6 +61,7 @@ final class NetworkBench {
             http.serve("/bulk", blob);
             double buildMedian = builds(bridge, client);
             double jvmBulk = bulk(bridge, http.port(), blobSha);
+            bulkWithCongestionControl(http.port(), blobSha, jvmBulk);
             if (!"false".equals(System.getProperty("onionpeer.bench.js"))) {
                 byte[] small = Arrays.copyOf(blob, BROWSER_BULK_BYTES);
                 http.serve("/bulk20", small);
@@ -144,6 +145,27 @@ final class NetworkBench {
                 + " same client code) -> 3 hops get %.1f%% of direct%n", directBest, median(direct), runs(direct),
                 100 * torBest / directBest);
         return torMedian;
+    }
+
+    /**
+     * The same download on a second embedded network whose onion proxy asks the exit for congestion control
+     * (ntor v3, prop324): an all-Onionpeer circuit with Vegas at both ends and XON/XOFF on the stream.
+     */
+    static void bulkWithCongestionControl(int httpPort, String sha, double classicMedian) throws Exception {
+        Bridge.Options o = TestBridges.options(5);
+        o.socksPort = 0;
+        o.proxy.circuit.congestionControl = org.onionpeer.circuit.NtorV3ExitHandshake.FACTORY;
+        try (Bridge bridge = new Bridge(o)) {
+            Proxy socks = new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", bridge.socksPort()));
+            download(socks, httpPort, sha, bridge); // warm-up
+            double[] cc = new double[BULK_RUNS];
+            for (int i = 0; i < BULK_RUNS; i++) {
+                cc[i] = download(socks, httpPort, sha, bridge).mbPerSecond;
+            }
+            System.out.printf(Locale.ROOT, "net  bulk, 1 stream, 3 hops, congestion control  best %6.1f MB/s  median %5.1f"
+                    + "  [%s]  (our exit negotiated it: Vegas both ends)  -> median %.2fx classic%n", max(cc), median(cc),
+                    runs(cc), median(cc) / classicMedian);
+        }
     }
 
     // ---- the browser node (onionpeer.js in headless Chromium) on the same network -----------------------

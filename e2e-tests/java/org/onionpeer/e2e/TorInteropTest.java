@@ -207,6 +207,71 @@ class TorInteropTest {
         }
     }
 
+    /**
+     * A C tor client's circuit: C tor guard -> our relay (middle) -> the C tor exit, which takes the stream only
+     * when the hop before it authenticated as a relay of the consensus (tor's RefuseUnknownExits, on by
+     * default). Our relay authenticates with AUTH0003, which needs the TLS exporter of Java 25+, so it runs in
+     * its own JVM from that JDK ({@code -Donionpeer.java25.home}, else Temurin 25's Debian path); without one
+     * the test is skipped. The C tor guard authenticates to our relay too, so our responder's check is on the
+     * path. The witness is the C tor client's control port: the BUILT circuit with our relay second and the
+     * exit third, and the stream SUCCEEDED on that circuit.
+     */
+    @Test
+    @Order(4)
+    void aCTorClientUsesOurRelayAsItsMiddleBeforeATorExit() throws Exception {
+        Path java25 = Paths.get(System.getProperty("onionpeer.java25.home", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(java25.resolve("bin").resolve("java")),
+                "no Java 25 JDK at " + java25 + ": our relay cannot export TLS keying material to authenticate");
+        try (BridgeProcess relay = new BridgeProcess(java25, List.of(), BridgeProcess.args("--tor-authority",
+                net.authorityLine(), "--tor-relay", "--socks-port", "-1"), 60_000)) {
+            String ours = relay.relays().get(0).fingerprint();
+            try {
+                net.waitForRouterInConsensus(ours, Duration.ofSeconds(90));
+            } catch (IllegalStateException e) {
+                throw new AssertionError(e.getMessage() + "\nour relay's output:\n" + relay.tail(), e);
+            }
+            String exit = net.fingerprint("exit1");
+            int ports = TorNetwork.freePorts(BASE_PORT + 10, BASE_PORT + 40, 2);
+            long size = 4L << 20;
+            try (CTorClient client = net.startClient("client-middle", ports, ports + 1, List.of(
+                    "EntryNodes $" + net.fingerprint("relay1") + ",$" + net.fingerprint("relay2"),
+                    "MiddleNodes $" + ours, "ExitNodes $" + exit, "StrictNodes 1"))) {
+                client.waitForDescriptor(ours, Duration.ofSeconds(60));
+                client.command("SETEVENTS CIRC STREAM");
+                String sha;
+                try {
+                    sha = curlSha256(client.socksPort(), "http://127.0.0.1:" + web.port() + SeededHttpServer.path(44, size));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; tor's events: " + client.drainEvents()
+                            + "\nour relay's output:\n" + relay.tail(), e);
+                }
+                assertEquals(SeededHttpServer.sha256(44, size), sha, "the file through C tor, our relay as middle");
+                // The stream's circuit (from its SUCCEEDED event), then that circuit's path (GETINFO
+                // circuit-status): it may have been built before we subscribed to CIRC events.
+                List<String> events = client.drainEvents();
+                String circuit = null;
+                for (String e : events) {
+                    String[] f = e.split(" ");
+                    if (f.length > 4 && f[1].equals("STREAM") && f[3].equals("SUCCEEDED") && f[5].contains(":" + web.port())) {
+                        circuit = f[4];
+                    }
+                }
+                assertTrue(circuit != null, "tor's control port: the stream SUCCEEDED; events: " + events);
+                String status = client.command("GETINFO circuit-status");
+                boolean succeeded = false;
+                for (String l : status.split("\n")) {
+                    String[] f = l.trim().split(" ");
+                    if (f.length > 2 && f[0].equals(circuit) && f[1].equals("BUILT")) {
+                        String[] hops = f[2].split(",");
+                        succeeded = hops.length == 3 && hops[1].startsWith("$" + ours) && hops[2].startsWith("$" + exit);
+                    }
+                }
+                assertTrue(succeeded, "tor's control port: the stream's circuit " + circuit + " runs through $" + ours
+                        + " then $" + exit + "; circuit-status: " + status);
+            }
+        }
+    }
+
     /** curl through a SOCKS5 port (names resolved at the exit); the SHA-256 of what arrived, in hex. */
     static String curlSha256(int socksPort, String url) throws Exception {
         Path out = Files.createTempFile("tor-interop", ".bin");

@@ -34,6 +34,11 @@ final class BrowserScheduler implements Scheduler {
     }
 
     @Override
+    public long nowMicros() {
+        return (long) (perfNow() * 1000); // performance.now() has sub-millisecond resolution
+    }
+
+    @Override
     public long epochSeconds() {
         return (long) (dateNow() / 1000);
     }

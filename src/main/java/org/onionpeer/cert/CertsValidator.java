@@ -36,13 +36,84 @@ public final class CertsValidator {
      * @throws ProtocolException naming the first failed check
      */
     public static RelayIdentity validateResponder(CertsCell cell, LinkBinding link, long nowSeconds) {
+        Chain c = chain(cell, nowSeconds);
+        byte[] signingLink = require(cell, CertsCell.TYPE_ED_SIGNING_V_TLS, "Ed25519 signing->link (type 5)");
+
+        // Type 5: the signing key certifies this link.
+        Ed25519Cert toLink = Ed25519Cert.decode(signingLink);
+        if (toLink.certType() != Ed25519Cert.TYPE_SIGNING_V_TLS_CERT) {
+            throw new ProtocolException("CERTS: type 5 slot holds an Ed25519 cert of type " + toLink.certType());
+        }
+        // cert-spec A.4: tor before 0.4.5.1-alpha wrote 01 here for every type, so 01 is accepted too.
+        if (toLink.certKeyType() != Ed25519Cert.KEY_SHA256_OF_X509
+                && toLink.certKeyType() != Ed25519Cert.KEY_ED25519) {
+            throw new ProtocolException("CERTS: signing->link cert has key type " + toLink.certKeyType());
+        }
+        toLink.verify(c.signingKey, nowSeconds);
+        if (!link.matches(toLink.certifiedKey())) {
+            throw new ProtocolException("CERTS: signing->link cert does not match this link's certificate");
+        }
+        return c.identity;
+    }
+
+    /** What an initiator's CERTS cell proves once its AUTHENTICATE checks out. */
+    public static final class Initiator {
+        public final RelayIdentity identity;
+        /** The Ed25519 link-authentication key (type 6) that must have signed AUTHENTICATE. */
+        public final byte[] authKey;
+
+        Initiator(RelayIdentity identity, byte[] authKey) {
+            this.identity = identity;
+            this.authKey = authKey;
+        }
+    }
+
+    /**
+     * Validates an initiator's CERTS cell (tor-spec §4.2, "To authenticate the initiator as having a given
+     * Ed25519,RSA identity key combination"): types 2, 4, 6 and 7. This alone proves nothing (anyone can
+     * replay certificates); the AUTHENTICATE cell signed by the type-6 key does ({@link Auth0003}).
+     */
+    public static Initiator validateInitiator(CertsCell cell, long nowSeconds) {
+        Chain c = chain(cell, nowSeconds);
+        Ed25519Cert toAuth = Ed25519Cert.decode(require(cell, CertsCell.TYPE_ED_SIGNING_V_AUTH,
+                "Ed25519 signing->authenticate (type 6)"));
+        if (toAuth.certType() != Ed25519Cert.TYPE_SIGNING_V_LINK_AUTH) {
+            throw new ProtocolException("CERTS: type 6 slot holds an Ed25519 cert of type " + toAuth.certType());
+        }
+        if (toAuth.certKeyType() != Ed25519Cert.KEY_ED25519) {
+            throw new ProtocolException("CERTS: signing->authenticate cert does not certify an Ed25519 key");
+        }
+        toAuth.verify(c.signingKey, nowSeconds);
+        return new Initiator(c.identity, toAuth.certifiedKey());
+    }
+
+    /**
+     * SHA-256 of the RSA identity key (PKCS#1 DER) in a CERTS cell's type-2 certificate: AUTH0003's CID or SID.
+     * Call after the cell validated.
+     */
+    public static byte[] rsaIdentityDigest(CertsCell cell) {
+        return Rsa.sha256(X509Cert.decode(require(cell, CertsCell.TYPE_RSA_IDENTITY, "RSA identity (type 2)"))
+                .rsaPublicKey().toPkcs1Der());
+    }
+
+    private static final class Chain {
+        final RelayIdentity identity;
+        final byte[] signingKey;
+
+        Chain(RelayIdentity identity, byte[] signingKey) {
+            this.identity = identity;
+            this.signingKey = signingKey;
+        }
+    }
+
+    /** Types 2, 4 and 7, the part of the chain both roles present. */
+    private static Chain chain(CertsCell cell, long nowSeconds) {
         int dup = cell.firstDuplicateType();
         if (dup >= 0) {
             throw new ProtocolException("CERTS: duplicate certificate of type " + dup);
         }
         byte[] idDer = require(cell, CertsCell.TYPE_RSA_IDENTITY, "RSA identity (type 2)");
         byte[] idSigning = require(cell, CertsCell.TYPE_ED_IDENTITY_V_SIGNING, "Ed25519 identity->signing (type 4)");
-        byte[] signingLink = require(cell, CertsCell.TYPE_ED_SIGNING_V_TLS, "Ed25519 signing->link (type 5)");
         byte[] cross = require(cell, CertsCell.TYPE_RSA_ED_CROSSCERT, "RSA->Ed25519 cross-cert (type 7)");
 
         // Type 2: the legacy RSA identity, a self-signed 1024-bit key.
@@ -74,27 +145,10 @@ public final class CertsValidator {
             throw new ProtocolException("CERTS: identity->signing cert lacks the signed-with-ed25519-key extension");
         }
         idToSigning.verify(edIdentity, nowSeconds);
-        byte[] signingKey = idToSigning.certifiedKey();
-
-        // Type 5: the signing key certifies this link.
-        Ed25519Cert toLink = Ed25519Cert.decode(signingLink);
-        if (toLink.certType() != Ed25519Cert.TYPE_SIGNING_V_TLS_CERT) {
-            throw new ProtocolException("CERTS: type 5 slot holds an Ed25519 cert of type " + toLink.certType());
-        }
-        // cert-spec A.4: tor before 0.4.5.1-alpha wrote 01 here for every type, so 01 is accepted too.
-        if (toLink.certKeyType() != Ed25519Cert.KEY_SHA256_OF_X509
-                && toLink.certKeyType() != Ed25519Cert.KEY_ED25519) {
-            throw new ProtocolException("CERTS: signing->link cert has key type " + toLink.certKeyType());
-        }
-        toLink.verify(signingKey, nowSeconds);
-        if (!link.matches(toLink.certifiedKey())) {
-            throw new ProtocolException("CERTS: signing->link cert does not match this link's certificate");
-        }
 
         // Type 7: the RSA identity vouches for the Ed25519 identity.
         RsaCrossCert.decode(cross).verify(rsaId, edIdentity, nowSeconds);
-
-        return RelayIdentity.of(rsaId, edIdentity);
+        return new Chain(RelayIdentity.of(rsaId, edIdentity), idToSigning.certifiedKey());
     }
 
     private static byte[] require(CertsCell cell, int type, String name) {

@@ -88,6 +88,27 @@ public final class RelayCredentials {
         return new CertsCell(e);
     }
 
+    /** Type 6: the signing key certifies an Ed25519 link-authentication key (what signs AUTHENTICATE). */
+    public Ed25519Cert authKeyCert(byte[] authPublicKey, long nowSeconds) {
+        return Ed25519Cert.create(Ed25519Cert.TYPE_SIGNING_V_LINK_AUTH, authPublicKey, Ed25519Cert.KEY_ED25519,
+                hoursAfter(nowSeconds, SIGNING_CERT_HOURS), keys.ed25519Signing(), false);
+    }
+
+    /**
+     * An initiator's CERTS cell (tor-spec §4.4): types 3 (an RSA authentication key's X.509 certificate,
+     * issued by the identity: C tor's responder still requires it, torcert.c or_handshake_certs_rsa_ok), 2, 4,
+     * 6 and 7, in tor's order (relay_handshake.c).
+     */
+    public CertsCell initiatorCertsCell(X509Cert rsaAuthCert, Ed25519Cert authKeyCert) {
+        List<CertsCell.Entry> e = new ArrayList<>();
+        e.add(new CertsCell.Entry(CertsCell.TYPE_RSA_AUTH, rsaAuthCert.encode()));
+        e.add(new CertsCell.Entry(CertsCell.TYPE_RSA_IDENTITY, identityCert.encode()));
+        e.add(new CertsCell.Entry(CertsCell.TYPE_ED_IDENTITY_V_SIGNING, identityToSigning.encode()));
+        e.add(new CertsCell.Entry(CertsCell.TYPE_ED_SIGNING_V_AUTH, authKeyCert.encode()));
+        e.add(new CertsCell.Entry(CertsCell.TYPE_RSA_ED_CROSSCERT, crossCert.encode()));
+        return new CertsCell(e);
+    }
+
     public RelayKeys keys() {
         return keys;
     }

@@ -32,6 +32,17 @@ public final class Window {
     private int deliverWindow;
     private long delivered;
 
+    /** The sender's congestion control, when negotiated (then the package window above is unused). */
+    private final Vegas vegas;
+    private final Signals signals;
+
+    /** What a Vegas sender needs from its circuit: the time, and whether our link toward the peer is backed up. */
+    public interface Signals {
+        long nowMicros();
+
+        boolean linkBlocked();
+    }
+
     /** Package-private for tests that play a sender with a larger window (an exit's congestion window). */
     Window(int start, int increment, boolean authenticated) {
         if (increment < 1 || start < increment) {
@@ -42,6 +53,30 @@ public final class Window {
         this.authenticated = authenticated;
         this.packageWindow = start;
         this.deliverWindow = start;
+        this.vegas = null;
+        this.signals = null;
+    }
+
+    private Window(Vegas vegas, Signals signals) {
+        this.start = CIRCUIT_START;
+        this.increment = vegas.sendmeInc();
+        this.authenticated = true;
+        this.deliverWindow = CIRCUIT_START;
+        this.vegas = vegas;
+        this.signals = signals;
+    }
+
+    /**
+     * A circuit window toward a hop that negotiated congestion control, sending under {@code vegas} (its
+     * congestion window, its SENDME digests and RTT samples) and receiving as {@link #congestionControl} does.
+     */
+    public static Window vegas(Vegas vegas, Signals signals) {
+        return new Window(vegas, signals);
+    }
+
+    /** The sender's Vegas state, or null for a fixed window. */
+    public Vegas vegasState() {
+        return vegas;
     }
 
     public static Window circuit() {
@@ -72,11 +107,11 @@ public final class Window {
     // ---- sending ---------------------------------------------------------------------------------------
 
     public boolean canSend() {
-        return packageWindow > 0;
+        return vegas != null ? vegas.canSend() : packageWindow > 0;
     }
 
     public int packageWindow() {
-        return packageWindow;
+        return vegas != null ? (int) Math.min(vegas.packageWindow(), Integer.MAX_VALUE) : packageWindow;
     }
 
     /**
@@ -84,6 +119,10 @@ public final class Window {
      * (read only when this cell is one a SENDME will acknowledge; may be null for stream windows).
      */
     public void sent(byte[] digestAfter) {
+        if (vegas != null) {
+            vegas.sent(digestAfter, signals.nowMicros());
+            return;
+        }
         if (packageWindow <= 0) {
             throw new IllegalStateException("package window empty");
         }
@@ -96,6 +135,9 @@ public final class Window {
 
     /** True when the DATA cell about to be sent is one whose digest must be recorded. */
     public boolean nextSendNeedsDigest() {
+        if (vegas != null) {
+            return vegas.nextSendNeedsDigest();
+        }
         return authenticated && (sent + 1) % increment == 0;
     }
 
@@ -104,6 +146,10 @@ public final class Window {
      * windows). Throws ProtocolException when it acknowledges nothing or does not match.
      */
     public void sendmeReceived(byte[] digest) {
+        if (vegas != null) {
+            vegas.sendmeReceived(digest, signals.nowMicros(), signals.linkBlocked());
+            return;
+        }
         if (packageWindow + increment > start) {
             throw new ProtocolException("unexpected SENDME: window would exceed " + start);
         }

@@ -28,6 +28,7 @@ import org.onionpeer.crypto.Ed25519;
  * address &lt;uri&gt;            (one or more)
  * flags Exit Guard         (optional)
  * policy accept ...        (optional)
+ * proto Relay=2,4 ...      (optional: the subprotocols it speaks, tor's "proto" syntax)
  * signature &lt;128 hex&gt;       (over every byte before the "signature " line)
  * </pre>
  */
@@ -72,6 +73,9 @@ public final class Directory {
             }
             if (!r.exitPolicy().isEmpty()) {
                 sb.append("policy ").append(r.exitPolicy()).append('\n');
+            }
+            if (!r.protocols().text().isEmpty()) {
+                sb.append("proto ").append(r.protocols().text()).append('\n');
             }
         }
         byte[] signed = Bytes.ascii(sb.toString());
@@ -143,6 +147,7 @@ public final class Directory {
             List<String> addrs = new ArrayList<>();
             Set<String> flags = new LinkedHashSet<>();
             String policy = "";
+            Protover proto = Protover.none();
             while (i < lines.length && !lines[i].isEmpty() && !lines[i].startsWith("relay ")) {
                 String l = lines[i++];
                 if (l.startsWith("address ")) {
@@ -155,10 +160,12 @@ public final class Directory {
                     }
                 } else if (l.startsWith("policy ")) {
                     policy = l.substring(7);
+                } else if (l.startsWith("proto ")) {
+                    proto = Protover.parse(l.substring(6));
                 }
                 // Unknown lines are ignored, so later versions can add fields.
             }
-            relays.add(new RelayInfo(nick, new RelayIdentity(rsa, ed), ntor, addrs, flags, policy));
+            relays.add(new RelayInfo(nick, new RelayIdentity(rsa, ed), ntor, addrs, flags, policy, proto));
             if (relays.size() > MAX_RELAYS) {
                 throw new ProtocolException("too many relays");
             }

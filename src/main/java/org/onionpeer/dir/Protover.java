@@ -16,6 +16,7 @@ public final class Protover {
     private static final Protover NONE = new Protover(new ArrayList<>());
 
     private final List<Entry> entries;
+    private String text = "";
 
     private static final class Entry {
         final String name;
@@ -31,6 +32,11 @@ public final class Protover {
 
     private Protover(List<Entry> entries) {
         this.entries = entries;
+    }
+
+    /** The text this was parsed from ("" for {@link #none}). */
+    public String text() {
+        return text;
     }
 
     /** Nothing known: every {@link #supports} answers false. */
@@ -78,7 +84,9 @@ public final class Protover {
                 j = comma + 1;
             }
         }
-        return new Protover(out);
+        Protover p = new Protover(out);
+        p.text = text;
+        return p;
     }
 
     private static int version(String s) {

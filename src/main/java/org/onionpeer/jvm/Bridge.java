@@ -90,6 +90,8 @@ public final class Bridge implements AutoCloseable {
     /** One set of caps for the TLS links of all our relays. */
     private final ConnectionGate tlsLinks;
     private final JvmRelay bridgeRelay;
+    /** prop324 parameters of the Tor network we are part of (tor's defaults without one). */
+    private volatile org.onionpeer.circuit.CcParams ccParams = org.onionpeer.circuit.CcParams.defaults();
     private final List<JvmRelay> relays = new ArrayList<>();
     private final List<RelayInfo> joined = new ArrayList<>();
     private final BridgeServer server;
@@ -151,6 +153,11 @@ public final class Bridge implements AutoCloseable {
                 relays.add(r);
             }
         }
+        // Congestion control parameters: tor's defaults until a verified consensus gives its own.
+        bridgeRelay.setCcParams(() -> ccParams);
+        for (JvmRelay r : relays) {
+            r.setCcParams(() -> ccParams);
+        }
         if (options.join != null) {
             joined.addAll(fetchDirectory(options.join).relays());
             // Pages may take their first hop at a joined bridge: their policy lets them reach it.
@@ -190,6 +197,12 @@ public final class Bridge implements AutoCloseable {
                     TorDirectoryClient c = new TorDirectoryClient(proxy, authorities, new TorDirectoryClient.Listener() {
                         @Override
                         public void updated(Directory relays, Consensus consensus) {
+                            // prop324 parameters from the consensus, for our relays and our circuits alike.
+                            org.onionpeer.circuit.CcParams p = org.onionpeer.circuit.CcParams.fromConsensus(
+                                    consensus.params());
+                            ccParams = p;
+                            options.proxy.circuit.ccParams = p;
+                            options.proxy.circuit.consensusSendmeInc = p.sendmeInc;
                             proxy.setDirectory(relays);
                             torNetworkUpdated(relays);
                         }

@@ -37,6 +37,11 @@ public final class EventLoop implements Scheduler, AutoCloseable {
     }
 
     @Override
+    public long nowMicros() {
+        return (System.nanoTime() - origin) / 1_000L;
+    }
+
+    @Override
     public long epochSeconds() {
         return System.currentTimeMillis() / 1000L;
     }

@@ -54,6 +54,9 @@ public final class JvmRelay implements AutoCloseable {
     private final ExitPolicy exitPolicy;
     private final List<String> extraAddresses = new ArrayList<>();
     private final long tlsHandshakeMillis;
+    /** Congestion control parameters: tor's defaults until a consensus gives others (see {@link #setCcParams}). */
+    private volatile java.util.function.Supplier<org.onionpeer.circuit.CcParams> ccParams =
+            org.onionpeer.circuit.CcParams::defaults;
 
     /**
      * Default caps on TLS links held at once: in all (file descriptors and memory, not threads: links cost
@@ -104,6 +107,11 @@ public final class JvmRelay implements AutoCloseable {
         node.links().setResponder(digest -> Bytes.constantTimeEquals(digest, tls.linkDigest())
                 ? creds.certsCell(digest, tls.certificate(), loop.epochSeconds())
                 : creds.certsCell(digest, null, loop.epochSeconds()), ours);
+        if (org.onionpeer.jvm.tls.TlsExporter.available()) {
+            // AUTH0003 as link initiator (only possible with the exporter: a 1024-bit RSA key costs time).
+            node.links().setInitiatorAuth(org.onionpeer.cert.LinkAuthKeys.create(creds,
+                    Rsa.generate(RelayKeys.RSA_IDENTITY_BITS, rnd), org.onionpeer.crypto.Ed25519.generate(rnd), now));
+        }
 
         OnionRouter.Config cfg = new OnionRouter.Config();
         cfg.nodeId = keys.identity().rsaIdentity();
@@ -132,6 +140,9 @@ public final class JvmRelay implements AutoCloseable {
             Directory d = directory.get();
             return d != null && path.equals("/tor/directory") ? d.text() : null;
         };
+        // ntor v3 and congestion control at this end (prop324), with the consensus's parameters.
+        cfg.ntorV3 = new org.onionpeer.circuit.NtorV3RelayHandshake(keys.ed25519Identity().publicKey(),
+                () -> java.util.List.of(onionKey), () -> ccParams.get());
         this.router = new OnionRouter(node, cfg);
 
         TcpServer.Options or = new TcpServer.Options();
@@ -144,6 +155,27 @@ public final class JvmRelay implements AutoCloseable {
             TcpTransport t = TcpTransport.attach(ch, loop);
             loop.execute(() -> node.links().accept(t, tls.linkDigest(), peer));
         });
+    }
+
+    /** Where this relay's congestion control parameters come from (e.g. the bridge's verified consensus). */
+    public void setCcParams(java.util.function.Supplier<org.onionpeer.circuit.CcParams> params) {
+        this.ccParams = params;
+    }
+
+    /**
+     * What our published descriptor's proto line claims. Relay=4 (ntor v3, and with it congestion control) only
+     * together with LinkAuth=3: a C tor client puts a relay's Ed25519 identity into its extend info only when
+     * the relay lists LinkAuth=3 (node_supports_ed25519_link_authentication), yet picks ntor v3 by Relay=4
+     * alone and then fails ("Chose ntorv3 handshake, but no ed id"), so on Java 17 we claim neither.
+     */
+    public static String proto() {
+        boolean exporter = org.onionpeer.jvm.tls.TlsExporter.available();
+        return ServerDescriptorWriter.proto(exporter, exporter);
+    }
+
+    /** What our entry in the bridge's own directory claims: our clients learn Ed25519 ids from it directly. */
+    static String directoryProto() {
+        return ServerDescriptorWriter.proto(org.onionpeer.jvm.tls.TlsExporter.available(), true);
     }
 
     /** A WebSocket link from the bridge server (a browser or another bridge); runs on our loop. */
@@ -179,7 +211,7 @@ public final class JvmRelay implements AutoCloseable {
             flags.add(RelayInfo.FLAG_BRIDGE);
         }
         return new RelayInfo(nickname, keys.identity(), onionKey.publicKey(), addrs, flags,
-                exitPolicy == null ? "reject *:*" : exitPolicy.toString());
+                exitPolicy == null ? "reject *:*" : exitPolicy.toString(), org.onionpeer.dir.Protover.parse(directoryProto()));
     }
 
     public String nickname() {
@@ -207,6 +239,7 @@ public final class JvmRelay implements AutoCloseable {
         in.address = address;
         in.orPort = orPort.port();
         in.credentials = credentials;
+        in.proto = proto();
         in.ntorKey = onionKey;
         in.tapOnionKey = tapOnionKey;
         if (exitPolicy != null) {

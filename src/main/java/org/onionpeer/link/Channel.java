@@ -15,6 +15,7 @@ import org.onionpeer.cell.Netinfo;
 import org.onionpeer.cell.Versions;
 import org.onionpeer.cert.CertsCell;
 import org.onionpeer.cert.CertsValidator;
+import org.onionpeer.cert.LinkAuthKeys;
 import org.onionpeer.cert.LinkBinding;
 import org.onionpeer.cert.RelayIdentity;
 import org.onionpeer.platform.Entropy;
@@ -30,11 +31,12 @@ import org.onionpeer.transport.Transport;
  * type-5 certificate to itself (TLS: SHA-256 of the peer's TLS certificate) is the link
  * {@link #isAuthenticated() authenticated}; over plain WebSocket or WebRTC a CERTS cell proves nothing a
  * man in the middle could not replay, so the link stays unauthenticated and circuits over it must use
- * ntor against the relay's known keys (never CREATE_FAST). We never authenticate ourselves as initiator
- * (no AUTHENTICATE): relays treat us as a client, which is what an onion proxy is. As responder we accept
- * an initiator's CERTS and AUTHENTICATE (C tor relays send them) but cannot verify them, so every initiator
- * is unauthenticated to us; PADDING, VPADDING and PADDING_NEGOTIATE (C tor clients send it after NETINFO)
- * are ignored.
+ * ntor against the relay's known keys (never CREATE_FAST). A relay given {@link #authenticateAs} keys
+ * answers AUTH_CHALLENGE with CERTS and AUTHENTICATE (AUTH0003) when the transport exports RFC 5705 keying
+ * material (TLS on Java 25+), so tor relays see it as the relay it is; otherwise, and always for an onion
+ * proxy, it stays a client to them. As responder we verify an initiator's CERTS and AUTH0003 when our
+ * transport can export too, and then know its {@link #peerIdentity}; else initiators stay unauthenticated
+ * to us. PADDING, VPADDING and PADDING_NEGOTIATE (C tor clients send it after NETINFO) are ignored.
  *
  * <p>Single-threaded: every method is called on the node's scheduler.
  */
@@ -124,6 +126,8 @@ public final class Channel implements Transport.Listener {
     private long lastSentMillis;
     private long lastReceivedMillis;
     private String closeReason;
+    private final LinkAuthentication auth = new LinkAuthentication();
+    private LinkAuthKeys authKeys;
 
     private Channel(Role role, Transport transport, Scheduler scheduler, Entropy entropy, Handler handler,
             Limits limits, LinkBinding binding, RelayIdentity expectedIdentity, CertsCell ourCerts,
@@ -231,8 +235,16 @@ public final class Channel implements Transport.Listener {
     }
 
     /**
-     * The identity the peer proved: as initiator, the responder's CERTS; on a peer link, either side's
-     * (null for a client that did not prove one).
+     * Makes this initiating link authenticate with {@code keys} (a relay's), if the responder asks and the
+     * transport can bind it; call right after {@link #initiate}, before the responder's cells arrive.
+     */
+    public void authenticateAs(LinkAuthKeys keys) {
+        this.authKeys = keys;
+    }
+
+    /**
+     * As initiator: the identity the responder proved with its CERTS cell. As responder: the identity an
+     * initiator proved with AUTHENTICATE, else null. On a peer link, either side's peer certificate.
      */
     public RelayIdentity peerIdentity() {
         return peerIdentity;
@@ -389,6 +401,9 @@ public final class Channel implements Transport.Listener {
         }
         // VERSIONS always travels with a 2-byte CircID, whatever was negotiated (tor-spec §3).
         byte[] wire = cell.encode(cell.command() == CellCommand.VERSIONS ? LinkFormat.INITIAL : format);
+        if (state == State.HANDSHAKING) {
+            auth.sent(cell.command(), wire);
+        }
         transport.send(wire);
         lastSentMillis = scheduler.nowMillis();
         queuedTotal += wire.length;
@@ -447,6 +462,7 @@ public final class Channel implements Transport.Listener {
 
     private void handshake(Cell c) {
         int cmd = c.command();
+        auth.received(c, format);
         if (cmd == CellCommand.VPADDING || cmd == CellCommand.PADDING) {
             return;
         }
@@ -517,6 +533,7 @@ public final class Channel implements Transport.Listener {
                             + expectedIdentity.fingerprint());
                 }
                 peerIdentity = id;
+                auth.peerCerts(certs);
                 authenticated = binding != null;
                 transportBound = binding != null;
                 return;
@@ -525,9 +542,15 @@ public final class Channel implements Transport.Listener {
                 if (!gotCerts || gotAuthChallenge) {
                     throw new ProtocolException("AUTH_CHALLENGE out of order");
                 }
-                // Well-formed; we keep the challenge (a page signs it to register with its bridge).
-                challenge = AuthChallenge.decode(c.payload()).challenge();
+                AuthChallenge challenge = AuthChallenge.decode(c.payload());
+                // We keep the challenge too (a page signs it to register with its bridge).
+                this.challenge = challenge.challenge();
                 gotAuthChallenge = true;
+                // Only over TLS (transportBound): AUTH0003 signs the TLS exporter and certificate.
+                if (authKeys != null && transportBound
+                        && challenge.offers(AuthChallenge.METHOD_ED25519_SHA256_RFC5705)) {
+                    auth.authenticate(authKeys, peerIdentity, transport, entropy, this::sendNow);
+                }
                 return;
             case CellCommand.NETINFO:
                 if (!gotCerts) {
@@ -552,16 +575,23 @@ public final class Channel implements Transport.Listener {
         }
         switch (c.command()) {
             case CellCommand.CERTS:
-            case CellCommand.AUTHENTICATE:
                 // A relay authenticating itself as initiator (tor-spec §4.2-4.4: CERTS with types 2/4/6/7,
-                // then AUTHENTICATE). We parse both but cannot verify AUTH0003: it signs the RFC 5705 TLS
-                // exporter, which JDK 17's SSLEngine (and a browser transport) does not expose. So the peer
-                // stays unauthenticated to us, as tor treats an initiator that did not authenticate: it is a
-                // client to us (no proven identity), which costs a relay nothing but link reuse.
-                if (c.command() == CellCommand.CERTS) {
-                    CertsCell.decode(c.payload());
-                } else {
-                    Authenticate.decode(c.payload());
+                // then AUTHENTICATE). AUTH0003 signs the RFC 5705 TLS exporter, so it can be checked only on
+                // TLS where the platform exports (JDK 25+; not JDK 17, not a browser): elsewhere the peer stays
+                // unauthenticated, a client to us, as tor treats an initiator that did not authenticate.
+                if (gotCerts) {
+                    throw new ProtocolException("second CERTS cell");
+                }
+                gotCerts = true;
+                CertsCell theirs = CertsCell.decode(c.payload());
+                if (transportBound) {
+                    auth.initiatorCerts(theirs, transport, scheduler.epochSeconds());
+                }
+                return;
+            case CellCommand.AUTHENTICATE:
+                Authenticate a = Authenticate.decode(c.payload());
+                if (auth.canVerify()) {
+                    peerIdentity = auth.verify(a, ourCerts);
                 }
                 return;
             case CellCommand.NETINFO:
@@ -597,6 +627,7 @@ public final class Channel implements Transport.Listener {
 
     private void open() {
         state = State.OPEN;
+        auth.done();
         if (handshakeTimer != null) {
             handshakeTimer.cancel();
         }

@@ -67,6 +67,7 @@ public final class LinkManager implements Channel.Handler {
     private Channel.QueueObserver queueObserver;
     private IpAddress ourAddress;
     private MessageHandler messageHandler;
+    private org.onionpeer.cert.LinkAuthKeys authKeys;
 
     private final Set<Channel> channels = new LinkedHashSet<>();
     /** By RSA fingerprint (hex). */
@@ -109,6 +110,14 @@ public final class LinkManager implements Channel.Handler {
         this.ourAddress = ourAddress;
     }
 
+    /**
+     * Makes the links this (relay's) node opens authenticate with {@code keys} where the transport allows
+     * (AUTH0003, see {@link Channel#authenticateAs}); null: never (an onion proxy).
+     */
+    public void setInitiatorAuth(org.onionpeer.cert.LinkAuthKeys keys) {
+        this.authKeys = keys;
+    }
+
     /** An open, identity-checked link to {@code relay}, reusing one we have. */
     public void connect(RelayInfo relay, ConnectCallback cb) {
         RelayIdentity id = relay.identity();
@@ -145,6 +154,9 @@ public final class LinkManager implements Channel.Handler {
             public void connected(Transport transport, org.onionpeer.cert.LinkBinding binding, IpAddress peer) {
                 Channel ch = Channel.initiate(transport, scheduler, entropy, LinkManager.this, limits, binding, id, peer,
                         queueObserver);
+                if (authKeys != null) {
+                    ch.authenticateAs(authKeys);
+                }
                 channels.add(ch);
                 dialing.put(ch, key);
             }

@@ -170,6 +170,7 @@ public final class Consensus {
     private final List<Signature> signatures;
     private final String text;
     private final int signedEnd;
+    private java.util.Map<String, Integer> params = Collections.emptyMap();
 
     private Consensus(String flavor, int consensusMethod, long validAfter, long freshUntil, long validUntil,
             List<String> knownFlags, String reqRelay, String reqClient, String recRelay, String recClient,
@@ -312,8 +313,46 @@ public final class Consensus {
         if (keywordEnd >= text.length() || text.charAt(keywordEnd) != ' ') {
             throw new ProtocolException("consensus: \"directory-signature\" not followed by a space");
         }
-        return new Consensus(flavor, method, validAfter, freshUntil, validUntil, knownFlags, reqRelay, reqClient,
-                recRelay, recClient, routers, sigs, text, keywordEnd + 1);
+        Consensus c = new Consensus(flavor, method, validAfter, freshUntil, validUntil, knownFlags, reqRelay,
+                reqClient, recRelay, recClient, routers, sigs, text, keywordEnd + 1);
+        c.params = params(NetDoc.atMostOne(preamble, "params"));
+        return c;
+    }
+
+    /**
+     * dir-spec §3.4.1 "params" SP [Parameters]: Keyword=Int32 pairs, sorted by keyword, each keyword once.
+     * A malformed entry refuses the document (tor's ns_parse.c does too).
+     */
+    static java.util.Map<String, Integer> params(NetDoc.Item it) {
+        java.util.Map<String, Integer> m = new java.util.LinkedHashMap<>();
+        if (it == null) {
+            return m;
+        }
+        it.noObject();
+        String last = null;
+        for (int k = 0; k < it.argCount(); k++) {
+            String a = it.arg(k);
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new ProtocolException("consensus: params entry \"" + a + "\" is not Keyword=Int32");
+            }
+            String key = a.substring(0, eq);
+            if (last != null && key.compareTo(last) <= 0) {
+                throw new ProtocolException("consensus: params keyword " + key + " out of order");
+            }
+            last = key;
+            String v = a.substring(eq + 1);
+            boolean negative = v.startsWith("-");
+            long n = NetDoc.number(negative ? v.substring(1) : v, 0, negative ? 1L << 31 : Integer.MAX_VALUE,
+                    "consensus: params " + key);
+            m.put(key, (int) (negative ? -n : n));
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The consensus parameters ("params" line; empty when absent), e.g. cc_alg, cc_sendme_inc. */
+    public java.util.Map<String, Integer> params() {
+        return params;
     }
 
     private static String lineText(NetDoc.Item it) {

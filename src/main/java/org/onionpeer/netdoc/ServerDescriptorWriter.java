@@ -52,13 +52,22 @@ public final class ServerDescriptorWriter {
     /** Not "Tor ...": see the class comment. */
     public static final String DEFAULT_PLATFORM = "Onionpeer 0.1 on Java";
     /**
-     * What Onionpeer implements (tor-spec §9): Link 3-5 (LinkFormat), Relay=2 (CREATE2/ntor, EXTEND2; no TAP
-     * CREATE, so no Relay=1; no ntor v3, so no Relay=3/4: a C client would send it CREATE2 type 3), FlowCtrl=1
-     * (authenticated SENDMEs; no congestion control, so no FlowCtrl=2), Cons/Desc/Microdesc 1-2 (document
-     * formats with Ed25519 identities). Not listed: LinkAuth=3 (AUTHENTICATE needs the RFC 5705 exporter),
-     * DirCache (we are no directory cache), HSDir/HSIntro/HSRend, Conflux, Padding.
+     * The baseline every Onionpeer relay implements (tor-spec §9): Link 3-5 (LinkFormat), Relay=2 (CREATE2/ntor,
+     * EXTEND2; no TAP CREATE, so no Relay=1), FlowCtrl=1 (authenticated SENDMEs), Cons/Desc/Microdesc 1-2
+     * (document formats with Ed25519 identities). {@link #proto} adds LinkAuth=3 and Relay=4/FlowCtrl=2 where
+     * the relay can. Never listed: DirCache (we are no directory cache), HSDir/HSIntro/HSRend, Conflux, Padding.
      */
     public static final String DEFAULT_PROTO = "Cons=1-2 Desc=1-2 FlowCtrl=1 Link=3-5 Microdesc=1-2 Relay=2";
+
+    /**
+     * The proto line for a relay that can also authenticate as link initiator (LinkAuth=3, AUTH0003 on Java 25+)
+     * and/or answers ntor v3 with congestion control (Relay=4, FlowCtrl=2; a C tor client then sends it CREATE2
+     * type 3 and asks for congestion control when it is the exit).
+     */
+    public static String proto(boolean linkAuth, boolean ntorV3WithCc) {
+        return "Cons=1-2 Desc=1-2 FlowCtrl=" + (ntorV3WithCc ? "1-2" : "1") + " Link=3-5"
+                + (linkAuth ? " LinkAuth=3" : "") + " Microdesc=1-2 Relay=" + (ntorV3WithCc ? "2,4" : "2");
+    }
     /** tor's default for relays' Ed25519 ntor crosscert lifetime follows the onion key rotation: 28 days. */
     public static final long NTOR_CROSSCERT_SECONDS = 28L * 24 * 3600;
     /** Descriptors over this size are refused by authorities (process_descs.c, MAX_DESCRIPTOR_UPLOAD_SIZE). */

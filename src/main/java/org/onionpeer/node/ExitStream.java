@@ -9,6 +9,9 @@ import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.IpAddress;
 import org.onionpeer.cell.RelayCell;
 import org.onionpeer.cell.Sendme;
+import org.onionpeer.cell.Xoff;
+import org.onionpeer.cell.Xon;
+import org.onionpeer.circuit.Vegas;
 import org.onionpeer.circuit.Window;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.transport.Connector;
@@ -20,6 +23,10 @@ import org.onionpeer.transport.Transport;
  * circuit windows allow; what cannot go yet waits in a bounded queue, and above its high mark the
  * destination socket is paused. Bytes from the OP go to the destination; the stream SENDME that lets the OP
  * send more goes out only once the destination has taken them, so a slow destination throttles the OP.
+ *
+ * <p>On a circuit that negotiated congestion control there are no stream windows (prop324 §4): the client's
+ * XOFF stops our sending on this stream until its XON, and we send XOFF when more than cc_xoff_exit cells'
+ * worth wait for the destination, XON (rate 0, "unlimited") once it has taken them down to the low mark.
  */
 final class ExitStream implements Transport.Listener, MemoryGuard.Queue {
     /** Queue bounds (bytes) in each direction. */
@@ -43,10 +50,19 @@ final class ExitStream implements Transport.Listener, MemoryGuard.Queue {
     private Scheduler.Cancellable recheck;
     private boolean released;
     private long queuedTotal;
+    /** XON/XOFF instead of stream windows (the circuit negotiated congestion control). */
+    private final boolean flowControl;
+    private final long xoffLimit;
+    private boolean xoffReceived;
+    private boolean xoffSent;
+    private int xoffsSent;
 
     ExitStream(RelayCircuit circuit, int streamId) {
         this.circuit = circuit;
         this.streamId = streamId;
+        this.flowControl = circuit.usesCongestionControl();
+        Vegas v = circuit.vegas();
+        this.xoffLimit = v == null ? 0 : (long) v.params().xoffExit * RelayCell.MAX_DATA_LEN;
         circuit.node().memory().add(this);
         circuit.router().edgeStreamOpened();
     }
@@ -147,7 +163,8 @@ final class ExitStream implements Transport.Listener, MemoryGuard.Queue {
 
     /** Sends what the windows allow; called again whenever a SENDME opens them. */
     void pump() {
-        while (!closed && pendingBytes > 0 && window.canSend() && circuit.canSendData()) {
+        while (!closed && pendingBytes > 0 && (flowControl ? !xoffReceived : window.canSend())
+                && circuit.canSendData()) {
             byte[] head = pending.peek();
             int n = Math.min(RelayCell.MAX_DATA_LEN, head.length - headOffset);
             byte[] chunk = Bytes.slice(head, headOffset, n);
@@ -157,7 +174,9 @@ final class ExitStream implements Transport.Listener, MemoryGuard.Queue {
                 headOffset = 0;
             }
             pendingBytes -= n;
-            window.sent(null);
+            if (!flowControl) {
+                window.sent(null);
+            }
             circuit.sendData(streamId, chunk);
         }
         if (paused && pendingBytes < LOW_WATER && !closed) {
@@ -172,8 +191,34 @@ final class ExitStream implements Transport.Listener, MemoryGuard.Queue {
     }
 
     void sendmeReceived() {
+        if (flowControl) {
+            return; // no stream windows under congestion control; tor drops these too
+        }
         window.sendmeReceived(null);
         pump();
+    }
+
+    /** The client asked us to stop sending on this stream (prop324 §4.1). */
+    void xoffFromClient() {
+        xoffReceived = true;
+    }
+
+    /** The client takes data again (its rate advice is not followed: we send as Vegas allows). */
+    void xonFromClient() {
+        xoffReceived = false;
+        pump();
+    }
+
+    boolean xoffSent() {
+        return xoffSent;
+    }
+
+    int xoffsSent() {
+        return xoffsSent;
+    }
+
+    boolean xoffReceived() {
+        return xoffReceived;
     }
 
     // ---- OP -> destination -----------------------------------------------------------------------------
@@ -187,11 +232,42 @@ final class ExitStream implements Transport.Listener, MemoryGuard.Queue {
             closeWith(EndReason.TORPROTOCOL);
             return;
         }
-        window.delivered();
+        if (!flowControl) {
+            window.delivered();
+        }
         transport.send(data);
         queuedTotal += data.length;
         circuit.node().memory().queued(data.length);
-        considerSendme();
+        if (flowControl) {
+            considerXoff();
+        } else {
+            considerSendme();
+        }
+    }
+
+    /** prop324 §4.1.1 at the exit: XOFF past cc_xoff_exit cells waiting for the destination, XON once drained. */
+    private void considerXoff() {
+        if (closed) {
+            return;
+        }
+        long waiting = transport.bufferedAmount();
+        if (!xoffSent && waiting > xoffLimit) {
+            xoffSent = true;
+            xoffsSent++;
+            circuit.sendBackward(streamId, new Xoff());
+        }
+        if (xoffSent) {
+            if (waiting < LOW_WATER) {
+                xoffSent = false;
+                circuit.sendBackward(streamId, new Xon(Xon.UNLIMITED));
+            } else if (recheck == null) {
+                // Transport has no "drained" event: look again shortly.
+                recheck = circuit.node().scheduler().schedule(20, () -> {
+                    recheck = null;
+                    considerXoff();
+                });
+            }
+        }
     }
 
     private void considerSendme() {

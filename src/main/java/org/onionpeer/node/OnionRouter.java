@@ -53,6 +53,11 @@ public final class OnionRouter implements Node.CreateHandler {
         /** Refuse CREATE_FAST on links not bound by TLS: over WebSocket/WebRTC ntor is the only proof. */
         public boolean createFastOnlyOnAuthenticatedLinks = true;
         public long extendTimeoutMillis = 30_000;
+        /**
+         * ntor v3 (CREATE2 HTYPE 3) and with it congestion control at this end (prop324); null: only ntor v1,
+         * and the descriptor must not claim Relay=4 or FlowCtrl=2.
+         */
+        public org.onionpeer.circuit.NtorV3RelayHandshake ntorV3;
     }
 
     /** Documents a relay serves over BEGIN_DIR. */
@@ -72,6 +77,10 @@ public final class OnionRouter implements Node.CreateHandler {
     private long created;
     private long exitStreamsBegun;
     private int edgeStreams;
+    private long congestionControlled;
+    /** The circuit created last, and the last to begin an exit stream (diagnostics, tests). */
+    private RelayCircuit lastCreated;
+    private RelayCircuit lastExitCircuit;
 
     public OnionRouter(Node node, Config config) {
         this.node = node;
@@ -102,6 +111,19 @@ public final class OnionRouter implements Node.CreateHandler {
         return circuits;
     }
 
+    /** Circuits since start whose OP negotiated congestion control with us (ntor v3, prop324). */
+    public long congestionControlledCount() {
+        return congestionControlled;
+    }
+
+    RelayCircuit lastCreated() {
+        return lastCreated;
+    }
+
+    RelayCircuit lastExitCircuit() {
+        return lastExitCircuit;
+    }
+
     /** Circuits created since start. */
     public long createdCount() {
         return created;
@@ -112,8 +134,9 @@ public final class OnionRouter implements Node.CreateHandler {
         return exitStreamsBegun;
     }
 
-    void exitStreamBegun() {
+    void exitStreamBegun(RelayCircuit on) {
         exitStreamsBegun++;
+        lastExitCircuit = on;
     }
 
     void circuitClosed(Channel prev) {
@@ -168,6 +191,7 @@ public final class OnionRouter implements Node.CreateHandler {
         try {
             RelayCircuitCrypto crypto;
             Cell reply;
+            org.onionpeer.circuit.Vegas vegas = null;
             switch (cell.command()) {
                 case CellCommand.CREATE_FAST: {
                     if (config.createFastOnlyOnAuthenticatedLinks && !channel.isTransportBound()) {
@@ -184,11 +208,21 @@ public final class OnionRouter implements Node.CreateHandler {
                 }
                 case CellCommand.CREATE2: {
                     Create2 c2 = Create2.decode(cell.payload());
+                    byte[] y = new byte[32];
+                    node.entropy().nextBytes(y);
+                    if (c2.handshakeType() == org.onionpeer.crypto.NtorV3.HTYPE && config.ntorV3 != null) {
+                        org.onionpeer.circuit.NtorV3RelayHandshake.Result r3 =
+                                config.ntorV3.respond(c2.handshakeData(), y);
+                        crypto = new RelayCircuitCrypto(r3.keys, config.primitives);
+                        reply = new Created2(r3.reply).toCell(circId);
+                        if (r3.sendmeInc > 0) {
+                            vegas = new org.onionpeer.circuit.Vegas(r3.params, r3.sendmeInc);
+                        }
+                        break;
+                    }
                     if (c2.handshakeType() != Create2.HTYPE_NTOR) {
                         throw new ProtocolException("unsupported handshake type " + c2.handshakeType());
                     }
-                    byte[] y = new byte[32];
-                    node.entropy().nextBytes(y);
                     Ntor.ServerResult r = Ntor.server(config.nodeId, config.onionKeys, c2.handshakeData(), y);
                     crypto = new RelayCircuitCrypto(r.keys, config.primitives);
                     reply = new Created2(r.reply).toCell(circId);
@@ -197,13 +231,17 @@ public final class OnionRouter implements Node.CreateHandler {
                 default: // TAP CREATE: obsolete, unsupported
                     throw new ProtocolException("TAP CREATE is not supported");
             }
-            RelayCircuit rc = new RelayCircuit(this, channel, circId, crypto);
+            RelayCircuit rc = new RelayCircuit(this, channel, circId, crypto, vegas);
             node.circuits().put(channel, circId, rc.previousSide());
             circuits++;
             if (from != null) {
                 circuitsByAddress.merge(from, 1, Integer::sum);
             }
             created++;
+            if (vegas != null) {
+                congestionControlled++;
+            }
+            lastCreated = rc;
             channel.send(reply);
         } catch (ProtocolException e) {
             channel.releaseCircId(circId);

@@ -26,6 +26,7 @@ import org.onionpeer.cell.Sendme;
 import org.onionpeer.cell.Truncated;
 import org.onionpeer.circuit.CircuitMap;
 import org.onionpeer.circuit.RelayCircuitCrypto;
+import org.onionpeer.circuit.Vegas;
 import org.onionpeer.circuit.Window;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.exit.StreamHost;
@@ -46,7 +47,10 @@ final class RelayCircuit {
     private final Channel prev;
     private final long prevId;
     private final RelayCircuitCrypto crypto;
-    private final Window window = Window.circuit();
+    /** Our link toward the OP holds more than this: a congestion signal for Vegas (tor's blocked orconn). */
+    static final long LINK_BLOCKED_BYTES = 256L * 514;
+
+    private final Window window;
     private final Map<Integer, ExitStream> streams = new LinkedHashMap<>();
     private final byte[] digest = new byte[Window.DIGEST_LEN];
     private final ExitResolves resolves = new ExitResolves(this);
@@ -82,12 +86,34 @@ final class RelayCircuit {
         }
     };
 
-    RelayCircuit(OnionRouter router, Channel prev, long prevId, RelayCircuitCrypto crypto) {
+    /** {@code vegas}: the circuit negotiated congestion control with the OP (we are its last hop), else null. */
+    RelayCircuit(OnionRouter router, Channel prev, long prevId, RelayCircuitCrypto crypto, Vegas vegas) {
         this.router = router;
         this.node = router.node();
         this.prev = prev;
         this.prevId = prevId;
         this.crypto = crypto;
+        this.window = vegas == null ? Window.circuit() : Window.vegas(vegas, new Window.Signals() {
+            @Override
+            public long nowMicros() {
+                return node.scheduler().nowMicros();
+            }
+
+            @Override
+            public boolean linkBlocked() {
+                return prev.bufferedAmount() > LINK_BLOCKED_BYTES;
+            }
+        });
+    }
+
+    /** True when the OP negotiated congestion control: Vegas on our sending, XON/XOFF on our streams. */
+    boolean usesCongestionControl() {
+        return window.vegasState() != null;
+    }
+
+    /** The sending side's Vegas state (tests, diagnostics), or null. */
+    Vegas vegas() {
+        return window.vegasState();
     }
 
     CircuitMap.Endpoint previousSide() {
@@ -179,6 +205,24 @@ final class RelayCircuit {
                 return;
             case RelayCommand.DROP:
                 return;
+            case RelayCommand.XOFF:
+            case RelayCommand.XON: {
+                // prop324 §4: stream flow control, only on circuits that negotiated it (tor ignores it elsewhere).
+                ExitStream s = streams.get(streamId);
+                if (rc.command() == RelayCommand.XOFF) {
+                    org.onionpeer.cell.Xoff.decode(rc.data());
+                } else {
+                    org.onionpeer.cell.Xon.decode(rc.data());
+                }
+                if (s != null && usesCongestionControl()) {
+                    if (rc.command() == RelayCommand.XOFF) {
+                        s.xoffFromClient();
+                    } else {
+                        s.xonFromClient();
+                    }
+                }
+                return;
+            }
             default:
                 // Relay commands that make no sense arriving at a relay (CONNECTED, EXTENDED2, ...) and
                 // unknown ones are dropped, as tor does.
@@ -343,7 +387,7 @@ final class RelayCircuit {
         }
         ExitStream s = new ExitStream(this, streamId);
         streams.put(streamId, s);
-        router.exitStreamBegun();
+        router.exitStreamBegun(this);
         s.connect(cfg.exitConnector, host.connectTarget(), begin.port(), cfg.exitPolicy);
     }
 
@@ -412,6 +456,11 @@ final class RelayCircuit {
         byte[] body = RelayCell.of(streamId, msg).encode(router.padding());
         crypto.originateBackward(body, 0);
         prev.send(new Cell(prevId, CellCommand.RELAY, body));
+    }
+
+    /** The exit stream with this id, or null (tests, diagnostics). */
+    ExitStream stream(int streamId) {
+        return streams.get(streamId);
     }
 
     void streamClosed(int streamId) {

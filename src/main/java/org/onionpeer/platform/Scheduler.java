@@ -9,6 +9,14 @@ public interface Scheduler {
     /** Milliseconds on a monotonic clock (not wall time). */
     long nowMillis();
 
+    /**
+     * Microseconds on the same monotonic clock, as finely as the platform can (congestion control measures
+     * round trips of well under a millisecond on a LAN); by default the milliseconds, scaled.
+     */
+    default long nowMicros() {
+        return nowMillis() * 1000;
+    }
+
     /** Wall-clock seconds since the Unix epoch (certificate expiry, NETINFO). */
     long epochSeconds();
 

@@ -25,6 +25,14 @@ public interface Transport {
     default void pauseReading(boolean paused) {
     }
 
+    /**
+     * RFC 5705 keying material exported from this transport's TLS session (tor-spec §4.4.2 binds AUTHENTICATE
+     * to it), or null when the transport is not TLS or its platform cannot export (JDK before 25, browsers).
+     */
+    default byte[] exportKeyingMaterial(String label, byte[] context, int length) {
+        return null;
+    }
+
     /** What the link hears from its transport. */
     interface Listener {
         void onData(byte[] data);

@@ -18,6 +18,7 @@ import org.onionpeer.platform.Entropy;
 import org.onionpeer.testing.ManualScheduler;
 import org.onionpeer.transport.Connector;
 import org.onionpeer.transport.Pipe;
+import org.onionpeer.transport.Transport;
 
 /**
  * An in-process network of onion routers on one {@link ManualScheduler}, linked by pipes
@@ -30,6 +31,10 @@ public final class TestNet {
     public final ManualScheduler sched = new ManualScheduler();
     public final Map<String, Relay> relays = new HashMap<>();
     public final List<RelayInfo> infos = new ArrayList<>();
+    /** Relays added while this is set answer ntor v3 with congestion control and say so (Relay=4, FlowCtrl=2). */
+    public boolean congestionControl;
+    /** One-way delay of every link dialled from now on (0: none), so round trips take virtual time. */
+    public long latencyMillis;
 
     /** One relay of the test network. */
     public static final class Relay {
@@ -64,8 +69,38 @@ public final class TestNet {
                     return;
                 }
                 Pipe p = new Pipe(sched, sched);
-                r.node.links().accept(p.b(), null, null);
-                sched.execute(() -> cb.connected(p.a(), null, null));
+                r.node.links().accept(delayed(p.b()), null, null);
+                sched.execute(() -> cb.connected(delayed(p.a()), null, null));
+            }
+        };
+    }
+
+    /** {@code t}, its sends held back {@link #latencyMillis} (timers run in order, so bytes stay in order). */
+    private Transport delayed(Transport t) {
+        long d = latencyMillis;
+        if (d <= 0) {
+            return t;
+        }
+        return new Transport() {
+            @Override
+            public void send(byte[] data) {
+                byte[] copy = data.clone();
+                sched.schedule(d, () -> t.send(copy));
+            }
+
+            @Override
+            public void close(String reason) {
+                sched.schedule(d, () -> t.close(reason));
+            }
+
+            @Override
+            public long bufferedAmount() {
+                return t.bufferedAmount();
+            }
+
+            @Override
+            public void setListener(Listener listener) {
+                t.setListener(listener);
             }
         };
     }
@@ -96,12 +131,17 @@ public final class TestNet {
             }
             return null;
         };
+        if (congestionControl) {
+            cfg.ntorV3 = new org.onionpeer.circuit.NtorV3RelayHandshake(keys.ed25519Identity().publicKey(),
+                    () -> List.of(onion), org.onionpeer.circuit.CcParams::defaults);
+        }
         OnionRouter router = new OnionRouter(node, cfg);
         Set<String> flags = new LinkedHashSet<>();
         if (exitConnector != null) {
             flags.add(RelayInfo.FLAG_EXIT);
         }
-        RelayInfo info = new RelayInfo(name, keys.identity(), onion.publicKey(), List.of("inproc:" + name), flags, "");
+        RelayInfo info = new RelayInfo(name, keys.identity(), onion.publicKey(), List.of("inproc:" + name), flags, "",
+                org.onionpeer.dir.Protover.parse(congestionControl ? "FlowCtrl=1-2 Relay=2,4" : "FlowCtrl=1 Relay=2"));
         Relay r = new Relay(name, node, router, keys, info);
         relays.put(name, r);
         infos.add(info);

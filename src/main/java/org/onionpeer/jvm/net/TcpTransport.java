@@ -113,6 +113,14 @@ public final class TcpTransport implements Transport {
         return a instanceof InetSocketAddress ? (InetSocketAddress) a : null;
     }
 
+    /** RFC 5705 export from the TLS session under this channel (Java 25+), else null. */
+    @Override
+    public byte[] exportKeyingMaterial(String label, byte[] context, int length) {
+        io.netty.handler.ssl.SslHandler tls = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        return tls == null ? null : org.onionpeer.jvm.tls.TlsExporter.export(tls.engine().getSession(), label,
+                context, length);
+    }
+
     @Override
     public void setListener(Listener l) {
         scheduler.execute(() -> {
