@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.LinkTarget;
 
 /**
  * The onion proxy's path choices (tor's path-spec §2, simplified): {@code pathLength} distinct relays, the
@@ -37,7 +38,11 @@ final class PathSelector {
 
     /** Whether a relay is a peer reached over WebRTC (not a relay of the directory). */
     static boolean isPeer(RelayInfo r) {
-        return !r.addresses().isEmpty() && r.addresses().get(0).startsWith("webrtc:");
+        if (r.addresses().isEmpty()) {
+            return false;
+        }
+        LinkTarget first = LinkTarget.parseOrNull(r.addresses().get(0));
+        return first != null && first.kind() == LinkTarget.Kind.WEBRTC;
     }
 
     static boolean hasPeerHop(List<RelayInfo> path) {
