@@ -171,7 +171,7 @@ public final class BrowserMain {
     /** A page's own circuits start at a bridge (relays of the bridge have WebSocket addresses too, for pages
      * that relay circuits to extend to them, but are not first hops) or at a peer. */
     private static boolean reachableFromPage(RelayInfo r) {
-        return r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.hasTarget(LinkTarget.Kind.WEBSOCKET);
+        return r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.hasTarget(LinkTarget.WEBSOCKET);
     }
 
     static void fetch(String url, ProgressFn progress, DoneFn done) {

@@ -115,7 +115,7 @@ final class BrowserWebSocket implements Transport {
     static final class WsDialer implements Dialer {
         @Override
         public boolean canDial(LinkTarget target) {
-            return target.kind() == LinkTarget.Kind.WEBSOCKET;
+            return target.kind() == LinkTarget.WEBSOCKET;
         }
 
         @Override

@@ -654,7 +654,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     static LinkSpecifier tlsIpv4(LinkTarget target) {
-        if (target.kind() != LinkTarget.Kind.TLS) {
+        if (target.kind() != LinkTarget.TLS) {
             return null;
         }
         String[] quad = Text.split(target.host(), ".");

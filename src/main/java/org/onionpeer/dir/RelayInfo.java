@@ -107,7 +107,7 @@ public final class RelayInfo {
     }
 
     /** Whether one of the relay's addresses is of this kind. */
-    public boolean hasTarget(LinkTarget.Kind kind) {
+    public boolean hasTarget(int kind) {
         for (LinkTarget t : targets) {
             if (t.kind() == kind) {
                 return true;

@@ -157,7 +157,7 @@ public final class Bridge implements AutoCloseable {
             // Pages may take their first hop at a joined bridge: their policy lets them reach it.
             for (RelayInfo r : joined) {
                 for (LinkTarget t : r.targets()) {
-                    if (t.kind() == LinkTarget.Kind.WEBSOCKET) {
+                    if (t.kind() == LinkTarget.WEBSOCKET) {
                         server.addConnectSource(t.origin());
                     }
                 }

@@ -44,12 +44,12 @@ public final class JvmDialer implements Dialer, AutoCloseable {
 
     @Override
     public boolean canDial(LinkTarget target) {
-        return target.kind() == LinkTarget.Kind.TLS || (ws != null && target.kind() == LinkTarget.Kind.WEBSOCKET);
+        return target.kind() == LinkTarget.TLS || (ws != null && target.kind() == LinkTarget.WEBSOCKET);
     }
 
     @Override
     public void dial(LinkTarget target, DialCallback cb) {
-        if (target.kind() == LinkTarget.Kind.TLS) {
+        if (target.kind() == LinkTarget.TLS) {
             String host = target.host();
             int port = target.port();
             InetAddress literal = SocketConnector.literal(host);
@@ -71,7 +71,7 @@ public final class JvmDialer implements Dialer, AutoCloseable {
             }
             return;
         }
-        if (ws != null && target.kind() == LinkTarget.Kind.WEBSOCKET) {
+        if (ws != null && target.kind() == LinkTarget.WEBSOCKET) {
             URI uri;
             try {
                 uri = URI.create(target.toString());

@@ -1,5 +1,6 @@
 package org.onionpeer.link;
 
+import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
 
 /**
@@ -14,11 +15,14 @@ import org.onionpeer.bytes.ProtocolException;
  * form adds the brackets.
  */
 public final class LinkTarget {
-    public enum Kind {
-        TLS, WEBSOCKET, INPROC, WEBRTC
-    }
+    // Kinds are plain numbers, as in cell/EndReason: an enum (or any static state here) costs a class
+    // initialisation check at every use in the browser bundle.
+    public static final int TLS = 1;
+    public static final int WEBSOCKET = 2;
+    public static final int INPROC = 3;
+    public static final int WEBRTC = 4;
 
-    private final Kind kind;
+    private final int kind;
     /** TLS and WebSocket: the host, IPv6 without brackets; INPROC: the name; WEBRTC: the ID, lower-case hex. */
     private final String host;
     /** TLS: 1..65535; WebSocket: -1 when the URI names none (the scheme's default). */
@@ -28,55 +32,50 @@ public final class LinkTarget {
     private final String path;
     private final String text;
 
-    private LinkTarget(Kind kind, String host, int port, boolean secure, String path) {
+    private LinkTarget(int kind, String host, int port, boolean secure, String path) {
         this.kind = kind;
         this.host = host;
         this.port = port;
         this.secure = secure;
         this.path = path;
-        switch (kind) {
-            case TLS:
-                text = "tls://" + hostForUri() + ":" + port;
-                break;
-            case WEBSOCKET:
-                text = origin() + path;
-                break;
-            case INPROC:
-                text = "inproc:" + host;
-                break;
-            default:
-                text = "webrtc:" + host;
+        // One builder for every kind (INPROC and WEBRTC have no port and no path): small in the browser bundle.
+        StringBuilder b = new StringBuilder(kind == TLS ? "tls://" : kind == WEBSOCKET ? (secure ? "wss://" : "ws://")
+                : kind == INPROC ? "inproc:" : "webrtc:");
+        boolean v6 = host.indexOf(':') >= 0;
+        b.append(v6 ? "[" : "").append(host).append(v6 ? "]" : "");
+        if (port >= 0) {
+            b.append(':').append(port);
         }
+        text = b.append(path).toString();
     }
 
     /** An ORPort; {@code host} a name, an IPv4 or an IPv6 literal (without brackets). */
     public static LinkTarget tls(String host, int port) {
-        return new LinkTarget(Kind.TLS, checkHost(host), checkPort(port), false, "");
+        return new LinkTarget(TLS, checkHost(host), checkPort(port), false, "");
     }
 
+    /** A node of an in-process network by name ({@code A-Z a-z 0-9 . - _}). */
     public static LinkTarget inproc(String name) {
-        if (name.isEmpty()) {
-            throw new ProtocolException("empty in-process name");
+        boolean ok = !name.isEmpty();
+        for (int i = 0; ok && i < name.length(); i++) {
+            ok = isNameChar(name.charAt(i));
         }
-        for (int i = 0; i < name.length(); i++) {
-            if (!isNameChar(name.charAt(i))) {
-                throw new ProtocolException("bad character in in-process name");
-            }
+        if (!ok) {
+            throw new ProtocolException("bad in-process name");
         }
-        return new LinkTarget(Kind.INPROC, name, -1, false, "");
+        return new LinkTarget(INPROC, name, -1, false, "");
     }
 
     /** A peer by its node ID in hex (either case). */
     public static LinkTarget webrtc(String idHex) {
-        if (idHex.length() != 40) {
+        boolean ok = idHex.length() == 40;
+        for (int i = 0; ok && i < 40; i++) {
+            ok = isHex(idHex.charAt(i));
+        }
+        if (!ok) {
             throw new ProtocolException("WebRTC peer ID must be 40 hex digits");
         }
-        for (int i = 0; i < idHex.length(); i++) {
-            if (!isHex(idHex.charAt(i))) {
-                throw new ProtocolException("WebRTC peer ID must be 40 hex digits");
-            }
-        }
-        return new LinkTarget(Kind.WEBRTC, idHex.toLowerCase(), -1, false, "");
+        return new LinkTarget(WEBRTC, Bytes.hex(Bytes.unhex(idHex)), -1, false, "");
     }
 
     /** Parses a directory's address string; {@link ProtocolException} says what is wrong with it. */
@@ -85,23 +84,23 @@ public final class LinkTarget {
             throw new ProtocolException("empty link address");
         }
         if (address.startsWith("tls://")) {
-            String hp = address.substring(6);
-            int colon = hp.lastIndexOf(':');
-            if (colon < 0) {
-                throw new ProtocolException("TLS address needs a port");
-            }
-            String h = hp.substring(0, colon);
-            if (h.startsWith("[") && h.endsWith("]") && h.length() > 2) {
-                h = h.substring(1, h.length() - 1);
-                if (h.indexOf(':') < 0) {
-                    throw new ProtocolException("bad host in link address");
-                }
-            }
-            return tls(h, parsePort(hp.substring(colon + 1)));
+            return hostPort(TLS, false, address.substring(6), "");
         }
         boolean wss = address.startsWith("wss://");
         if (wss || address.startsWith("ws://")) {
-            return parseWebSocket(address.substring(wss ? 6 : 5), wss);
+            String rest = address.substring(wss ? 6 : 5);
+            int end = 0;
+            while (end < rest.length() && rest.charAt(end) != '/' && rest.charAt(end) != '?') {
+                end++;
+            }
+            for (int i = end; i < rest.length(); i++) {
+                char c = rest.charAt(i);
+                // WebSocket URIs have no fragment (RFC 6455 §3); a page's WebSocket constructor refuses one.
+                if (c <= ' ' || c >= 0x7f || c == '#') {
+                    throw new ProtocolException("bad character in WebSocket path");
+                }
+            }
+            return hostPort(WEBSOCKET, wss, rest.substring(0, end), rest.substring(end));
         }
         if (address.startsWith("inproc:")) {
             return inproc(address.substring(7));
@@ -121,41 +120,26 @@ public final class LinkTarget {
         }
     }
 
-    private static LinkTarget parseWebSocket(String rest, boolean secure) {
-        int end = rest.length();
-        for (int i = 0; i < rest.length(); i++) {
-            char c = rest.charAt(i);
-            if (c == '/' || c == '?') {
-                end = i;
-                break;
-            }
-        }
-        String authority = rest.substring(0, end);
-        String path = rest.substring(end);
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            // WebSocket URIs have no fragment (RFC 6455 §3); a page's WebSocket constructor refuses one.
-            if (c <= ' ' || c >= 0x7f || c == '#') {
-                throw new ProtocolException("bad character in WebSocket path");
-            }
-        }
+    /** {@code host[:port]} of a TLS or WebSocket address; TLS needs the port. */
+    private static LinkTarget hostPort(int kind, boolean secure, String authority, String path) {
         String h = authority;
         int port = -1;
-        int bracket = authority.lastIndexOf(']');
         int colon = authority.lastIndexOf(':');
-        if (colon > bracket) {
+        if (colon > authority.lastIndexOf(']')) {
             h = authority.substring(0, colon);
             port = parsePort(authority.substring(colon + 1));
+        } else if (kind == TLS) {
+            throw new ProtocolException("TLS address needs a port");
         }
-        if (h.startsWith("[") && h.endsWith("]") && h.length() > 2) {
+        boolean bracketed = h.length() > 2 && h.charAt(0) == '[' && h.endsWith("]");
+        if (bracketed) {
             h = h.substring(1, h.length() - 1);
-            if (h.indexOf(':') < 0) {
-                throw new ProtocolException("bad host in link address");
-            }
-        } else if (h.indexOf(':') >= 0) {
+        }
+        // Brackets hold IPv6 only; only TLS may write IPv6 without them (see the class comment).
+        if (h.indexOf(':') >= 0 ? !bracketed && kind != TLS : bracketed) {
             throw new ProtocolException("bad host in link address");
         }
-        return new LinkTarget(Kind.WEBSOCKET, checkHost(h), port, secure, path);
+        return new LinkTarget(kind, checkHost(h), port, secure, path);
     }
 
     private static String checkHost(String h) {
@@ -182,16 +166,13 @@ public final class LinkTarget {
     }
 
     private static int parsePort(String s) {
-        if (s.isEmpty() || s.length() > 5) {
-            throw new ProtocolException("bad port in link address");
-        }
-        int v = 0;
-        for (int i = 0; i < s.length(); i++) {
+        int v = s.isEmpty() || s.length() > 5 ? -1 : 0;
+        for (int i = 0; i < s.length() && v >= 0; i++) {
             char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new ProtocolException("bad port in link address");
-            }
-            v = v * 10 + (c - '0');
+            v = c < '0' || c > '9' ? -1 : v * 10 + (c - '0');
+        }
+        if (v < 0) {
+            throw new ProtocolException("bad port in link address");
         }
         return checkPort(v);
     }
@@ -203,16 +184,16 @@ public final class LinkTarget {
         return port;
     }
 
-    public Kind kind() {
+    /** {@link #TLS}, {@link #WEBSOCKET}, {@link #INPROC} or {@link #WEBRTC}. */
+    public int kind() {
         return kind;
     }
 
     /** TLS and WebSocket: the host (an IPv6 literal without brackets); null for the other kinds. */
     public String host() {
-        return kind == Kind.TLS || kind == Kind.WEBSOCKET ? host : null;
+        return kind == TLS || kind == WEBSOCKET ? host : null;
     }
 
-    /** TLS: the port; WebSocket: the port, or -1 when the URI names none; -1 for the other kinds. */
     public int port() {
         return port;
     }
@@ -224,22 +205,17 @@ public final class LinkTarget {
 
     /** WebSocket: the path and query as written ("" when none); null for the other kinds. */
     public String path() {
-        return kind == Kind.WEBSOCKET ? path : null;
+        return kind == WEBSOCKET ? path : null;
     }
 
     /** INPROC: the node's name; WEBRTC: the peer's node ID in lower-case hex; null for the other kinds. */
     public String name() {
-        return kind == Kind.INPROC || kind == Kind.WEBRTC ? host : null;
+        return kind == INPROC || kind == WEBRTC ? host : null;
     }
 
     /** WebSocket: {@code ws://host[:port]} or {@code wss://...}, the origin a page's policy must allow. */
     public String origin() {
-        return kind != Kind.WEBSOCKET ? null
-                : (secure ? "wss://" : "ws://") + hostForUri() + (port < 0 ? "" : ":" + port);
-    }
-
-    private String hostForUri() {
-        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return kind == WEBSOCKET ? text.substring(0, text.length() - path.length()) : null;
     }
 
     @Override

@@ -36,13 +36,10 @@ final class PathSelector {
         unreachableUntil.clear();
     }
 
-    /** Whether a relay is a peer reached over WebRTC (not a relay of the directory). */
+    /** Whether a relay is a peer reached over WebRTC (not a relay of the directory): its first address says. */
     static boolean isPeer(RelayInfo r) {
-        if (r.addresses().isEmpty()) {
-            return false;
-        }
-        LinkTarget first = LinkTarget.parseOrNull(r.addresses().get(0));
-        return first != null && first.kind() == LinkTarget.Kind.WEBRTC;
+        List<LinkTarget> t = r.targets();
+        return !t.isEmpty() && t.get(0).kind() == LinkTarget.WEBRTC;
     }
 
     static boolean hasPeerHop(List<RelayInfo> path) {

@@ -41,7 +41,7 @@ public final class Introductions {
 
     /** The peer a target names, or null when it is not a WebRTC one. */
     public static NodeId peerOf(LinkTarget target) {
-        return target.kind() == LinkTarget.Kind.WEBRTC ? NodeId.fromHex(target.name()) : null;
+        return target.kind() == LinkTarget.WEBRTC ? NodeId.fromHex(target.name()) : null;
     }
 
     /** A setup in progress: our session, our fingerprint, and who waits for the link. */

@@ -113,7 +113,7 @@ public final class PeerNode {
             return null;
         }
         for (RelayInfo r : d.relays()) {
-            if (r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.identity().hasEd25519() && r.hasTarget(LinkTarget.Kind.WEBSOCKET)) {
+            if (r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.identity().hasEd25519() && r.hasTarget(LinkTarget.WEBSOCKET)) {
                 return r;
             }
         }

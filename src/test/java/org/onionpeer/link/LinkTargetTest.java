@@ -35,7 +35,7 @@ class LinkTargetTest {
     @Test
     void partsOfEachKind() {
         LinkTarget tls = LinkTarget.parse("tls://[2001:db8::1]:9001");
-        assertEquals(LinkTarget.Kind.TLS, tls.kind());
+        assertEquals(LinkTarget.TLS, tls.kind());
         assertEquals("2001:db8::1", tls.host());
         assertEquals(9001, tls.port());
         assertNull(tls.path());
@@ -43,7 +43,7 @@ class LinkTargetTest {
         assertEquals(tls, LinkTarget.tls("2001:db8::1", 9001));
 
         LinkTarget ws = LinkTarget.parse("wss://[::1]:8443/link?a=b");
-        assertEquals(LinkTarget.Kind.WEBSOCKET, ws.kind());
+        assertEquals(LinkTarget.WEBSOCKET, ws.kind());
         assertTrue(ws.isSecure());
         assertEquals("::1", ws.host());
         assertEquals(8443, ws.port());
@@ -55,13 +55,13 @@ class LinkTargetTest {
         assertEquals("ws://bridge.example", noPort.origin());
 
         LinkTarget in = LinkTarget.parse("inproc:relay1");
-        assertEquals(LinkTarget.Kind.INPROC, in.kind());
+        assertEquals(LinkTarget.INPROC, in.kind());
         assertEquals("relay1", in.name());
         assertNull(in.host());
         assertEquals(-1, in.port());
 
         LinkTarget peer = LinkTarget.parse("webrtc:" + PEER.toUpperCase());
-        assertEquals(LinkTarget.Kind.WEBRTC, peer.kind());
+        assertEquals(LinkTarget.WEBRTC, peer.kind());
         assertEquals(PEER, peer.name());
         assertEquals("webrtc:" + PEER, peer.toString(), "the ID is kept in lower case");
     }
@@ -99,8 +99,9 @@ class LinkTargetTest {
             {"ws://host:x/link", "bad port in link address"},
             {"ws://host/li nk", "bad character in WebSocket path"},
             {"ws://host/link#frag", "bad character in WebSocket path"},
-            {"inproc:", "empty in-process name"},
-            {"inproc:a/b", "bad character in in-process name"},
+            {"inproc:", "bad in-process name"},
+            {"inproc:a:b", "bad in-process name"},
+            {"inproc:a/b", "bad in-process name"},
             {"webrtc:abc", "WebRTC peer ID must be 40 hex digits"},
             {"webrtc:" + PEER.substring(1) + "g", "WebRTC peer ID must be 40 hex digits"},
         };
@@ -121,8 +122,8 @@ class LinkTargetTest {
                 List.of("quic://10.0.0.1:443", "tls://10.0.0.1:9001", "ws://10.0.0.1:80/link"), Set.of(), "");
         assertEquals(List.of("quic://10.0.0.1:443", "tls://10.0.0.1:9001", "ws://10.0.0.1:80/link"), r.addresses());
         assertEquals(List.of(LinkTarget.tls("10.0.0.1", 9001), LinkTarget.parse("ws://10.0.0.1:80/link")), r.targets());
-        assertTrue(r.hasTarget(LinkTarget.Kind.WEBSOCKET));
-        assertFalse(r.hasTarget(LinkTarget.Kind.WEBRTC));
+        assertTrue(r.hasTarget(LinkTarget.WEBSOCKET));
+        assertFalse(r.hasTarget(LinkTarget.WEBRTC));
     }
 
     /** Mutated addresses either parse to a target whose canonical string parses to the same target, or fail typed. */

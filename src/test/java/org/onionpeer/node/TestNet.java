@@ -54,7 +54,7 @@ public final class TestNet {
         return new Dialer() {
             @Override
             public boolean canDial(LinkTarget target) {
-                return target.kind() == LinkTarget.Kind.INPROC;
+                return target.kind() == LinkTarget.INPROC;
             }
 
             @Override
