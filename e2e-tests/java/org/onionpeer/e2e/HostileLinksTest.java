@@ -754,7 +754,7 @@ public class HostileLinksTest {
 
         static Op overTls(int port, RelayInfo expected) throws Exception {
             CompletableFuture<Object[]> dialed = new CompletableFuture<>();
-            new org.onionpeer.jvm.JvmDialer(loop, null).dial("tls://127.0.0.1:" + port,
+            new org.onionpeer.jvm.JvmDialer(loop, null).dial(org.onionpeer.link.LinkTarget.tls("127.0.0.1", port),
                     new org.onionpeer.link.Dialer.DialCallback() {
                         @Override
                         public void connected(org.onionpeer.transport.Transport t, LinkBinding b, IpAddress peer) {

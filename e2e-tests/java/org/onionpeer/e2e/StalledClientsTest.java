@@ -38,6 +38,7 @@ import org.onionpeer.jvm.JvmRelay;
 import org.onionpeer.jvm.net.TcpTransport;
 import org.onionpeer.link.Channel;
 import org.onionpeer.link.Dialer;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.node.Node;
 import org.onionpeer.transport.Transport;
 
@@ -137,13 +138,13 @@ class StalledClientsTest {
         // The attacker's own dialer keeps the transport so that it can stop reading it.
         Dialer capturing = new Dialer() {
             @Override
-            public boolean canDial(String address) {
-                return real.canDial(address);
+            public boolean canDial(LinkTarget target) {
+                return real.canDial(target);
             }
 
             @Override
-            public void dial(String address, DialCallback cb) {
-                real.dial(address, new DialCallback() {
+            public void dial(LinkTarget target, DialCallback cb) {
+                real.dial(target, new DialCallback() {
                     @Override
                     public void connected(Transport t, LinkBinding b, IpAddress peer) {
                         transports.add(t);

@@ -8,6 +8,7 @@ import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.node.Bootstrap;
 import org.onionpeer.node.HttpResponse;
 import org.onionpeer.node.Node;
@@ -170,15 +171,7 @@ public final class BrowserMain {
     /** A page's own circuits start at a bridge (relays of the bridge have WebSocket addresses too, for pages
      * that relay circuits to extend to them, but are not first hops) or at a peer. */
     private static boolean reachableFromPage(RelayInfo r) {
-        if (!r.hasFlag(RelayInfo.FLAG_BRIDGE)) {
-            return false;
-        }
-        for (String a : r.addresses()) {
-            if (a.startsWith("ws://") || a.startsWith("wss://")) {
-                return true;
-            }
-        }
-        return false;
+        return r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.hasTarget(LinkTarget.WEBSOCKET);
     }
 
     static void fetch(String url, ProgressFn progress, DoneFn done) {

@@ -1,6 +1,7 @@
 package org.onionpeer.browser;
 
 import org.onionpeer.link.Dialer;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.transport.Transport;
 import org.teavm.jso.JSBody;
 import org.teavm.jso.JSFunctor;
@@ -113,13 +114,13 @@ final class BrowserWebSocket implements Transport {
     /** Dials ws:// and wss:// relay addresses: the only kind a page can reach. */
     static final class WsDialer implements Dialer {
         @Override
-        public boolean canDial(String address) {
-            return address.startsWith("ws://") || address.startsWith("wss://");
+        public boolean canDial(LinkTarget target) {
+            return target.kind() == LinkTarget.WEBSOCKET;
         }
 
         @Override
-        public void dial(String address, DialCallback callback) {
-            connect(address, callback);
+        public void dial(LinkTarget target, DialCallback callback) {
+            connect(target.toString(), callback);
         }
     }
 }

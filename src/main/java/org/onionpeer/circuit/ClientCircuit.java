@@ -29,6 +29,7 @@ import org.onionpeer.crypto.Ntor;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.platform.Entropy;
 import org.onionpeer.platform.Scheduler;
 
@@ -660,8 +661,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     /** tor-spec §5.1.2: send 00 (IPv4), 02 (RSA id), 03 (Ed25519 id, when known), in that order. */
     public static List<LinkSpecifier> linkSpecifiers(RelayInfo r) {
         List<LinkSpecifier> out = new ArrayList<>();
-        for (String a : r.addresses()) {
-            LinkSpecifier v4 = tlsIpv4(a);
+        for (LinkTarget t : r.targets()) {
+            LinkSpecifier v4 = tlsIpv4(t);
             if (v4 != null) {
                 out.add(v4);
                 break;
@@ -676,22 +677,16 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** {@code tls://a.b.c.d:port} as link specifier 00, or null for any other address form. */
     static LinkSpecifier tlsIpv4(String address) {
-        String prefix = "tls://";
-        if (!address.startsWith(prefix)) {
+        LinkTarget t = LinkTarget.parseOrNull(address);
+        return t == null ? null : tlsIpv4(t);
+    }
+
+    static LinkSpecifier tlsIpv4(LinkTarget target) {
+        if (target.kind() != LinkTarget.TLS) {
             return null;
         }
-        String hp = address.substring(prefix.length());
-        int slash = hp.indexOf('/');
-        if (slash >= 0) {
-            hp = hp.substring(0, slash);
-        }
-        int colon = hp.lastIndexOf(':');
-        if (colon <= 0) {
-            return null;
-        }
-        String[] quad = Text.split(hp.substring(0, colon), ".");
-        int port = decimal(hp.substring(colon + 1), 65535);
-        if (quad.length != 4 || port < 1) {
+        String[] quad = Text.split(target.host(), ".");
+        if (quad.length != 4) {
             return null;
         }
         byte[] b = new byte[4];
@@ -702,7 +697,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             }
             b[i] = (byte) v;
         }
-        return LinkSpecifier.ipv4(IpAddress.of(b), port);
+        return LinkSpecifier.ipv4(IpAddress.of(b), target.port());
     }
 
     private static int decimal(String s, int max) {

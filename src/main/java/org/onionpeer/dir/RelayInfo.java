@@ -8,12 +8,15 @@ import java.util.Set;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cert.RelayIdentity;
 import org.onionpeer.exit.ExitPolicy;
+import org.onionpeer.link.LinkTarget;
 
 /**
  * What an onion proxy must know of a relay to use it: its identities (RSA fingerprint and Ed25519), its
  * ntor onion key (the one thing that makes a hop authenticated over a transport that cannot bind CERTS),
  * where to reach it, and its flags. Addresses are URIs: {@code tls://host:port} (Tor's ORPort),
- * {@code ws://host:port/path} (a bridge's WebSocket endpoint), {@code inproc:name} (the embedded network).
+ * {@code ws://host:port/path} (a bridge's WebSocket endpoint), {@code inproc:name} (the embedded network),
+ * {@code webrtc:ID} (a peer); documents carry them as strings, kept as given ({@link #addresses}), and
+ * {@link #targets} holds those this version can read, parsed once.
  */
 public final class RelayInfo {
     public static final String FLAG_EXIT = "Exit";
@@ -25,6 +28,7 @@ public final class RelayInfo {
     private final RelayIdentity identity;
     private final byte[] ntorKey;
     private final List<String> addresses;
+    private final List<LinkTarget> targets;
     private final Set<String> flags;
     private final String exitPolicy;
     private final Protover protocols;
@@ -53,6 +57,15 @@ public final class RelayInfo {
         this.identity = identity;
         this.ntorKey = ntorKey == null ? null : ntorKey.clone();
         this.addresses = Collections.unmodifiableList(new ArrayList<>(addresses));
+        // Addresses of kinds we cannot read (a newer bridge's) are skipped, as dialers always skipped them.
+        List<LinkTarget> t = new ArrayList<>();
+        for (String a : this.addresses) {
+            LinkTarget parsed = LinkTarget.parseOrNull(a);
+            if (parsed != null) {
+                t.add(parsed);
+            }
+        }
+        this.targets = Collections.unmodifiableList(t);
         this.flags = Collections.unmodifiableSet(new LinkedHashSet<>(flags));
         this.exitPolicy = exitPolicy == null ? "" : exitPolicy;
         this.protocols = protocols == null ? Protover.none() : protocols;
@@ -86,6 +99,21 @@ public final class RelayInfo {
 
     public List<String> addresses() {
         return addresses;
+    }
+
+    /** The addresses this version can read, parsed, in the document's order. */
+    public List<LinkTarget> targets() {
+        return targets;
+    }
+
+    /** Whether one of the relay's addresses is of this kind. */
+    public boolean hasTarget(int kind) {
+        for (LinkTarget t : targets) {
+            if (t.kind() == kind) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Set<String> flags() {

@@ -24,6 +24,7 @@ import org.onionpeer.jvm.bridge.WebSocketConnector;
 import org.onionpeer.jvm.net.ConnectionGate;
 import org.onionpeer.jvm.net.Socks5Server;
 import org.onionpeer.link.Channel;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.netdoc.AuthorityLine;
 import org.onionpeer.netdoc.Consensus;
 import org.onionpeer.netdoc.ServerDescriptorWriter;
@@ -162,10 +163,9 @@ public final class Bridge implements AutoCloseable {
             joined.addAll(fetchDirectory(options.join).relays());
             // Pages may take their first hop at a joined bridge: their policy lets them reach it.
             for (RelayInfo r : joined) {
-                for (String a : r.addresses()) {
-                    if (a.startsWith("ws://") || a.startsWith("wss://")) {
-                        URI u = URI.create(a);
-                        server.addConnectSource(u.getScheme() + "://" + u.getRawAuthority());
+                for (LinkTarget t : r.targets()) {
+                    if (t.kind() == LinkTarget.WEBSOCKET) {
+                        server.addConnectSource(t.origin());
                     }
                 }
             }

@@ -16,6 +16,7 @@ import org.onionpeer.jvm.net.TcpDial;
 import org.onionpeer.jvm.net.TcpTransport;
 import org.onionpeer.jvm.tls.TlsContexts;
 import org.onionpeer.link.Dialer;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.platform.Scheduler;
 
 /**
@@ -42,27 +43,15 @@ public final class JvmDialer implements Dialer, AutoCloseable {
     }
 
     @Override
-    public boolean canDial(String address) {
-        return address.startsWith("tls://") || (ws != null && (address.startsWith("ws://") || address.startsWith("wss://")));
+    public boolean canDial(LinkTarget target) {
+        return target.kind() == LinkTarget.TLS || (ws != null && target.kind() == LinkTarget.WEBSOCKET);
     }
 
     @Override
-    public void dial(String address, DialCallback cb) {
-        if (address.startsWith("tls://")) {
-            String hp = address.substring("tls://".length());
-            int colon = hp.lastIndexOf(':');
-            if (colon < 0) {
-                loop.execute(() -> cb.failed("bad address " + address));
-                return;
-            }
-            String host = hp.substring(0, colon).replace("[", "").replace("]", "");
-            int port;
-            try {
-                port = Integer.parseInt(hp.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                loop.execute(() -> cb.failed("bad port in " + address));
-                return;
-            }
+    public void dial(LinkTarget target, DialCallback cb) {
+        if (target.kind() == LinkTarget.TLS) {
+            String host = target.host();
+            int port = target.port();
             InetAddress literal = SocketConnector.literal(host);
             if (literal != null) {
                 dialTls(new InetSocketAddress(literal, port), cb);
@@ -82,12 +71,12 @@ public final class JvmDialer implements Dialer, AutoCloseable {
             }
             return;
         }
-        if (ws != null && (address.startsWith("ws://") || address.startsWith("wss://"))) {
+        if (ws != null && target.kind() == LinkTarget.WEBSOCKET) {
             URI uri;
             try {
-                uri = URI.create(address);
+                uri = URI.create(target.toString());
             } catch (IllegalArgumentException e) {
-                loop.execute(() -> cb.failed("bad address " + address));
+                loop.execute(() -> cb.failed("bad address " + target));
                 return;
             }
             ws.connect(uri, loop, new WebSocketConnector.Callback() {
@@ -103,7 +92,7 @@ public final class JvmDialer implements Dialer, AutoCloseable {
             });
             return;
         }
-        loop.execute(() -> cb.failed("cannot dial " + address));
+        loop.execute(() -> cb.failed("cannot dial " + target));
     }
 
     /** TLS to an ORPort on the shared I/O threads; the link (and its CERTS check) runs on our loop. */

@@ -5,14 +5,13 @@ import org.onionpeer.cert.LinkBinding;
 import org.onionpeer.transport.Transport;
 
 /**
- * How a platform reaches a relay address ({@code tls://host:port}, {@code ws://host:port/path},
- * {@code inproc:name}): the JVM dials TLS, WebSocket and in-process; the browser only WebSocket (and later
- * WebRTC). Callbacks arrive on the node's scheduler.
+ * How a platform reaches a relay's {@link LinkTarget}: the JVM dials TLS and WebSocket (tests in-process);
+ * the browser WebSocket, and WebRTC through introductions. Callbacks arrive on the node's scheduler.
  */
 public interface Dialer {
-    boolean canDial(String address);
+    boolean canDial(LinkTarget target);
 
-    void dial(String address, DialCallback callback);
+    void dial(LinkTarget target, DialCallback callback);
 
     /** Exactly one of the two is called. */
     interface DialCallback {

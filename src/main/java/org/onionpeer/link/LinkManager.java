@@ -135,21 +135,21 @@ public final class LinkManager implements Channel.Handler {
             waiting.add(new Waiter(id, cb));
             return;
         }
-        String address = null;
-        for (String a : relay.addresses()) {
-            if (dialer.canDial(a)) {
-                address = a;
+        LinkTarget target = null;
+        for (LinkTarget t : relay.targets()) {
+            if (dialer.canDial(t)) {
+                target = t;
                 break;
             }
         }
-        if (address == null) {
+        if (target == null) {
             cb.failed("no reachable address for " + relay);
             return;
         }
         waiting = new ArrayList<>();
         waiting.add(new Waiter(id, cb));
         pending.put(key, waiting);
-        dialer.dial(address, new Dialer.DialCallback() {
+        dialer.dial(target, new Dialer.DialCallback() {
             @Override
             public void connected(Transport transport, org.onionpeer.cert.LinkBinding binding, IpAddress peer) {
                 Channel ch = Channel.initiate(transport, scheduler, entropy, LinkManager.this, limits, binding, id, peer,

@@ -1,27 +1,15 @@
 package org.onionpeer.node;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.onionpeer.bytes.ByteWriter;
 import org.onionpeer.bytes.ProtocolException;
-import org.onionpeer.cell.Begin;
-import org.onionpeer.cell.EndReason;
 import org.onionpeer.circuit.ClientCircuit;
-import org.onionpeer.circuit.ClientStream;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
-import org.onionpeer.link.Channel;
-import org.onionpeer.link.LinkManager;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.transport.StreamOpener;
-import org.onionpeer.transport.Transport;
 
 /**
  * The onion proxy of a {@link Node}: picks paths from a {@link Directory}, keeps a small pool of built
@@ -34,6 +22,10 @@ import org.onionpeer.transport.Transport;
  * BEGIN fails for a reason that says nothing about the destination (the circuit died, no answer in
  * {@code beginTimeoutMillis}, the exit is overloaded) the stream is tried once more on another circuit, as
  * tor does. Circuits that die are replaced; failed builds back off exponentially.
+ *
+ * <p>This class is the façade and holds what its parts share (directory, options, listener, started and
+ * stopped); the work is in {@link PathSelector}, {@link CircuitPool}, {@link StreamDispatch} and
+ * {@link DirectoryFetch}.
  *
  * <p>Single-threaded: every call on the node's scheduler; callbacks arrive there too.
  */
@@ -109,20 +101,13 @@ public final class OnionProxy implements StreamOpener {
     private Directory directory;
     private Listener listener = new Listener() {
     };
-
-    private final List<ClientCircuit> live = new ArrayList<>();
-    private final Map<ClientCircuit, Integer> numbers = new HashMap<>();
-    private final Map<String, Long> unreachableUntil = new HashMap<>();
-    private final ArrayDeque<Request> waiting = new ArrayDeque<>();
-    private final Set<Request> connecting = new HashSet<>();
-    /** Paths whose first link is being opened. */
-    private final List<List<RelayInfo>> pendingPaths = new ArrayList<>();
-    private int nextNumber = 1;
-    private int failures;
-    private long backoffUntil;
-    private Scheduler.Cancellable backoffTimer;
     private boolean started;
     private boolean stopped;
+    private boolean preferPeers;
+
+    private final PathSelector paths;
+    private final CircuitPool pool;
+    private final StreamDispatch streams;
 
     public OnionProxy(Node node, RelayPrimitives primitives, Directory directory, Options options) {
         this.node = node;
@@ -133,6 +118,9 @@ public final class OnionProxy implements StreamOpener {
         if (this.options.pathLength < 1 || this.options.pathLength > ClientCircuit.MAX_HOPS) {
             throw new IllegalArgumentException("path length must be 1.." + ClientCircuit.MAX_HOPS);
         }
+        this.paths = new PathSelector(this);
+        this.pool = new CircuitPool(this);
+        this.streams = new StreamDispatch(this);
     }
 
     public void setListener(Listener l) {
@@ -147,14 +135,9 @@ public final class OnionProxy implements StreamOpener {
      */
     public void setDirectory(Directory d) {
         this.directory = d;
-        failures = 0;
-        backoffUntil = 0;
-        unreachableUntil.clear();
-        if (backoffTimer != null) {
-            backoffTimer.cancel();
-            backoffTimer = null;
-        }
-        ensurePool();
+        pool.resetBackoff();
+        paths.clearUnreachable();
+        pool.ensurePool();
     }
 
     public Directory directory() {
@@ -172,226 +155,36 @@ public final class OnionProxy implements StreamOpener {
     /** Starts building the pool. */
     public void start() {
         started = true;
-        ensurePool();
+        pool.ensurePool();
     }
 
     /** Closes every circuit and fails every pending stream; the proxy opens nothing afterwards. */
     public void stop() {
         stopped = true;
-        if (backoffTimer != null) {
-            backoffTimer.cancel();
-        }
-        for (Request r : new ArrayList<>(waiting)) {
-            r.fail(EndReason.MISC, "onion proxy stopped");
-        }
-        for (ClientCircuit c : new ArrayList<>(live)) {
-            c.close();
-        }
+        pool.cancelBackoff();
+        streams.failWaiting("onion proxy stopped");
+        pool.closeAll();
     }
 
     /** Circuits built or being built (a copy). */
     public List<ClientCircuit> circuits() {
-        return new ArrayList<>(live);
+        return new ArrayList<>(pool.live());
     }
 
     /** Open circuits. */
     public int openCircuits() {
-        int n = 0;
-        for (ClientCircuit c : live) {
-            if (c.isOpen()) {
-                n++;
-            }
-        }
-        return n;
+        return pool.openCircuits();
     }
 
     /** The local number events use for {@code c}, or 0. */
     public int numberOf(ClientCircuit c) {
-        Integer n = numbers.get(c);
-        return n == null ? 0 : n;
+        return pool.numberOf(c);
     }
 
     /** Streams waiting for a circuit or for their BEGIN's answer. */
     public int pendingStreams() {
-        return waiting.size() + connecting.size();
+        return streams.pending();
     }
-
-    // ---- the circuit pool -------------------------------------------------------------------------------
-
-    private void ensurePool() {
-        if (!started || stopped || directory == null) {
-            return;
-        }
-        if (scheduler.nowMillis() < backoffUntil) {
-            return;
-        }
-        int have = live.size() + pendingPaths.size();
-        int want = Math.min(options.poolSize, options.maxCircuits);
-        while (have < want && !stopped && scheduler.nowMillis() >= backoffUntil) {
-            if (!launch(null)) {
-                return;
-            }
-            have++;
-        }
-        // Streams no open circuit can take (its exit's policy refuses them, or every circuit is full) get a
-        // circuit of their own, to an exit that may allow them, unless one is already being built.
-        for (Request r : new ArrayList<>(waiting)) {
-            if (stopped || scheduler.nowMillis() < backoffUntil || live.size() + pendingPaths.size() >= options.maxCircuits) {
-                return;
-            }
-            if (!buildingFor(r)) {
-                launch(r);
-            }
-        }
-    }
-
-    /** Whether a circuit not yet open (or a link for one) ends at an exit that may take {@code r}. */
-    private boolean buildingFor(Request r) {
-        for (List<RelayInfo> p : pendingPaths) {
-            if (exitMayAllow(p, r)) {
-                return true;
-            }
-        }
-        for (ClientCircuit c : live) {
-            if (!c.isOpen() && exitMayAllow(c.path(), r)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean exitMayAllow(List<RelayInfo> path, Request r) {
-        return path.get(path.size() - 1).exitMayAllow(r.host, r.port);
-    }
-
-    /** Starts a circuit; its exit may allow {@code target} when one is given. False when no path exists. */
-    private boolean launch(Request target) {
-        List<RelayInfo> path = choosePath(target);
-        if (path == null) {
-            failWaitingIfNoRoute();
-            buildFailed("no usable path of " + options.pathLength + " relays");
-            return false;
-        }
-        pendingPaths.add(path);
-        RelayInfo first = path.get(0);
-        node.links().connect(first, new LinkManager.ConnectCallback() {
-            @Override
-            public void connected(Channel channel) {
-                pendingPaths.remove(path);
-                if (stopped) {
-                    return;
-                }
-                startCircuit(channel, path);
-            }
-
-            @Override
-            public void failed(String reason) {
-                pendingPaths.remove(path);
-                unreachableUntil.put(first.identity().fingerprint(), scheduler.nowMillis() + options.unreachableMillis);
-                failWaitingIfNoRoute();
-                buildFailed("link to " + first.nickname() + " failed: " + reason);
-            }
-        });
-        return true;
-    }
-
-    private void startCircuit(Channel channel, List<RelayInfo> path) {
-        int number = nextNumber++;
-        ClientCircuit c = new ClientCircuit(channel, node.circuits(), scheduler, node.entropy(), primitives, path,
-                options.circuit, new ClientCircuit.Listener() {
-                    @Override
-                    public void built(ClientCircuit circuit) {
-                        failures = 0;
-                        List<String> nicks = new ArrayList<>();
-                        for (RelayInfo r : circuit.path()) {
-                            nicks.add(r.nickname());
-                        }
-                        listener.circuitBuilt(number, nicks);
-                        serveWaiting();
-                    }
-
-                    @Override
-                    public void closed(ClientCircuit circuit, String reason) {
-                        live.remove(circuit);
-                        numbers.remove(circuit);
-                        listener.circuitClosed(number, reason);
-                        if (!circuit.wasBuilt()) {
-                            buildFailed("circuit " + number + " closed before it was built: " + reason);
-                        } else {
-                            ensurePool();
-                        }
-                    }
-                });
-        live.add(c);
-        numbers.put(c, number);
-        c.start();
-    }
-
-    /**
-     * Streams for which nothing is being built and no path can be chosen fail now, not at their timeout:
-     * EXITPOLICY when the directory has exits but none whose policy may take them, NOROUTE otherwise.
-     */
-    private void failWaitingIfNoRoute() {
-        for (Request r : new ArrayList<>(waiting)) {
-            if (buildingFor(r) || (directory != null && choosePath(r) != null)) {
-                continue;
-            }
-            if (directory != null && hasExits() && !anyExitMayAllow(r)) {
-                r.fail(EndReason.EXITPOLICY, "no exit in the directory allows " + r.target());
-            } else {
-                r.fail(EndReason.NOROUTE, "no usable path of " + options.pathLength
-                        + " relays (need an exit allowing " + r.target() + " and a reachable first hop)");
-            }
-        }
-    }
-
-    private boolean hasExits() {
-        for (RelayInfo e : directory.relays()) {
-            if (e.hasFlag(RelayInfo.FLAG_EXIT)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean anyExitMayAllow(Request r) {
-        for (RelayInfo e : directory.relays()) {
-            if (e.hasFlag(RelayInfo.FLAG_EXIT) && e.exitMayAllow(r.host, r.port)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A build failed: try again after an exponentially growing pause. */
-    private void buildFailed(String reason) {
-        if (stopped) {
-            return;
-        }
-        failures++;
-        listener.buildFailed(reason);
-        long delay = options.retryDelayMillis;
-        for (int i = 1; i < failures && delay < options.maxRetryDelayMillis; i++) {
-            delay *= 2;
-        }
-        delay = Math.min(delay, options.maxRetryDelayMillis);
-        long at = scheduler.nowMillis() + delay;
-        if (at <= backoffUntil) {
-            return;
-        }
-        backoffUntil = at;
-        if (backoffTimer != null) {
-            backoffTimer.cancel();
-        }
-        backoffTimer = scheduler.schedule(delay, () -> {
-            backoffTimer = null;
-            ensurePool();
-        });
-    }
-
-    // ---- path selection ---------------------------------------------------------------------------------
-
-    private boolean preferPeers;
 
     /**
      * With peers on, new circuits take their first hops from {@link Options#peerHops} (a stream to the web
@@ -402,13 +195,15 @@ public final class OnionProxy implements StreamOpener {
     public void setPreferPeers(boolean on) {
         preferPeers = on;
         if (on) {
-            for (ClientCircuit c : new ArrayList<>(live)) {
-                if (!hasPeerHop(c.path()) && c.streamCount() == 0) {
-                    c.close(); // idle: circuits through peers take its place
-                }
-            }
+            pool.closeIdleWithoutPeers();
         }
-        ensurePool();
+        pool.ensurePool();
+    }
+
+    /** Whether enough usable peers are known for a circuit through peers (else the directory's relays serve). */
+    boolean peersEnough() {
+        int n = options.pathLength - 1;
+        return options.peerHops != null && options.peerHops.peers(n, new java.util.HashSet<>()).size() >= n;
     }
 
     public boolean prefersPeers() {
@@ -417,222 +212,7 @@ public final class OnionProxy implements StreamOpener {
 
     /** Whether a relay is a peer reached over WebRTC (not a relay of the directory). */
     public static boolean isPeer(RelayInfo r) {
-        return !r.addresses().isEmpty() && r.addresses().get(0).startsWith("webrtc:");
-    }
-
-    static boolean hasPeerHop(List<RelayInfo> path) {
-        for (RelayInfo r : path) {
-            if (isPeer(r)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether enough usable peers are known for a circuit through peers (else the directory's relays serve). */
-    private boolean peersEnough() {
-        return options.peerHops != null
-                && options.peerHops.peers(options.pathLength - 1, new HashSet<>()).size() >= options.pathLength - 1;
-    }
-
-    /** All but the exit from peers, when peers are preferred and enough are known; else null. */
-    private List<RelayInfo> peerPath(Request target) {
-        if (!preferPeers || options.peerHops == null || options.pathLength < 2) {
-            return null;
-        }
-        List<RelayInfo> exits = new ArrayList<>();
-        for (RelayInfo r : directory.relays()) {
-            boolean fits = target == null ? r.exitAllowsAnything() : r.exitMayAllow(target.host, target.port);
-            if (r.hasFlag(RelayInfo.FLAG_EXIT) && fits) {
-                exits.add(r);
-            }
-        }
-        if (exits.isEmpty()) {
-            return null;
-        }
-        RelayInfo exit = exits.get(randomBelow(exits.size()));
-        Set<String> exclude = new HashSet<>();
-        exclude.add(exit.identity().fingerprint());
-        for (Map.Entry<String, Long> e : unreachableUntil.entrySet()) {
-            if (e.getValue() > scheduler.nowMillis()) {
-                exclude.add(e.getKey());
-            }
-        }
-        List<RelayInfo> peers = options.peerHops.peers(options.pathLength - 1, exclude);
-        if (peers == null || peers.size() < options.pathLength - 1) {
-            return null;
-        }
-        List<RelayInfo> path = new ArrayList<>(peers);
-        path.add(exit);
-        return path;
-    }
-
-    /**
-     * pathLength distinct relays: last an Exit whose policy may allow {@code target} (or anything at all when
-     * target is null), first allowed and reachable; null when impossible.
-     */
-    List<RelayInfo> choosePath(Request target) {
-        List<RelayInfo> viaPeers = peerPath(target);
-        if (viaPeers != null) {
-            return viaPeers;
-        }
-        List<RelayInfo> all = directory.relays();
-        int len = options.pathLength;
-        List<RelayInfo> exits = new ArrayList<>();
-        for (RelayInfo r : all) {
-            boolean fits = target == null ? r.exitAllowsAnything() : r.exitMayAllow(target.host, target.port);
-            if (r.hasFlag(RelayInfo.FLAG_EXIT) && fits && (len > 1 || firstHopOk(r))) {
-                exits.add(r);
-            }
-        }
-        for (int attempt = 0; attempt < 8 && !exits.isEmpty(); attempt++) {
-            RelayInfo exit = exits.get(randomBelow(exits.size()));
-            if (len == 1) {
-                return Collections.singletonList(exit);
-            }
-            Set<String> used = new HashSet<>();
-            used.add(exit.identity().fingerprint());
-            List<RelayInfo> firsts = new ArrayList<>();
-            List<RelayInfo> guards = new ArrayList<>();
-            for (RelayInfo r : all) {
-                if (!used.contains(r.identity().fingerprint()) && firstHopOk(r)) {
-                    firsts.add(r);
-                    if (r.hasFlag(RelayInfo.FLAG_GUARD)) {
-                        guards.add(r);
-                    }
-                }
-            }
-            List<RelayInfo> pool = guards.isEmpty() ? firsts : guards;
-            if (pool.isEmpty()) {
-                exits.remove(exit);
-                continue;
-            }
-            RelayInfo first = pool.get(randomBelow(pool.size()));
-            used.add(first.identity().fingerprint());
-            List<RelayInfo> middles = new ArrayList<>();
-            for (RelayInfo r : all) {
-                if (!used.contains(r.identity().fingerprint())) {
-                    middles.add(r);
-                }
-            }
-            if (middles.size() < len - 2) {
-                exits.remove(exit);
-                continue;
-            }
-            List<RelayInfo> path = new ArrayList<>();
-            path.add(first);
-            for (int i = 0; i < len - 2; i++) {
-                RelayInfo m = middles.remove(randomBelow(middles.size()));
-                // Two entries may still share an identity when the directory lists a relay twice.
-                if (!used.add(m.identity().fingerprint())) {
-                    i--;
-                    if (middles.size() < len - 2 - i - 1) {
-                        return null;
-                    }
-                    continue;
-                }
-                path.add(m);
-            }
-            path.add(exit);
-            return path;
-        }
-        return null;
-    }
-
-    private boolean firstHopOk(RelayInfo r) {
-        Long until = unreachableUntil.get(r.identity().fingerprint());
-        if (until != null && until > scheduler.nowMillis()) {
-            return false;
-        }
-        return options.firstHopFilter == null || options.firstHopFilter.allows(r);
-    }
-
-    /** Uniform in [0, n) from the node's entropy (rejection sampling: no modulo bias). */
-    private int randomBelow(int n) {
-        byte[] b = new byte[4];
-        long range = 1L << 31;
-        long limit = range - range % n;
-        while (true) {
-            node.entropy().nextBytes(b);
-            long v = (((b[0] & 0x7fL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL));
-            if (v < limit) {
-                return (int) (v % n);
-            }
-        }
-    }
-
-    // ---- streams ----------------------------------------------------------------------------------------
-
-    /** One {@link #open} call until it succeeds or fails. */
-    private final class Request implements ClientStream.ConnectListener {
-        final String host;
-        final int port;
-        final OpenCallback cb;
-        int attempts;
-        ClientCircuit avoid;
-        ClientStream stream;
-        boolean done;
-        Scheduler.Cancellable timer;
-
-        Request(String host, int port, OpenCallback cb) {
-            this.host = host;
-            this.port = port;
-            this.cb = cb;
-        }
-
-        String target() {
-            return host + ":" + port;
-        }
-
-        @Override
-        public void connected(ClientStream s) {
-            if (done) {
-                s.close("abandoned");
-                return;
-            }
-            done = true;
-            connecting.remove(this);
-            timer.cancel();
-            listener.streamOpened(target(), numberOf(s.circuit()));
-            cb.opened(s);
-        }
-
-        @Override
-        public void failed(ClientStream s, int endReason, String message, boolean retryable) {
-            connecting.remove(this);
-            stream = null;
-            if (done) {
-                return;
-            }
-            if (retryable && attempts < 2 && !stopped) {
-                avoid = s.circuit();
-                attach(this);
-                return;
-            }
-            fail(endReason, message);
-        }
-
-        @Override
-        public void closed(ClientStream s, String reason) {
-            listener.streamClosed(target(), numberOf(s.circuit()), reason);
-        }
-
-        void fail(int endReason, String message) {
-            if (done) {
-                return;
-            }
-            done = true;
-            waiting.remove(this);
-            connecting.remove(this);
-            if (timer != null) {
-                timer.cancel();
-            }
-            if (stream != null && stream.state() == ClientStream.State.CONNECTING) {
-                stream.close("given up");
-            }
-            listener.streamFailed(target(), endReason, message);
-            cb.failed(endReason, message);
-        }
+        return PathSelector.isPeer(r);
     }
 
     /**
@@ -643,72 +223,8 @@ public final class OnionProxy implements StreamOpener {
      */
     @Override
     public void open(String host, int port, OpenCallback cb) {
-        try {
-            new Begin(host, port);
-        } catch (ProtocolException e) {
-            later(cb, EndReason.MISC, "bad address: " + e.getMessage());
-            return;
-        }
-        if (stopped) {
-            later(cb, EndReason.MISC, "onion proxy stopped");
-            return;
-        }
-        if (pendingStreams() >= options.maxPendingStreams) {
-            later(cb, EndReason.RESOURCELIMIT, "too many pending streams (" + options.maxPendingStreams + ")");
-            return;
-        }
-        Request r = new Request(host, port, cb);
-        r.timer = scheduler.schedule(options.streamTimeoutMillis,
-                () -> r.fail(EndReason.TIMEOUT, "no stream within " + options.streamTimeoutMillis + " ms"));
-        if (!started) {
-            start();
-        }
-        attach(r);
+        streams.open(host, port, cb);
     }
-
-    /** Refusals found at once still arrive as a later task: callers need not expect re-entrant callbacks. */
-    private void later(OpenCallback cb, int reason, String message) {
-        scheduler.execute(() -> cb.failed(reason, message));
-    }
-
-    private void attach(Request r) {
-        ClientCircuit best = null;
-        for (ClientCircuit c : live) {
-            if (c.isOpen() && c != r.avoid && !c.atStreamLimit() && exitMayAllow(c.path(), r)
-                    && (!preferPeers || hasPeerHop(c.path()) || !peersEnough())
-                    && (best == null || c.streamCount() < best.streamCount())) {
-                best = c;
-            }
-        }
-        if (best == null) {
-            if (!waiting.contains(r)) {
-                waiting.add(r);
-            }
-            failWaitingIfNoRoute();
-            if (r.done) {
-                return;
-            }
-            ensurePool();
-            return;
-        }
-        waiting.remove(r);
-        r.attempts++;
-        connecting.add(r);
-        r.stream = best.begin(r.host, r.port, r);
-    }
-
-    private void serveWaiting() {
-        int n = waiting.size();
-        for (int i = 0; i < n && !waiting.isEmpty(); i++) {
-            Request r = waiting.poll();
-            attach(r);
-            if (waiting.contains(r)) {
-                break; // no usable circuit for it: the rest wait too
-            }
-        }
-    }
-
-    // ---- directory fetches ------------------------------------------------------------------------------
 
     /**
      * Fetches {@code path} from {@code bridge}'s directory port over a one-hop circuit and BEGIN_DIR
@@ -724,126 +240,40 @@ public final class OnionProxy implements StreamOpener {
             scheduler.execute(() -> cb.failed(m));
             return;
         }
-        new DirFetch(bridge, request, cb).start();
+        new DirectoryFetch(this, bridge, request, cb).start();
     }
 
-    private final class DirFetch implements ClientCircuit.Listener, ClientStream.ConnectListener, Transport.Listener {
-        final RelayInfo bridge;
-        final byte[] request;
-        final DirectoryCallback cb;
-        final ByteWriter received = new ByteWriter(4096);
-        ClientCircuit circuit;
-        ClientStream stream;
-        Scheduler.Cancellable timer;
-        boolean done;
+    // ---- what the parts share -----------------------------------------------------------------------------
 
-        DirFetch(RelayInfo bridge, byte[] request, DirectoryCallback cb) {
-            this.bridge = bridge;
-            this.request = request;
-            this.cb = cb;
-        }
+    Options options() {
+        return options;
+    }
 
-        void start() {
-            timer = scheduler.schedule(options.directoryTimeoutMillis,
-                    () -> finish(null, "directory fetch timed out after " + options.directoryTimeoutMillis + " ms"));
-            node.links().connect(bridge, new LinkManager.ConnectCallback() {
-                @Override
-                public void connected(Channel channel) {
-                    if (done) {
-                        return;
-                    }
-                    // A directory known only from its DirAuthority line has no ntor key yet: CREATE_FAST, which
-                    // ClientCircuit still allows only on a TLS link whose CERTS proved the expected identity.
-                    ClientCircuit.Options o = options.circuit;
-                    if (bridge.ntorKey() == null) {
-                        o = o.copy();
-                        o.allowCreateFast = true;
-                    }
-                    circuit = new ClientCircuit(channel, node.circuits(), scheduler, node.entropy(), primitives,
-                            Collections.singletonList(bridge), o, DirFetch.this);
-                    circuit.start();
-                }
+    RelayPrimitives primitives() {
+        return primitives;
+    }
 
-                @Override
-                public void failed(String reason) {
-                    finish(null, reason);
-                }
-            });
-        }
+    Listener listener() {
+        return listener;
+    }
 
-        void finish(byte[] body, String error) {
-            if (done) {
-                return;
-            }
-            done = true;
-            timer.cancel();
-            if (circuit != null) {
-                circuit.close();
-            }
-            if (error != null) {
-                cb.failed(error);
-            } else {
-                cb.fetched(body);
-            }
-        }
+    boolean isStarted() {
+        return started;
+    }
 
-        // circuit
-        @Override
-        public void built(ClientCircuit c) {
-            if (!done) {
-                stream = c.beginDir(this);
-            }
-        }
+    boolean isStopped() {
+        return stopped;
+    }
 
-        @Override
-        public void closed(ClientCircuit c, String reason) {
-            finish(null, "directory circuit closed: " + reason);
-        }
+    PathSelector paths() {
+        return paths;
+    }
 
-        // stream
-        @Override
-        public void connected(ClientStream s) {
-            s.setListener(this);
-            s.send(request);
-        }
+    CircuitPool pool() {
+        return pool;
+    }
 
-        @Override
-        public void failed(ClientStream s, int endReason, String message, boolean retryable) {
-            finish(null, "BEGIN_DIR failed: " + message);
-        }
-
-        @Override
-        public void onData(byte[] data) {
-            if (done) {
-                return;
-            }
-            if (received.length() + data.length > options.maxDirectoryBytes) {
-                finish(null, "directory response over " + options.maxDirectoryBytes + " bytes");
-                return;
-            }
-            received.bytes(data);
-        }
-
-        @Override
-        public void onClosed(String reason) {
-            if (done) {
-                return;
-            }
-            int end = stream == null ? 0 : stream.endReason();
-            if (end != EndReason.DONE) {
-                finish(null, "directory stream ended before the response was complete: " + reason);
-                return;
-            }
-            try {
-                HttpResponse resp = HttpResponse.decode(received.toByteArray());
-                if (resp.status() != 200) {
-                    finish(null, "directory answered " + resp.status() + " " + resp.reason());
-                } else {
-                    finish(resp.body(), null);
-                }
-            } catch (ProtocolException e) {
-                finish(null, "bad directory response: " + e.getMessage());
-            }
-        }
+    StreamDispatch streams() {
+        return streams;
     }
 }

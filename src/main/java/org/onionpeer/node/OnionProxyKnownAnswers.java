@@ -17,6 +17,7 @@ import org.onionpeer.crypto.Ed25519;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Dialer;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.selftest.Check;
 import org.onionpeer.selftest.KnownAnswers;
@@ -99,12 +100,12 @@ public final class OnionProxyKnownAnswers implements KnownAnswers {
             }
         }, new Dialer() {
             @Override
-            public boolean canDial(String address) {
+            public boolean canDial(LinkTarget target) {
                 return false;
             }
 
             @Override
-            public void dial(String address, DialCallback cb) {
+            public void dial(LinkTarget target, DialCallback cb) {
                 cb.failed("unreachable");
             }
         }, null);

@@ -19,6 +19,7 @@ import org.onionpeer.crypto.Ntor;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.transport.Connector;
 
 /**
@@ -30,7 +31,7 @@ public final class OnionRouter implements Node.CreateHandler {
     /** How an EXTEND2's link specifiers are turned into a relay we can link to. */
     public interface RelayLocator {
         /** The relay with this RSA identity (and Ed25519 identity, when given), or null if unknown. */
-        RelayInfo locate(byte[] rsaId, byte[] edIdOrNull, String tlsAddressOrNull);
+        RelayInfo locate(byte[] rsaId, byte[] edIdOrNull, LinkTarget tlsAddressOrNull);
     }
 
     /** What the router needs beyond the node; fields are explicit limits and switches. */

@@ -32,6 +32,7 @@ import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.exit.StreamHost;
 import org.onionpeer.link.Channel;
 import org.onionpeer.link.LinkManager;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.platform.Scheduler;
 
 /**
@@ -246,7 +247,8 @@ final class RelayCircuit {
         }
         LinkSpecifier ed = ext.first(LinkSpecifier.TYPE_ED25519_ID);
         LinkSpecifier v4 = ext.first(LinkSpecifier.TYPE_IPV4);
-        String tls = v4 == null ? null : "tls://" + v4.address() + ":" + v4.port();
+        // Port 0 names no ORPort: no address to pass on (the locators go by identity anyway).
+        LinkTarget tls = v4 == null || v4.port() == 0 ? null : LinkTarget.tls(v4.address().toString(), v4.port());
         RelayInfo target = router.config().locator == null ? null
                 : router.config().locator.locate(rsaId, ed == null ? null : ed.identity(), tls);
         if (target == null) {

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.dht.NodeId;
 import org.onionpeer.link.Dialer;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.transport.Transport;
 
@@ -37,19 +38,12 @@ public final class Introductions {
 
     /** The address a dialer gives peers: "webrtc:" + the peer's ID in hex. */
     public static String address(NodeId peer) {
-        return "webrtc:" + peer.hex();
+        return LinkTarget.webrtc(peer.hex()).toString();
     }
 
-    /** The peer an address names, or null. */
-    public static NodeId peerOf(String address) {
-        if (!address.startsWith("webrtc:") || address.length() != 7 + 40) {
-            return null;
-        }
-        try {
-            return NodeId.fromHex(address.substring(7));
-        } catch (RuntimeException e) {
-            return null;
-        }
+    /** The peer a target names, or null when it is not a WebRTC one. */
+    public static NodeId peerOf(LinkTarget target) {
+        return target.kind() == LinkTarget.WEBRTC ? NodeId.fromHex(target.name()) : null;
     }
 
     /** A setup in progress: our session, our fingerprint, and who waits for the link. */
@@ -302,17 +296,17 @@ public final class Introductions {
     public Dialer dialerOver(Dialer other) {
         return new Dialer() {
             @Override
-            public boolean canDial(String address) {
-                return peerOf(address) != null || other.canDial(address);
+            public boolean canDial(LinkTarget target) {
+                return peerOf(target) != null || other.canDial(target);
             }
 
             @Override
-            public void dial(String address, DialCallback callback) {
-                NodeId p = peerOf(address);
+            public void dial(LinkTarget target, DialCallback callback) {
+                NodeId p = peerOf(target);
                 if (p != null) {
                     Introductions.this.dial(p, callback);
                 } else {
-                    other.dial(address, callback);
+                    other.dial(target, callback);
                 }
             }
         };

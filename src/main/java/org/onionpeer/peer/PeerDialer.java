@@ -1,6 +1,8 @@
 package org.onionpeer.peer;
 
+import org.onionpeer.dht.NodeId;
 import org.onionpeer.link.Dialer;
+import org.onionpeer.link.LinkTarget;
 
 /**
  * The dialer of a node that links to peers: "webrtc:ID" addresses go through {@link Introductions} (set
@@ -19,18 +21,19 @@ public final class PeerDialer implements Dialer {
     }
 
     @Override
-    public boolean canDial(String address) {
-        return Introductions.peerOf(address) != null ? introductions != null : base.canDial(address);
+    public boolean canDial(LinkTarget target) {
+        return Introductions.peerOf(target) != null ? introductions != null : base.canDial(target);
     }
 
     @Override
-    public void dial(String address, DialCallback callback) {
-        if (Introductions.peerOf(address) == null) {
-            base.dial(address, callback);
+    public void dial(LinkTarget target, DialCallback callback) {
+        NodeId peer = Introductions.peerOf(target);
+        if (peer == null) {
+            base.dial(target, callback);
         } else if (introductions == null) {
             callback.failed("this node makes no peer links");
         } else {
-            introductions.dial(Introductions.peerOf(address), callback);
+            introductions.dial(peer, callback);
         }
     }
 }

@@ -18,6 +18,7 @@ import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
 import org.onionpeer.link.LinkManager;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionProxy;
 import org.onionpeer.node.OnionRouter;
@@ -116,12 +117,8 @@ public final class PeerNode {
             return null;
         }
         for (RelayInfo r : d.relays()) {
-            if (r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.identity().hasEd25519()) {
-                for (String a : r.addresses()) {
-                    if (a.startsWith("ws://") || a.startsWith("wss://")) {
-                        return r;
-                    }
-                }
+            if (r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.identity().hasEd25519() && r.hasTarget(LinkTarget.WEBSOCKET)) {
+                return r;
             }
         }
         return null;
@@ -254,7 +251,7 @@ public final class PeerNode {
     }
 
     /** EXTEND2 targets: a peer we know (linked, or from the DHT), else a relay of the directory. */
-    private RelayInfo locate(byte[] rsaId, byte[] edId, String tls) {
+    private RelayInfo locate(byte[] rsaId, byte[] edId, LinkTarget tls) {
         NodeId id = NodeId.of(rsaId);
         RelayInfo peer = verified.get(id);
         if (peer == null) {

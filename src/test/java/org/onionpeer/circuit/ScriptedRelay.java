@@ -45,6 +45,7 @@ import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
 import org.onionpeer.link.Dialer;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.platform.Entropy;
 import org.onionpeer.testing.ManualScheduler;
 import org.onionpeer.transport.Pipe;
@@ -209,12 +210,12 @@ public final class ScriptedRelay implements Channel.Handler {
     public Dialer dialer(boolean authenticated) {
         return new Dialer() {
             @Override
-            public boolean canDial(String address) {
-                return address.equals("inproc:guard");
+            public boolean canDial(LinkTarget target) {
+                return target.equals(LinkTarget.inproc("guard"));
             }
 
             @Override
-            public void dial(String address, DialCallback cb) {
+            public void dial(LinkTarget target, DialCallback cb) {
                 Pipe p = new Pipe(sched, sched);
                 byte[] linkDigest = new byte[32];
                 RND.nextBytes(linkDigest);

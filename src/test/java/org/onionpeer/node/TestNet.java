@@ -14,6 +14,7 @@ import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.crypto.Ntor;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Dialer;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.platform.Entropy;
 import org.onionpeer.testing.ManualScheduler;
 import org.onionpeer.transport.Connector;
@@ -57,13 +58,13 @@ public final class TestNet {
     public Dialer dialer() {
         return new Dialer() {
             @Override
-            public boolean canDial(String address) {
-                return address.startsWith("inproc:");
+            public boolean canDial(LinkTarget target) {
+                return target.kind() == LinkTarget.INPROC;
             }
 
             @Override
-            public void dial(String address, DialCallback cb) {
-                Relay r = relays.get(address.substring("inproc:".length()));
+            public void dial(LinkTarget target, DialCallback cb) {
+                Relay r = relays.get(target.name());
                 if (r == null) {
                     sched.execute(() -> cb.failed("no such node"));
                     return;

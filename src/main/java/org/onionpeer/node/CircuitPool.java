@@ -1,0 +1,219 @@
+package org.onionpeer.node;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.Channel;
+import org.onionpeer.link.LinkManager;
+import org.onionpeer.platform.Scheduler;
+
+/**
+ * The onion proxy's circuits: keeps {@link OnionProxy.Options#poolSize} built or building, builds one more
+ * for a waiting stream no circuit can take (up to {@code maxCircuits}), replaces circuits that die, and
+ * backs off exponentially after failed builds. Circuits get local numbers, counting from 1, for events.
+ */
+final class CircuitPool {
+    private final OnionProxy proxy;
+    private final OnionProxy.Options options;
+    private final Scheduler scheduler;
+
+    private final List<ClientCircuit> live = new ArrayList<>();
+    private final Map<ClientCircuit, Integer> numbers = new HashMap<>();
+    /** Paths whose first link is being opened. */
+    private final List<List<RelayInfo>> pendingPaths = new ArrayList<>();
+    private int nextNumber = 1;
+    private int failures;
+    private long backoffUntil;
+    private Scheduler.Cancellable backoffTimer;
+
+    CircuitPool(OnionProxy proxy) {
+        this.proxy = proxy;
+        this.options = proxy.options();
+        this.scheduler = proxy.scheduler();
+    }
+
+    /** Circuits built or being built (the pool's own list: iterate, do not keep). */
+    List<ClientCircuit> live() {
+        return live;
+    }
+
+    int openCircuits() {
+        int n = 0;
+        for (ClientCircuit c : live) {
+            if (c.isOpen()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    int numberOf(ClientCircuit c) {
+        Integer n = numbers.get(c);
+        return n == null ? 0 : n;
+    }
+
+    /** A fresh start (a new directory): no backoff, no failures counted. */
+    void resetBackoff() {
+        failures = 0;
+        backoffUntil = 0;
+        cancelBackoff();
+    }
+
+    void cancelBackoff() {
+        if (backoffTimer != null) {
+            backoffTimer.cancel();
+            backoffTimer = null;
+        }
+    }
+
+    void closeAll() {
+        for (ClientCircuit c : new ArrayList<>(live)) {
+            c.close();
+        }
+    }
+
+    /** With peers preferred: idle circuits without a peer hop go, circuits through peers take their place. */
+    void closeIdleWithoutPeers() {
+        for (ClientCircuit c : new ArrayList<>(live)) {
+            if (!PathSelector.hasPeerHop(c.path()) && c.streamCount() == 0) {
+                c.close();
+            }
+        }
+    }
+
+    void ensurePool() {
+        if (!proxy.isStarted() || proxy.isStopped() || proxy.directory() == null) {
+            return;
+        }
+        if (scheduler.nowMillis() < backoffUntil) {
+            return;
+        }
+        int have = live.size() + pendingPaths.size();
+        int want = Math.min(options.poolSize, options.maxCircuits);
+        while (have < want && !proxy.isStopped() && scheduler.nowMillis() >= backoffUntil) {
+            if (!launch(null, 0)) {
+                return;
+            }
+            have++;
+        }
+        // Streams no open circuit can take (its exit's policy refuses them, or every circuit is full) get a
+        // circuit of their own, to an exit that may allow them, unless one is already being built.
+        for (StreamDispatch.Request r : proxy.streams().waiting()) {
+            if (proxy.isStopped() || scheduler.nowMillis() < backoffUntil
+                    || live.size() + pendingPaths.size() >= options.maxCircuits) {
+                return;
+            }
+            if (!buildingFor(r.host, r.port)) {
+                launch(r.host, r.port);
+            }
+        }
+    }
+
+    /** Whether a circuit not yet open (or a link for one) ends at an exit that may take {@code host:port}. */
+    boolean buildingFor(String host, int port) {
+        for (List<RelayInfo> p : pendingPaths) {
+            if (PathSelector.exitMayAllow(p, host, port)) {
+                return true;
+            }
+        }
+        for (ClientCircuit c : live) {
+            if (!c.isOpen() && PathSelector.exitMayAllow(c.path(), host, port)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Starts a circuit; its exit may allow {@code host:port} when host is given. False when no path exists. */
+    private boolean launch(String host, int port) {
+        List<RelayInfo> path = proxy.paths().choosePath(host, port);
+        if (path == null) {
+            proxy.streams().failWaitingIfNoRoute();
+            buildFailed("no usable path of " + options.pathLength + " relays");
+            return false;
+        }
+        pendingPaths.add(path);
+        RelayInfo first = path.get(0);
+        proxy.node().links().connect(first, new LinkManager.ConnectCallback() {
+            @Override
+            public void connected(Channel channel) {
+                pendingPaths.remove(path);
+                if (proxy.isStopped()) {
+                    return;
+                }
+                startCircuit(channel, path);
+            }
+
+            @Override
+            public void failed(String reason) {
+                pendingPaths.remove(path);
+                proxy.paths().markUnreachable(first);
+                proxy.streams().failWaitingIfNoRoute();
+                buildFailed("link to " + first.nickname() + " failed: " + reason);
+            }
+        });
+        return true;
+    }
+
+    private void startCircuit(Channel channel, List<RelayInfo> path) {
+        int number = nextNumber++;
+        Node node = proxy.node();
+        ClientCircuit c = new ClientCircuit(channel, node.circuits(), scheduler, node.entropy(), proxy.primitives(),
+                path, options.circuit, new ClientCircuit.Listener() {
+                    @Override
+                    public void built(ClientCircuit circuit) {
+                        failures = 0;
+                        List<String> nicks = new ArrayList<>();
+                        for (RelayInfo r : circuit.path()) {
+                            nicks.add(r.nickname());
+                        }
+                        proxy.listener().circuitBuilt(number, nicks);
+                        proxy.streams().serveWaiting();
+                    }
+
+                    @Override
+                    public void closed(ClientCircuit circuit, String reason) {
+                        live.remove(circuit);
+                        numbers.remove(circuit);
+                        proxy.listener().circuitClosed(number, reason);
+                        if (!circuit.wasBuilt()) {
+                            buildFailed("circuit " + number + " closed before it was built: " + reason);
+                        } else {
+                            ensurePool();
+                        }
+                    }
+                });
+        live.add(c);
+        numbers.put(c, number);
+        c.start();
+    }
+
+    /** A build failed: try again after an exponentially growing pause. */
+    private void buildFailed(String reason) {
+        if (proxy.isStopped()) {
+            return;
+        }
+        failures++;
+        proxy.listener().buildFailed(reason);
+        long delay = options.retryDelayMillis;
+        for (int i = 1; i < failures && delay < options.maxRetryDelayMillis; i++) {
+            delay *= 2;
+        }
+        delay = Math.min(delay, options.maxRetryDelayMillis);
+        long at = scheduler.nowMillis() + delay;
+        if (at <= backoffUntil) {
+            return;
+        }
+        backoffUntil = at;
+        if (backoffTimer != null) {
+            backoffTimer.cancel();
+        }
+        backoffTimer = scheduler.schedule(delay, () -> {
+            backoffTimer = null;
+            ensurePool();
+        });
+    }
+}

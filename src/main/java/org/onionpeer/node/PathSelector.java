@@ -1,0 +1,202 @@
+package org.onionpeer.node;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.onionpeer.dir.Directory;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.LinkTarget;
+
+/**
+ * The onion proxy's path choices (tor's path-spec §2, simplified): {@code pathLength} distinct relays, the
+ * last an Exit whose policy may take the stream, the first allowed by {@link OnionProxy.Options#firstHopFilter}
+ * and not marked unreachable (Guard-flagged relays preferred when there are any); with peers preferred, all
+ * hops but the exit from {@link OnionProxy.Options#peerHops}.
+ */
+final class PathSelector {
+    private final OnionProxy proxy;
+    private final OnionProxy.Options options;
+    /** First hops whose link failed, by fingerprint, until when they are left out. */
+    private final Map<String, Long> unreachableUntil = new HashMap<>();
+
+    PathSelector(OnionProxy proxy) {
+        this.proxy = proxy;
+        this.options = proxy.options();
+    }
+
+    void markUnreachable(RelayInfo first) {
+        unreachableUntil.put(first.identity().fingerprint(), proxy.scheduler().nowMillis() + options.unreachableMillis);
+    }
+
+    void clearUnreachable() {
+        unreachableUntil.clear();
+    }
+
+    /** Whether a relay is a peer reached over WebRTC (not a relay of the directory): its first address says. */
+    static boolean isPeer(RelayInfo r) {
+        List<LinkTarget> t = r.targets();
+        return !t.isEmpty() && t.get(0).kind() == LinkTarget.WEBRTC;
+    }
+
+    static boolean hasPeerHop(List<RelayInfo> path) {
+        for (RelayInfo r : path) {
+            if (isPeer(r)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the exit of {@code path} may take {@code host:port}. */
+    static boolean exitMayAllow(List<RelayInfo> path, String host, int port) {
+        return path.get(path.size() - 1).exitMayAllow(host, port);
+    }
+
+    boolean hasExits() {
+        for (RelayInfo e : proxy.directory().relays()) {
+            if (e.hasFlag(RelayInfo.FLAG_EXIT)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean anyExitMayAllow(String host, int port) {
+        for (RelayInfo e : proxy.directory().relays()) {
+            if (e.hasFlag(RelayInfo.FLAG_EXIT) && e.exitMayAllow(host, port)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** All but the exit from peers, when peers are preferred and enough are known; else null. */
+    private List<RelayInfo> peerPath(String host, int port) {
+        if (!proxy.prefersPeers() || options.peerHops == null || options.pathLength < 2) {
+            return null;
+        }
+        List<RelayInfo> exits = new ArrayList<>();
+        for (RelayInfo r : proxy.directory().relays()) {
+            boolean fits = host == null ? r.exitAllowsAnything() : r.exitMayAllow(host, port);
+            if (r.hasFlag(RelayInfo.FLAG_EXIT) && fits) {
+                exits.add(r);
+            }
+        }
+        if (exits.isEmpty()) {
+            return null;
+        }
+        RelayInfo exit = exits.get(randomBelow(exits.size()));
+        Set<String> exclude = new HashSet<>();
+        exclude.add(exit.identity().fingerprint());
+        for (Map.Entry<String, Long> e : unreachableUntil.entrySet()) {
+            if (e.getValue() > proxy.scheduler().nowMillis()) {
+                exclude.add(e.getKey());
+            }
+        }
+        List<RelayInfo> peers = options.peerHops.peers(options.pathLength - 1, exclude);
+        if (peers == null || peers.size() < options.pathLength - 1) {
+            return null;
+        }
+        List<RelayInfo> path = new ArrayList<>(peers);
+        path.add(exit);
+        return path;
+    }
+
+    /**
+     * pathLength distinct relays: last an Exit whose policy may allow {@code host:port} (or anything at all
+     * when host is null), first allowed and reachable; null when impossible.
+     */
+    List<RelayInfo> choosePath(String host, int port) {
+        List<RelayInfo> viaPeers = peerPath(host, port);
+        if (viaPeers != null) {
+            return viaPeers;
+        }
+        List<RelayInfo> all = proxy.directory().relays();
+        int len = options.pathLength;
+        List<RelayInfo> exits = new ArrayList<>();
+        for (RelayInfo r : all) {
+            boolean fits = host == null ? r.exitAllowsAnything() : r.exitMayAllow(host, port);
+            if (r.hasFlag(RelayInfo.FLAG_EXIT) && fits && (len > 1 || firstHopOk(r))) {
+                exits.add(r);
+            }
+        }
+        for (int attempt = 0; attempt < 8 && !exits.isEmpty(); attempt++) {
+            RelayInfo exit = exits.get(randomBelow(exits.size()));
+            if (len == 1) {
+                return Collections.singletonList(exit);
+            }
+            Set<String> used = new HashSet<>();
+            used.add(exit.identity().fingerprint());
+            List<RelayInfo> firsts = new ArrayList<>();
+            List<RelayInfo> guards = new ArrayList<>();
+            for (RelayInfo r : all) {
+                if (!used.contains(r.identity().fingerprint()) && firstHopOk(r)) {
+                    firsts.add(r);
+                    if (r.hasFlag(RelayInfo.FLAG_GUARD)) {
+                        guards.add(r);
+                    }
+                }
+            }
+            List<RelayInfo> pool = guards.isEmpty() ? firsts : guards;
+            if (pool.isEmpty()) {
+                exits.remove(exit);
+                continue;
+            }
+            RelayInfo first = pool.get(randomBelow(pool.size()));
+            used.add(first.identity().fingerprint());
+            List<RelayInfo> middles = new ArrayList<>();
+            for (RelayInfo r : all) {
+                if (!used.contains(r.identity().fingerprint())) {
+                    middles.add(r);
+                }
+            }
+            if (middles.size() < len - 2) {
+                exits.remove(exit);
+                continue;
+            }
+            List<RelayInfo> path = new ArrayList<>();
+            path.add(first);
+            for (int i = 0; i < len - 2; i++) {
+                RelayInfo m = middles.remove(randomBelow(middles.size()));
+                // Two entries may still share an identity when the directory lists a relay twice.
+                if (!used.add(m.identity().fingerprint())) {
+                    i--;
+                    if (middles.size() < len - 2 - i - 1) {
+                        return null;
+                    }
+                    continue;
+                }
+                path.add(m);
+            }
+            path.add(exit);
+            return path;
+        }
+        return null;
+    }
+
+    private boolean firstHopOk(RelayInfo r) {
+        Long until = unreachableUntil.get(r.identity().fingerprint());
+        if (until != null && until > proxy.scheduler().nowMillis()) {
+            return false;
+        }
+        return options.firstHopFilter == null || options.firstHopFilter.allows(r);
+    }
+
+    /** Uniform in [0, n) from the node's entropy (rejection sampling: no modulo bias). */
+    private int randomBelow(int n) {
+        byte[] b = new byte[4];
+        long range = 1L << 31;
+        long limit = range - range % n;
+        while (true) {
+            proxy.node().entropy().nextBytes(b);
+            long v = (((b[0] & 0x7fL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL));
+            if (v < limit) {
+                return (int) (v % n);
+            }
+        }
+    }
+}
