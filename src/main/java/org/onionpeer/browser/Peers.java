@@ -28,6 +28,9 @@ final class Peers {
     private static PeerNode node;
     private static String state = "waiting for the identity";
     private static OnionProxy proxy;
+    // What the page asked for, kept so a call made before the node is ready still takes effect.
+    private static boolean wantPeers;
+    private static boolean wantRelaying = true;
 
     private Peers() {
     }
@@ -63,7 +66,11 @@ final class Peers {
                 PeerCert router = PeerCert.of(key, onion.publicKey(), null, null, expires, sig);
                 node = new PeerNode(n, p, service, SelfTestMain.platformPrimitives(), onion, router, null);
                 options.peerHops = node.hops();
+                node.setRelaying(wantRelaying);
                 node.start();
+                if (wantPeers) {
+                    p.setPreferPeers(true);
+                }
                 state = null;
             }, err -> state = "cannot sign the router entry: " + err);
         });
@@ -85,16 +92,18 @@ final class Peers {
         JsApi.export("peersJson", (JsApi.StringFn) Peers::peersJson);
         JsApi.export("usePeersNow", (JsApi.StringArgFn) on -> {
             BrowserMain.scheduler().execute(() -> {
+                wantPeers = "true".equals(on);
                 if (proxy != null) {
-                    proxy.setPreferPeers("true".equals(on));
+                    proxy.setPreferPeers(wantPeers);
                 }
             });
             return "";
         });
         JsApi.export("setRelayingNow", (JsApi.StringArgFn) on -> {
             BrowserMain.scheduler().execute(() -> {
+                wantRelaying = "true".equals(on);
                 if (node != null) {
-                    node.setRelaying("true".equals(on));
+                    node.setRelaying(wantRelaying);
                 }
             });
             return "";
@@ -151,7 +160,7 @@ final class Peers {
                 .append("\",\"dhtContacts\":").append(dhtSize).append(",\"dhtEstimate\":").append(estimate(s))
                 .append(",\"knownPeers\":").append(node.knownPeers().size()).append(",\"relaying\":")
                 .append(node.isRelaying()).append(",\"relayedCircuits\":").append(node.router().circuitCount())
-                .append(",\"usePeers\":").append(proxy != null && proxy.prefersPeers());
+                .append(",\"usePeers\":").append(wantPeers);
         return sb.append('}').toString();
     }
 

@@ -37,6 +37,7 @@ import org.onionpeer.dht.NodeId;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
 import org.onionpeer.link.Dialer;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.link.LinkManager;
 import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionRouter;
@@ -109,12 +110,12 @@ class PeerLinkTest {
             RelayCredentials creds = RelayCredentials.create(keys, sched.epochSeconds());
             node = new Node(sched, entropy, new Dialer() {
                 @Override
-                public boolean canDial(String address) {
+                public boolean canDial(LinkTarget address) {
                     return false;
                 }
 
                 @Override
-                public void dial(String address, DialCallback callback) {
+                public void dial(LinkTarget address, DialCallback callback) {
                     callback.failed("the bridge dials nobody here");
                 }
             }, null);
@@ -179,12 +180,12 @@ class PeerLinkTest {
             onionKey = onion.publicKey();
             Dialer toBridge = new Dialer() {
                 @Override
-                public boolean canDial(String address) {
-                    return address.equals("inproc:bridge");
+                public boolean canDial(LinkTarget address) {
+                    return address.toString().equals("inproc:bridge");
                 }
 
                 @Override
-                public void dial(String address, DialCallback cb) {
+                public void dial(LinkTarget address, DialCallback cb) {
                     Transport t = bridge.accept();
                     sched.execute(() -> cb.connected(t, null, null));
                 }
@@ -192,12 +193,12 @@ class PeerLinkTest {
             dialer = toBridge;
             node = new Node(sched, entropy, new Dialer() {
                 @Override
-                public boolean canDial(String address) {
+                public boolean canDial(LinkTarget address) {
                     return dialer.canDial(address);
                 }
 
                 @Override
-                public void dial(String address, DialCallback cb) {
+                public void dial(LinkTarget address, DialCallback cb) {
                     dialer.dial(address, cb);
                 }
             }, null);
