@@ -24,7 +24,7 @@
     }
     lines.push('circuits: ' + s.circuits.length);
     for (var i = 0; i < s.circuits.length; i++) {
-      lines.push('  ' + s.circuits[i].n + ': ' + s.circuits[i].hops.join(' > '));
+      lines.push('  ' + s.circuits[i].n + ': ' + s.circuits[i].hops.map(function (h) { return h.nickname; }).join(' > '));
     }
     box.textContent = lines.join('\n');
   }
