@@ -88,7 +88,6 @@ public final class BrowserMain {
         export(BrowserMain::start, BrowserMain::statusJson, BrowserMain::fetch);
         BrowserHttpStream.export();
         Downloads.export();
-        org.onionpeer.browser.webrtc.RtcLoopbackTest.export();
         JsApi.setText("status", "Onionpeer node loaded");
     }
 
@@ -100,10 +99,18 @@ public final class BrowserMain {
         return SCHED;
     }
 
+    /** The bridge's origin, where media.js is too. */
+    static String base() {
+        return base != null ? base : origin();
+    }
+
+    private static String base;
+
     static void start(String base) {
         if (bootstrap != null) {
             return;
         }
+        BrowserMain.base = base;
         Identity.start();
         bootstrap = new Bootstrap(SCHED, RND::nextBytes, BrowserMain::getText, base + "/tor/directory", d -> {
             Node node = new Node(SCHED, RND::nextBytes, new BrowserWebSocket.WsDialer(), null);
