@@ -29,7 +29,8 @@ import org.onionpeer.testing.FfmpegMedia;
  * with {@code stream(url, video)} and nothing else: the server says application/octet-stream, so the type
  * and codecs come from the bytes. Each file's download is held at half until every video has played past
  * 2 s; then the downloads end and a seek to 80 % must play within 2 s. A type Chromium cannot play must be
- * named, with its codecs, while the file is still downloaded. Then the time to first frame, median of 5.
+ * named, with its codecs, while the file is still downloaded. A seek in a remuxed MP4 past what was
+ * downloaded fetches its range and plays within 2 s. Then the time to first frame, median of 5.
  */
 @Tag("browser")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -174,6 +175,49 @@ class MediaInBrowserTest {
 
     @Test
     @Order(2)
+    void aSeekAheadOfTheDownloadFetchesThatRangeAndPlays() {
+        List<String> names = new ArrayList<>();
+        for (String name : new String[] {"h264-aac.mp4", "h264-aac-moov-at-end.mp4", "av1-opus.mp4"}) {
+            if (playable.contains(name)) {
+                names.add(name);
+            }
+        }
+        Assumptions.assumeFalse(names.isEmpty(), "a remuxed MP4 played");
+        openAndWaitForCircuit();
+        web.requests.clear();
+        List<String> urls = new ArrayList<>();
+        for (String name : names) {
+            web.gate(name);
+            urls.add(web.url(name) + "?seek");
+        }
+        chromium.js(STREAM + "arguments[0].forEach(stream$);", urls);
+        Map<String, String> seen = waitFor(urls, "^playing", 30000);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> seeks = (Map<String, Object>) chromium.jsAsync("var cb = arguments[arguments.length - 1];"
+                + "var out = {}, n = 0, urls = arguments[0]; urls.forEach(function (u) { var r = window.media$[u], v = r.v;"
+                + " var to = v.duration * 0.8, t0 = performance.now(); v.currentTime = to;"
+                + " (function poll() { if (v.currentTime > to + 0.2 || performance.now() - t0 > 5000) {"
+                + "  out[u] = (performance.now() - t0) / 1000 + ' s to ' + v.currentTime.toFixed(2) + ' of ' + v.duration"
+                + "   + ' done=' + (r.done || 'no') + ' note=' + (r.note || '');"
+                + "  if (++n === urls.length) cb(out); } else setTimeout(poll, 20); })(); });", urls);
+        web.release();
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            String s = String.valueOf(seeks.get(urls.get(i)));
+            System.out.println("[media] seek to 80 % ahead of the download: " + name + ": " + s + " (before: "
+                    + seen.get(urls.get(i)) + ")");
+            assertTrue(Double.parseDouble(s.split(" ")[0]) < 2 && s.contains("done=no"),
+                    name + " plays within 2 s of a seek past what was downloaded: " + s);
+            int size = web.files.get(name).length;
+            assertTrue(web.requests.stream().anyMatch(r -> r.startsWith(name + " bytes=")
+                    && Long.parseLong(r.substring(r.indexOf('=') + 1, r.length() - 1)) < size * 0.9),
+                    name + ": the seek fetched its range: " + web.requests);
+        }
+        waitFor(urls, "done=ok", 30000);
+    }
+
+    @Test
+    @Order(3)
     void timeToFirstFrame() {
         Assumptions.assumeFalse(playable.isEmpty(), "the formats played");
         openAndWaitForCircuit();

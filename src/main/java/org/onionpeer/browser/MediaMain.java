@@ -13,7 +13,8 @@ import org.teavm.jso.typedarrays.Int8Array;
 /**
  * Entry point of media.js, the second bundle (see browser/media/MediaModule): {@code onionpeer.media.open()}
  * gives a handle to a {@link MediaFeed}; {@code push(h, int8array, tail)} feeds it and answers
- * {e: error, t: type, m: moovAt, d: moov in, o: [bytes to append]}; {@code close(h)} frees it.
+ * {e: error, t: type, m: moovAt, d: moov in, o: [bytes to append]}; {@code seek(h, seconds)} restarts a
+ * remuxed MP4 at a key frame and gives the file offset to push from (-1: cannot); {@code close(h)} frees it.
  */
 public final class MediaMain {
     private static final List<MediaFeed> FEEDS = new ArrayList<>();
@@ -36,9 +37,14 @@ public final class MediaMain {
         void call(int h);
     }
 
-    @JSBody(params = {"open", "push", "close"}, script = "(window.onionpeer = window.onionpeer || {}).media ="
-            + " {open: open, push: push, close: close};")
-    private static native void export(OpenFn open, PushFn push, CloseFn close);
+    @JSFunctor
+    interface SeekFn extends JSObject {
+        double call(int h, double seconds);
+    }
+
+    @JSBody(params = {"open", "push", "close", "seek"}, script = "(window.onionpeer = window.onionpeer || {}).media ="
+            + " {open: open, push: push, close: close, seek: seek};")
+    private static native void export(OpenFn open, PushFn push, CloseFn close, SeekFn seek);
 
     @JSBody(params = {"e", "t", "m", "d"}, script = "return {e: e, t: t, m: m, d: d, o: []};")
     private static native JSObject step(String e, String t, double m, boolean d);
@@ -47,7 +53,8 @@ public final class MediaMain {
     private static native void add(JSObject s, Int8Array b);
 
     public static void main(String[] args) {
-        export(MediaMain::open, MediaMain::push, h -> FEEDS.set(h, null));
+        export(MediaMain::open, MediaMain::push, h -> FEEDS.set(h, null),
+                (h, t) -> FEEDS.get(h) == null ? -1 : FEEDS.get(h).seek(t));
     }
 
     private static int open() {

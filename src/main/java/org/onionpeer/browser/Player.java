@@ -41,6 +41,9 @@ final class Player implements Downloads.Hooks {
     private boolean downloadDone;
     private boolean reported;
     private double got;
+    private int ranged;                          // seeks served by a Range request so far
+    private boolean rangeDone;
+    private BrowserHttpStream.ControlFn rangeCtl;
     private double total = -1;
 
     private Player(String url, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone) {
@@ -52,6 +55,7 @@ final class Player implements Downloads.Hooks {
     static void play(String url, JSObject video, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone) {
         Player p = new Player(url, onProgress, onDone);
         Blobs.setSrc(video, Blobs.createObjectUrl(p.ms));
+        MediaModule.onSeekAway(video, p::seekAway);
         p.ms.addEventListener("sourceopen", e -> {
             p.opened = true;
             p.addBuffer();
@@ -126,7 +130,7 @@ final class Player implements Downloads.Hooks {
             if (err != null) {
                 stop("the video cannot take more data: " + err);
             }
-        } else if (downloadDone && mime != null && in.isEmpty() && !reading && !ended
+        } else if ((ranged > 0 ? rangeDone : downloadDone) && mime != null && in.isEmpty() && !reading && !ended
                 && "open".equals(ms.getReadyState())) {
             ended = true;
             ms.endOfStream();
@@ -206,7 +210,7 @@ final class Player implements Downloads.Hooks {
             @Override
             public void ok(JSObject parts) {
                 loadingStored = false;
-                if (!discardStored) {
+                if (!discardStored && ranged == 0) {
                     List<JSObject> stored = new ArrayList<>();
                     for (int i = 0; i < Idb.length(parts); i++) {
                         stored.add(Idb.at(parts, i));
@@ -235,7 +239,53 @@ final class Player implements Downloads.Hooks {
 
     @Override
     public void onData(Int8Array data) {
-        in.add(data);
-        next();
+        if (ranged == 0) {
+            in.add(data);
+            next();
+        }
+    }
+
+    /**
+     * A seek to a time not buffered: where the feed can say which bytes hold it (a remuxed MP4's sample
+     * tables), the player fetches from there with a Range request and plays from it, while the download goes
+     * on storing the file; elsewhere the seek plays once the download reaches it.
+     */
+    private void seekAway(double t) {
+        if (feed < 0 || error != null || mime == null) {
+            return;
+        }
+        double from = MediaModule.seek(feed, t);
+        if (from < 0) {
+            return;
+        }
+        if (rangeCtl != null) {
+            rangeCtl.call("close");
+        }
+        int seek = ++ranged;
+        rangeDone = false;
+        in.clear();
+        out.clear();
+        Downloads.httpStream(url, from, (status, length, type, rangeStart, rangeTotal, ctl) -> {
+            if (seek != ranged || status != 206 || rangeStart != from) {
+                ctl.call("close");
+                if (seek == ranged) {
+                    stop("the server did not answer the seek's Range request (HTTP " + status + ")");
+                }
+            } else {
+                rangeCtl = ctl;
+            }
+        }, data -> {
+            if (seek == ranged) {
+                push(data, false);
+                next();
+            }
+        }, err -> {
+            if (seek == ranged && err == null) {
+                rangeDone = true;
+                next();
+            } else if (seek == ranged) {
+                stop("the seek's Range request failed: " + err);
+            }
+        });
     }
 }

@@ -115,6 +115,22 @@ public final class MediaFeed {
         type = t;
     }
 
+    /**
+     * For a remuxed MP4: restarts at the key frame at or before seconds and returns the file offset whose
+     * bytes {@link #push} must get next; -1 where seeking by bytes is not supported (or not yet possible).
+     */
+    public long seek(double seconds) {
+        if (frag == null) {
+            return -1;
+        }
+        long from = frag.seek(seconds);
+        out.clear();
+        if (from >= 0) {
+            at = from;
+        }
+        return from;
+    }
+
     /** The type once known. */
     public MediaType type() {
         return type;

@@ -195,6 +195,53 @@ public final class Mp4Fragmenter {
         out.add(w.toByteArray());
     }
 
+    /**
+     * Starts again at the last key frame at or before {@code seconds} (of the first video track, else the
+     * first track); every other track resumes at its first sample from that time on. Returns the file offset
+     * to feed from; what was buffered or made before is dropped.
+     */
+    public long seek(double seconds) {
+        int ref = 0;
+        for (int i = tracks.length - 1; i >= 0; i--) {
+            if (tracks[i].video()) {
+                ref = i;
+            }
+        }
+        Mp4Track r = tracks[ref];
+        long want = (long) (seconds * r.timescale);
+        long dts = 0;
+        long keyDts = 0;
+        int key = 0;
+        for (int k = 0; k < r.count && dts <= want; k++) {
+            if (r.sync == null || r.sync[k]) {
+                key = k;
+                keyDts = dts;
+            }
+            dts += r.duration[k] & 0xffffffffL;
+        }
+        double start = keyDts / (double) r.timescale;
+        for (int i = 0; i < tracks.length; i++) {
+            Mp4Track t = tracks[i];
+            long d = 0;
+            int k = 0;
+            if (i == ref) {
+                k = key;
+                d = keyDts;
+            } else {
+                while (k < t.count && d < start * t.timescale) {
+                    d += t.duration[k++] & 0xffffffffL;
+                }
+            }
+            next[i] = k;
+            decode[i] = d;
+        }
+        out.clear();
+        bufLen = 0;
+        long from = needed();
+        bufAt = from == Long.MAX_VALUE ? 0 : from;
+        return from == Long.MAX_VALUE ? -1 : from;
+    }
+
     /** The fragments made since the last call. */
     public List<byte[]> take() {
         List<byte[]> r = new ArrayList<>(out);

@@ -7,7 +7,7 @@ import org.onionpeer.bytes.ProtocolException;
  * expanded from the stbl tables (stsz, stco/co64, stsc, stts, ctts, stss) into per-sample arrays.
  */
 final class Mp4Track {
-    static final int MAX_SAMPLES = 1 << 24;
+    static final int MAX_SAMPLES = 1 << 21;   // 9 hours at 60 frames a second; bounds what a hostile moov makes us allocate
 
     final int id;
     final int timescale;

@@ -95,6 +95,55 @@ class Mp4FragmenterTest {
     }
 
     @Test
+    void aSeekRestartsAtTheKeyFrameBeforeIt() throws Exception {
+        Assumptions.assumeTrue(FfmpegMedia.available(), "ffmpeg makes the media");
+        FfmpegMedia.Format f = new FfmpegMedia.Format("keyframes.mp4", true, true, "libx264 aac",
+                "-c:v libx264 -preset veryfast -g 10 -keyint_min 10 -sc_threshold 0 -c:a aac -movflags +faststart");
+        Assumptions.assumeTrue(FfmpegMedia.missing(f) == null, "libx264 and aac");
+        Path dir = Files.createTempDirectory("onionpeer-seek");
+        byte[] b = FfmpegMedia.make(f, dir, 2, 320, 240);
+        MediaFeed feed = new MediaFeed();
+        feed.push(Arrays.copyOf(b, 8000));
+        List<byte[]> got = feed.take();
+        byte[] init = got.get(0);
+        long from = feed.seek(1.0);
+        // Key frames every 10 frames at 25 fps: the one at or before 1.0 s is frame 20, at 0.8 s.
+        MediaProbe.Result p = MediaProbe.probe(b, b.length);
+        Mp4Fragmenter ref = new Mp4Fragmenter(Arrays.copyOfRange(b, (int) p.moov, (int) p.moovEnd));
+        assertEquals(ref.seek(0.8), from, "the same offset for the key frame's own time");
+        assertTrue(from > 8000 && from < b.length, "a byte offset inside the mdat: " + from);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(init);
+        for (int at = (int) from; at < b.length; at += 5000) {
+            feed.push(Arrays.copyOfRange(b, at, Math.min(b.length, at + 5000)));
+            feed.take().forEach(out::writeBytes);
+        }
+        Path seeked = dir.resolve("seeked.mp4");
+        Files.write(seeked, out.toByteArray());
+        String frames = FfmpegMedia.run(List.of("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                "packet=pts_time,flags", "-of", "csv=p=0", seeked.toString()));
+        String first = frames.split("\n")[0];
+        assertTrue(first.startsWith("0.8") && first.contains("K"), "starts with the key frame at 0.8 s: " + first);
+        assertEquals(30, frames.trim().split("\n").length, "frames 20 to 49: " + frames);
+        List<String> all = packetHashes(dir.resolve("keyframes.mp4"));
+        assertTrue(all.containsAll(packetHashes(seeked)), "every packet after the seek is one of the file's");
+    }
+
+    @Test
+    void aHostileSampleCountIsRefusedBeforeAnythingIsAllocated() throws Exception {
+        Assumptions.assumeTrue(FfmpegMedia.available(), "ffmpeg makes the media");
+        byte[] b = MediaFiles.all().get("h264-aac.mp4").clone();
+        MediaProbe.Result p = MediaProbe.probe(b, b.length);
+        byte[] moov = Arrays.copyOfRange(b, (int) p.moov, (int) p.moovEnd);
+        int stsz = new String(moov, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("stsz");
+        // A fixed sample size and four million samples: eight bytes, and the tables would need 80 MB.
+        org.onionpeer.bytes.Bytes.putU32(moov, stsz + 8, 1);
+        org.onionpeer.bytes.Bytes.putU32(moov, stsz + 12, 1 << 22);
+        assertEquals("MP4: 4194304 samples in one track",
+                assertThrows(ProtocolException.class, () -> new Mp4Fragmenter(moov)).getMessage());
+    }
+
+    @Test
     void bytesMayNotBeSkipped() throws Exception {
         Assumptions.assumeTrue(FfmpegMedia.available(), "ffmpeg makes the media");
         byte[] b = MediaFiles.all().get("h264-aac.mp4");

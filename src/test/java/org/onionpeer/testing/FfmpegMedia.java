@@ -27,7 +27,7 @@ public final class FfmpegMedia {
         final String[] encoders;
         final String[] args;
 
-        Format(String name, boolean video, boolean audio, String encoders, String... args) {
+        public Format(String name, boolean video, boolean audio, String encoders, String... args) {
             this.name = name;
             this.video = video;
             this.audio = audio;

@@ -51,6 +51,21 @@ public final class MediaModule {
             + " b instanceof ArrayBuffer ? new Int8Array(b) : new Int8Array(b.buffer, b.byteOffset, b.byteLength), tail);")
     public static native Step push(int h, JSObject b, boolean tail);
 
+    /** Restarts a remuxed MP4 at the key frame before t seconds: the file offset to push from, or -1. */
+    @JSBody(params = {"h", "t"}, script = "return window.onionpeer.media.seek(h, t);")
+    public static native double seek(int h, double t);
+
+    @JSFunctor
+    public interface Seeking extends JSObject {
+        void call(double t);
+    }
+
+    /** Calls fn(t) when the element seeks to a time t that is not buffered. */
+    @JSBody(params = {"v", "fn"}, script = "v.addEventListener('seeking', function () { var t$ = v.currentTime,"
+            + " b$ = v.buffered; for (var i$ = 0; i$ < b$.length; i$++) if (t$ >= b$.start(i$) && t$ < b$.end(i$))"
+            + " return; fn(t$); });")
+    public static native void onSeekAway(JSObject v, Seeking fn);
+
     @JSBody(params = "h", script = "window.onionpeer.media.close(h);")
     public static native void close(int h);
 
