@@ -13,8 +13,8 @@ import org.teavm.jso.typedarrays.Int8Array;
 /**
  * Entry point of media.js, the second bundle (see browser/media/MediaModule): {@code onionpeer.media.open()}
  * gives a handle to a {@link MediaFeed}; {@code push(h, int8array, tail)} feeds it and answers
- * {e: error, t: type, m: moovAt, d: moov in, o: [bytes to append]}; {@code seek(h, seconds)} restarts a
- * remuxed MP4 at a key frame and gives the file offset to push from (-1: cannot); {@code close(h)} frees it.
+ * {e: error, t: type, m: moovAt, d: tail whole, o: [bytes to append]}; {@code seek(h, seconds)} gives the
+ * file offset to push from (see {@link MediaFeed#seek}); {@code close(h)} frees it.
  */
 public final class MediaMain {
     private static final List<MediaFeed> FEEDS = new ArrayList<>();

@@ -137,15 +137,15 @@ final class Player implements Downloads.Hooks {
         }
     }
 
-    private void push(JSObject bytes, boolean tail) {
+    private MediaModule.Step push(JSObject bytes, boolean tail) {
         if (error != null) {
-            return;
+            return null;
         }
         pushed = true;
         MediaModule.Step s = MediaModule.push(feed, bytes, tail);
         if (s.getError() != null) {
             stop("cannot play " + Downloads.nameOf(url) + ": " + s.getError());
-            return;
+            return null;
         }
         JSObject o = s.getOut();
         for (int i = 0; i < MediaModule.length(o); i++) {
@@ -153,38 +153,45 @@ final class Player implements Downloads.Hooks {
         }
         if (s.getMoovAt() >= 0 && !tailAsked) {
             tailAsked = true;
-            fetchMoov(s.getMoovAt());
+            fetchTail(s.getMoovAt(), () -> { });   // the moov: push() has done the rest
         }
         if (mime == null && s.getType() != null) {
             mime = s.getType();
             if (!MediaSource.isTypeSupported(mime)) {
                 stop("this browser cannot play " + mime + "; the file is still downloaded");
-                return;
+                return null;
             }
             addBuffer();   // appends what came out above, and goes on from there
         }
+        return s;
     }
 
-    /** The moov of an MP4 that keeps it after the mdat: a Range request from there, closed once it is in. */
-    private void fetchMoov(double from) {
+    /**
+     * Bytes the feed asks for from another place in the file (an MP4's moov after its mdat, a WebM's Cues):
+     * a Range request from there, closed once the feed has them whole; then {@code then}.
+     */
+    private void fetchTail(double from, Runnable then) {
         BrowserHttpStream.ControlFn[] ctl = new BrowserHttpStream.ControlFn[1];
+        boolean[] done = new boolean[1];
         Downloads.httpStream(url, from, (status, length, type, rangeStart, rangeTotal, control) -> {
             ctl[0] = control;
             if (status != 206 || rangeStart != from) {
+                done[0] = true;
                 control.call("close");
-                stop("this MP4 keeps its index (moov) at the end and the server did not answer a Range request"
-                        + " for it (HTTP " + status + "); it plays once downloaded");
+                stop("the server did not answer a Range request for byte " + (long) from + " (HTTP " + status
+                        + "); the file plays once downloaded");
             }
         }, data -> {
-            if (mime == null && error == null) {
-                push(data, true);
-                if (mime != null) {
-                    ctl[0].call("close");
-                }
+            MediaModule.Step s = done[0] ? null : push(data, true);
+            if (s != null && s.isTailDone()) {
+                done[0] = true;
+                ctl[0].call("close");
+                then.run();
+                next();
             }
         }, err -> {
-            if (err != null && mime == null) {
-                stop("could not fetch the MP4's index (moov) at byte " + (long) from + ": " + err);
+            if (!done[0] && err != null) {
+                stop("could not fetch byte " + (long) from + " on: " + err);
             }
         });
     }
@@ -247,14 +254,18 @@ final class Player implements Downloads.Hooks {
 
     /**
      * A seek to a time not buffered: where the feed can say which bytes hold it (a remuxed MP4's sample
-     * tables), the player fetches from there with a Range request and plays from it, while the download goes
-     * on storing the file; elsewhere the seek plays once the download reaches it.
+     * tables, a WebM's Cues), the player fetches from there with a Range request and plays from it, while the
+     * download goes on storing the file; elsewhere the seek plays once the download reaches it.
      */
     private void seekAway(double t) {
         if (feed < 0 || error != null || mime == null) {
             return;
         }
         double from = MediaModule.seek(feed, t);
+        if (from <= -2) {
+            fetchTail(-2 - from, () -> seekAway(t));   // a WebM's Cues first
+            return;
+        }
         if (from < 0) {
             return;
         }
@@ -265,6 +276,9 @@ final class Player implements Downloads.Hooks {
         rangeDone = false;
         in.clear();
         out.clear();
+        if (sb != null) {
+            SourceBuffer.abort(sb);   // a WebM append may have ended inside a Cluster
+        }
         Downloads.httpStream(url, from, (status, length, type, rangeStart, rangeTotal, ctl) -> {
             if (seek != ranged || status != 206 || rangeStart != from) {
                 ctl.call("close");

@@ -11,6 +11,14 @@ final class Matroska {
     private static final int SEGMENT = 0x18538067;
     private static final int TRACKS = 0x1654AE6B;
     private static final int CLUSTER = 0x1F43B675;
+    static final int CUES = 0x1C53BB6B;
+
+    /** Where the Segment's data begins (Cue and SeekHead positions count from there). */
+    long segStart;
+    /** The Cues element's file offset from the SeekHead, or -1. */
+    long cuesAt = -1;
+    /** Nanoseconds per timecode unit (Info's TimecodeScale). */
+    long scale = 1_000_000;
 
     private final byte[] b;
     private final int len;
@@ -27,10 +35,14 @@ final class Matroska {
                 && (b[3] & 0xff) == 0xA3;
     }
 
-    /** The type, or null when more bytes are needed. */
-    static MediaType probe(byte[] b, int len) {
-        return new Matroska(b, len).probe();
+    /** The header read so far; its type is null when more bytes are needed. */
+    static Matroska read(byte[] b, int len) {
+        Matroska m = new Matroska(b, len);
+        m.type = m.probe();
+        return m;
     }
+
+    MediaType type;
 
     private MediaType probe() {
         if (element() != EBML) {
@@ -61,6 +73,7 @@ final class Matroska {
         if (element() != SEGMENT) {
             throw new ProtocolException("WebM: no Segment after the EBML header");
         }
+        segStart = p;
         while (true) {
             if (p + 12 > len) {
                 return null;
@@ -72,15 +85,116 @@ final class Matroska {
             if (size < 0) {
                 throw new ProtocolException("WebM: element " + Integer.toHexString(id) + " of unknown size before the Tracks");
             }
-            if (id == TRACKS) {
+            if (id == TRACKS || id == 0x114D9B74 || id == 0x1549A966) {
                 int e = within(p + size);
-                return e < 0 ? null : tracks(e, doc);
+                if (e < 0) {
+                    return null;
+                }
+                if (id == TRACKS) {
+                    return tracks(e, doc);
+                }
+                index(id, e);
+                p = e;
+                continue;
             }
             if (p + size > Integer.MAX_VALUE - 16) {
                 throw new ProtocolException("WebM: element " + Integer.toHexString(id) + " of " + size + " bytes before the Tracks");
             }
             p += (int) size;
         }
+    }
+
+    /** SeekHead (where the Cues are) or Info (the timecode scale), read up to end. */
+    private void index(int parent, int end) {
+        while (p < end) {
+            int id = element();
+            int e = inside(end);
+            if (id == 0x4DBB) {   // Seek: SeekID, SeekPosition
+                int seekId = 0;
+                long pos = -1;
+                while (p < e) {
+                    int f = element();
+                    int fe = inside(e);
+                    if (f == 0x53AB) {
+                        seekId = (int) uint(fe);
+                    } else if (f == 0x53AC) {
+                        pos = uint(fe);
+                    }
+                    p = fe;
+                }
+                if (seekId == CUES && pos >= 0) {
+                    cuesAt = segStart + pos;
+                }
+            } else if (id == 0x2AD7B1 && parent == 0x1549A966) {
+                scale = uint(e);
+            }
+            p = e;
+        }
+    }
+
+    /** An unsigned integer element's value (at most 8 bytes, the top bit dropped). */
+    private long uint(int end) {
+        long v = 0;
+        for (int i = Math.max(p, end - 8); i < end; i++) {
+            v = v << 8 | b[i] & 0xff;
+        }
+        return v & Long.MAX_VALUE;
+    }
+
+    /**
+     * A whole Cues element at the start of b: {cue times in timecode units, cluster positions relative to
+     * the Segment's data}, or null while it is not all in.
+     */
+    static long[][] cues(byte[] b, int len) {
+        Matroska m = new Matroska(b, len);
+        if (len < 12) {
+            return null;
+        }
+        if (m.element() != CUES) {
+            throw new ProtocolException("WebM: no Cues where the SeekHead points");
+        }
+        if (m.size < 0 || m.size > MediaProbe.MAX_HEADER) {
+            throw new ProtocolException("WebM: Cues of " + m.size + " bytes");
+        }
+        int end = m.within(m.p + m.size);
+        if (end < 0) {
+            return null;
+        }
+        java.util.List<long[]> points = new java.util.ArrayList<>();
+        while (m.p < end) {
+            int id = m.element();
+            int e = m.inside(end);
+            if (id == 0xBB) {   // CuePoint: CueTime, CueTrackPositions { CueClusterPosition }
+                long[] point = {-1, -1};
+                while (m.p < e) {
+                    int f = m.element();
+                    int fe = m.inside(e);
+                    if (f == 0xB3) {
+                        point[0] = m.uint(fe);
+                    } else if (f == 0xB7) {
+                        while (m.p < fe) {
+                            int g = m.element();
+                            int ge = m.inside(fe);
+                            if (g == 0xF1 && point[1] < 0) {
+                                point[1] = m.uint(ge);
+                            }
+                            m.p = ge;
+                        }
+                    }
+                    m.p = fe;
+                }
+                if (point[0] >= 0 && point[1] >= 0) {
+                    points.add(point);
+                }
+            }
+            m.p = e;
+        }
+        long[][] r = new long[2][points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            r[0][i] = points.get(i)[0];
+            r[1][i] = points.get(i)[1];
+        }
+        return r;
     }
 
     private MediaType tracks(int end, String doc) {

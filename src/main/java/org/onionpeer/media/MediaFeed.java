@@ -23,6 +23,9 @@ public final class MediaFeed {
     private byte[] tail;
     private int tailLen;
     private Mp4Fragmenter frag;
+    private Matroska webm;
+    private long[][] cues;
+    private boolean wantCues;
     private final List<byte[]> out = new ArrayList<>();
 
     /** The next bytes of the file. */
@@ -59,6 +62,7 @@ public final class MediaFeed {
             start(r.type, slice(head, (int) r.moov, (int) r.moovEnd));
         } else {
             type = r.type;
+            webm = r.webm;
             out.add(slice(head, 0, headLen));
             head = null;
         }
@@ -69,7 +73,7 @@ public final class MediaFeed {
      * fetching). Boxes between the mdat and the moov are passed over.
      */
     public boolean pushTail(byte[] d) {
-        if (type != null) {
+        if (type != null && !wantCues) {
             return true;
         }
         if (tail == null) {
@@ -82,6 +86,11 @@ public final class MediaFeed {
         }
         System.arraycopy(d, 0, tail, tailLen, d.length);
         tailLen += d.length;
+        if (wantCues) {
+            cues = Matroska.cues(tail, tailLen);
+            wantCues = cues == null;
+            return cues != null;
+        }
         while (tailLen >= 8) {
             long size = Mp4.u32(tail, 0) & 0xffffffffL;
             if (size < 8 || size > MediaProbe.MAX_HEADER) {
@@ -116,10 +125,15 @@ public final class MediaFeed {
     }
 
     /**
-     * For a remuxed MP4: restarts at the key frame at or before seconds and returns the file offset whose
-     * bytes {@link #push} must get next; -1 where seeking by bytes is not supported (or not yet possible).
+     * For a remuxed MP4, restarts at the key frame at or before seconds; for a WebM with Cues, finds the
+     * Cluster to start from. Returns the file offset whose bytes {@link #push} must get next; -1 where
+     * seeking by bytes is not supported; for a WebM whose Cues are not in yet, -2 minus their offset: fetch
+     * from there into {@link #pushTail} (true once they are whole), then seek again.
      */
     public long seek(double seconds) {
+        if (webm != null && webm.cuesAt >= 0) {
+            return seekWebm(seconds);
+        }
         if (frag == null) {
             return -1;
         }
@@ -129,6 +143,29 @@ public final class MediaFeed {
             at = from;
         }
         return from;
+    }
+
+    /** A WebM: the Cluster the last cue at or before seconds names; -2 - the Cues' offset while they are not in. */
+    private long seekWebm(double seconds) {
+        if (cues == null) {
+            wantCues = true;
+            tail = null;
+            tailLen = 0;
+            return -2 - webm.cuesAt;
+        }
+        long want = (long) (seconds * 1e9 / webm.scale);
+        int k = -1;
+        for (int i = 0; i < cues[0].length; i++) {
+            if (cues[0][i] <= want && (k < 0 || cues[0][i] >= cues[0][k])) {
+                k = i;
+            }
+        }
+        if (k < 0) {
+            return -1;
+        }
+        at = webm.segStart + cues[1][k];
+        out.clear();
+        return at;
     }
 
     /** The type once known. */

@@ -17,11 +17,18 @@ public final class MediaProbe {
         /** With a type to remux: where the moov box lies; without a type: where it begins, after the mdat. */
         public final long moov;
         public final long moovEnd;
+        /** A WebM's header, for seeking by its Cues; else null. */
+        final Matroska webm;
 
         Result(MediaType type, long moov, long moovEnd) {
+            this(type, moov, moovEnd, null);
+        }
+
+        Result(MediaType type, long moov, long moovEnd, Matroska webm) {
             this.type = type;
             this.moov = moov;
             this.moovEnd = moovEnd;
+            this.webm = webm;
         }
     }
 
@@ -36,8 +43,8 @@ public final class MediaProbe {
             return MORE;
         }
         if (Matroska.looksLike(b, len)) {
-            MediaType t = Matroska.probe(b, len);
-            return t != null ? new Result(t, -1, -1) : more(len);
+            Matroska m = Matroska.read(b, len);
+            return m.type != null ? new Result(m.type, -1, -1, m) : more(len);
         }
         int box = Mp4.u32(b, 4);
         if (box == Mp4.FTYP || box == Mp4.MOOV || box == Mp4.fourcc("styp")) {

@@ -54,6 +54,27 @@ class MediaFuzzTest {
         assertTrue(f.accepted() > 1000 && f.rejected() > 1000, summary);
     }
 
+    @Test
+    void cuesOnlyThrowProtocolException() throws Exception {
+        Assumptions.assumeTrue(FfmpegMedia.available(), "ffmpeg makes the seeds");
+        Fuzzer f = new Fuzzer(0xc0e5L).maxLen(600);
+        int seeds = 0;
+        for (Map.Entry<String, byte[]> e : MediaFiles.all().entrySet()) {
+            byte[] b = e.getValue();
+            if (e.getKey().endsWith(".webm")) {
+                long at = Matroska.read(b, b.length).cuesAt;
+                byte[] cues = Arrays.copyOfRange(b, (int) at, b.length);
+                assertTrue(Matroska.cues(cues, cues.length)[0].length > 0, e.getKey() + ": its Cues decode");
+                f.seed(cues);
+                seeds++;
+            }
+        }
+        assertTrue(seeds >= 2, "WebM seeds");
+        String summary = f.run("Matroska.cues", 300_000, in -> Matroska.cues(in, in.length));
+        System.out.println("[fuzz] " + summary);
+        assertTrue(f.accepted() > 1000 && f.rejected() > 1000, summary);
+    }
+
     /** Pushes b in 997-byte pieces (the tail from the moov offset when asked); the bytes given out. */
     static long feed(byte[] b) {
         MediaFeed feed = new MediaFeed();

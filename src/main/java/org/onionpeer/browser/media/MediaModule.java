@@ -19,7 +19,7 @@ public final class MediaModule {
         void call(String error);
     }
 
-    /** What one push gave: an error, the type, where to fetch the moov from, and bytes to append. */
+    /** What one push gave: an error, the type, where to fetch the moov from, whether a tail is whole, bytes to append. */
     public abstract static class Step implements JSObject {
         @JSProperty("e")
         public abstract String getError();
@@ -29,6 +29,9 @@ public final class MediaModule {
 
         @JSProperty("m")
         public abstract double getMoovAt();
+
+        @JSProperty("d")
+        public abstract boolean isTailDone();
 
         @JSProperty("o")
         public abstract JSObject getOut();
@@ -51,7 +54,11 @@ public final class MediaModule {
             + " b instanceof ArrayBuffer ? new Int8Array(b) : new Int8Array(b.buffer, b.byteOffset, b.byteLength), tail);")
     public static native Step push(int h, JSObject b, boolean tail);
 
-    /** Restarts a remuxed MP4 at the key frame before t seconds: the file offset to push from, or -1. */
+    /**
+     * Restarts at the key frame (MP4) or Cluster (WebM) before t seconds: the file offset to push from; -1
+     * when the file cannot seek by bytes; -2 minus an offset when a WebM's Cues must be fetched from there
+     * (as a tail) first.
+     */
     @JSBody(params = {"h", "t"}, script = "return window.onionpeer.media.seek(h, t);")
     public static native double seek(int h, double t);
 
