@@ -113,9 +113,12 @@ final class Player implements Downloads.Hooks {
             JSObject item = in.remove(0);
             if (Blobs.isBlob(item)) {
                 reading = true;
+                int seeks = ranged;
                 Blobs.read(item, bytes -> {
                     reading = false;
-                    push(bytes, false);
+                    if (seeks == ranged) {   // a seek meanwhile: these stored bytes are not the next ones any more
+                        push(bytes, false);
+                    }
                     next();
                 }, this::stop);
             } else {
