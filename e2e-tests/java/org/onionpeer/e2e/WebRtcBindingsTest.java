@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.onionpeer.jvm.Bridge;
 
 /**
- * The WebRTC bindings in headless Chromium: the page's rtcLoopbackTest hook connects two peer connections
+ * The WebRTC bindings in headless Chromium: the self-test page's rtcLoopbackTest hook (in selftest.js, since the
+ * node does not use WebRTC yet) connects two peer connections
  * inside the page (signalled in Java, no server), opens a data channel, and pushes 1 MiB of patterned bytes
  * through a DataChannelTransport; the receiving side checks every byte and their order. Closing tells each
  * side's listener once.
@@ -49,7 +50,7 @@ class WebRtcBindingsTest {
 
     @Test
     void oneMebibyteCrossesADataChannelIntactAndInOrder() {
-        chromium.open(bridge.server().url(""));
+        chromium.open(bridge.server().url("selftest.html"));
         String r = loopback(1048576);
         assertTrue(r.matches("ok 1048576 \\d+"), r);
         System.out.println("webrtc loopback in one page: " + r + " (ms from start incl. ICE)");
@@ -57,7 +58,7 @@ class WebRtcBindingsTest {
 
     @Test
     void smallAndEmptyTransfersAlsoComplete() {
-        chromium.open(bridge.server().url(""));
+        chromium.open(bridge.server().url("selftest.html"));
         String r = loopback(1);
         assertTrue(r.matches("ok 1 \\d+"), r);
         r = loopback(0);
@@ -66,7 +67,7 @@ class WebRtcBindingsTest {
 
     @Test
     void closingTellsEachSideExactlyOnce() {
-        chromium.open(bridge.server().url(""));
+        chromium.open(bridge.server().url("selftest.html"));
         Object r = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
                 + "(function poll() { if (window.onionpeer && window.onionpeer.rtcCloseTest)"
                 + "  window.onionpeer.rtcCloseTest(function (r) { cb(r); });"

@@ -91,7 +91,6 @@ public final class BrowserMain {
         BrowserHttpStream.export();
         Downloads.export();
         Peers.export();
-        org.onionpeer.browser.webrtc.RtcLoopbackTest.export();
         JsApi.setText("status", "Onionpeer node loaded");
     }
 
@@ -103,10 +102,18 @@ public final class BrowserMain {
         return SCHED;
     }
 
+    /** The bridge's origin, where media.js is too. */
+    static String base() {
+        return base != null ? base : origin();
+    }
+
+    private static String base;
+
     static void start(String base) {
         if (bootstrap != null) {
             return;
         }
+        BrowserMain.base = base;
         Identity.start();
         bootstrap = new Bootstrap(SCHED, RND::nextBytes, BrowserMain::getText, base + "/tor/directory", d -> {
             PeerDialer dialer = new PeerDialer(new BrowserWebSocket.WsDialer());

@@ -22,7 +22,8 @@ import org.teavm.jso.typedarrays.Int8Array;
  * <ul>
  * <li>{@code onionpeer.download(url, {onProgress(received, total, bytesPerSec, secondsLeft, note), onDone(err, info)})}:
  * note, when given, says in words that a broken stream is being retried (resumed with Range);</li>
- * <li>{@code onionpeer.stream(url, videoElement, {onProgress, onDone, mime})};</li>
+ * <li>{@code onionpeer.stream(url, videoElement, {onProgress, onDone})}: the media type comes from the file's
+ * own bytes ({@link Player});</li>
  * <li>{@code onionpeer.files(cb(err, [info]))}, info = {url, name, type, total, received, done, updated};</li>
  * <li>{@code onionpeer.fileBlob(url, cb(err, blob))}, {@code onionpeer.removeFile(url, cb(err))}.</li>
  * </ul>
@@ -66,7 +67,7 @@ final class Downloads {
 
     @JSFunctor
     interface StreamFn extends JSObject {
-        void call(String url, JSObject video, ProgressFn progress, DoneFn done, String mime);
+        void call(String url, JSObject video, ProgressFn progress, DoneFn done);
     }
 
     @JSFunctor
@@ -96,7 +97,7 @@ final class Downloads {
             + "o$.download = function (u$, p$) { p$ = p$ || {};"
             + " download(u$, p$.onProgress || n$, p$.onDone || n$); };"
             + "o$.stream = function (u$, v$, p$) { p$ = p$ || {};"
-            + " stream(u$, v$, p$.onProgress || n$, p$.onDone || n$, p$.mime || null); };"
+            + " stream(u$, v$, p$.onProgress || n$, p$.onDone || n$); };"
             + "o$.files = function (c$) { files(c$); };"
             + "o$.fileBlob = function (u$, c$) { fileBlob(u$, c$); };"
             + "o$.removeFile = function (u$, c$) { removeFile(u$, c$ || n$); };")
@@ -125,7 +126,7 @@ final class Downloads {
 
     static void export() {
         exportAll((url, progress, done) -> run(url, progress, done, null),
-                (url, video, progress, done, mime) -> Player.play(url, video, progress, done, mime),
+                Player::play,
                 Downloads::files, Downloads::fileBlob, Downloads::removeFile);
     }
 
@@ -340,9 +341,8 @@ final class Downloads {
 
         void onReset();
 
-        void onHead(String type);
-
-        void onRecord(JSObject record);
+        /** Body bytes as they arrive, before they are stored. */
+        void onData(Int8Array data);
     }
 
     /** A write to IndexedDB in flight: a tiny promise, so later steps can wait for the last write. */
@@ -421,7 +421,6 @@ final class Downloads {
         long pending;
         boolean paused;
         int retries;
-        boolean headSeen;
         org.onionpeer.platform.Scheduler.Cancellable readyWait;
 
         Job(String url, ProgressFn onProgress, DoneFn onDone, Hooks hooks) {
@@ -520,9 +519,6 @@ final class Downloads {
                 meta.setChunks(meta.getChunks() + 1);
                 meta.setReceived(meta.getReceived() + bufLen);
                 bufLen = 0;
-                if (hooks != null) {
-                    hooks.onRecord(rec);
-                }
             }
             meta.setUpdated(wallClock());
             IdbObjectStore files = tx.objectStore("files");
@@ -653,10 +649,6 @@ final class Downloads {
                     hooks.onReset();
                 }
                 store(reset);
-                if (hooks != null && !headSeen) {
-                    hooks.onHead(meta.getType());
-                }
-                headSeen = true;
                 stopFlushing();
                 flushTimer = setInterval(() -> {
                     if (bufLen > 0 && !finished) {
@@ -667,6 +659,9 @@ final class Downloads {
             }, data -> {
                 if (error != null || finished) {
                     return;
+                }
+                if (hooks != null) {
+                    hooks.onData(data);
                 }
                 int len = data.getLength();
                 int off = 0;

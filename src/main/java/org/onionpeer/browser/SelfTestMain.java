@@ -18,6 +18,8 @@ public final class SelfTestMain {
 
     public static void main(String[] args) {
         JsApi.export("selftest", (JsApi.StringFn) SelfTestMain::core);
+        // The WebRTC bindings' test hooks live here, not in onionpeer.js: the node does not use WebRTC yet.
+        org.onionpeer.browser.webrtc.RtcLoopbackTest.export();
         JsApi.export("selftestPlatform", (JsApi.StringFn) SelfTestMain::platform);
         JsApi.export("selftestPool", (JsApi.CallbackFn) done -> new PoolCheck(done::call).start());
         JsApi.setText("status", "self-test loaded");

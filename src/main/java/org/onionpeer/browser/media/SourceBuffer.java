@@ -16,4 +16,8 @@ public abstract class SourceBuffer implements JSObject {
     @JSBody(params = {"sb", "bytes"}, script = "try { sb.appendBuffer(bytes); return null; }"
             + " catch (e$) { return e$ && e$.message ? e$.message : String(e$); }")
     public static native String append(SourceBuffer sb, JSObject bytes);
+
+    /** Drops an append in progress and resets the parser, so bytes from another place in the file may follow. */
+    @JSBody(params = "sb", script = "try { sb.abort(); } catch (e$) { }")
+    public static native void abort(SourceBuffer sb);
 }
