@@ -205,6 +205,10 @@ class BridgeLoadTest {
         if (circuits == null || circuits.isEmpty()) {
             return "no circuit after " + ms + " ms: " + s;
         }
-        return "circuit " + circuits.get(0).get("hops") + " in " + ms + " ms";
+        List<String> hops = new java.util.ArrayList<>();
+        for (Object h : (List<Object>) circuits.get(0).get("hops")) {
+            hops.add(String.valueOf(((java.util.Map<String, Object>) h).get("nickname")));
+        }
+        return "circuit " + hops + " in " + ms + " ms";
     }
 }
