@@ -227,6 +227,7 @@ class TorInteropTest {
             String ours = relay.relays().get(0).fingerprint();
             try {
                 net.waitForRouterInConsensus(ours, Duration.ofSeconds(90));
+                net.waitForRouterKnownTo("exit1", ours, Duration.ofSeconds(90));
             } catch (IllegalStateException e) {
                 throw new AssertionError(e.getMessage() + "\nour relay's output:\n" + relay.tail(), e);
             }

@@ -345,6 +345,30 @@ final class TorNetwork implements AutoCloseable {
     }
 
     /**
+     * Waits until relay {@code node} of this network has a cached consensus listing {@code hexFingerprint} as
+     * Running: the authorities' consensus reaches each relay a little later, and an exit that does not yet
+     * know the relay before it refuses the streams of its circuits (RefuseUnknownExits: END MISC).
+     */
+    void waitForRouterKnownTo(String node, String hexFingerprint, Duration timeout)
+            throws IOException, InterruptedException {
+        String want = hexFingerprint.toUpperCase(Locale.ROOT);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (String f : new String[] {"cached-consensus", "cached-microdesc-consensus"}) {
+                Path p = nodeDir(node).resolve(f);
+                if (Files.exists(p) && runningRouters(Files.readString(p, StandardCharsets.UTF_8)).contains(want)) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(node + " does not list " + want + " as Running after "
+                        + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    /**
      * Starts a C tor client of this network named {@code name} (its directory DIR/NAME) with the given SOCKS
      * and control ports and extra torrc lines, and waits for it to bootstrap.
      */
