@@ -105,6 +105,7 @@ public final class Bridge implements AutoCloseable {
     private final List<AuthorityLine> authorities = new ArrayList<>();
     private volatile List<RelayInfo> torRelays = new ArrayList<>();
     private final PeerService peers;
+    private BridgeFederation federation;
     private final CompletableFuture<Directory> firstTorDirectory = new CompletableFuture<>();
     private TorDirectoryClient torClient;
     private ScheduledExecutorService publisher;
@@ -135,8 +136,10 @@ public final class Bridge implements AutoCloseable {
         BridgeAddress self = BridgeAddress.of(pub.getHost(), pub.getPort() > 0 ? pub.getPort()
                 : pub.getScheme().equals("wss") ? 443 : 80);
         this.peers = onLoop(bridgeRelay.loop(), () -> {
-            PeerService p = new PeerService(bridgeRelay.node(), bridgeRelay.keys().identity().ed25519Identity(),
-                    (tbs, ok, failed) -> failed.accept("a bridge signs no peer certificates"), true, self, null);
+            // A bridge signs one kind of peer certificate: its JOIN to a bridge it federates with.
+            org.onionpeer.crypto.Ed25519.KeyPair ed = bridgeRelay.keys().ed25519Identity();
+            PeerService p = new PeerService(bridgeRelay.node(), ed.publicKey(),
+                    (tbs, ok, failed) -> ok.accept(ed.sign(tbs)), true, self, null);
             p.startDht(null, null);
             return p;
         });
@@ -160,7 +163,9 @@ public final class Bridge implements AutoCloseable {
             r.setCcParams(() -> ccParams);
         }
         if (options.join != null) {
-            joined.addAll(fetchDirectory(options.join).relays());
+            Directory theirs = fetchDirectory(options.join);
+            joined.addAll(theirs.relays());
+            federation = new BridgeFederation(bridgeRelay, peers, options.join, theirs);
             // Pages may take their first hop at a joined bridge: their policy lets them reach it.
             for (RelayInfo r : joined) {
                 for (LinkTarget t : r.targets()) {
@@ -352,6 +357,11 @@ public final class Bridge implements AutoCloseable {
         return server;
     }
 
+    /** With {@link Options#join}: "federated", "joining", or why the last attempt to federate failed. */
+    public String federationState() {
+        return federation == null ? "not joined" : federation.state();
+    }
+
     /** The bridge's peer service (registered pages, introductions, DHT); use it on the bridge relay's loop. */
     public PeerService peers() {
         return peers;
@@ -400,6 +410,9 @@ public final class Bridge implements AutoCloseable {
         }
         if (publisher != null) {
             publisher.shutdownNow();
+        }
+        if (federation != null) {
+            federation.close();
         }
         server.close();
         for (JvmRelay r : relays) {

@@ -23,6 +23,14 @@ import org.onionpeer.dht.NodeId;
  * ASCII with a 2-byte length (browsers' descriptions are ASCII; anything else is refused, which also keeps
  * the charset machinery out of the browser bundle);</li>
  * <li>INTRODUCE_FAILED: why the relaying node could not pass an INTRODUCE on (1-byte length, ASCII).</li>
+ * <li>RELAY: "pass this on to the peer ID": the body is a whole DHT / INTRODUCE / INTRODUCED /
+ * INTRODUCE_FAILED message whose own peer ID is the sender (set by the first relaying node; a relaying node
+ * passes on only what it got from the origin or from a federated bridge, never twice). It is how federated
+ * bridges hand each other messages for their pages, and how a page asks a peer linked to both sides to pass
+ * an introduction on (over a peer link both directions occur, so "to" needs its own type);</li>
+ * <li>JOIN: a bridge's {@link PeerCert} over this link's AUTH_CHALLENGE, as REGISTER, asking to federate;</li>
+ * <li>PRESENT / ABSENT: between federated bridges, the IDs of pages registered with (or gone from) the sender:
+ * a 2-byte count, then the 20-byte IDs.</li>
  * </ul>
  */
 public final class PeerMessage {
@@ -34,6 +42,12 @@ public final class PeerMessage {
     public static final int INTRODUCE = 3;
     public static final int INTRODUCED = 4;
     public static final int INTRODUCE_FAILED = 5;
+    public static final int RELAY = 6;
+    public static final int JOIN = 7;
+    public static final int PRESENT = 8;
+    public static final int ABSENT = 9;
+    /** IDs in one PRESENT / ABSENT. */
+    public static final int MAX_IDS = 1000;
 
     public static final NodeId LINK_PEER = NodeId.of(new byte[NodeId.BYTES]);
     public static final int MAX_DHT = 8192;
@@ -75,6 +89,37 @@ public final class PeerMessage {
         return new PeerMessage(INTRODUCE_FAILED, peer, b);
     }
 
+    /** Asks the receiving node to pass {@code inner} (whose peer ID says whom it is from) on to {@code to}. */
+    public static PeerMessage relay(NodeId to, PeerMessage inner) {
+        if (inner.type < DHT || inner.type > INTRODUCE_FAILED) {
+            throw new IllegalArgumentException("a RELAY carries DHT or introduction messages only");
+        }
+        return new PeerMessage(RELAY, to, inner.encode());
+    }
+
+    public static PeerMessage join(PeerCert cert) {
+        return new PeerMessage(JOIN, LINK_PEER, cert.encode());
+    }
+
+    public static PeerMessage present(java.util.List<NodeId> ids) {
+        return idList(PRESENT, ids);
+    }
+
+    public static PeerMessage absent(java.util.List<NodeId> ids) {
+        return idList(ABSENT, ids);
+    }
+
+    private static PeerMessage idList(int type, java.util.List<NodeId> ids) {
+        if (ids.isEmpty() || ids.size() > MAX_IDS) {
+            throw new IllegalArgumentException("1.." + MAX_IDS + " IDs per message");
+        }
+        ByteWriter w = new ByteWriter(2 + NodeId.BYTES * ids.size()).u16(ids.size());
+        for (NodeId n : ids) {
+            w.bytes(n.bytes());
+        }
+        return new PeerMessage(type, LINK_PEER, w.toByteArray());
+    }
+
     private static byte[] sdp(String s) {
         byte[] b;
         try {
@@ -102,8 +147,30 @@ public final class PeerMessage {
     }
 
     public PeerCert cert() {
-        expect(REGISTER);
+        if (type != REGISTER && type != JOIN) {
+            throw new IllegalStateException("not a REGISTER/JOIN");
+        }
         return PeerCert.decode(body);
+    }
+
+    /** The message a RELAY carries (checked by decode). */
+    public PeerMessage inner() {
+        expect(RELAY);
+        return decode(body);
+    }
+
+    /** The IDs of a PRESENT / ABSENT. */
+    public java.util.List<NodeId> ids() {
+        if (type != PRESENT && type != ABSENT) {
+            throw new IllegalStateException("not a PRESENT/ABSENT");
+        }
+        ByteReader r = new ByteReader(body);
+        int n = r.u16();
+        java.util.List<NodeId> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(NodeId.read(r));
+        }
+        return out;
     }
 
     public byte[] dhtMessage() {
@@ -163,8 +230,29 @@ public final class PeerMessage {
         ByteReader b = new ByteReader(body);
         switch (type) {
             case REGISTER:
+            case JOIN:
                 PeerCert.read(b);
                 break;
+            case RELAY: {
+                if (body.length == 0 || body[0] == RELAY) {
+                    throw new ProtocolException("a RELAY must carry one DHT or introduction message");
+                }
+                PeerMessage inner = decode(body);
+                if (inner.type < DHT || inner.type > INTRODUCE_FAILED) {
+                    throw new ProtocolException("a RELAY must carry one DHT or introduction message");
+                }
+                b.skip(body.length);
+                break;
+            }
+            case PRESENT:
+            case ABSENT: {
+                int n = b.u16();
+                if (n == 0 || n > MAX_IDS) {
+                    throw new ProtocolException("ID count out of 1.." + MAX_IDS);
+                }
+                b.skip(n * NodeId.BYTES);
+                break;
+            }
             case DHT:
                 if (body.length == 0 || body.length > MAX_DHT) {
                     throw new ProtocolException("DHT message length out of 1.." + MAX_DHT);

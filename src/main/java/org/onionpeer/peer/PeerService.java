@@ -51,6 +51,8 @@ public final class PeerService implements LinkManager.MessageHandler {
         public int dhtPerSecond = 100;
         public long introduceTimeoutMillis = 20_000;
         public long certLifetimeSeconds = 24 * 3600;
+        /** Messages a federated bridge may send per second: it speaks for all its pages. */
+        public int federatedPerSecond = 20_000;
     }
 
     /** What happened, for a node's event log and the tests; nothing identifying beyond short IDs. */
@@ -74,12 +76,14 @@ public final class PeerService implements LinkManager.MessageHandler {
     private final PeerStats stats = new PeerStats();
     private Listener listener = e -> { };
     private Consumer<NodeId> peerLinkClosed = id -> { };
+    private Consumer<NodeId> federationClosed = id -> { };
     private Dht dht;
     private Contact self;
     private Channel bridgeLink;
     private Contact bridgeContact;
     private Introductions introductions;
     private final Transport dhtTransport = new Transport();
+    private final Federation federation = new Federation();
 
     /**
      * @param identityKey our Ed25519 identity key (raw 32 bytes); our ID is SHA-1 of its SPKI
@@ -117,6 +121,11 @@ public final class PeerService implements LinkManager.MessageHandler {
     /** Told when a peer link (WebRTC) closes: the peer left, or the link broke. */
     public void onPeerLinkClosed(Consumer<NodeId> c) {
         this.peerLinkClosed = c;
+    }
+
+    /** Told when the link to a federated bridge closes (a bridge: to join it again). */
+    public void onFederationClosed(Consumer<NodeId> c) {
+        this.federationClosed = c;
     }
 
     void event(String e) {
@@ -197,6 +206,52 @@ public final class PeerService implements LinkManager.MessageHandler {
         }, err -> done.accept("cannot sign the registration: " + err));
     }
 
+    /**
+     * A bridge: federates with the bridge at the other end of {@code link} (we dialled it, so its CERTS proved
+     * its Ed25519 identity {@code bridgeKey}). We prove ours with JOIN over its AUTH_CHALLENGE; from then on
+     * each passes the other what is for its pages, and their DHT nodes know each other.
+     */
+    public void joinBridge(Channel link, byte[] bridgeKey, BridgeAddress address, Consumer<String> done) {
+        byte[] challenge = link.authChallenge();
+        if (!relays || challenge == null) {
+            done.accept(relays ? "the bridge link has no AUTH_CHALLENGE to sign" : "only bridges federate");
+            return;
+        }
+        Contact theirs = Contact.of(PeerCert.spkiOf(bridgeKey), address, new ArrayList<>());
+        long expires = node.scheduler().epochSeconds() + limits.certLifetimeSeconds;
+        byte[] tbs = PeerCert.toBeSigned(identityKey, new byte[32], null, challenge, expires);
+        signer.sign(tbs, sig -> {
+            if (!link.isOpen()) {
+                done.accept("the link to the bridge closed before joining");
+                return;
+            }
+            link.sendLinkMessage(PeerMessage.join(
+                    PeerCert.of(identityKey, new byte[32], null, challenge, expires, sig)).encode());
+            if (!federation.add(link, theirs.id(), registered.keySet())) {
+                done.accept("federated with too many bridges");
+                return;
+            }
+            idOf.put(link, theirs.id());
+            event("federated with bridge " + theirs.id().shortHex());
+            if (dht != null) {
+                List<Contact> seeds = new ArrayList<>();
+                seeds.add(theirs);
+                dht.bootstrap(seeds, r -> done.accept(null));
+            } else {
+                done.accept(null);
+            }
+        }, err -> done.accept("cannot sign the join: " + err));
+    }
+
+    /** A bridge: how many bridges it is federated with, and how many of their pages it knows. */
+    public int federatedBridges() {
+        return federation.size();
+    }
+
+    public int remotePages() {
+        return federation.remotePages();
+    }
+
     /** The page's link to its bridge, or null. */
     public Channel bridgeLink() {
         return bridgeLink != null && bridgeLink.isOpen() ? bridgeLink : null;
@@ -242,10 +297,20 @@ public final class PeerService implements LinkManager.MessageHandler {
         }
         switch (m.type()) {
             case PeerMessage.REGISTER:
+            case PeerMessage.JOIN:
                 onRegister(ch, m);
                 break;
             case PeerMessage.DHT:
                 onDht(ch, m);
+                break;
+            case PeerMessage.RELAY:
+                onRelay(ch, m);
+                break;
+            case PeerMessage.PRESENT:
+            case PeerMessage.ABSENT:
+                if (!federation.onList(ch, m)) {
+                    stats.refused++;
+                }
                 break;
             default:
                 onIntroduction(ch, m);
@@ -256,6 +321,20 @@ public final class PeerService implements LinkManager.MessageHandler {
     private boolean allow(Channel ch, PeerMessage m) {
         long now = node.scheduler().nowMillis();
         long[] w;
+        if (federation.isBridgeLink(ch)) {
+            w = windows.computeIfAbsent(ch, c -> new long[] {now, 0, 0, 0});
+            if (now - w[0] >= 1000) {
+                w[0] = now;
+                w[1] = 0;
+            }
+            return ++w[1] <= limits.federatedPerSecond;
+        }
+        if (m.type() == PeerMessage.PRESENT || m.type() == PeerMessage.ABSENT) {
+            return true; // refused below: only federated bridges send them
+        }
+        if (m.type() == PeerMessage.RELAY) {
+            m = m.inner(); // counted as what it carries
+        }
         if (!relays && ch == bridgeLink && !m.peer().equals(PeerMessage.LINK_PEER)) {
             // Our bridge relays for every peer (and limits each asker's link): one peer's flood must not use
             // up what the others may send us through it, so relayed messages are limited per peer.
@@ -313,6 +392,15 @@ public final class PeerService implements LinkManager.MessageHandler {
             stats.refused++; // one identity per link
             return;
         }
+        if (m.type() == PeerMessage.JOIN) {
+            if (!federation.add(ch, who, registered.keySet())) {
+                stats.refused++;
+                return;
+            }
+            idOf.put(ch, who);
+            event("bridge " + who.shortHex() + " federated with us");
+            return;
+        }
         if (!registered.containsKey(who) && registered.size() >= limits.maxRegistered) {
             stats.refused++;
             return;
@@ -323,6 +411,9 @@ public final class PeerService implements LinkManager.MessageHandler {
         }
         idOf.put(ch, who);
         stats.registrations++;
+        if (old == null) {
+            federation.announce(who, true);
+        }
     }
 
     private void onDht(Channel ch, PeerMessage m) {
@@ -334,11 +425,7 @@ public final class PeerService implements LinkManager.MessageHandler {
         if (m.peer().equals(PeerMessage.LINK_PEER)) {
             dhtTransport.deliver(from, m.dhtMessage());
         } else if (relays) {
-            Channel to = registered.get(m.peer());
-            if (to != null && to != ch && to.isOpen()) {
-                to.sendLinkMessage(m.withPeer(from).encode());
-                stats.dhtRelayed++;
-            }
+            route(ch, m.peer(), m.withPeer(from));
         } else if (ch == bridgeLink) {
             dhtTransport.deliver(m.peer(), m.dhtMessage()); // relayed by our bridge, from m.peer()
         } else {
@@ -353,19 +440,68 @@ public final class PeerService implements LinkManager.MessageHandler {
             return;
         }
         if (relays) {
-            Channel to = registered.get(m.peer());
-            if (to == null || !to.isOpen()) {
-                if (m.type() == PeerMessage.INTRODUCE) {
-                    ch.sendLinkMessage(PeerMessage.introduceFailed(m.peer(), "unknown peer").encode());
-                }
-                return;
-            }
-            to.sendLinkMessage(m.withPeer(from).encode());
-            stats.introductionsRelayed++;
+            route(ch, m.peer(), m.withPeer(from));
         } else if (ch == bridgeLink && introductions != null) {
             introductions.onMessage(m);
         } else {
             stats.refused++;
+        }
+    }
+
+    /**
+     * RELAY: from a federated bridge, its inner message already says whom it is from; from anyone else, the
+     * link's proven ID is the sender. Pages relay nothing yet.
+     */
+    private void onRelay(Channel ch, PeerMessage m) {
+        NodeId from = idOf(ch);
+        if (!relays || from == null) {
+            stats.refused++;
+            return;
+        }
+        PeerMessage inner = m.inner();
+        if (!federation.isBridgeLink(ch)) {
+            inner = inner.withPeer(from);
+        } else if (inner.peer().equals(PeerMessage.LINK_PEER)) {
+            stats.refused++;
+            return;
+        }
+        route(ch, m.peer(), inner);
+    }
+
+    /**
+     * A bridge passes {@code m} (its peer ID: the sender) on to {@code to}: ourselves (the DHT), a page
+     * registered here, or, unless it came from a federated bridge (never forward twice), the federated bridge
+     * {@code to} is at. An INTRODUCE that cannot be passed on is answered with INTRODUCE_FAILED.
+     */
+    private void route(Channel ch, NodeId to, PeerMessage m) {
+        boolean intro = m.type() != PeerMessage.DHT;
+        if (to.equals(id)) {
+            if (m.type() == PeerMessage.DHT) {
+                dhtTransport.deliver(m.peer(), m.dhtMessage());
+            } else {
+                stats.refused++; // a bridge is introduced to nobody
+            }
+            return;
+        }
+        Channel dest = registered.get(to);
+        if (dest != null && dest != ch && dest.isOpen()) {
+            dest.sendLinkMessage(m.encode());
+        } else if (dest == null && !federation.isBridgeLink(ch) && (dest = federation.routeTo(to)) != null
+                && dest != ch) {
+            dest.sendLinkMessage(PeerMessage.relay(to, m).encode());
+            stats.federated++;
+        } else {
+            if (m.type() == PeerMessage.INTRODUCE) {
+                PeerMessage failed = PeerMessage.introduceFailed(to, "unknown peer");
+                ch.sendLinkMessage((federation.isBridgeLink(ch) ? PeerMessage.relay(m.peer(), failed)
+                        : failed).encode());
+            }
+            return;
+        }
+        if (intro) {
+            stats.introductionsRelayed++;
+        } else {
+            stats.dhtRelayed++;
         }
     }
 
@@ -388,6 +524,12 @@ public final class PeerService implements LinkManager.MessageHandler {
         NodeId n = idOf.remove(ch);
         if (n != null && registered.get(n) == ch) {
             registered.remove(n);
+            federation.announce(n, false);
+        }
+        NodeId gone = federation.closed(ch);
+        if (gone != null) {
+            event("federation with bridge " + gone.shortHex() + " closed");
+            federationClosed.accept(gone);
         }
         if (ch == bridgeLink) {
             bridgeLink = null;
@@ -420,8 +562,14 @@ public final class PeerService implements LinkManager.MessageHandler {
             if (ch == null && bridgeContact != null && to.id().equals(bridgeContact.id())) {
                 ch = bridgeLink();
             }
+            if (ch == null) {
+                ch = federation.bridge(to.id());
+            }
+            Channel via;
             if (ch != null && ch.isOpen()) {
                 ch.sendLinkMessage(direct.encode());
+            } else if (relays && (via = federation.routeTo(to.id())) != null) {
+                via.sendLinkMessage(PeerMessage.relay(to.id(), PeerMessage.dht(id, message)).encode());
             } else if (!relays && bridgeLink() != null) {
                 bridgeLink.sendLinkMessage(PeerMessage.dht(to.id(), message).encode()); // the bridge relays it
             }

@@ -5,6 +5,8 @@ public final class PeerStats {
     public long registrations;
     public long introductionsRelayed;
     public long dhtRelayed;
+    /** Messages handed to a federated bridge for one of its pages. */
+    public long federated;
     public long malformed;
     public long rateLimited;
     public long refused;

@@ -33,6 +33,11 @@ class PeerMessageTest {
         l.add(PeerMessage.introduced(PEER, SdpTest.chromium(false, 43, fp, "\r\n")));
         l.add(PeerMessage.introduceFailed(PEER, "unknown peer"));
         l.add(PeerMessage.introduceFailed(PEER, ""));
+        l.add(PeerMessage.join(PeerCert.sign(k, new byte[32], null, fp, 1_750_000_000L)));
+        l.add(PeerMessage.relay(PEER, PeerMessage.dht(PEER, new byte[] {7})));
+        l.add(PeerMessage.relay(PEER, PeerMessage.introduceFailed(PEER, "unknown peer")));
+        l.add(PeerMessage.present(List.of(PEER, PeerMessage.LINK_PEER)));
+        l.add(PeerMessage.absent(List.of(PEER)));
         return l;
     }
 
@@ -78,7 +83,7 @@ class PeerMessageTest {
 
     @Test
     void unknownTypes() {
-        for (int t : new int[] {0, 6, 7, 0x7f, 0xf0, 0xff}) {
+        for (int t : new int[] {0, 10, 11, 0x7f, 0xf0, 0xff}) {
             byte[] b = new byte[21 + 4];
             b[0] = (byte) t;
             assertEquals("unknown peer message type " + t, error(b));
@@ -101,7 +106,7 @@ class PeerMessageTest {
     @Test
     void trailingBytes() {
         for (PeerMessage m : samples()) {
-            if (m.type() == PeerMessage.DHT) {
+            if (m.type() == PeerMessage.DHT || m.type() == PeerMessage.RELAY && m.inner().type() == PeerMessage.DHT) {
                 continue; // a DHT body is the rest of the payload
             }
             byte[] enc = Bytes.concat(m.encode(), new byte[] {0, 0});
@@ -140,6 +145,32 @@ class PeerMessageTest {
     }
 
     @Test
+    void federationMessages() {
+        PeerMessage inner = PeerMessage.introduce(PEER, "v=0");
+        PeerMessage r = PeerMessage.decode(PeerMessage.relay(PeerMessage.LINK_PEER, inner).encode());
+        assertEquals(PeerMessage.RELAY, r.type());
+        assertArrayEquals(inner.encode(), r.inner().encode());
+        assertEquals(List.of(PEER), PeerMessage.decode(PeerMessage.present(List.of(PEER)).encode()).ids());
+        // A RELAY in a RELAY would let relaying nodes bounce messages forever; a REGISTER in one means nothing.
+        byte[] nested = new ByteWriter(64).u8(PeerMessage.RELAY).bytes(PEER.bytes())
+                .bytes(PeerMessage.relay(PEER, inner).encode()).toByteArray();
+        assertEquals("a RELAY must carry one DHT or introduction message", error(nested));
+        byte[] reg = new ByteWriter(300).u8(PeerMessage.RELAY).bytes(PEER.bytes())
+                .bytes(samples().get(0).encode()).toByteArray();
+        assertEquals("a RELAY must carry one DHT or introduction message", error(reg));
+        byte[] empty = new ByteWriter(21).u8(PeerMessage.RELAY).bytes(PEER.bytes()).toByteArray();
+        assertEquals("a RELAY must carry one DHT or introduction message", error(empty));
+        byte[] none = new ByteWriter(23).u8(PeerMessage.PRESENT).bytes(PEER.bytes()).u16(0).toByteArray();
+        assertEquals("ID count out of 1..1000", error(none));
+        byte[] many = new ByteWriter(23).u8(PeerMessage.ABSENT).bytes(PEER.bytes()).u16(1001).toByteArray();
+        assertEquals("ID count out of 1..1000", error(many));
+        byte[] shortList = new ByteWriter(43).u8(PeerMessage.PRESENT).bytes(PEER.bytes()).u16(2)
+                .bytes(PEER.bytes()).toByteArray();
+        assertThrows(ProtocolException.class, () -> PeerMessage.decode(shortList));
+        assertThrows(IllegalArgumentException.class, () -> PeerMessage.relay(PEER, samples().get(0)));
+    }
+
+    @Test
     void fuzz() {
         long seed = Long.getLong("peer.fuzz.seed", System.nanoTime());
         System.out.println("[fuzz] PeerMessage.decode seed " + seed + " (-Dpeer.fuzz.seed=" + seed + " replays)");
@@ -154,7 +185,11 @@ class PeerMessageTest {
             PeerMessage m = PeerMessage.decode(b);
             // What decode accepted, the accessors read without surprise.
             switch (m.type()) {
-                case PeerMessage.REGISTER: m.cert(); break;
+                case PeerMessage.REGISTER:
+                case PeerMessage.JOIN: m.cert(); break;
+                case PeerMessage.RELAY: m.inner(); break;
+                case PeerMessage.PRESENT:
+                case PeerMessage.ABSENT: m.ids(); break;
                 case PeerMessage.DHT: m.dhtMessage(); break;
                 case PeerMessage.INTRODUCE:
                 case PeerMessage.INTRODUCED: m.description(); break;
