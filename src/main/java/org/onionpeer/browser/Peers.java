@@ -67,6 +67,9 @@ final class Peers {
                 node = new PeerNode(n, p, service, SelfTestMain.platformPrimitives(), onion, router, null);
                 options.peerHops = node.hops();
                 node.setRelaying(wantRelaying);
+                if (wantRelayRate > 0) {
+                    node.setRelayRate(wantRelayRate);
+                }
                 node.start();
                 if (wantPeers) {
                     p.setPreferPeers(true);
@@ -108,6 +111,24 @@ final class Peers {
             });
             return "";
         });
+        JsApi.export("setRelayRateNow", (JsApi.StringArgFn) rate -> {
+            long r;
+            try {
+                r = Long.parseLong(rate);
+            } catch (NumberFormatException e) {
+                return "bytesPerSecond must be a whole number";
+            }
+            if (r < 8 * 514) {
+                return "bytesPerSecond must be at least 4112 (8 cells)";
+            }
+            BrowserMain.scheduler().execute(() -> {
+                wantRelayRate = r;
+                if (node != null) {
+                    node.setRelayRate(r);
+                }
+            });
+            return "";
+        });
         // A test hook: sends raw bytes as a peer message on the bridge link, as a hostile page's script could
         // (tests play an abusive page with it); it reveals nothing and enables nothing a page could not do.
         JsApi.export("peerRawSend", (JsApi.StringArgFn) hex -> {
@@ -123,8 +144,12 @@ final class Peers {
 
     @JSBody(script = "var o$ = window.onionpeer; o$.peers = function () { return JSON.parse(o$.peersJson()); };"
             + "o$.usePeers = function (on$) { o$.usePeersNow(on$ === false ? 'false' : 'true'); };"
-            + "o$.setRelaying = function (on$) { o$.setRelayingNow(on$ === false ? 'false' : 'true'); };")
+            + "o$.setRelaying = function (on$, opt$) { o$.setRelayingNow(on$ === false ? 'false' : 'true');"
+            + " if (opt$ && opt$.bytesPerSecond !== undefined) {"
+            + " var e$ = o$.setRelayRateNow(String(opt$.bytesPerSecond)); if (e$) { throw new Error(e$); } } };")
     private static native void exportWrappers();
+
+    private static long wantRelayRate;
 
     /** [{id, link, rtt, bytesIn, bytesOut}]: every linked peer (WebRTC) and the bridge (WebSocket). */
     static String peersJson() {
@@ -160,6 +185,8 @@ final class Peers {
                 .append("\",\"dhtContacts\":").append(dhtSize).append(",\"dhtEstimate\":").append(estimate(s))
                 .append(",\"knownPeers\":").append(node.knownPeers().size()).append(",\"relaying\":")
                 .append(node.isRelaying()).append(",\"relayedCircuits\":").append(node.router().circuitCount())
+                .append(",\"relayBytesPerSecond\":").append(node.router().pacer().rate())
+                .append(",\"relayCellsDelayed\":").append(node.router().pacer().delayedCells())
                 .append(",\"usePeers\":").append(wantPeers);
         return sb.append('}').toString();
     }

@@ -59,6 +59,8 @@ public final class OnionRouter implements Node.CreateHandler {
          * and the descriptor must not claim Relay=4 or FlowCtrl=2.
          */
         public org.onionpeer.circuit.NtorV3RelayHandshake ntorV3;
+        /** Bytes per second this node passes along circuits (both ways), 0: unlimited (see {@link RelayPacer}). */
+        public long relayBytesPerSecond;
     }
 
     /** Documents a relay serves over BEGIN_DIR. */
@@ -80,6 +82,7 @@ public final class OnionRouter implements Node.CreateHandler {
     private int edgeStreams;
     private long congestionControlled;
     /** The circuit created last, and the last to begin an exit stream (diagnostics, tests). */
+    private final RelayPacer pacer;
     private RelayCircuit lastCreated;
     private RelayCircuit lastExitCircuit;
 
@@ -92,7 +95,14 @@ public final class OnionRouter implements Node.CreateHandler {
             System.arraycopy(r, 0, buf, off, len);
         };
         config.onionKeys = Collections.unmodifiableList(new ArrayList<>(config.onionKeys));
+        this.pacer = config.relayBytesPerSecond > 0 ? new RelayPacer(node.scheduler(), config.relayBytesPerSecond)
+                : null;
         node.setCreateHandler(this);
+    }
+
+    /** Paces what we relay for others, or null (unlimited: JVM relays). */
+    public RelayPacer pacer() {
+        return pacer;
     }
 
     Node node() {

@@ -62,6 +62,11 @@ final class RelayCircuit {
     private Scheduler.Cancellable extendTimer;
     private int relayEarly;
     private boolean closed;
+    /** Cells waiting for the node's {@link RelayPacer} (pages relaying for others), toward next / prev. */
+    private final java.util.ArrayDeque<Cell> queueNext = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Cell> queuePrev = new java.util.ArrayDeque<>();
+    private final RelayPacer.Lane nextLane = () -> sendQueued(true);
+    private final RelayPacer.Lane prevLane = () -> sendQueued(false);
 
     private final CircuitMap.Endpoint previousSide = new CircuitMap.Endpoint() {
         @Override
@@ -158,7 +163,7 @@ final class RelayCircuit {
         if (crypto.decryptForward(body, 0)) {
             recognized(body, early);
         } else if (next != null && !extending) {
-            next.send(new Cell(nextId, cell.command(), body));
+            pass(true, new Cell(nextId, cell.command(), body));
         } else {
             throw new ProtocolException("unrecognized relay cell at the last hop");
         }
@@ -308,7 +313,7 @@ final class RelayCircuit {
                     }
                     byte[] body = cell.payload();
                     crypto.relayBackward(body, 0);
-                    prev.send(new Cell(prevId, CellCommand.RELAY, body));
+                    pass(false, new Cell(prevId, CellCommand.RELAY, body));
                     return;
                 }
                 case CellCommand.DESTROY:
@@ -349,6 +354,10 @@ final class RelayCircuit {
         }
         next = null;
         extending = false;
+        if (!queueNext.isEmpty()) {
+            router.pacer().dropped(queueNext.size()); // for the hop that is gone
+            queueNext.clear();
+        }
     }
 
     // ---- streams (exit and directory) ------------------------------------------------------------------
@@ -457,7 +466,43 @@ final class RelayCircuit {
         }
         byte[] body = RelayCell.of(streamId, msg).encode(router.padding());
         crypto.originateBackward(body, 0);
-        prev.send(new Cell(prevId, CellCommand.RELAY, body));
+        pass(false, new Cell(prevId, CellCommand.RELAY, body)); // behind queued cells: the cipher runs in order
+    }
+
+    /**
+     * Sends a relay cell on, through the node's pacer if it has one: at once if nothing of ours waits and
+     * the rate allows, else queued (bounded: see {@link RelayPacer}; a circuit past the bound is closed).
+     */
+    private void pass(boolean forward, Cell cell) {
+        RelayPacer pacer = router.pacer();
+        if (pacer == null) {
+            (forward ? next : prev).send(cell);
+            return;
+        }
+        java.util.ArrayDeque<Cell> q = forward ? queueNext : queuePrev;
+        if (q.isEmpty() && pacer.take()) {
+            (forward ? next : prev).send(cell);
+        } else if (!pacer.admit(q.size())) {
+            close(DestroyReason.RESOURCELIMIT, true, true);
+        } else {
+            q.add(cell);
+            if (q.size() == 1) {
+                pacer.wait(forward ? nextLane : prevLane);
+            }
+        }
+    }
+
+    private int sendQueued(boolean forward) {
+        java.util.ArrayDeque<Cell> q = forward ? queueNext : queuePrev;
+        Cell c = q.poll();
+        if (c == null) {
+            return RelayPacer.Lane.EMPTY;
+        }
+        Channel ch = forward ? next : prev;
+        if (ch != null) {
+            ch.send(c);
+        }
+        return q.isEmpty() ? RelayPacer.Lane.SENT_LAST : RelayPacer.Lane.SENT_MORE;
     }
 
     /** The exit stream with this id, or null (tests, diagnostics). */
@@ -508,6 +553,11 @@ final class RelayCircuit {
         }
         streams.clear();
         resolves.closeAll();
+        if (router.pacer() != null) {
+            router.pacer().dropped(queueNext.size() + queuePrev.size());
+        }
+        queueNext.clear();
+        queuePrev.clear();
         router.circuitClosed(prev);
     }
 }

@@ -36,6 +36,11 @@ public final class PeerNode {
     public static final class Limits {
         /** Circuits this page relays for others at once. */
         public int maxRelayedCircuits = 64;
+        /**
+         * Bytes per second this page relays for others, both ways together (a page must not take its user's
+         * whole connection); cells past it wait in bounded per-circuit queues ({@code node/RelayPacer}).
+         */
+        public long relayBytesPerSecond = 8L << 20;
         /** How long a peer whose link to us closed is not used as a hop (it probably left). */
         public long goneMillis = 5 * 60_000;
         public long bridgeRetryMillis = 2_000;
@@ -70,6 +75,7 @@ public final class PeerNode {
         c.primitives = primitives;
         c.locator = this::locate;
         c.exitConnector = null; // pages never exit
+        c.relayBytesPerSecond = Math.max(8 * 514, this.limits.relayBytesPerSecond); // pages are always paced
         node.limits().maxRelayCircuits = this.limits.maxRelayedCircuits;
         this.onionRouter = new OnionRouter(node, c);
         service.startDht(router, null);
@@ -93,6 +99,11 @@ public final class PeerNode {
     public void setRelaying(boolean on) {
         relaying = on;
         node.setCreateHandler(on ? onionRouter : null);
+    }
+
+    /** Bytes per second this page relays for others, both ways together (at least 8 cells' worth). */
+    public void setRelayRate(long bytesPerSecond) {
+        onionRouter.pacer().setRate(bytesPerSecond);
     }
 
     public boolean isRelaying() {

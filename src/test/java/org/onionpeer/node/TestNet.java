@@ -36,6 +36,8 @@ public final class TestNet {
     public boolean congestionControl;
     /** One-way delay of every link dialled from now on (0: none), so round trips take virtual time. */
     public long latencyMillis;
+    /** Relays added while this is set pace what they relay to it (bytes per second; see RelayPacer). */
+    public long relayBytesPerSecond;
 
     /** One relay of the test network. */
     public static final class Relay {
@@ -124,6 +126,7 @@ public final class TestNet {
             cfg.exitPolicy = policy;
         }
         cfg.directory = dir;
+        cfg.relayBytesPerSecond = relayBytesPerSecond;
         cfg.locator = (rsaId, ed, tls) -> {
             for (RelayInfo i : infos) {
                 if (Bytes.constantTimeEquals(i.identity().rsaIdentity(), rsaId)) {
