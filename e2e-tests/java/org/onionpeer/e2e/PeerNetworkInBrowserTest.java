@@ -91,7 +91,8 @@ class PeerNetworkInBrowserTest {
         Chromium a = pages.get(0);
         await(a, "s.peers.knownPeers >= 2", 30);
 
-        a.js("window.onionpeer.usePeers(true);");
+        // A peer becomes a first hop only once known for a while (10 min by default); here at once.
+        a.js("window.onionpeer.usePeers(true, {firstHopMinAgeMillis: 0});");
         Map<String, Object> st = await(a, "s.circuits.some(function (c) { return c.hops[0].kind === 'peer'"
                 + " && c.hops[1].kind === 'peer' && c.hops[2].kind === 'relay'; })", 60);
         long before = bridgeRelayBytes();
@@ -167,6 +168,25 @@ class PeerNetworkInBrowserTest {
         await(a, "s.peers.state === 'in the peer network'", 5);
     }
 
+    /**
+     * With the default rule, peers just met are middle hops only: the first hop is the bridge (a first hop
+     * sees the page's address). A relay rate set through the API shows in the status.
+     */
+    @Test
+    @Order(3)
+    void newPeersAreMiddleHopsBehindTheBridge() {
+        Chromium b = pages.get(1);
+        b.js("window.onionpeer.usePeers(true); window.onionpeer.setRelaying(true, {bytesPerSecond: 2000000});");
+        await(b, "s.circuits.some(function (c) { return c.hops[0].kind === 'bridge'"
+                + " && c.hops[1].kind === 'peer' && c.hops[2].kind === 'relay'; })", 60);
+        await(b, "!s.circuits.some(function (c) { return c.hops[0].kind === 'peer'; })"
+                + " && s.peers.relayBytesPerSecond === 2000000", 5);
+        Object err = b.js("try { window.onionpeer.setRelaying(true, {bytesPerSecond: 10}); return 'taken'; }"
+                + " catch (e) { return e.message; }");
+        assertEquals("bytesPerSecond must be at least 4112 (8 cells)", err);
+        b.js("window.onionpeer.usePeers(false);");
+    }
+
     /** The bridge's peer counters: {malformed, rate-limited, introductions relayed}. */
     long[] stats() throws Exception {
         return bridge.bridgeRelay().loop().call(() -> new long[] {bridge.peers().stats().malformed,
@@ -178,7 +198,7 @@ class PeerNetworkInBrowserTest {
      * circuit dies, the download resumes on a circuit through the pages that are left, and the file is whole.
      */
     @Test
-    @Order(3)
+    @Order(4)
     @SuppressWarnings("unchecked")
     void aRelayingPageClosedMidDownloadIsRoutedAround() throws Exception {
         Chromium a = pages.get(0);

@@ -70,6 +70,9 @@ final class Peers {
                 if (wantRelayRate > 0) {
                     node.setRelayRate(wantRelayRate);
                 }
+                if (wantFirstHopAge >= 0) {
+                    node.setFirstHopMinAge(wantFirstHopAge);
+                }
                 node.start();
                 if (wantPeers) {
                     p.setPreferPeers(true);
@@ -111,6 +114,24 @@ final class Peers {
             });
             return "";
         });
+        JsApi.export("setFirstHopMinAgeNow", (JsApi.StringArgFn) ms -> {
+            long m;
+            try {
+                m = Long.parseLong(ms);
+            } catch (NumberFormatException e) {
+                return "firstHopMinAgeMillis must be a whole number";
+            }
+            if (m < 0) {
+                return "firstHopMinAgeMillis must not be negative";
+            }
+            BrowserMain.scheduler().execute(() -> {
+                wantFirstHopAge = m;
+                if (node != null) {
+                    node.setFirstHopMinAge(m);
+                }
+            });
+            return "";
+        });
         JsApi.export("setRelayRateNow", (JsApi.StringArgFn) rate -> {
             long r;
             try {
@@ -143,13 +164,16 @@ final class Peers {
     }
 
     @JSBody(script = "var o$ = window.onionpeer; o$.peers = function () { return JSON.parse(o$.peersJson()); };"
-            + "o$.usePeers = function (on$) { o$.usePeersNow(on$ === false ? 'false' : 'true'); };"
+            + "o$.usePeers = function (on$, opt$) { if (opt$ && opt$.firstHopMinAgeMillis !== undefined) {"
+            + " var e$ = o$.setFirstHopMinAgeNow(String(opt$.firstHopMinAgeMillis)); if (e$) { throw new Error(e$); } }"
+            + " o$.usePeersNow(on$ === false ? 'false' : 'true'); };"
             + "o$.setRelaying = function (on$, opt$) { o$.setRelayingNow(on$ === false ? 'false' : 'true');"
             + " if (opt$ && opt$.bytesPerSecond !== undefined) {"
             + " var e$ = o$.setRelayRateNow(String(opt$.bytesPerSecond)); if (e$) { throw new Error(e$); } } };")
     private static native void exportWrappers();
 
     private static long wantRelayRate;
+    private static long wantFirstHopAge = -1;
 
     /** [{id, link, rtt, bytesIn, bytesOut}]: every linked peer (WebRTC) and the bridge (WebSocket). */
     static String peersJson() {

@@ -57,8 +57,17 @@ public final class OnionProxy implements StreamOpener {
 
     /** Peers (pages) that may carry circuits: their router entries verified, as relays we can link to. */
     public interface PeerHops {
-        /** Up to {@code n} distinct peers, none of whose identities is in {@code exclude}. */
+        /** Up to {@code n} distinct peers, none of whose identities is in {@code exclude}: middle hops. */
         List<RelayInfo> peers(int n, Set<String> exclude);
+
+        /**
+         * A peer fit to be a first hop (one that has stayed long: a first hop sees our address, so it is not
+         * taken from whoever just appeared), not in {@code exclude}; null when there is none, and the first
+         * hop is then a relay of the directory (for a page: its bridge).
+         */
+        default RelayInfo firstHop(Set<String> exclude) {
+            return null;
+        }
     }
 
     public interface RelayFilter {
@@ -202,7 +211,7 @@ public final class OnionProxy implements StreamOpener {
 
     /** Whether enough usable peers are known for a circuit through peers (else the directory's relays serve). */
     boolean peersEnough() {
-        int n = options.pathLength - 1;
+        int n = options.pathLength - 2; // the middle hops (the first may be the bridge)
         return options.peerHops != null && options.peerHops.peers(n, new java.util.HashSet<>()).size() >= n;
     }
 

@@ -76,7 +76,7 @@ final class PathSelector {
 
     /** All but the exit from peers, when peers are preferred and enough are known; else null. */
     private List<RelayInfo> peerPath(String host, int port) {
-        if (!proxy.prefersPeers() || options.peerHops == null || options.pathLength < 2) {
+        if (!proxy.prefersPeers() || options.peerHops == null || options.pathLength < 3) {
             return null;
         }
         List<RelayInfo> exits = new ArrayList<>();
@@ -97,11 +97,29 @@ final class PathSelector {
                 exclude.add(e.getKey());
             }
         }
-        List<RelayInfo> peers = options.peerHops.peers(options.pathLength - 1, exclude);
-        if (peers == null || peers.size() < options.pathLength - 1) {
+        // The first hop is a long-lived peer or, failing one, a relay we may take as first hop (a page: its
+        // bridge); the middle hops are peers; the exit is a JVM relay.
+        RelayInfo first = options.peerHops.firstHop(exclude);
+        if (first == null) {
+            List<RelayInfo> firsts = new ArrayList<>();
+            for (RelayInfo r : proxy.directory().relays()) {
+                if (firstHopOk(r) && !exclude.contains(r.identity().fingerprint())) {
+                    firsts.add(r);
+                }
+            }
+            if (firsts.isEmpty()) {
+                return null;
+            }
+            first = firsts.get(randomBelow(firsts.size()));
+        }
+        exclude.add(first.identity().fingerprint());
+        List<RelayInfo> middles = options.peerHops.peers(options.pathLength - 2, exclude);
+        if (middles == null || middles.size() < options.pathLength - 2) {
             return null;
         }
-        List<RelayInfo> path = new ArrayList<>(peers);
+        List<RelayInfo> path = new ArrayList<>();
+        path.add(first);
+        path.addAll(middles);
         path.add(exit);
         return path;
     }

@@ -146,9 +146,11 @@ final class StreamDispatch {
 
     private void attach(Request r) {
         ClientCircuit best = null;
+        // With peers preferred (and enough known), only circuits through peers carry streams; asked once.
+        boolean anyCircuit = !proxy.prefersPeers() || !proxy.peersEnough();
         for (ClientCircuit c : proxy.pool().live()) {
             if (c.isOpen() && c != r.avoid && !c.atStreamLimit() && PathSelector.exitMayAllow(c.path(), r.host, r.port)
-                    && (!proxy.prefersPeers() || PathSelector.hasPeerHop(c.path()) || !proxy.peersEnough())
+                    && (anyCircuit || PathSelector.hasPeerHop(c.path()))
                     && (best == null || c.streamCount() < best.streamCount())) {
                 best = c;
             }

@@ -43,6 +43,12 @@ public final class PeerNode {
         public long relayBytesPerSecond = 8L << 20;
         /** How long a peer whose link to us closed is not used as a hop (it probably left). */
         public long goneMillis = 5 * 60_000;
+        /**
+         * How long we must have known a peer before it may be our first hop. A first hop sees our address, so
+         * it is not taken from whoever just appeared (an attacker would have to stay that long, like tor's
+         * guards); until one qualifies, the first hop is our bridge and peers are middle hops.
+         */
+        public long firstHopMinAgeMillis = 10 * 60_000;
         public long bridgeRetryMillis = 2_000;
         public long maxBridgeRetryMillis = 30_000;
     }
@@ -56,6 +62,8 @@ public final class PeerNode {
     private final Map<NodeId, RelayInfo> verified = new HashMap<>();
     private final Set<NodeId> rejected = new HashSet<>();
     private final Map<NodeId, Long> goneUntil = new HashMap<>();
+    /** When we first verified each peer we know (forgotten when its link to us closes: it left). */
+    private final Map<NodeId, Long> firstSeen = new HashMap<>();
     private boolean relaying = true;
     private long bridgeRetry;
     private Scheduler.Cancellable bridgeTimer;
@@ -79,7 +87,10 @@ public final class PeerNode {
         node.limits().maxRelayCircuits = this.limits.maxRelayedCircuits;
         this.onionRouter = new OnionRouter(node, c);
         service.startDht(router, null);
-        service.onPeerLinkClosed(id -> goneUntil.put(id, node.scheduler().nowMillis() + this.limits.goneMillis));
+        service.onPeerLinkClosed(id -> {
+            goneUntil.put(id, node.scheduler().nowMillis() + this.limits.goneMillis);
+            firstSeen.remove(id);
+        });
     }
 
     public OnionRouter router() {
@@ -207,6 +218,7 @@ public final class PeerNode {
                 RelayInfo r = verify(c);
                 if (r != null) {
                     out.add(r);
+                    firstSeen.putIfAbsent(c.id(), node.scheduler().nowMillis());
                 }
             }
         }
@@ -243,22 +255,50 @@ public final class PeerNode {
                 addrs, new LinkedHashSet<>(), "reject *:*");
     }
 
-    /** For the onion proxy: up to n peers, at random, not excluded, not ourselves. */
+    /**
+     * For the onion proxy: middle hops, up to n peers at random, and first hops, a peer known for at least
+     * {@link Limits#firstHopMinAgeMillis}; never excluded ones, never ourselves.
+     */
     public OnionProxy.PeerHops hops() {
-        return (n, exclude) -> {
-            List<RelayInfo> all = knownPeers();
-            List<RelayInfo> pick = new ArrayList<>();
-            byte[] b = new byte[1];
-            while (pick.size() < n && !all.isEmpty()) {
-                node.entropy().nextBytes(b);
-                RelayInfo r = all.remove((b[0] & 0xff) % all.size());
-                if (!exclude.contains(r.identity().fingerprint())
-                        && !NodeId.of(r.identity().rsaIdentity()).equals(service.id())) {
-                    pick.add(r);
-                }
+        return new OnionProxy.PeerHops() {
+            @Override
+            public List<RelayInfo> peers(int n, Set<String> exclude) {
+                return pick(knownPeers(), n, exclude);
             }
-            return pick;
+
+            @Override
+            public RelayInfo firstHop(Set<String> exclude) {
+                List<RelayInfo> old = new ArrayList<>();
+                long now = node.scheduler().nowMillis();
+                for (RelayInfo r : knownPeers()) {
+                    Long seen = firstSeen.get(NodeId.of(r.identity().rsaIdentity()));
+                    if (seen != null && now - seen >= limits.firstHopMinAgeMillis) {
+                        old.add(r);
+                    }
+                }
+                List<RelayInfo> one = pick(old, 1, exclude);
+                return one.isEmpty() ? null : one.get(0);
+            }
         };
+    }
+
+    private List<RelayInfo> pick(List<RelayInfo> all, int n, Set<String> exclude) {
+        List<RelayInfo> pick = new ArrayList<>();
+        byte[] b = new byte[1];
+        while (pick.size() < n && !all.isEmpty()) {
+            node.entropy().nextBytes(b);
+            RelayInfo r = all.remove((b[0] & 0xff) % all.size());
+            if (!exclude.contains(r.identity().fingerprint())
+                    && !NodeId.of(r.identity().rsaIdentity()).equals(service.id())) {
+                pick.add(r);
+            }
+        }
+        return pick;
+    }
+
+    /** See {@link Limits#firstHopMinAgeMillis}. */
+    public void setFirstHopMinAge(long millis) {
+        limits.firstHopMinAgeMillis = Math.max(0, millis);
     }
 
     /** EXTEND2 targets: a peer we know (linked, or from the DHT), else a relay of the directory. */
