@@ -141,6 +141,8 @@ public final class Bridge implements AutoCloseable {
             PeerService p = new PeerService(bridgeRelay.node(), ed.publicKey(),
                     (tbs, ok, failed) -> ok.accept(ed.sign(tbs)), true, self, null);
             p.startDht(null, null);
+            // A page's circuit may go bridge -> page -> ...: we extend to registered pages over their links.
+            bridgeRelay.setExtraLocator((rsaId, edId, tls) -> p.registeredRouter(rsaId));
             return p;
         });
         if (options.embedded) {

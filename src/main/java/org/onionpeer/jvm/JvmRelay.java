@@ -53,6 +53,8 @@ public final class JvmRelay implements AutoCloseable {
     private final SocketConnector exitConnector;
     private final ExitPolicy exitPolicy;
     private final List<String> extraAddresses = new ArrayList<>();
+    /** Asked for EXTEND2 targets the directory does not list (a bridge: its registered pages). */
+    private volatile OnionRouter.RelayLocator extraLocator;
     private final long tlsHandshakeMillis;
     /** Congestion control parameters: tor's defaults until a consensus gives others (see {@link #setCcParams}). */
     private volatile java.util.function.Supplier<org.onionpeer.circuit.CcParams> ccParams =
@@ -127,7 +129,8 @@ public final class JvmRelay implements AutoCloseable {
                     }
                 }
             }
-            return null;
+            OnionRouter.RelayLocator more = extraLocator;
+            return more == null ? null : more.locate(rsaId, edId, tlsAddress);
         };
         if (exitPolicy != null) {
             this.exitConnector = new SocketConnector(loop);
@@ -158,6 +161,11 @@ public final class JvmRelay implements AutoCloseable {
     }
 
     /** Where this relay's congestion control parameters come from (e.g. the bridge's verified consensus). */
+    /** See {@link #extraLocator}; called on the relay's loop. */
+    public void setExtraLocator(OnionRouter.RelayLocator locator) {
+        this.extraLocator = locator;
+    }
+
     public void setCcParams(java.util.function.Supplier<org.onionpeer.circuit.CcParams> params) {
         this.ccParams = params;
     }

@@ -251,6 +251,18 @@ public final class Channel implements Transport.Listener {
     }
 
     /**
+     * As responder, when the initiator did not AUTHENTICATE: a higher layer proved who it is on this very
+     * link (a page's registration, signed over this link's AUTH_CHALLENGE challenge), so circuits may be
+     * extended to it over this link. Not {@link #isAuthenticated()}: CREATE_FAST stays refused.
+     */
+    public void provenBy(RelayIdentity id) {
+        if (role() != Role.RESPONDER || peerIdentity != null) {
+            throw new IllegalStateException("the link's peer identity is already known");
+        }
+        peerIdentity = id;
+    }
+
+    /**
      * True when the responder's CERTS chain was verified and bound to this very transport (TLS). Only
      * then may a circuit's first hop use CREATE_FAST.
      */

@@ -234,6 +234,22 @@ public final class LinkManager implements Channel.Handler {
 
     // ---- Channel.Handler -------------------------------------------------------------------------------
 
+    /**
+     * An inbound link whose initiator a higher layer proved to be {@code id} (see {@link Channel#provenBy}):
+     * circuits to {@code id} may be extended over it.
+     */
+    public void adopt(Channel channel, RelayIdentity id) {
+        if (channel.peerIdentity() == null) {
+            channel.provenBy(id);
+        }
+        if (id.matches(channel.peerIdentity())) {
+            Channel old = byIdentity.get(id.fingerprint());
+            if (old == null || !old.isOpen()) {
+                byIdentity.put(id.fingerprint(), channel);
+            }
+        }
+    }
+
     @Override
     public void opened(Channel channel) {
         // An inbound peer link proved its identity: circuits may extend over it (tor reuses inbound links

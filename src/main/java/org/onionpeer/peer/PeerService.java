@@ -84,6 +84,8 @@ public final class PeerService implements LinkManager.MessageHandler {
     private Introductions introductions;
     private final Transport dhtTransport = new Transport();
     private final Federation federation = new Federation();
+    /** A bridge: the router entries of registered pages that relay (from their registration). */
+    private final Map<NodeId, org.onionpeer.dir.RelayInfo> routers = new HashMap<>();
 
     /**
      * @param identityKey our Ed25519 identity key (raw 32 bytes); our ID is SHA-1 of its SPKI
@@ -257,6 +259,19 @@ public final class PeerService implements LinkManager.MessageHandler {
         return bridgeLink != null && bridgeLink.isOpen() ? bridgeLink : null;
     }
 
+    /**
+     * A bridge: a registered page as a relay we extend circuits to, over its link to us (EXTEND2 by its ID),
+     * or null.
+     */
+    public org.onionpeer.dir.RelayInfo registeredRouter(byte[] rsaId) {
+        if (rsaId.length != NodeId.BYTES) {
+            return null;
+        }
+        NodeId n = NodeId.of(rsaId);
+        Channel ch = registered.get(n);
+        return ch != null && ch.isOpen() ? routers.get(n) : null;
+    }
+
     /** A bridge: the pages registered now. */
     public int registeredCount() {
         return registered.size();
@@ -410,6 +425,12 @@ public final class PeerService implements LinkManager.MessageHandler {
             idOf.remove(old);
         }
         idOf.put(ch, who);
+        // Its certificate names its onion key: circuits may be extended to the page over this link.
+        PeerCert cert = m.cert();
+        if (!java.util.Arrays.equals(cert.onionKey(), new byte[32])) {
+            routers.put(who, PeerNode.asRelay(cert));
+            node.links().adopt(ch, PeerLinkAuth.identityOf(cert));
+        }
         stats.registrations++;
         if (old == null) {
             federation.announce(who, true);
@@ -524,6 +545,7 @@ public final class PeerService implements LinkManager.MessageHandler {
         NodeId n = idOf.remove(ch);
         if (n != null && registered.get(n) == ch) {
             registered.remove(n);
+            routers.remove(n);
             federation.announce(n, false);
         }
         NodeId gone = federation.closed(ch);

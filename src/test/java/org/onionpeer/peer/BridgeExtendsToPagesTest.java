@@ -1,0 +1,89 @@
+package org.onionpeer.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.crypto.BcRelayPrimitives;
+import org.onionpeer.crypto.Ntor;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.node.OnionRouter;
+
+/**
+ * A page's circuit may start at its bridge and continue to a page (bridge -> page -> ...), the bridge
+ * extending over the link the page registered on: its registration, signed over that link's challenge,
+ * proved who it is and named its onion key. Nothing else may pass for it.
+ */
+class BridgeExtendsToPagesTest extends PeerNet {
+    Page a;
+    Page b;
+    RelayInfo bridgeRouter;
+
+    @BeforeEach
+    void network() throws Exception {
+        bridge = new Bridge();
+        Ntor.Keypair onion = Ntor.Keypair.fromSecret(random32());
+        OnionRouter.Config cfg = new OnionRouter.Config();
+        cfg.nodeId = bridge.keys.identity().rsaIdentity();
+        cfg.onionKeys.add(onion);
+        cfg.primitives = new BcRelayPrimitives();
+        cfg.locator = (rsaId, edId, tls) -> bridge.svc.registeredRouter(rsaId);
+        new OnionRouter(bridge.node, cfg);
+        bridgeRouter = new RelayInfo("bridge", bridge.keys.identity(), onion.publicKey(), List.of("inproc:bridge"),
+                Set.of(RelayInfo.FLAG_BRIDGE), "");
+        a = new Page("pageA");
+        b = new Page("pageB");
+        a.join();
+        b.join();
+        OnionRouter.Config pc = new OnionRouter.Config();
+        pc.nodeId = b.id().bytes();
+        pc.onionKeys.add(b.onion);
+        pc.primitives = new BcRelayPrimitives();
+        new OnionRouter(b.node, pc);
+    }
+
+    String build(List<RelayInfo> path) {
+        String[] result = new String[2];
+        ClientCircuit c = new ClientCircuit(a.bridgeLink, a.node.circuits(), sched, entropy, new BcRelayPrimitives(),
+                path, null, new ClientCircuit.Listener() {
+                    @Override
+                    public void built(ClientCircuit circuit) {
+                        result[0] = "built";
+                    }
+
+                    @Override
+                    public void closed(ClientCircuit circuit, String reason) {
+                        result[1] = reason;
+                    }
+                });
+        c.start();
+        await(() -> result[0] != null || result[1] != null, 40_000, "the circuit");
+        return result[0] != null ? result[0] : result[1];
+    }
+
+    @Test
+    void theBridgeExtendsToARegisteredPageOverItsLink() {
+        assertEquals("built", build(List.of(bridgeRouter, b.info())));
+        assertEquals(1, b.node.circuits().size(), "B relays the circuit");
+    }
+
+    @Test
+    void aPageThatIsNotRegisteredOrLeftCannotBeReached() {
+        Page c = new Page("pageC"); // never registered
+        assertEquals("destroyed by the network: CONNECTFAILED", build(List.of(bridgeRouter, c.info())));
+        b.bridgeLink.close("tab closed");
+        await(() -> bridge.svc.registeredRouter(b.id().bytes()) == null, 5000, "B unregistered");
+        assertEquals("destroyed by the network: CONNECTFAILED", build(List.of(bridgeRouter, b.info())));
+    }
+
+    @Test
+    void anotherOnionKeyThanTheRegisteredOneFailsNtor() {
+        RelayInfo wrong = new RelayInfo("pageB", b.identity(), Ntor.publicKey(random32()),
+                List.of(Introductions.address(b.id())), Set.of(), "");
+        String r = build(List.of(bridgeRouter, wrong));
+        assertEquals("destroyed by the network: PROTOCOL", r, "B holds no such onion key");
+    }
+}
