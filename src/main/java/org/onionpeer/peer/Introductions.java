@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.dht.NodeId;
+import org.onionpeer.link.Channel;
 import org.onionpeer.link.Dialer;
 import org.onionpeer.link.LinkTarget;
 import org.onionpeer.platform.Scheduler;
@@ -46,10 +47,29 @@ public final class Introductions {
         return target.kind() == LinkTarget.WEBRTC ? NodeId.fromHex(target.name()) : null;
     }
 
+    /**
+     * Sends an introduction message for {@code to} the way it must go: through our bridge ({@code via} null),
+     * or through a peer linked to both sides, wrapped in RELAY ("pass this on to"); false if that link is gone.
+     */
+    private boolean send(Channel via, PeerMessage m) {
+        if (via == null) {
+            return service.toBridge(m);
+        }
+        if (!via.isOpen()) {
+            return false;
+        }
+        via.sendLinkMessage(PeerMessage.relay(m.peer(), m.withPeer(PeerMessage.LINK_PEER)).encode());
+        return true;
+    }
+
     /** A setup in progress: our session, our fingerprint, and who waits for the link. */
     private final class Outgoing {
         final NodeId peer;
         final Dialer.DialCallback cb;
+        /** Through whom the introduction goes now (null: our bridge), and the peers still to try after it. */
+        Channel via;
+        final java.util.ArrayDeque<Channel> others = new java.util.ArrayDeque<>();
+        String offer;
         PeerConnector.Session session;
         byte[] ourFingerprint;
         PeerLinkAuth auth;
@@ -90,10 +110,21 @@ public final class Introductions {
         }
     }
 
-    /** Links to {@code peer} through our bridge (the LinkManager's dial for a "webrtc:" address). */
+    /**
+     * Links to {@code peer} (the LinkManager's dial for a "webrtc:" address), introduced through our bridge,
+     * or, if the bridge cannot (we lost it, or it does not know the peer), through the peers we are linked to,
+     * one after the other: one linked to both sides passes the introduction on.
+     */
     public void dial(NodeId peer, Dialer.DialCallback cb) {
-        if (service.bridgeLink() == null) {
-            cb.failed("no link to a bridge to be introduced through");
+        java.util.List<Channel> peers = new java.util.ArrayList<>();
+        for (Channel c : service.node().links().channels()) {
+            NodeId n = c.isPeerLink() && c.isOpen() && c.peerIdentity() != null ? service.idOf(c) : null;
+            if (n != null && !n.equals(peer)) {
+                peers.add(c);
+            }
+        }
+        if (service.bridgeLink() == null && peers.isEmpty()) {
+            cb.failed("no link to a bridge or a peer to be introduced through");
             return;
         }
         if (outgoing.containsKey(peer)) {
@@ -105,6 +136,8 @@ public final class Introductions {
             return;
         }
         Outgoing o = new Outgoing(peer, cb);
+        o.others.addAll(peers);
+        o.via = service.bridgeLink() != null ? null : o.others.poll();
         outgoing.put(peer, o);
         o.timer = service.node().scheduler().schedule(service.limits().introduceTimeoutMillis,
                 () -> o.fail("introduction to " + peer.shortHex() + " timed out"));
@@ -118,8 +151,9 @@ public final class Introductions {
                 }
                 try {
                     o.ourFingerprint = Sdp.fingerprint(offer);
-                    if (!service.toBridge(PeerMessage.introduce(peer, offer))) {
-                        o.fail("the bridge link closed");
+                    o.offer = offer;
+                    if (!send(o.via, PeerMessage.introduce(peer, offer))) {
+                        o.fail(o.via == null ? "the bridge link closed" : "the link to the introducer closed");
                     }
                 } catch (ProtocolException e) {
                     o.fail("our own offer: " + e.getMessage());
@@ -143,15 +177,19 @@ public final class Introductions {
         });
     }
 
-    /** INTRODUCE, INTRODUCED or INTRODUCE_FAILED from our bridge, {@code m.peer()} the other side. */
-    void onMessage(PeerMessage m) {
+    /**
+     * INTRODUCE, INTRODUCED or INTRODUCE_FAILED passed on by our bridge ({@code via} null) or by a linked
+     * peer ({@code via}), {@code m.peer()} the other side. Answers go back the same way; an answer counts
+     * only from the way we asked.
+     */
+    void onMessage(PeerMessage m, Channel via) {
         switch (m.type()) {
             case PeerMessage.INTRODUCE:
-                answer(m.peer(), m.description());
+                answer(m.peer(), m.description(), via);
                 break;
             case PeerMessage.INTRODUCED: {
                 Outgoing o = outgoing.get(m.peer());
-                if (o == null || o.session == null || o.ourFingerprint == null) {
+                if (o == null || o.session == null || o.ourFingerprint == null || o.via != via) {
                     service.stats().refused++; // nobody asked, or not yet: a late or forged answer
                     return;
                 }
@@ -172,9 +210,19 @@ public final class Introductions {
             }
             case PeerMessage.INTRODUCE_FAILED: {
                 Outgoing o = outgoing.get(m.peer());
-                if (o != null) {
-                    o.fail("the bridge could not introduce us to " + m.peer().shortHex() + ": " + m.reason());
+                if (o == null || o.via != via) {
+                    break;
                 }
+                // Not this way: try the next peer we are linked to, with the same offer.
+                Channel next;
+                while ((next = o.others.poll()) != null && o.offer != null) {
+                    if (send(next, PeerMessage.introduce(o.peer, o.offer))) {
+                        o.via = next;
+                        return;
+                    }
+                }
+                o.fail((via == null ? "the bridge" : "the peers we are linked to") + " could not introduce us to "
+                        + m.peer().shortHex() + ": " + m.reason());
                 break;
             }
             default:
@@ -182,13 +230,13 @@ public final class Introductions {
         }
     }
 
-    private void answer(NodeId from, String offer) {
+    private void answer(NodeId from, String offer, Channel via) {
         byte[] theirs;
         try {
             theirs = Sdp.fingerprint(offer);
         } catch (ProtocolException e) {
             service.stats().refused++;
-            service.toBridge(PeerMessage.introduceFailed(from, "bad offer"));
+            send(via, PeerMessage.introduceFailed(from, "bad offer"));
             return;
         }
         // A newer introduction from the same peer replaces its older one (a retry, or a flood: either way one
@@ -198,7 +246,7 @@ public final class Introductions {
             older.accept("superseded by a newer introduction");
         }
         if (incoming >= 4 || service.node().links().channels().size() >= service.limits().maxPeerLinks + 8) {
-            service.toBridge(PeerMessage.introduceFailed(from, "busy"));
+            send(via, PeerMessage.introduceFailed(from, "busy"));
             return;
         }
         incoming++;
@@ -260,7 +308,7 @@ public final class Introductions {
                 sign(ours, theirs, a -> {
                     auth[0] = a;
                     if (!ended[0]) {
-                        service.toBridge(PeerMessage.introduced(from, answer));
+                        send(via, PeerMessage.introduced(from, answer));
                     }
                     finish.run();
                 }, fail);

@@ -463,7 +463,9 @@ public final class PeerService implements LinkManager.MessageHandler {
         if (relays) {
             route(ch, m.peer(), m.withPeer(from));
         } else if (ch == bridgeLink && introductions != null) {
-            introductions.onMessage(m);
+            introductions.onMessage(m, null);
+        } else if (ch.isPeerLink() && introductions != null) {
+            introductions.onMessage(m, ch); // passed on by a peer linked to both of us
         } else {
             stats.refused++;
         }
@@ -475,6 +477,10 @@ public final class PeerService implements LinkManager.MessageHandler {
      */
     private void onRelay(Channel ch, PeerMessage m) {
         NodeId from = idOf(ch);
+        if (!relays && from != null && ch.isPeerLink()) {
+            relayIntroduction(ch, from, m.peer(), m.inner());
+            return;
+        }
         if (!relays || from == null) {
             stats.refused++;
             return;
@@ -487,6 +493,24 @@ public final class PeerService implements LinkManager.MessageHandler {
             return;
         }
         route(ch, m.peer(), inner);
+    }
+
+    /**
+     * A page passes an introduction from one linked peer to another linked peer (never DHT messages: those
+     * go over direct links or through bridges). A peer it is not linked to gets INTRODUCE_FAILED.
+     */
+    private void relayIntroduction(Channel ch, NodeId from, NodeId to, PeerMessage inner) {
+        if (inner.type() == PeerMessage.DHT) {
+            stats.refused++;
+            return;
+        }
+        Channel dest = peerLink(to);
+        if (dest != null && dest != ch) {
+            dest.sendLinkMessage(inner.withPeer(from).encode());
+            stats.introductionsRelayed++;
+        } else if (inner.type() == PeerMessage.INTRODUCE) {
+            ch.sendLinkMessage(PeerMessage.introduceFailed(to, "not linked").encode());
+        }
     }
 
     /**
