@@ -4,7 +4,8 @@ import org.onionpeer.bytes.ByteReader;
 import org.onionpeer.bytes.ProtocolException;
 
 /**
- * DB_END: reason(1). Ends the oldest unanswered query on the circuit (queries are answered in order).
+ * DB_END: reason(1). Ends the query of its stream: sent by the server (UNAVAILABLE, DESTROYED, LOOP,
+ * REFUSED), or by the requester to give up (FINISHED; the only reason a requester sends).
  * The seed's reasons 0..2, and two of ours: LOOP (the counter reached 5) and REFUSED (a query this ORDB
  * will not serve: out of range, too many in flight).
  */

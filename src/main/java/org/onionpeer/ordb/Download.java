@@ -2,7 +2,6 @@ package org.onionpeer.ordb;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +23,8 @@ import org.onionpeer.platform.Scheduler;
  * an idle circuit gets the next block, best rate first, and a busy one gets its next block ahead of time
  * when what it still has to send would take less than its first-byte latency;</li>
  * <li>a circuit much slower than the best ({@link Config#slowFactor}) is replaced when another ORDB is
- * available; one silent for {@link Config#stallMillis} with work pending, closed, or ending a request, is
+ * available; one silent with work pending for {@link Config#stallMillis}, or for three times what its
+ * block should take (first-byte latency + block at its rate) if longer, one closed, or one ending a request, is
  * replaced; what it had not delivered goes back to the queue from the first missing chunk (an unfinished
  * request is resumed where it stopped, elsewhere);</li>
  * <li>every chunk is checked against the manifest's Merkle root before it is accepted; a circuit that sends
@@ -40,58 +40,23 @@ public final class Download {
         public int sources = 5;
         public int blockChunks = 6;
         public int windowBlocks = 5;
-        public long stallMillis = 4000;
+        public long stallMillis = 1500;
         public double slowFactor = 4;
         public int maxInitialCounter = 2;
     }
 
-    /** What the download reports. */
-    public interface Listener {
-        /** Chunk {@code index}, verified, in order from 0. */
-        void onData(long index, byte[] data, byte[][] proof);
-
-        void onDone(String error);
-
-        default void onManifest(Manifest m) {
-        }
-
-        default void onProgress(long bytes, long total) {
-        }
-
-        default void onSource(SourceStats source, String event) {
-        }
-    }
-
-    /** One circuit's account, kept after it is gone (the report). */
-    public static final class SourceStats {
-        public final String name;
-        public long bytes;
-        public long chunks;
-        public long requests;
-        /** Bytes per millisecond (= kB/s), measured per request. */
-        public double rate;
-        /** "active", "finished", or "dropped: why", "banned: why". */
-        public String fate = "active";
-
-        SourceStats(String name) {
-            this.name = name;
-        }
-
-        public boolean banned() {
-            return fate.startsWith("banned");
-        }
-    }
-
     private static final class Request {
         final boolean info;
+        final int stream;
         final long from;
         long next;
         final long end;
         final long sentAt;
         long startAt = -1;
 
-        Request(boolean info, long from, long end, long now) {
+        Request(boolean info, int stream, long from, long end, long now) {
             this.info = info;
+            this.stream = stream;
             this.from = from;
             this.next = from;
             this.end = end;
@@ -101,8 +66,10 @@ public final class Download {
 
     private final class Source implements OrdbLink.Handler {
         OrdbLink link;
-        SourceStats stats;
+        DownloadSource stats;
+        /** Outstanding requests, oldest first; each on its own stream. */
         final ArrayDeque<Request> queue = new ArrayDeque<>();
+        int nextStream = 1;
         boolean ready;
         boolean gone;
         long rtt = -1;
@@ -110,9 +77,9 @@ public final class Download {
         int completed;
 
         @Override
-        public void onMessage(int command, byte[] body) {
+        public void onMessage(int stream, int command, byte[] body) {
             if (!gone && !done) {
-                receive(this, command, body);
+                receive(this, stream, command, body);
             }
         }
 
@@ -129,23 +96,18 @@ public final class Download {
     private final HashName hashName;
     private final OrdbLink.Connector connector;
     private final Config config;
-    private final Listener listener;
+    private final DownloadListener listener;
     private final List<Source> active = new ArrayList<>();
-    private final List<SourceStats> all = new ArrayList<>();
+    private final List<DownloadSource> all = new ArrayList<>();
     private final Set<String> avoid = new HashSet<>();
-    private final HashMap<Long, Object[]> buffer = new HashMap<>();
-    /** Ranges [from, to) handed back by failed requests, lowest first; all below nextNew. */
-    private final List<long[]> pending = new ArrayList<>();
     private Manifest manifest;
-    private long chunks;
-    private long nextNew;
-    private long delivered;
+    private ChunkWindow window;
     private long deliveredBytes;
     private boolean done;
     private Scheduler.Cancellable ticker;
 
     public Download(Scheduler scheduler, Entropy entropy, HashName hashName, OrdbLink.Connector connector,
-            Config config, Listener listener) {
+            Config config, DownloadListener listener) {
         this.scheduler = scheduler;
         this.entropy = entropy;
         this.hashName = hashName;
@@ -167,13 +129,15 @@ public final class Download {
     public void cancel() {
         if (!done) {
             for (Source s : active) {
-                s.link.send(DbEnd.of(DbEnd.FINISHED));
+                for (Request r : s.queue) {
+                    s.link.send(r.stream, DbEnd.of(DbEnd.FINISHED));
+                }
             }
             finish("cancelled");
         }
     }
 
-    public List<SourceStats> sources() {
+    public List<DownloadSource> sources() {
         return new ArrayList<>(all);
     }
 
@@ -208,13 +172,14 @@ public final class Download {
             return null;
         }
         s.link = link;
-        s.stats = new SourceStats(link.name());
+        s.stats = new DownloadSource(link.name());
         all.add(s.stats);
         active.add(s);
         s.lastProgress = scheduler.nowMillis();
-        s.queue.add(new Request(true, 0, 0, scheduler.nowMillis()));
+        Request r = new Request(true, s.nextStream++, 0, 0, scheduler.nowMillis());
+        s.queue.add(r);
         s.stats.requests++;
-        link.send(DbQuery.info(hashName, counter()));
+        link.send(r.stream, DbQuery.info(hashName, counter()));
         listener.onSource(s.stats, "opened");
         return s;
     }
@@ -225,7 +190,7 @@ public final class Download {
         }
         long now = scheduler.nowMillis();
         for (Source s : new ArrayList<>(active)) {
-            if (!s.queue.isEmpty() && now - s.lastProgress > config.stallMillis) {
+            if (!s.queue.isEmpty() && now - s.lastProgress > stallLimit(s)) {
                 drop(s, "stalled: nothing for " + (now - s.lastProgress) + " ms", false);
             }
         }
@@ -234,7 +199,16 @@ public final class Download {
         }
     }
 
-    private void receive(Source s, int command, byte[] body) {
+    /** How long a circuit with work pending may stay silent. */
+    private long stallLimit(Source s) {
+        if (s.rtt < 0 || s.stats.rate <= 0 || manifest == null) {
+            return Math.max(config.stallMillis, 3 * s.rtt);
+        }
+        double block = (double) config.blockChunks * manifest.chunkSize() / s.stats.rate;
+        return Math.max(config.stallMillis, (long) (3 * (s.rtt + block)));
+    }
+
+    private void receive(Source s, int stream, int command, byte[] body) {
         OrdbMessage m;
         try {
             m = OrdbMessage.decode(command, body);
@@ -245,13 +219,18 @@ public final class Download {
         if (command == OrdbMessage.DB_INFO || command == OrdbMessage.DB_QUERY) {
             return; // not ours to serve on a download circuit
         }
-        Request r = s.queue.peekFirst();
+        Request r = null;
+        for (Request x : s.queue) {
+            if (x.stream == stream) {
+                r = x;
+            }
+        }
         if (r == null) {
-            drop(s, "unsolicited " + m, true);
+            drop(s, "unsolicited " + m + " on stream " + stream, true);
             return;
         }
         if (m instanceof DbEnd) {
-            s.queue.pollFirst();
+            s.queue.remove(r);
             requeue(r);
             drop(s, m.toString(), false);
         } else if (m instanceof DbConnected) {
@@ -273,7 +252,7 @@ public final class Download {
             drop(s, e.getMessage(), true);
             return;
         }
-        s.queue.pollFirst();
+        s.queue.remove(r);
         s.ready = true;
         s.rtt = scheduler.nowMillis() - r.sentAt;
         s.lastProgress = scheduler.nowMillis();
@@ -283,7 +262,7 @@ public final class Download {
                 return;
             }
             manifest = m;
-            chunks = m.chunkCount();
+            window = new ChunkWindow(m.chunkCount(), config.blockChunks, config.windowBlocks);
             listener.onManifest(m);
         }
         pump();
@@ -309,13 +288,13 @@ public final class Download {
         if (r.next == r.from && r.startAt == r.sentAt) {
             s.rtt = now - r.sentAt; // first-byte latency, measured on requests sent to an idle circuit
         }
-        buffer.put(d.chunk(), new Object[] {d.data(), proof});
+        window.put(d.chunk(), d.data(), proof);
         s.stats.bytes += d.data().length;
         s.stats.chunks++;
         s.lastProgress = now;
         r.next++;
         if (r.next == r.end) {
-            s.queue.pollFirst();
+            s.queue.remove(r);
             completed(s, r, now);
         }
         deliver();
@@ -361,7 +340,7 @@ public final class Download {
     /** Sends blocks while there are blocks in the window and circuits to take them. */
     private void pump() {
         while (!done && manifest != null) {
-            long[] range = nextRange();
+            long[] range = window.peek();
             if (range == null) {
                 return;
             }
@@ -369,32 +348,18 @@ public final class Download {
             if (s == null) {
                 return;
             }
-            if (!pending.isEmpty() && pending.get(0) == range) {
-                pending.remove(0);
-            } else {
-                nextNew = range[1];
-            }
+            window.take(range);
             long now = scheduler.nowMillis();
-            Request r = new Request(false, range[0], range[1], now);
+            Request r = new Request(false, s.nextStream, range[0], range[1], now);
+            s.nextStream = s.nextStream == 0xffff ? 1 : s.nextStream + 1;
             if (s.queue.isEmpty()) {
                 r.startAt = now;
                 s.lastProgress = now;
             }
             s.queue.addLast(r);
             s.stats.requests++;
-            s.link.send(DbQuery.chunks(hashName, range[0], (int) (range[1] - range[0]), counter()));
+            s.link.send(r.stream, DbQuery.chunks(hashName, range[0], (int) (range[1] - range[0]), counter()));
         }
-    }
-
-    private long[] nextRange() {
-        if (!pending.isEmpty()) {
-            return pending.get(0);
-        }
-        long limit = delivered + 2L * config.windowBlocks * config.blockChunks;
-        if (nextNew >= chunks || nextNew >= limit) {
-            return null;
-        }
-        return new long[] {nextNew, Math.min(chunks, nextNew + config.blockChunks)};
     }
 
     /** An idle circuit (unmeasured first, then best rate), else a busy one due for its next request. */
@@ -434,15 +399,9 @@ public final class Download {
     }
 
     private void requeue(Request r) {
-        if (r.info || r.next >= r.end) {
-            return;
+        if (!r.info) {
+            window.giveBack(r.next, r.end);
         }
-        long[] range = {r.next, r.end};
-        int i = 0;
-        while (i < pending.size() && pending.get(i)[0] < range[0]) {
-            i++;
-        }
-        pending.add(i, range);
     }
 
     private void drop(Source s, String why, boolean ban) {
@@ -468,19 +427,18 @@ public final class Download {
     }
 
     private void deliver() {
-        long before = delivered;
+        long before = window.delivered();
         Object[] c;
-        while ((c = buffer.remove(delivered)) != null) {
+        while ((c = window.poll()) != null) {
             byte[] data = (byte[]) c[0];
-            listener.onData(delivered, data, (byte[][]) c[1]);
+            listener.onData(window.delivered() - 1, data, (byte[][]) c[1]);
             deliveredBytes += data.length;
-            delivered++;
         }
-        if (delivered != before && (delivered / config.blockChunks != before / config.blockChunks
-                || delivered == chunks)) {
+        long now = window.delivered();
+        if (now != before && (now / config.blockChunks != before / config.blockChunks || window.complete())) {
             listener.onProgress(deliveredBytes, manifest.length());
         }
-        if (delivered == chunks) {
+        if (window.complete()) {
             finish(null);
         }
     }

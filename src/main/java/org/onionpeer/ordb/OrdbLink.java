@@ -11,14 +11,15 @@ public interface OrdbLink {
     /** A stable name for logs, reports and avoid-lists (e.g. the far ORDB's ID in hex). */
     String name();
 
-    void send(OrdbMessage m);
+    /** Sends on {@code stream} (1..65535 for a query and its answers, 0 for DB_INFO). */
+    void send(int stream, OrdbMessage m);
 
     /** Closes the circuit; the far end sees {@link Handler#onClosed}, this end's handler hears nothing more. */
     void close();
 
     /** What a link delivers. Bodies are raw so the receiver decodes (and refuses) them itself. */
     interface Handler {
-        void onMessage(int command, byte[] body);
+        void onMessage(int stream, int command, byte[] body);
 
         void onClosed();
     }

@@ -1,6 +1,5 @@
 package org.onionpeer.ordb;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,12 +14,15 @@ import org.onionpeer.bytes.ProtocolException;
  * on to its ORDB peers only when the hash_name is new to it (the seed's "Handling the lists").
  *
  * <ul>
- * <li>Queries on a circuit are answered in order: a later query's answers wait until the earlier one is
- * done (at most {@link #MAX_QUERIES} in flight per circuit; more are ended REFUSED).</li>
+ * <li>Each query has its own stream on the circuit, and its answers come back on that stream ("sends it to
+ * the stream that requested it"); queries on one circuit are independent (answering them in order would
+ * deadlock a loop of ORDBs: each would wait for the others' answers). At most {@link #MAX_QUERIES} in
+ * flight per circuit; more, or a stream already in use, are ended REFUSED.</li>
  * <li>A query whose counter is already {@link DbQuery#MAX_COUNTER} is ended LOOP. One it cannot answer
- * from its store goes, counter + 1, to the first source on the hash_name's list that is not the asker,
- * which then moves to the end of the list; answers are relayed back as they come, and the query ends when
- * the count is reached or the source ends it (a source's circuit closing ends it DESTROYED).</li>
+ * from its store goes, counter + 1, on a new stream to the first source on the hash_name's list that is not
+ * the asker, which then moves to the end of the list; answers are relayed back as they come, and the query
+ * ends when the count is reached or the source ends it (a source's circuit closing ends it DESTROYED).
+ * The asker's DB_END FINISHED on the stream cancels it, upstream too.</li>
  * <li>With no source known it asks the {@link Finder} (the DHT's FIND_VALUE, in the wiring) and waits for
  * {@link #addSource} or {@link #notFound}; without a finder the query ends UNAVAILABLE.</li>
  * <li>Relayed chunks are passed on, not stored: the requester verifies them (an ORDB that kept them would
@@ -54,13 +56,16 @@ public final class OrdbServer {
 
     private static final class Job {
         final Peer down;
+        final int stream;
         final DbQuery q;
-        final ArrayList<OrdbMessage> held = new ArrayList<>();
         boolean finished;
         int relayed;
+        Peer up;
+        int upStream;
 
-        Job(Peer down, DbQuery q) {
+        Job(Peer down, int stream, DbQuery q) {
             this.down = down;
+            this.stream = stream;
             this.q = q;
         }
     }
@@ -79,8 +84,11 @@ public final class OrdbServer {
         final OrdbLink link;
         final boolean ordb;
         boolean closed;
-        final ArrayDeque<Job> jobs = new ArrayDeque<>();
-        final ArrayDeque<Job> upstream = new ArrayDeque<>();
+        /** Queries this peer sent us, by their stream. */
+        final Map<Integer, Job> jobs = new HashMap<>();
+        /** Queries we forwarded to this peer, by the stream we opened. */
+        final Map<Integer, Job> upstream = new HashMap<>();
+        int nextStream = 1;
         final Set<HashName> knows = new HashSet<>();
 
         Peer(OrdbLink link, boolean ordb) {
@@ -89,9 +97,9 @@ public final class OrdbServer {
         }
 
         @Override
-        public void onMessage(int command, byte[] body) {
+        public void onMessage(int stream, int command, byte[] body) {
             if (!closed) {
-                receive(this, command, body);
+                receive(this, stream, command, body);
             }
         }
 
@@ -136,7 +144,7 @@ public final class OrdbServer {
         for (Peer p : peers) {
             if (!p.closed) {
                 p.knows.add(h);
-                p.link.send(info);
+                p.link.send(0, info);
             }
         }
     }
@@ -176,41 +184,50 @@ public final class OrdbServer {
         stats.lastRefusal = why;
     }
 
-    private void receive(Peer p, int command, byte[] body) {
+    private void receive(Peer p, int stream, int command, byte[] body) {
         OrdbMessage m;
         try {
             m = OrdbMessage.decode(command, body);
         } catch (ProtocolException e) {
             refuse(OrdbMessage.name(command) + ": " + e.getMessage());
-            if (command == OrdbMessage.DB_QUERY) {
-                Job j = new Job(p, null);
-                p.jobs.add(j);
-                end(j, DbEnd.REFUSED); // it still takes its place in the order of answers
-            } else if (command != OrdbMessage.DB_INFO && !p.upstream.isEmpty()) {
+            if (command == OrdbMessage.DB_QUERY && !p.jobs.containsKey(stream)) {
+                p.link.send(stream, DbEnd.of(DbEnd.REFUSED));
+            } else if (p.upstream.containsKey(stream)) {
                 lost(p); // a source that sends garbage is of no use: its queries end DESTROYED
                 p.link.close();
             }
             return;
         }
         if (m instanceof DbQuery) {
-            query(p, (DbQuery) m);
+            query(p, stream, (DbQuery) m);
         } else if (m instanceof DbInfo) {
             stats.infosIn++;
             learn(p, (DbInfo) m);
+        } else if (m instanceof DbEnd && ((DbEnd) m).reason() == DbEnd.FINISHED) {
+            Job j = p.jobs.get(stream); // the asker gives up
+            if (j != null) {
+                finish(j);
+                if (j.up != null && j.up.upstream.remove(j.upStream) != null) {
+                    j.up.link.send(j.upStream, m);
+                }
+            }
         } else {
-            answer(p, m);
+            answer(p, stream, m);
         }
     }
 
-    private void query(Peer p, DbQuery q) {
+    private void query(Peer p, int stream, DbQuery q) {
         stats.queries++;
-        Job j = new Job(p, q);
-        p.jobs.add(j);
-        if (p.jobs.size() > MAX_QUERIES) {
-            refuse("over " + MAX_QUERIES + " queries in flight");
-            end(j, DbEnd.REFUSED);
+        if (stream == 0 || p.jobs.containsKey(stream) || p.jobs.size() >= MAX_QUERIES) {
+            refuse(stream == 0 ? "DB_QUERY on stream 0" : p.jobs.containsKey(stream) ? "stream " + stream
+                    + " already has a query" : "over " + MAX_QUERIES + " queries in flight");
+            if (stream != 0 && !p.jobs.containsKey(stream)) {
+                p.link.send(stream, DbEnd.of(DbEnd.REFUSED));
+            }
             return;
         }
+        Job j = new Job(p, stream, q);
+        p.jobs.put(stream, j);
         if (q.counter() >= DbQuery.MAX_COUNTER) {
             stats.loops++;
             end(j, DbEnd.LOOP);
@@ -248,9 +265,13 @@ public final class OrdbServer {
                 if (!e.peer.closed && e.peer != j.down) {
                     list.remove(i);
                     list.add(e); // rotate: the next query goes to the next source
-                    e.peer.upstream.add(j);
+                    Peer up = e.peer;
+                    j.up = up;
+                    j.upStream = up.nextStream;
+                    up.nextStream = up.nextStream == 0xffff ? 1 : up.nextStream + 1;
+                    up.upstream.put(j.upStream, j);
                     stats.forwarded++;
-                    e.peer.link.send(j.q.forwarded());
+                    up.link.send(j.upStream, j.q.forwarded());
                     return;
                 }
             }
@@ -267,15 +288,15 @@ public final class OrdbServer {
         end(j, DbEnd.UNAVAILABLE);
     }
 
-    private void answer(Peer up, OrdbMessage m) {
-        Job j = up.upstream.peekFirst();
+    private void answer(Peer up, int stream, OrdbMessage m) {
+        Job j = up.upstream.get(stream);
         if (j == null) {
             stats.unsolicited++;
-            refuse("unsolicited " + m);
+            refuse("unsolicited " + m + " on stream " + stream);
             return;
         }
         if (m instanceof DbEnd) {
-            up.upstream.pollFirst();
+            up.upstream.remove(stream);
             emit(j, m);
             finish(j);
         } else if ((m instanceof DbConnected) != j.q.isInfo()) {
@@ -285,7 +306,7 @@ public final class OrdbServer {
         } else {
             emit(j, m);
             if (m instanceof DbConnected || ++j.relayed == j.q.count()) {
-                up.upstream.pollFirst();
+                up.upstream.remove(stream);
                 finish(j);
             }
         }
@@ -322,14 +343,14 @@ public final class OrdbServer {
             for (Peer o : peers) {
                 if (o != p && o.ordb && !o.closed && o.knows.add(h)) {
                     stats.infosPassed++;
-                    o.link.send(info);
+                    o.link.send(0, info);
                 }
             }
         }
         List<Job> w = waiting.remove(h);
         if (w != null) {
             for (Job j : w) {
-                if (!j.down.closed) {
+                if (!j.finished && !j.down.closed) {
                     forward(j);
                 }
             }
@@ -339,11 +360,17 @@ public final class OrdbServer {
     private void lost(Peer p) {
         p.closed = true;
         peers.remove(p);
+        for (Job j : p.jobs.values()) {
+            j.finished = true; // the asker is gone: cancel what we asked for it
+            if (j.up != null && j.up.upstream.remove(j.upStream) != null) {
+                j.up.link.send(j.upStream, DbEnd.of(DbEnd.FINISHED));
+            }
+        }
         p.jobs.clear();
-        Job j;
-        while ((j = p.upstream.pollFirst()) != null) {
+        for (Job j : new ArrayList<>(p.upstream.values())) {
             end(j, DbEnd.DESTROYED);
         }
+        p.upstream.clear();
     }
 
     private void end(Job j, int reason) {
@@ -353,28 +380,12 @@ public final class OrdbServer {
 
     private void emit(Job j, OrdbMessage m) {
         if (!j.finished && !j.down.closed) {
-            j.held.add(m);
-            flush(j.down);
+            j.down.link.send(j.stream, m);
         }
     }
 
     private void finish(Job j) {
         j.finished = true;
-        flush(j.down);
-    }
-
-    /** Sends the answers of the oldest queries, in order, as far as they are done. */
-    private void flush(Peer d) {
-        while (!d.closed && !d.jobs.isEmpty()) {
-            Job head = d.jobs.peekFirst();
-            for (OrdbMessage m : head.held) {
-                d.link.send(m);
-            }
-            head.held.clear();
-            if (!head.finished) {
-                return;
-            }
-            d.jobs.pollFirst();
-        }
+        j.down.jobs.remove(j.stream);
     }
 }

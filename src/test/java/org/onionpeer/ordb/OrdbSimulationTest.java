@@ -69,7 +69,7 @@ class OrdbSimulationTest {
         assertArrayEquals(Hashes.sha256(file), sink.digest(), "seed " + seed);
         assertEquals(sw.published.manifest().chunkCount(), sink.held.held());
         long sum = 0;
-        for (Download.SourceStats s : d.sources()) {
+        for (DownloadSource s : d.sources()) {
             sum += s.bytes;
             if (s.name.equals("ORDB3")) {
                 assertTrue(s.fate.startsWith("banned: chunk ") && s.fate.endsWith(MerkleTree.BAD_PROOF), s.fate);
@@ -124,7 +124,7 @@ class OrdbSimulationTest {
         System.out.print(Swarm.report(d));
         assertNull(sink.error);
         assertArrayEquals(Hashes.sha256(file), sink.digest());
-        Download.SourceStats slow = d.sources().get(1);
+        DownloadSource slow = d.sources().get(1);
         assertEquals("ORDB2", slow.name);
         assertTrue(slow.fate.startsWith("dropped: slow"), slow.fate);
         assertTrue(d.sources().stream().anyMatch(s -> s.name.equals("ORDB6") && s.bytes > 0), "the spare took over");

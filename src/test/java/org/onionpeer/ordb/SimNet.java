@@ -43,7 +43,7 @@ final class SimNet {
         }
 
         @Override
-        public void send(OrdbMessage m) {
+        public void send(int stream, OrdbMessage m) {
             if (closed || dead || peer.dead) {
                 return;
             }
@@ -59,7 +59,7 @@ final class SimNet {
             final byte[] b = body;
             scheduler.schedule(at - now, () -> {
                 if (!peer.closed && !peer.dead && !dead && peer.handler != null) {
-                    peer.handler.onMessage(command, b);
+                    peer.handler.onMessage(stream, command, b);
                 }
             });
         }

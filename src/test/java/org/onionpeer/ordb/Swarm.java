@@ -79,7 +79,7 @@ final class Swarm {
     }
 
     /** The downloader's side: hashes what the sink gets, checks order, keeps it in a Content. */
-    static final class Sink implements Download.Listener {
+    static final class Sink implements DownloadListener {
         final SHA256Digest sha = new SHA256Digest();
         final ManualScheduler scheduler;
         long next;
@@ -110,7 +110,7 @@ final class Swarm {
         }
 
         @Override
-        public void onSource(Download.SourceStats s, String event) {
+        public void onSource(DownloadSource s, String event) {
             events.add(scheduler.nowMillis() + " ms " + s.name + " " + event);
         }
 
@@ -137,7 +137,7 @@ final class Swarm {
 
     static String report(Download d) {
         StringBuilder b = new StringBuilder();
-        for (Download.SourceStats s : d.sources()) {
+        for (DownloadSource s : d.sources()) {
             b.append(String.format("  %-6s %9.2f MB %6d chunks %4d requests %7.0f kB/s  %s%n", s.name,
                     s.bytes / 1e6, s.chunks, s.requests, s.rate, s.fate));
         }
