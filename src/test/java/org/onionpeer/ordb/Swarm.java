@@ -47,6 +47,12 @@ final class Swarm {
         scheduler.advance(latency + 10);
     }
 
+    /** An ORDB linked to nobody: it knows no source of anything. */
+    void addIsolated(String name) {
+        ordbs.put(name, new OrdbServer(new Content.MemoryStore(), null));
+        endsOf.computeIfAbsent(name, x -> new ArrayList<>()).add(net.pair(name, "nobody", 1, 1, 1)[0]);
+    }
+
     HashName hashName() {
         return published.hashName();
     }
