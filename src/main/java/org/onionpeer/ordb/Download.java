@@ -21,7 +21,8 @@ import org.onionpeer.platform.Scheduler;
  * add the second);</li>
  * <li>the rate of each circuit is measured per request (bytes over the time the request had the circuit);
  * an idle circuit gets the next block, best rate first, and a busy one gets its next block ahead of time
- * when what it still has to send would take less than its first-byte latency;</li>
+ * when what it still has to send would take less than its first-byte latency (so the requests in flight
+ * cover the circuit's rate x latency, up to {@link Config#maxRequestsPerSource});</li>
  * <li>a circuit much slower than the best ({@link Config#slowFactor}) is replaced when another ORDB is
  * available; one silent with work pending for {@link Config#stallMillis}, or for three times what its
  * block should take (first-byte latency + block at its rate) if longer, one closed, or one ending a request, is
@@ -43,6 +44,8 @@ public final class Download {
         public long stallMillis = 1500;
         public double slowFactor = 4;
         public int maxInitialCounter = 2;
+        /** Requests in flight on one circuit, at most (the first, and those sent ahead). */
+        public int maxRequestsPerSource = 4;
     }
 
     private static final class Request {
@@ -374,7 +377,8 @@ public final class Download {
             return best;
         }
         for (Source s : active) {
-            if (s.ready && s.queue.size() == 1 && dueAhead(s) && (best == null || s.stats.rate > best.stats.rate)) {
+            if (s.ready && s.queue.size() < config.maxRequestsPerSource && dueAhead(s)
+                    && (best == null || s.stats.rate > best.stats.rate)) {
                 best = s;
             }
         }
@@ -388,13 +392,19 @@ public final class Download {
         return a.stats.rate > b.stats.rate;
     }
 
-    /** The circuit will have sent its current block within about one first-byte latency. */
+    /**
+     * The circuit will have sent all it was asked within about one first-byte latency: the next request must
+     * go now to arrive as the last one ends (so a circuit whose rate x latency exceeds a block keeps more
+     * than two requests in flight).
+     */
     private boolean dueAhead(Source s) {
         if (s.stats.rate <= 0 || s.rtt < 0) {
             return false;
         }
-        Request r = s.queue.peekFirst();
-        double remaining = (double) (r.end - r.next) * manifest.chunkSize();
+        double remaining = 0;
+        for (Request r : s.queue) {
+            remaining += (double) (r.end - r.next) * manifest.chunkSize();
+        }
         return remaining <= s.stats.rate * (1.5 * s.rtt + 1);
     }
 

@@ -69,6 +69,15 @@ class OrdbCodecTest {
     }
 
     @Test
+    void limitsAreAsDocumented() {
+        assertEquals(430, Manifest.MAX_LENGTH);
+        assertEquals(138, LiveWindow.LENGTH);
+        assertEquals(66_452, OrdbMessage.MAX_LENGTH);
+        assertEquals(0xD0, OrdbMessage.DB_QUERY);
+        assertEquals(0xD4, OrdbMessage.DB_END);
+    }
+
+    @Test
     void seedChunkNumbersOfAnyLength() {
         // The seed's [chunk nb length 1B][chunk nb]: 1..4 bytes are read; we always write 4.
         byte[] b = new ByteWriter().u8(32).bytes(H.bytes()).u8(2).u16(0x0102).u16(3).u8(1).toByteArray();

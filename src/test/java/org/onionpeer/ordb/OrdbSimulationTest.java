@@ -94,6 +94,7 @@ class OrdbSimulationTest {
         sw.run(d, 600_000);
         assertNull(sink.error);
         assertArrayEquals(Hashes.sha256(file), sink.digest());
+        System.out.println("[ordb-sim] " + sources + " circuit(s), 8 MB, 500 kB/s each:");
         System.out.print(Swarm.report(d));
         return sink.doneAt - t0;
     }
@@ -121,6 +122,8 @@ class OrdbSimulationTest {
         Download d = new Download(sw.scheduler, entropy(seed), sw.hashName(), sw.connector, new Download.Config(), sink);
         d.start();
         sw.run(d, 600_000);
+        System.out.println("[ordb-sim] 6 MB, 6 ORDBs at 800 kB/s but ORDB2 at 60 kB/s; 5 circuits: done in "
+                + sink.doneAt + " ms virtual");
         System.out.print(Swarm.report(d));
         assertNull(sink.error);
         assertArrayEquals(Hashes.sha256(file), sink.digest());
