@@ -205,4 +205,25 @@ class OrdbServerTest {
         assertEquals("8:D0 9:D1 10:DB_END[UNAVAILABLE]", p.log());
         assertNull(o.stats().lastRefusal);
     }
+
+    @Test
+    void theAskersFinishedCancelsUpstream() {
+        Content c = content(20 * 256, 256);
+        OrdbServer pub = serverWith(c);
+        OrdbServer o = serverWith(null);
+        peer(pub, "P", o, "O", 30);
+        pub.advertise(c.hashName(), DbInfo.P100, false);
+        s.advance(40);
+        Probe p = new Probe();
+        SimNet.End d = client(o, p);
+        d.send(11, DbQuery.chunks(c.hashName(), 0, 3, 0));
+        s.advance(1);
+        d.send(11, DbEnd.of(DbEnd.FINISHED));
+        s.advance(200);
+        assertEquals("", p.log());
+        assertEquals(3, o.stats().unsolicited, "P's answers, already on their way, are dropped");
+        d.send(12, DbQuery.chunks(c.hashName(), 5, 1, 0));
+        s.advance(200);
+        assertEquals("12:D5", p.log(), "the circuit still works");
+    }
 }

@@ -132,4 +132,40 @@ class OrdbSimulationTest {
         assertTrue(slow.fate.startsWith("dropped: slow"), slow.fate);
         assertTrue(d.sources().stream().anyMatch(s -> s.name.equals("ORDB6") && s.bytes > 0), "the spare took over");
     }
+
+    @Test
+    void theDownloaderServesOthersOnceThePublisherIsGone() {
+        long seed = 9;
+        byte[] file = data(seed, 3_000_000);
+        Swarm sw = new Swarm(file, CHUNK, 5, 30, 20000, 1000);
+        Swarm.Sink first = new Swarm.Sink(sw.scheduler);
+        Download d = new Download(sw.scheduler, entropy(seed), sw.hashName(), sw.connector, new Download.Config(), first);
+        d.start();
+        sw.run(d, 600_000);
+        assertNull(first.error);
+        // B (the first downloader) holds every chunk, verified: it links to the ORDBs and says so; A leaves.
+        Content.MemoryStore store = new Content.MemoryStore();
+        store.add(first.held);
+        OrdbServer b = new OrdbServer(store, null);
+        for (java.util.Map.Entry<String, OrdbServer> e : sw.ordbs.entrySet()) {
+            SimNet.End[] l = sw.net.pair("B", e.getKey(), 30, 20000, 20000);
+            l[0].handler = b.attach(l[0], true);
+            l[1].handler = e.getValue().attach(l[1], true);
+        }
+        assertEquals(DbInfo.P100, first.held.level());
+        b.advertise(sw.hashName(), first.held.level(), false);
+        sw.publisherLeaves();
+        sw.scheduler.advance(100);
+        Swarm.Sink second = new Swarm.Sink(sw.scheduler);
+        long t0 = sw.scheduler.nowMillis();
+        Download c = new Download(sw.scheduler, entropy(seed + 1), sw.hashName(), sw.connector, new Download.Config(),
+                second);
+        c.start();
+        sw.run(c, 600_000);
+        assertNull(second.error, Swarm.report(c));
+        assertArrayEquals(Hashes.sha256(file), second.digest());
+        assertEquals(sw.published.manifest().chunkCount(), b.stats().servedChunks, "all of it from B");
+        System.out.println("[ordb-sim] C fetched 3 MB from B through 5 ORDBs after the publisher left, in "
+                + (second.doneAt - t0) + " ms virtual");
+    }
 }

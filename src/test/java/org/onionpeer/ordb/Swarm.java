@@ -21,6 +21,7 @@ final class Swarm {
     final Map<String, OrdbServer> ordbs = new LinkedHashMap<>();
     final Map<String, List<SimNet.End>> endsOf = new HashMap<>();
     final Map<String, Double> downRate = new HashMap<>();
+    final List<SimNet.End> publisherEnds = new ArrayList<>();
     final Map<String, SimNet.Tamper> tamperers = new HashMap<>();
     final long latency;
     double defaultDownRate;
@@ -40,6 +41,7 @@ final class Swarm {
             ordbs.put(name, o);
             SimNet.End[] l = net.pair("P", name, latency, upRate, upRate);
             l[0].handler = publisher.attach(l[0], true);
+            publisherEnds.add(l[0]);
             l[1].handler = o.attach(l[1], true);
             endsOf.computeIfAbsent(name, x -> new ArrayList<>()).add(l[1]);
         }
@@ -76,6 +78,13 @@ final class Swarm {
             return null;
         }
     };
+
+    /** The publisher leaves: its circuits close. */
+    void publisherLeaves() {
+        for (SimNet.End e : publisherEnds) {
+            e.close();
+        }
+    }
 
     /** Everything to and from this ORDB is lost from now on. */
     void vanish(String name) {
