@@ -312,7 +312,8 @@ public final class Download {
         for (long i = r.from; i < r.end; i++) {
             bytes += manifest.chunkLength(i);
         }
-        double sample = (double) bytes / Math.max(1, now - r.startAt);
+        long start = r.startAt >= 0 ? r.startAt : r.sentAt; // a later request may finish first
+        double sample = (double) bytes / Math.max(1, now - start);
         s.stats.rate = s.stats.rate == 0 ? sample : 0.6 * s.stats.rate + 0.4 * sample;
         s.completed++;
         Request next = s.queue.peekFirst();

@@ -17,7 +17,8 @@ import org.onionpeer.bytes.ProtocolException;
  * <li>Each query has its own stream on the circuit, and its answers come back on that stream ("sends it to
  * the stream that requested it"); queries on one circuit are independent (answering them in order would
  * deadlock a loop of ORDBs: each would wait for the others' answers). At most {@link #MAX_QUERIES} in
- * flight per circuit; more, or a stream already in use, are ended REFUSED.</li>
+ * flight on a requester's circuit ({@link #MAX_PEER_QUERIES} on an ORDB's); more, or a stream already in
+ * use, are ended REFUSED.</li>
  * <li>A query whose counter is already {@link DbQuery#MAX_COUNTER} is ended LOOP. One it cannot answer
  * from its store goes, counter + 1, on a new stream to the first source on the hash_name's list that is not
  * the asker, which then moves to the end of the list; answers are relayed back as they come, and the query
@@ -30,7 +31,10 @@ import org.onionpeer.bytes.ProtocolException;
  * </ul>
  */
 public final class OrdbServer {
+    /** Queries in flight on a requester's circuit, at most; on a circuit from another ORDB (which carries
+     * the queries of all its requesters), {@link #MAX_PEER_QUERIES}. */
     public static final int MAX_QUERIES = 8;
+    public static final int MAX_PEER_QUERIES = 64;
     public static final int MAX_HASHES = 4096;
     public static final int MAX_SOURCES = 16;
 
@@ -218,9 +222,10 @@ public final class OrdbServer {
 
     private void query(Peer p, int stream, DbQuery q) {
         stats.queries++;
-        if (stream == 0 || p.jobs.containsKey(stream) || p.jobs.size() >= MAX_QUERIES) {
+        int limit = p.ordb ? MAX_PEER_QUERIES : MAX_QUERIES;
+        if (stream == 0 || p.jobs.containsKey(stream) || p.jobs.size() >= limit) {
             refuse(stream == 0 ? "DB_QUERY on stream 0" : p.jobs.containsKey(stream) ? "stream " + stream
-                    + " already has a query" : "over " + MAX_QUERIES + " queries in flight");
+                    + " already has a query" : "over " + limit + " queries in flight");
             if (stream != 0 && !p.jobs.containsKey(stream)) {
                 p.link.send(stream, DbEnd.of(DbEnd.REFUSED));
             }

@@ -226,4 +226,26 @@ class OrdbServerTest {
         s.advance(200);
         assertEquals("12:D5", p.log(), "the circuit still works");
     }
+
+    @Test
+    void aRequesterGetsAtMost8QueriesInFlightAndOneQueryPerStream() {
+        Content c = content(20 * 256, 256);
+        OrdbServer pub = serverWith(c);
+        OrdbServer o = serverWith(null);
+        peer(pub, "P", o, "O", 30);
+        pub.advertise(c.hashName(), DbInfo.P100, false);
+        s.advance(40);
+        Probe p = new Probe();
+        SimNet.End d = client(o, p);
+        for (int i = 1; i <= 9; i++) {
+            d.send(i, DbQuery.chunks(c.hashName(), i, 1, 0));
+        }
+        d.send(3, DbQuery.chunks(c.hashName(), 0, 1, 0));
+        d.send(0, DbQuery.chunks(c.hashName(), 0, 1, 0));
+        s.advance(200);
+        assertTrue(p.log().startsWith("9:DB_END[REFUSED] 1:D1 2:D2 3:D3"), p.log());
+        assertEquals("DB_QUERY on stream 0", o.stats().lastRefusal);
+        assertEquals(3, o.stats().refused, "the 9th, the second on stream 3, the one on stream 0");
+        assertEquals(0, pub.stats().refused, "an ORDB's circuit to P may carry more");
+    }
 }
