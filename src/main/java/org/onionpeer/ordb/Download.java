@@ -1,0 +1,473 @@
+package org.onionpeer.ordb;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.platform.Entropy;
+import org.onionpeer.platform.Scheduler;
+
+/**
+ * Fetches one file from several ORDBs at once (the seed's "Requests" and "Pieces and sliding window").
+ *
+ * <ul>
+ * <li>{@link Config#sources} circuits (5), opened through a {@link OrdbLink.Connector}; each first asks the
+ * manifest (DB_QUERY count 0) and must answer one that hashes to the hash_name;</li>
+ * <li>the file is fetched in blocks of {@link Config#blockChunks} chunks (one DB_QUERY each), lowest first,
+ * within a sliding window: nothing more than 2 x {@link Config#windowBlocks} blocks past the first chunk not
+ * yet handed to the sink (the first window goes out at once, one block per circuit; requests sent ahead
+ * add the second);</li>
+ * <li>the rate of each circuit is measured per request (bytes over the time the request had the circuit);
+ * an idle circuit gets the next block, best rate first, and a busy one gets its next block ahead of time
+ * when what it still has to send would take less than its first-byte latency (so the requests in flight
+ * cover the circuit's rate x latency, up to {@link Config#maxRequestsPerSource});</li>
+ * <li>a circuit much slower than the best ({@link Config#slowFactor}) is replaced when another ORDB is
+ * available; one silent with work pending for {@link Config#stallMillis}, or for three times what its
+ * block should take (first-byte latency + block at its rate) if longer, one closed, or one ending a request, is
+ * replaced; what it had not delivered goes back to the queue from the first missing chunk (an unfinished
+ * request is resumed where it stopped, elsewhere);</li>
+ * <li>every chunk is checked against the manifest's Merkle root before it is accepted; a circuit that sends
+ * a chunk that fails, or anything malformed or unasked for, is banned for this download (its ORDB is
+ * never asked again) and its block is fetched elsewhere;</li>
+ * <li>chunks are handed to the sink in order, verified, with their proofs (so the holder can serve them).</li>
+ * </ul>
+ * Single-threaded on its scheduler; links must deliver in later tasks.
+ */
+public final class Download {
+    /** Tuning; the defaults are the seed's (500 kB window in 5 blocks, 5 circuits) for 16 KiB chunks. */
+    public static final class Config {
+        public int sources = 5;
+        public int blockChunks = 6;
+        public int windowBlocks = 5;
+        public long stallMillis = 1500;
+        public double slowFactor = 4;
+        public int maxInitialCounter = 2;
+        /** Requests in flight on one circuit, at most (the first, and those sent ahead). */
+        public int maxRequestsPerSource = 4;
+    }
+
+    private static final class Request {
+        final boolean info;
+        final int stream;
+        final long from;
+        long next;
+        final long end;
+        final long sentAt;
+        long startAt = -1;
+
+        Request(boolean info, int stream, long from, long end, long now) {
+            this.info = info;
+            this.stream = stream;
+            this.from = from;
+            this.next = from;
+            this.end = end;
+            this.sentAt = now;
+        }
+    }
+
+    private final class Source implements OrdbLink.Handler {
+        OrdbLink link;
+        DownloadSource stats;
+        /** Outstanding requests, oldest first; each on its own stream. */
+        final ArrayDeque<Request> queue = new ArrayDeque<>();
+        int nextStream = 1;
+        boolean ready;
+        boolean gone;
+        long rtt = -1;
+        long lastProgress;
+        int completed;
+
+        @Override
+        public void onMessage(int stream, int command, byte[] body) {
+            if (!gone && !done) {
+                receive(this, stream, command, body);
+            }
+        }
+
+        @Override
+        public void onClosed() {
+            if (!gone && !done) {
+                drop(this, "circuit closed", false);
+            }
+        }
+    }
+
+    private final Scheduler scheduler;
+    private final Entropy entropy;
+    private final HashName hashName;
+    private final OrdbLink.Connector connector;
+    private final Config config;
+    private final DownloadListener listener;
+    private final List<Source> active = new ArrayList<>();
+    private final List<DownloadSource> all = new ArrayList<>();
+    private final Set<String> avoid = new HashSet<>();
+    private Manifest manifest;
+    private ChunkWindow window;
+    private long deliveredBytes;
+    private boolean done;
+    private Scheduler.Cancellable ticker;
+
+    public Download(Scheduler scheduler, Entropy entropy, HashName hashName, OrdbLink.Connector connector,
+            Config config, DownloadListener listener) {
+        this.scheduler = scheduler;
+        this.entropy = entropy;
+        this.hashName = hashName;
+        this.connector = connector;
+        this.config = config;
+        this.listener = listener;
+    }
+
+    public void start() {
+        replenish();
+        if (active.isEmpty()) {
+            finish("no ORDB to ask");
+            return;
+        }
+        tick();
+    }
+
+    /** Stops: tells every circuit FINISHED and closes it. */
+    public void cancel() {
+        if (!done) {
+            for (Source s : active) {
+                for (Request r : s.queue) {
+                    s.link.send(r.stream, DbEnd.of(DbEnd.FINISHED));
+                }
+            }
+            finish("cancelled");
+        }
+    }
+
+    public List<DownloadSource> sources() {
+        return new ArrayList<>(all);
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public boolean isDone() {
+        return done;
+    }
+
+    private int counter() {
+        byte[] b = new byte[1];
+        entropy.nextBytes(b);
+        return (b[0] & 0xff) % (config.maxInitialCounter + 1);
+    }
+
+    private void replenish() {
+        while (!done && active.size() < config.sources && open() != null) {
+            // opened one
+        }
+    }
+
+    private Source open() {
+        Set<String> exclude = new HashSet<>(avoid);
+        for (Source s : active) {
+            exclude.add(s.link.name());
+        }
+        Source s = new Source();
+        OrdbLink link = connector.open(exclude, s);
+        if (link == null) {
+            return null;
+        }
+        s.link = link;
+        s.stats = new DownloadSource(link.name());
+        all.add(s.stats);
+        active.add(s);
+        s.lastProgress = scheduler.nowMillis();
+        Request r = new Request(true, s.nextStream++, 0, 0, scheduler.nowMillis());
+        s.queue.add(r);
+        s.stats.requests++;
+        link.send(r.stream, DbQuery.info(hashName, counter()));
+        listener.onSource(s.stats, "opened");
+        return s;
+    }
+
+    private void tick() {
+        if (done) {
+            return;
+        }
+        long now = scheduler.nowMillis();
+        for (Source s : new ArrayList<>(active)) {
+            if (!s.queue.isEmpty() && now - s.lastProgress > stallLimit(s)) {
+                drop(s, "stalled: nothing for " + (now - s.lastProgress) + " ms", false);
+            }
+        }
+        if (!done) {
+            ticker = scheduler.schedule(Math.max(1, config.stallMillis / 4), this::tick);
+        }
+    }
+
+    /** How long a circuit with work pending may stay silent. */
+    private long stallLimit(Source s) {
+        if (s.rtt < 0 || s.stats.rate <= 0 || manifest == null) {
+            return Math.max(config.stallMillis, 3 * s.rtt);
+        }
+        double block = (double) config.blockChunks * manifest.chunkSize() / s.stats.rate;
+        return Math.max(config.stallMillis, (long) (3 * (s.rtt + block)));
+    }
+
+    private void receive(Source s, int stream, int command, byte[] body) {
+        OrdbMessage m;
+        try {
+            m = OrdbMessage.decode(command, body);
+        } catch (ProtocolException e) {
+            drop(s, OrdbMessage.name(command) + ": " + e.getMessage(), true);
+            return;
+        }
+        if (command == OrdbMessage.DB_INFO || command == OrdbMessage.DB_QUERY) {
+            return; // not ours to serve on a download circuit
+        }
+        Request r = null;
+        for (Request x : s.queue) {
+            if (x.stream == stream) {
+                r = x;
+            }
+        }
+        if (r == null) {
+            drop(s, "unsolicited " + m + " on stream " + stream, true);
+            return;
+        }
+        if (m instanceof DbEnd) {
+            s.queue.remove(r);
+            requeue(r);
+            drop(s, m.toString(), false);
+        } else if (m instanceof DbConnected) {
+            onManifest(s, r, (DbConnected) m);
+        } else {
+            onData(s, r, (DbData) m);
+        }
+    }
+
+    private void onManifest(Source s, Request r, DbConnected c) {
+        if (!r.info) {
+            drop(s, "DB_CONNECTED answering a chunk query", true);
+            return;
+        }
+        Manifest m;
+        try {
+            m = c.checkFor(hashName);
+        } catch (ProtocolException e) {
+            drop(s, e.getMessage(), true);
+            return;
+        }
+        s.queue.remove(r);
+        s.ready = true;
+        s.rtt = scheduler.nowMillis() - r.sentAt;
+        s.lastProgress = scheduler.nowMillis();
+        if (manifest == null) {
+            if (m.isLive()) {
+                finish("a live stream, not a file");
+                return;
+            }
+            manifest = m;
+            window = new ChunkWindow(m.chunkCount(), config.blockChunks, config.windowBlocks);
+            listener.onManifest(m);
+        }
+        pump();
+    }
+
+    private void onData(Source s, Request r, DbData d) {
+        if (r.info) {
+            drop(s, "DB_DATA answering an info query", true);
+            return;
+        }
+        if (d.chunk() != r.next) {
+            drop(s, "DB_DATA for chunk " + d.chunk() + ", expected " + r.next, true);
+            return;
+        }
+        byte[][] proof = d.proof();
+        try {
+            manifest.verifyChunk(d.chunk(), d.data(), proof);
+        } catch (ProtocolException e) {
+            drop(s, "chunk " + d.chunk() + ": " + e.getMessage(), true);
+            return;
+        }
+        long now = scheduler.nowMillis();
+        if (r.next == r.from && r.startAt == r.sentAt) {
+            s.rtt = now - r.sentAt; // first-byte latency, measured on requests sent to an idle circuit
+        }
+        window.put(d.chunk(), d.data(), proof);
+        s.stats.bytes += d.data().length;
+        s.stats.chunks++;
+        s.lastProgress = now;
+        r.next++;
+        if (r.next == r.end) {
+            s.queue.remove(r);
+            completed(s, r, now);
+        }
+        deliver();
+        if (!done && !s.gone && r.next == r.end) {
+            replaceIfSlow(s);
+        }
+        pump();
+    }
+
+    private void completed(Source s, Request r, long now) {
+        long bytes = 0;
+        for (long i = r.from; i < r.end; i++) {
+            bytes += manifest.chunkLength(i);
+        }
+        long start = r.startAt >= 0 ? r.startAt : r.sentAt; // a later request may finish first
+        double sample = (double) bytes / Math.max(1, now - start);
+        s.stats.rate = s.stats.rate == 0 ? sample : 0.6 * s.stats.rate + 0.4 * sample;
+        s.completed++;
+        Request next = s.queue.peekFirst();
+        if (next != null && next.startAt < 0) {
+            next.startAt = now;
+        }
+    }
+
+    /** Replaces {@code s} if it is much slower than the best measured circuit and another ORDB is there. */
+    private void replaceIfSlow(Source s) {
+        if (s.completed < 2) {
+            return;
+        }
+        double best = 0;
+        for (Source o : active) {
+            if (o.completed >= 2) {
+                best = Math.max(best, o.stats.rate);
+            }
+        }
+        if (s.stats.rate * config.slowFactor < best) {
+            String why = "slow: " + (long) s.stats.rate + " kB/s against " + (long) best;
+            if (open() != null) {
+                drop(s, why, false);
+            }
+        }
+    }
+
+    /** Sends blocks while there are blocks in the window and circuits to take them. */
+    private void pump() {
+        while (!done && manifest != null) {
+            long[] range = window.peek();
+            if (range == null) {
+                return;
+            }
+            Source s = pickSource();
+            if (s == null) {
+                return;
+            }
+            window.take(range);
+            long now = scheduler.nowMillis();
+            Request r = new Request(false, s.nextStream, range[0], range[1], now);
+            s.nextStream = s.nextStream == 0xffff ? 1 : s.nextStream + 1;
+            if (s.queue.isEmpty()) {
+                r.startAt = now;
+                s.lastProgress = now;
+            }
+            s.queue.addLast(r);
+            s.stats.requests++;
+            s.link.send(r.stream, DbQuery.chunks(hashName, range[0], (int) (range[1] - range[0]), counter()));
+        }
+    }
+
+    /** An idle circuit (unmeasured first, then best rate), else a busy one due for its next request. */
+    private Source pickSource() {
+        Source best = null;
+        for (Source s : active) {
+            if (s.ready && s.queue.isEmpty() && (best == null || better(s, best))) {
+                best = s;
+            }
+        }
+        if (best != null) {
+            return best;
+        }
+        for (Source s : active) {
+            if (s.ready && s.queue.size() < config.maxRequestsPerSource && dueAhead(s)
+                    && (best == null || s.stats.rate > best.stats.rate)) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    private static boolean better(Source a, Source b) {
+        if (a.stats.rate == 0 || b.stats.rate == 0) {
+            return a.stats.rate == 0 && b.stats.rate != 0;
+        }
+        return a.stats.rate > b.stats.rate;
+    }
+
+    /**
+     * The circuit will have sent all it was asked within about one first-byte latency: the next request must
+     * go now to arrive as the last one ends (so a circuit whose rate x latency exceeds a block keeps more
+     * than two requests in flight).
+     */
+    private boolean dueAhead(Source s) {
+        if (s.stats.rate <= 0 || s.rtt < 0) {
+            return false;
+        }
+        double remaining = 0;
+        for (Request r : s.queue) {
+            remaining += (double) (r.end - r.next) * manifest.chunkSize();
+        }
+        return remaining <= s.stats.rate * (1.5 * s.rtt + 1);
+    }
+
+    private void requeue(Request r) {
+        if (!r.info) {
+            window.giveBack(r.next, r.end);
+        }
+    }
+
+    private void drop(Source s, String why, boolean ban) {
+        if (s.gone) {
+            return;
+        }
+        s.gone = true;
+        active.remove(s);
+        for (Request r : s.queue) {
+            requeue(r);
+        }
+        s.queue.clear();
+        avoid.add(s.link.name());
+        s.stats.fate = (ban ? "banned: " : "dropped: ") + why;
+        s.link.close();
+        listener.onSource(s.stats, s.stats.fate);
+        replenish();
+        if (active.isEmpty() && !done) {
+            finish("no ORDB left to ask (last: " + s.stats.fate + ")");
+            return;
+        }
+        pump();
+    }
+
+    private void deliver() {
+        long before = window.delivered();
+        Object[] c;
+        while ((c = window.poll()) != null) {
+            byte[] data = (byte[]) c[0];
+            listener.onData(window.delivered() - 1, data, (byte[][]) c[1]);
+            deliveredBytes += data.length;
+        }
+        long now = window.delivered();
+        if (now != before && (now / config.blockChunks != before / config.blockChunks || window.complete())) {
+            listener.onProgress(deliveredBytes, manifest.length());
+        }
+        if (window.complete()) {
+            finish(null);
+        }
+    }
+
+    private void finish(String error) {
+        if (done) {
+            return;
+        }
+        done = true;
+        if (ticker != null) {
+            ticker.cancel();
+        }
+        for (Source s : active) {
+            s.gone = true;
+            s.stats.fate = error == null ? "finished" : "stopped: " + error;
+            s.link.close();
+        }
+        active.clear();
+        listener.onDone(error);
+    }
+}

@@ -1,0 +1,82 @@
+package org.onionpeer.ordb;
+
+import org.onionpeer.bytes.ByteReader;
+import org.onionpeer.bytes.ByteWriter;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.crypto.Hashes;
+
+/**
+ * A content ID (the seed's hash_name): SHA-256 over {@link #CONTEXT} followed by the content's encoded
+ * {@link Manifest}. The manifest commits to the Merkle root over the chunk hashes (files) or to the
+ * publisher's Ed25519 key (live streams), so whoever knows the hash_name can check the DB_CONNECTED answer
+ * and then every chunk, whichever ORDB relays it.
+ */
+public final class HashName {
+    public static final int BYTES = 32;
+    /** Keeps a hash_name from ever equalling a Merkle leaf or node hash (those start with 0x00 / 0x01). */
+    static final byte[] CONTEXT = Bytes.ascii("onionpeer ordb manifest v1\0");
+
+    private final byte[] b;
+    private final int hash;
+
+    private HashName(byte[] b) {
+        this.b = b;
+        this.hash = (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+
+    public static HashName of(byte[] b) {
+        if (b == null || b.length != BYTES) {
+            throw new ProtocolException("hash_name is " + (b == null ? 0 : b.length) + " bytes, not 32");
+        }
+        return new HashName(b.clone());
+    }
+
+    /** The hash_name of an encoded manifest. */
+    public static HashName ofManifest(byte[] manifest) {
+        return new HashName(Hashes.sha256(CONTEXT, manifest));
+    }
+
+    public static HashName fromHex(String hex) {
+        if (hex.length() != 2 * BYTES) {
+            throw new ProtocolException("hash_name must be 64 hex digits");
+        }
+        return of(Bytes.unhex(hex));
+    }
+
+    /** The seed's framing: length (1) = 32, then the 32 bytes; any other length is refused. */
+    public static HashName read(ByteReader r) {
+        int n = r.u8();
+        if (n != BYTES) {
+            throw new ProtocolException("hash_name is " + n + " bytes, not 32");
+        }
+        return new HashName(r.bytes(BYTES));
+    }
+
+    public void write(ByteWriter w) {
+        w.u8(BYTES).bytes(b);
+    }
+
+    public byte[] bytes() {
+        return b.clone();
+    }
+
+    public String hex() {
+        return Bytes.hex(b);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HashName && Bytes.constantTimeEquals(b, ((HashName) o).b);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        return hex().substring(0, 16);
+    }
+}
