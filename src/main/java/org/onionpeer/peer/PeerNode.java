@@ -87,6 +87,7 @@ public final class PeerNode {
         node.limits().maxRelayCircuits = this.limits.maxRelayedCircuits;
         this.onionRouter = new OnionRouter(node, c);
         service.startDht(router, null);
+        service.onBridgeLinkClosed(this::bridgeLinkLost);
         service.onPeerLinkClosed(id -> {
             goneUntil.put(id, node.scheduler().nowMillis() + this.limits.goneMillis);
             firstSeen.remove(id);
@@ -139,7 +140,7 @@ public final class PeerNode {
             return null;
         }
         for (RelayInfo r : d.relays()) {
-            if (r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.identity().hasEd25519() && r.hasTarget(LinkTarget.WEBSOCKET)) {
+            if (r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.identity().hasEd25519()) { // reached as the node can (pages: WebSocket)
                 return r;
             }
         }
@@ -167,7 +168,6 @@ public final class PeerNode {
                     }
                     state = "in the peer network";
                     bridgeRetry = limits.bridgeRetryMillis;
-                    watch(channel);
                 });
             }
 
@@ -180,15 +180,9 @@ public final class PeerNode {
     }
 
     /** Relinks when the bridge link closes (a restarted bridge, a dropped connection). */
-    private void watch(Channel channel) {
-        node.scheduler().schedule(1000, () -> {
-            if (channel.isOpen()) {
-                watch(channel);
-            } else {
-                state = "bridge link lost: " + channel.closeReason();
-                retryBridge();
-            }
-        });
+    private void bridgeLinkLost(String why) {
+        state = "bridge link lost: " + why;
+        retryBridge();
     }
 
     private void retryBridge() {

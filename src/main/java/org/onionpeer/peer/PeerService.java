@@ -77,6 +77,7 @@ public final class PeerService implements LinkManager.MessageHandler {
     private Listener listener = e -> { };
     private Consumer<NodeId> peerLinkClosed = id -> { };
     private Consumer<NodeId> federationClosed = id -> { };
+    private Consumer<String> bridgeLinkClosed = why -> { };
     private Dht dht;
     private Contact self;
     private Channel bridgeLink;
@@ -123,6 +124,11 @@ public final class PeerService implements LinkManager.MessageHandler {
     /** Told when a peer link (WebRTC) closes: the peer left, or the link broke. */
     public void onPeerLinkClosed(Consumer<NodeId> c) {
         this.peerLinkClosed = c;
+    }
+
+    /** Told why, when a page's link to its bridge closes (to link again). */
+    public void onBridgeLinkClosed(Consumer<String> c) {
+        this.bridgeLinkClosed = c;
     }
 
     /** Told when the link to a federated bridge closes (a bridge: to join it again). */
@@ -580,6 +586,7 @@ public final class PeerService implements LinkManager.MessageHandler {
         if (ch == bridgeLink) {
             bridgeLink = null;
             relayedWindows.clear();
+            bridgeLinkClosed.accept(why == null ? "closed" : why);
         }
     }
 
