@@ -24,8 +24,8 @@ public final class Introductions {
     private final byte[] onionKey;
     private final Map<NodeId, Outgoing> outgoing = new HashMap<>();
     private int incoming;
-    /** How to give up the answer we are setting up for each asker: one per asker at a time. */
-    private final Map<NodeId, java.util.function.Consumer<String>> answering = new HashMap<>();
+    /** The answer we are setting up for each asker: one per asker at a time. */
+    private final Map<NodeId, Incoming> answering = new HashMap<>();
 
     Introductions(PeerService service, PeerConnector connector, byte[] onionKey) {
         this.service = service;
@@ -230,6 +230,51 @@ public final class Introductions {
         }
     }
 
+    /** An answer we are setting up for an asker: its session, our certificate, the data channel. */
+    private final class Incoming {
+        final NodeId from;
+        final Channel via;
+        PeerConnector.Session session;
+        PeerLinkAuth auth;
+        Transport open;
+        boolean ended;
+        Scheduler.Cancellable timer;
+
+        Incoming(NodeId from, Channel via) {
+            this.from = from;
+            this.via = via;
+        }
+
+        void fail(String reason) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            incoming--;
+            answering.remove(from, this);
+            timer.cancel();
+            service.stats().introductionsFailed++;
+            if (session != null) {
+                session.close();
+            }
+            if (open != null) {
+                open.close(reason);
+            }
+            service.event("introduction from " + from.shortHex() + " failed: " + reason);
+        }
+
+        void maybeDone() {
+            if (!ended && auth != null && open != null) {
+                ended = true;
+                incoming--;
+                answering.remove(from, this);
+                timer.cancel();
+                service.stats().introductionsAnswered++;
+                service.node().links().acceptPeer(open, auth);
+            }
+        }
+    }
+
     private void answer(NodeId from, String offer, Channel via) {
         byte[] theirs;
         try {
@@ -241,57 +286,24 @@ public final class Introductions {
         }
         // A newer introduction from the same peer replaces its older one (a retry, or a flood: either way one
         // asker holds at most one of our few answering slots).
-        java.util.function.Consumer<String> older = answering.get(from);
+        Incoming older = answering.get(from);
         if (older != null) {
-            older.accept("superseded by a newer introduction");
+            older.fail("superseded by a newer introduction");
         }
         if (incoming >= 4 || service.node().links().channels().size() >= service.limits().maxPeerLinks + 8) {
             send(via, PeerMessage.introduceFailed(from, "busy"));
             return;
         }
         incoming++;
-        PeerLinkAuth[] auth = new PeerLinkAuth[1];
-        Transport[] open = new Transport[1];
-        boolean[] ended = new boolean[1];
-        Scheduler.Cancellable[] timer = new Scheduler.Cancellable[1];
-        PeerConnector.Session[] sess = new PeerConnector.Session[1];
-        java.util.function.Consumer<String> fail = new java.util.function.Consumer<String>() {
-            @Override
-            public void accept(String reason) {
-                if (!ended[0]) {
-                    ended[0] = true;
-                    incoming--;
-                    answering.remove(from, this);
-                    timer[0].cancel();
-                    service.stats().introductionsFailed++;
-                    if (sess[0] != null) {
-                        sess[0].close();
-                    }
-                    if (open[0] != null) {
-                        open[0].close(reason);
-                    }
-                    service.event("introduction from " + from.shortHex() + " failed: " + reason);
-                }
-            }
-        };
-        answering.put(from, fail);
-        Runnable finish = () -> {
-            if (!ended[0] && auth[0] != null && open[0] != null) {
-                ended[0] = true;
-                incoming--;
-                answering.remove(from, fail);
-                timer[0].cancel();
-                service.stats().introductionsAnswered++;
-                service.node().links().acceptPeer(open[0], auth[0]);
-            }
-        };
-        timer[0] = service.node().scheduler().schedule(service.limits().introduceTimeoutMillis,
-                () -> fail.accept("timed out"));
+        Incoming in = new Incoming(from, via);
+        answering.put(from, in);
+        in.timer = service.node().scheduler().schedule(service.limits().introduceTimeoutMillis,
+                () -> in.fail("timed out"));
         connector.answer(offer, new PeerConnector.Events() {
             @Override
             public void described(PeerConnector.Session session, String answer) {
-                sess[0] = session;
-                if (ended[0]) {
+                in.session = session;
+                if (in.ended) {
                     session.close();
                     return;
                 }
@@ -299,34 +311,34 @@ public final class Introductions {
                 try {
                     ours = Sdp.fingerprint(answer);
                 } catch (ProtocolException e) {
-                    fail.accept("our own answer: " + e.getMessage());
+                    in.fail("our own answer: " + e.getMessage());
                     return;
                 }
                 // The answer leaves only with our certificate ready: the data channel may open (and the
                 // offerer's VERSIONS arrive) as soon as the offerer has it, and bytes that reach a transport
                 // before the link takes it are lost.
                 sign(ours, theirs, a -> {
-                    auth[0] = a;
-                    if (!ended[0]) {
-                        send(via, PeerMessage.introduced(from, answer));
+                    in.auth = a;
+                    if (!in.ended) {
+                        send(in.via, PeerMessage.introduced(from, answer));
                     }
-                    finish.run();
-                }, fail);
+                    in.maybeDone();
+                }, in::fail);
             }
 
             @Override
             public void opened(Transport transport) {
-                if (ended[0]) {
+                if (in.ended) {
                     transport.close("introduction abandoned");
                     return;
                 }
-                open[0] = transport;
-                finish.run();
+                in.open = transport;
+                in.maybeDone();
             }
 
             @Override
             public void failed(String reason) {
-                fail.accept("WebRTC: " + reason);
+                in.fail("WebRTC: " + reason);
             }
         });
     }
