@@ -47,7 +47,7 @@ public final class Dht {
     private final Random random;
     private final RoutingTable table;
     private final ValueStore values;
-    private final RateLimiter limiter;
+    private final RateWindows<NodeId> limiter;
     private final Publisher publisher;
     private final DhtStats stats = new DhtStats();
     private final Map<Integer, Pending> pending = new HashMap<>();
@@ -65,7 +65,7 @@ public final class Dht {
         this.random = random;
         this.table = new RoutingTable(self.id(), config.k, config.replacementCacheSize, scheduler.nowMillis());
         this.values = new ValueStore(config.maxValues, config.maxValueBytes);
-        this.limiter = new RateLimiter(config.maxRequestsPerSecond, config.maxTrackedSenders);
+        this.limiter = new RateWindows<>(1, config.maxTrackedSenders);
         this.publisher = new Publisher(this, scheduler, config);
         this.reputation = new Reputation(config);
         transport.setReceiver(this::receive);
@@ -193,7 +193,7 @@ public final class Dht {
 
     private void onRequest(NodeId from, DhtMessage m) {
         long now = scheduler.nowMillis();
-        if (!limiter.allow(from, now)) {
+        if (!limiter.allow(from, 0, config.maxRequestsPerSecond, now)) {
             stats.rateLimited++;
             return;
         }

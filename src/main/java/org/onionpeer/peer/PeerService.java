@@ -14,6 +14,7 @@ import org.onionpeer.dht.Dht;
 import org.onionpeer.dht.DhtConfig;
 import org.onionpeer.dht.DhtTransport;
 import org.onionpeer.dht.NodeId;
+import org.onionpeer.dht.RateWindows;
 import org.onionpeer.link.Channel;
 import org.onionpeer.link.LinkManager;
 import org.onionpeer.node.Node;
@@ -69,9 +70,10 @@ public final class PeerService implements LinkManager.MessageHandler {
     private final BridgeAddress bridgeAddress;
     private final Map<NodeId, Channel> registered = new HashMap<>();
     private final Map<Channel, NodeId> idOf = new HashMap<>();
-    private final Map<Channel, long[]> windows = new HashMap<>(); // {window start, introductions, dht, answers}
-    /** A page: the same windows per peer its bridge relays for (bounded: stale ones are purged). */
-    private final Map<NodeId, long[]> relayedWindows = new HashMap<>();
+    /** Messages per link and kind in one-second windows (forgotten when the link closes). */
+    private final RateWindows<Channel> windows = new RateWindows<>(3, Integer.MAX_VALUE);
+    /** A page: the same windows per peer its bridge relays for (bounded: idle ones are forgotten). */
+    private final RateWindows<NodeId> relayedWindows = new RateWindows<>(3, MAX_RELAYED_WINDOWS);
     static final int MAX_RELAYED_WINDOWS = 4096;
     private final PeerStats stats = new PeerStats();
     private Listener listener = e -> { };
@@ -339,16 +341,14 @@ public final class PeerService implements LinkManager.MessageHandler {
         }
     }
 
+    private static final int INTRODUCE_KIND = 0;
+    private static final int DHT_KIND = 1;
+    private static final int ANSWER_KIND = 2;
+
     private boolean allow(Channel ch, PeerMessage m) {
         long now = node.scheduler().nowMillis();
-        long[] w;
         if (federation.isBridgeLink(ch)) {
-            w = windows.computeIfAbsent(ch, c -> new long[] {now, 0, 0, 0});
-            if (now - w[0] >= 1000) {
-                w[0] = now;
-                w[1] = 0;
-            }
-            return ++w[1] <= limits.federatedPerSecond;
+            return windows.allow(ch, INTRODUCE_KIND, limits.federatedPerSecond, now); // all kinds together
         }
         if (m.type() == PeerMessage.PRESENT || m.type() == PeerMessage.ABSENT) {
             return true; // refused below: only federated bridges send them
@@ -356,42 +356,29 @@ public final class PeerService implements LinkManager.MessageHandler {
         if (m.type() == PeerMessage.RELAY) {
             m = m.inner(); // counted as what it carries
         }
+        int kind;
+        int limit;
+        switch (m.type()) {
+            case PeerMessage.DHT:
+                kind = DHT_KIND;
+                limit = limits.dhtPerSecond;
+                break;
+            case PeerMessage.INTRODUCED:
+            case PeerMessage.INTRODUCE_FAILED:
+                kind = ANSWER_KIND;
+                limit = limits.answersPerSecond;
+                break;
+            default:
+                kind = INTRODUCE_KIND;
+                limit = limits.introducePerSecond;
+                break;
+        }
         if (!relays && ch == bridgeLink && !m.peer().equals(PeerMessage.LINK_PEER)) {
             // Our bridge relays for every peer (and limits each asker's link): one peer's flood must not use
             // up what the others may send us through it, so relayed messages are limited per peer.
-            w = relayedWindows.get(m.peer());
-            if (w == null) {
-                if (relayedWindows.size() >= MAX_RELAYED_WINDOWS) {
-                    for (java.util.Iterator<long[]> it = relayedWindows.values().iterator(); it.hasNext();) {
-                        if (now - it.next()[0] >= 1000) {
-                            it.remove();
-                        }
-                    }
-                    if (relayedWindows.size() >= MAX_RELAYED_WINDOWS) {
-                        return false;
-                    }
-                }
-                w = new long[] {now, 0, 0, 0};
-                relayedWindows.put(m.peer(), w);
-            }
-        } else {
-            w = windows.computeIfAbsent(ch, c -> new long[] {now, 0, 0, 0});
+            return relayedWindows.allow(m.peer(), kind, limit, now);
         }
-        if (now - w[0] >= 1000) {
-            w[0] = now;
-            w[1] = 0;
-            w[2] = 0;
-            w[3] = 0;
-        }
-        switch (m.type()) {
-            case PeerMessage.DHT:
-                return ++w[2] <= limits.dhtPerSecond;
-            case PeerMessage.INTRODUCED:
-            case PeerMessage.INTRODUCE_FAILED:
-                return ++w[3] <= limits.answersPerSecond;
-            default:
-                return ++w[1] <= limits.introducePerSecond;
-        }
+        return windows.allow(ch, kind, limit, now);
     }
 
     private void onRegister(Channel ch, PeerMessage m) {
@@ -568,7 +555,7 @@ public final class PeerService implements LinkManager.MessageHandler {
             stats.peerCertsRefused++; // its certificate did not verify, or proved someone else
             event("peer link refused: " + why.substring(16));
         }
-        windows.remove(ch);
+        windows.forget(ch);
         if (ch.isPeerLink() && ch.peerIdentity() != null) {
             peerLinkClosed.accept(NodeId.of(ch.peerIdentity().rsaIdentity()));
         }
