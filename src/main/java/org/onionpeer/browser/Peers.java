@@ -8,6 +8,7 @@ import org.onionpeer.dht.BridgeAddress;
 import org.onionpeer.dht.NodeId;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
+import org.onionpeer.link.LinkTarget;
 import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionProxy;
 import org.onionpeer.peer.PeerCert;
@@ -82,16 +83,11 @@ final class Peers {
         });
     }
 
+    /** The bridge's address for our DHT contact, from the page's base URL (http(s)://host[:port]/...). */
     private static BridgeAddress bridgeOf(String base) {
-        String rest = base.substring(base.indexOf("//") + 2);
-        int slash = rest.indexOf('/');
-        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
-        int colon = hostPort.lastIndexOf(':');
-        if (colon < 0 || hostPort.endsWith("]")) {
-            return BridgeAddress.of(hostPort.replace("[", "").replace("]", ""), base.startsWith("https") ? 443 : 80);
-        }
-        return BridgeAddress.of(hostPort.substring(0, colon).replace("[", "").replace("]", ""),
-                Integer.parseInt(hostPort.substring(colon + 1)));
+        boolean secure = base.startsWith("https://");
+        LinkTarget t = LinkTarget.parse((secure ? "wss://" : "ws://") + base.substring(base.indexOf("//") + 2));
+        return BridgeAddress.of(t.host(), t.port() > 0 ? t.port() : secure ? 443 : 80);
     }
 
     static void export() {
