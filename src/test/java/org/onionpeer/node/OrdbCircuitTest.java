@@ -30,7 +30,7 @@ import org.onionpeer.ordb.OrdbServer;
  * ORDB over real onion circuits on the in-process network (pipes, ntor, relay crypto, SENDMEs), virtual
  * time: publisher P shares a file with ORDB "hub" through its own 3-hop circuit; downloader D fetches it
  * through 3-hop circuits to 5 ORDBs o1..o5, each of which reaches the hub through a 3-hop circuit of its
- * own (found by its finder). o3 flips a bit in the 10th chunk it relays and is banned.
+ * own (found by its finder). Each ORDB relays at most 1 MB/s (RelayPacer). o3 flips a bit in the 10th chunk it relays and is banned.
  *
  * <pre>
  *   D -> gD -> x -> o_i      o_i -> gO -> y -> hub      P -> gP -> z -> hub      (x, y, z: any other relays)
@@ -70,17 +70,19 @@ class OrdbCircuitTest {
         for (String r : new String[] {"gD", "gP", "gO", "m1", "m2", "m3", "m4", "hub"}) {
             n.relay(r);
         }
+        n.net.relayBytesPerSecond = 1_000_000; // each ORDB passes 1 MB/s: five circuits beat one
         for (String o : ORDBS) {
             n.relay(o);
         }
+        n.net.relayBytesPerSecond = 0;
         n.sign();
         n.makeOrdb("hub", null, null, null);
         for (String o : ORDBS) {
             n.makeOrdb(o, "gO", "hub", o.equals("o3") ? l -> OrdbNet.flipNth(l, 10) : null);
         }
 
-        // P shares 3 MB through a circuit of its own to the hub, and announces it (DB_INFO, 100 %).
-        byte[] file = new byte[3_000_000];
+        // P shares 4 MB through a circuit of its own to the hub, and announces it (DB_INFO, 100 %).
+        byte[] file = new byte[4_000_000];
         new Random(seed).nextBytes(file);
         Content published = Content.publish(file, "file.bin".getBytes(), "application/octet-stream", 16384);
         Content.MemoryStore store = new Content.MemoryStore();
@@ -115,8 +117,8 @@ class OrdbCircuitTest {
             report.append(String.format("[ordb-circuits]   %-4s %7.2f MB %4d chunks %3d requests %7.0f kB/s  %s%n",
                     s.name, s.bytes / 1e6, s.chunks, s.requests, s.rate, s.fate));
         }
-        System.out.println("[ordb-circuits] 3 MB (" + published.manifest().chunkCount() + " chunks of 16 KiB), D -> 5 ORDBs"
-                + " -> hub -> P, every circuit 3 hops, 5 ms per link; o3 flips a bit in its 10th chunk");
+        System.out.println("[ordb-circuits] 4 MB (" + published.manifest().chunkCount() + " chunks of 16 KiB), D -> 5 ORDBs"
+                + " -> hub -> P, every circuit 3 hops, 5 ms per link, ORDBs paced at 1 MB/s; o3 flips a bit in its 10th chunk");
         System.out.print(report);
         System.out.println("[ordb-circuits] done in " + took + " ms virtual (" + (file.length / Math.max(1, took))
                 + " kB/s); SHA-256 " + Bytes.hex(sink.digest()));
