@@ -66,7 +66,23 @@ class OrdbCircuitTest {
     void aFileThroughFiveOrdbsOverCircuitsOneTamperingIsBanned() {
         long seed = Long.getLong("ordb.circ.seed", System.nanoTime());
         System.out.println("[ordb-circuits] seed " + seed + " (-Dordb.circ.seed=" + seed + " replays)");
-        OrdbNet n = new OrdbNet(seed, 5);
+        fetch(new OrdbNet(seed, 5), seed, 4_000_000);
+    }
+
+    /** The same over circuits whose last hops (the ORDBs) negotiated congestion control (Vegas, prop324). */
+    @Test
+    void theSameOverCongestionControlledCircuits() {
+        long seed = Long.getLong("ordb.circ.seed", System.nanoTime());
+        System.out.println("[ordb-circuits] seed " + seed + " (-Dordb.circ.seed=" + seed + " replays), Vegas");
+        OrdbNet n = new OrdbNet(seed, 5, true);
+        fetch(n, seed, 2_000_000);
+        for (String o : ORDBS) {
+            assertTrue(n.net.relays.get(o).router.congestionControlledCount() > 0, o);
+        }
+        assertTrue(n.net.relays.get("hub").router.congestionControlledCount() >= 6, "P's and the 5 ORDBs' circuits");
+    }
+
+    private void fetch(OrdbNet n, long seed, int size) {
         for (String r : new String[] {"gD", "gP", "gO", "m1", "m2", "m3", "m4", "hub"}) {
             n.relay(r);
         }
@@ -81,8 +97,8 @@ class OrdbCircuitTest {
             n.makeOrdb(o, "gO", "hub", o.equals("o3") ? l -> OrdbNet.flipNth(l, 10) : null);
         }
 
-        // P shares 4 MB through a circuit of its own to the hub, and announces it (DB_INFO, 100 %).
-        byte[] file = new byte[4_000_000];
+        // P shares the file through a circuit of its own to the hub, and announces it (DB_INFO, 100 %).
+        byte[] file = new byte[size];
         new Random(seed).nextBytes(file);
         Content published = Content.publish(file, "file.bin".getBytes(), "application/octet-stream", 16384);
         Content.MemoryStore store = new Content.MemoryStore();
@@ -117,7 +133,7 @@ class OrdbCircuitTest {
             report.append(String.format("[ordb-circuits]   %-4s %7.2f MB %4d chunks %3d requests %7.0f kB/s  %s%n",
                     s.name, s.bytes / 1e6, s.chunks, s.requests, s.rate, s.fate));
         }
-        System.out.println("[ordb-circuits] 4 MB (" + published.manifest().chunkCount() + " chunks of 16 KiB), D -> 5 ORDBs"
+        System.out.println("[ordb-circuits] " + size / 1_000_000 + " MB (" + published.manifest().chunkCount() + " chunks of 16 KiB), D -> 5 ORDBs"
                 + " -> hub -> P, every circuit 3 hops, 5 ms per link, ORDBs paced at 1 MB/s; o3 flips a bit in its 10th chunk");
         System.out.print(report);
         System.out.println("[ordb-circuits] done in " + took + " ms virtual (" + (file.length / Math.max(1, took))

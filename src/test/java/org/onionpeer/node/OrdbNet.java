@@ -32,8 +32,16 @@ final class OrdbNet {
     /** The OP side of every node that builds ORDB circuits, by name. */
     final Map<String, OrdbCircuits> ops = new HashMap<>();
     final Map<String, Node> clients = new HashMap<>();
+    /** Circuits ask their last hop (the ORDB) for congestion control (ntor v3, Vegas); set before relays. */
+    final boolean congestionControl;
 
     OrdbNet(long seed, long latencyMillis) {
+        this(seed, latencyMillis, false);
+    }
+
+    OrdbNet(long seed, long latencyMillis, boolean congestionControl) {
+        this.congestionControl = congestionControl;
+        net.congestionControl = congestionControl;
         try {
             rnd = SecureRandom.getInstance("SHA1PRNG");
         } catch (NoSuchAlgorithmException e) {
@@ -62,6 +70,9 @@ final class OrdbNet {
     OrdbCircuits ops(String name, Node node, String guard) {
         OnionProxy.Options o = new OnionProxy.Options();
         o.firstHopFilter = r -> r.nickname().equals(guard);
+        if (congestionControl) {
+            o.circuit.congestionControl = org.onionpeer.circuit.NtorV3ExitHandshake.FACTORY;
+        }
         OrdbCircuits c = new OrdbCircuits(new OnionProxy(node, new BcRelayPrimitives(), directory, o));
         ops.put(name, c);
         return c;
