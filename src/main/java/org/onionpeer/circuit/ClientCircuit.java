@@ -151,6 +151,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private final PaddingSource padding;
     private final List<HopKeys> hopKeys = new ArrayList<>();
     private final Map<Integer, ClientStream> streams = new LinkedHashMap<>();
+    /** An application protocol with relay commands of its own at the last hop (ORDB), or null. */
+    private Extension extension;
     /** The last hop's circuit window; replaced once when that hop negotiates congestion control. */
     private Window window = Window.circuit();
     /** Per hop: the negotiated cc sendme_inc, 0 for classic flow control. */
@@ -427,6 +429,49 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             sb.append(i == 0 ? "" : ",").append(path.get(i).nickname());
         }
         return sb.append(' ').append(state).append(']').toString();
+    }
+
+    // ---- extension (ORDB) -------------------------------------------------------------------------------
+
+    /**
+     * An application protocol spoken with the last hop in relay commands tor does not use (ORDB's DB_*,
+     * 0xD0..0xD4). Its cells count in the circuit window like DATA, both ways: the last hop must count them
+     * too, which only a hop that speaks the protocol does (others drop them, tor-spec §6.1).
+     */
+    public interface Extension {
+        boolean handles(int relayCommand);
+
+        /** A cell of one of its commands from the last hop (already counted in the circuit window). */
+        void onCell(int streamId, int relayCommand, byte[] data);
+
+        /** The circuit window reopened (a SENDME came back). */
+        void windowOpened();
+    }
+
+    public void setExtension(Extension e) {
+        this.extension = e;
+    }
+
+    /** Whether one more counted cell may go to the last hop now. */
+    public boolean canSendCounted() {
+        return canSendData();
+    }
+
+    /** Sends one cell of {@code command} to the last hop, counted by the circuit window like DATA. */
+    public void sendCounted(int command, int streamId, byte[] data) {
+        if (!canSendData()) {
+            throw new IllegalStateException("circuit window closed or circuit not open");
+        }
+        int hop = lastHop();
+        byte[] body = new RelayCell(command, streamId, data).encode(padding);
+        crypto.encrypt(body, 0, hop);
+        byte[] after = null;
+        if (window.nextSendNeedsDigest()) {
+            crypto.forwardDigest(hop, digest, 0);
+            after = digest;
+        }
+        window.sent(after);
+        channel.send(new Cell(circId, CellCommand.RELAY, body));
     }
 
     // ---- streams ----------------------------------------------------------------------------------------
@@ -731,7 +776,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         RelayCell rc = RelayCell.decode(body);
         int cmd = rc.command();
         int sid = rc.streamId();
-        if (cmd == RelayCommand.DATA && hop == last) {
+        boolean ext = extension != null && extension.handles(cmd);
+        if ((cmd == RelayCommand.DATA || ext) && hop == last) {
             // Circuit-level accounting first, whatever becomes of the stream (tor-spec §7.4).
             window.delivered();
             if (window.sendmeDue()) {
@@ -761,10 +807,17 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (hop != last) {
             throw new ProtocolException(RelayCommand.name(cmd) + " from hop " + (hop + 1) + " of " + (last + 1));
         }
+        if (ext) {
+            extension.onCell(sid, cmd, rc.data());
+            return;
+        }
         if (sid == 0) {
             if (cmd == RelayCommand.SENDME) {
                 window.sendmeReceived(Sendme.decode(rc.data()).digest());
                 flushStreams();
+                if (extension != null) {
+                    extension.windowOpened();
+                }
                 return;
             }
             if (cmd == RelayCommand.DATA || cmd == RelayCommand.CONNECTED || cmd == RelayCommand.END) {

@@ -61,6 +61,18 @@ public final class OnionRouter implements Node.CreateHandler {
         public org.onionpeer.circuit.NtorV3RelayHandshake ntorV3;
         /** Bytes per second this node passes along circuits (both ways), 0: unlimited (see {@link RelayPacer}). */
         public long relayBytesPerSecond;
+        /**
+         * Null: not an ORDB (DB_* relay cells reaching us as last hop are dropped, as tor-spec drops unknown
+         * relay commands). Else it serves the ORDB link of each circuit whose OP speaks ORDB to us (see
+         * {@link OrdbStreams}).
+         */
+        public OrdbHandler ordbHandler;
+    }
+
+    /** An ORDB's serving side, e.g. {@code link -> server.attach(link, false)} for an OrdbServer. */
+    public interface OrdbHandler {
+        /** A circuit ending here carries ORDB messages: the handler for its link (null refuses it). */
+        org.onionpeer.ordb.OrdbLink.Handler attach(org.onionpeer.ordb.OrdbLink circuit);
     }
 
     /** Documents a relay serves over BEGIN_DIR. */
@@ -85,6 +97,8 @@ public final class OnionRouter implements Node.CreateHandler {
     private final RelayPacer pacer;
     private RelayCircuit lastCreated;
     private RelayCircuit lastExitCircuit;
+    /** DB_* cells dropped because we are no ORDB (tests, diagnostics). */
+    private long ordbCellsDropped;
 
     public OnionRouter(Node node, Config config) {
         this.node = node;
@@ -133,6 +147,15 @@ public final class OnionRouter implements Node.CreateHandler {
 
     RelayCircuit lastExitCircuit() {
         return lastExitCircuit;
+    }
+
+    /** DB_* relay cells that reached us as last hop and were dropped because we are no ORDB. */
+    public long ordbCellsDropped() {
+        return ordbCellsDropped;
+    }
+
+    void ordbCellDropped() {
+        ordbCellsDropped++;
     }
 
     /** Circuits created since start. */

@@ -196,6 +196,56 @@ final class PathSelector {
         return null;
     }
 
+    /**
+     * A path of {@code pathLength} distinct relays ending at {@code last} (an ORDB: no exit needed), the first
+     * allowed and reachable (Guard-flagged preferred), the middles any other relays; null when impossible.
+     * The last hop then never sees our address, and the first never learns the last.
+     */
+    List<RelayInfo> choosePathTo(RelayInfo last) {
+        int len = options.pathLength;
+        if (len == 1) {
+            return firstHopOk(last) ? Collections.singletonList(last) : null;
+        }
+        String lastId = last.identity().fingerprint();
+        List<RelayInfo> firsts = new ArrayList<>();
+        List<RelayInfo> guards = new ArrayList<>();
+        for (RelayInfo r : proxy.directory().relays()) {
+            if (!r.identity().fingerprint().equals(lastId) && firstHopOk(r)) {
+                firsts.add(r);
+                if (r.hasFlag(RelayInfo.FLAG_GUARD)) {
+                    guards.add(r);
+                }
+            }
+        }
+        List<RelayInfo> pool = guards.isEmpty() ? firsts : guards;
+        if (pool.isEmpty()) {
+            return null;
+        }
+        RelayInfo first = pool.get(randomBelow(pool.size()));
+        Set<String> used = new HashSet<>();
+        used.add(lastId);
+        used.add(first.identity().fingerprint());
+        List<RelayInfo> path = new ArrayList<>();
+        path.add(first);
+        List<RelayInfo> middles = new ArrayList<>();
+        for (RelayInfo r : proxy.directory().relays()) {
+            if (!used.contains(r.identity().fingerprint())) {
+                middles.add(r);
+            }
+        }
+        while (path.size() < len - 1) {
+            if (middles.isEmpty()) {
+                return null;
+            }
+            RelayInfo m = middles.remove(randomBelow(middles.size()));
+            if (used.add(m.identity().fingerprint())) {
+                path.add(m);
+            }
+        }
+        path.add(last);
+        return path;
+    }
+
     private boolean firstHopOk(RelayInfo r) {
         Long until = unreachableUntil.get(r.identity().fingerprint());
         if (until != null && until > proxy.scheduler().nowMillis()) {

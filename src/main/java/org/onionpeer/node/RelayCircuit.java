@@ -55,6 +55,8 @@ final class RelayCircuit {
     private final Map<Integer, ExitStream> streams = new LinkedHashMap<>();
     private final byte[] digest = new byte[Window.DIGEST_LEN];
     private final ExitResolves resolves = new ExitResolves(this);
+    /** DB_* cells at this last hop (ORDB): refused here when we are no ORDB, else served. */
+    private final OrdbStreams ordb = new OrdbStreams(this);
 
     private Channel next;
     private long nextId;
@@ -230,6 +232,10 @@ final class RelayCircuit {
                 return;
             }
             default:
+                if (OrdbStreams.isOrdbCommand(rc.command())) {
+                    ordb.onCell(streamId, rc.command(), rc.data());
+                    return;
+                }
                 // Relay commands that make no sense arriving at a relay (CONNECTED, EXTENDED2, ...) and
                 // unknown ones are dropped, as tor does.
                 return;
@@ -417,6 +423,16 @@ final class RelayCircuit {
     }
 
     private void onData(int streamId, byte[] data) {
+        countDelivered();
+        ExitStream s = streams.get(streamId);
+        if (s != null) {
+            s.deliver(data);
+        }
+        // DATA for a stream we closed already is dropped: the OP has not yet seen our END.
+    }
+
+    /** A DATA (or DB_*) cell from the OP counts in the circuit window; a SENDME goes back when due. */
+    void countDelivered() {
         window.delivered();
         if (window.sendmeDue()) {
             // The digest right after the DATA cell that made the SENDME due (prop289).
@@ -424,11 +440,6 @@ final class RelayCircuit {
             window.sendmeSent();
             sendBackward(0, Sendme.authenticated(digest));
         }
-        ExitStream s = streams.get(streamId);
-        if (s != null) {
-            s.deliver(data);
-        }
-        // DATA for a stream we closed already is dropped: the OP has not yet seen our END.
     }
 
     private void onSendme(int streamId, Sendme sendme) {
@@ -437,6 +448,7 @@ final class RelayCircuit {
             for (ExitStream s : new ArrayList<>(streams.values())) {
                 s.pump();
             }
+            ordb.windowOpened();
             return;
         }
         ExitStream s = streams.get(streamId);
@@ -460,11 +472,25 @@ final class RelayCircuit {
         window.sent(record ? digest : null);
     }
 
+    /** Sends one relay cell of any command to the OP, counted by the circuit window as DATA is (DB_*). */
+    void sendCounted(int command, int streamId, byte[] data) {
+        boolean record = window.nextSendNeedsDigest();
+        sendBackward(new RelayCell(command, streamId, data));
+        if (record) {
+            crypto.backwardDigest(digest, 0);
+        }
+        window.sent(record ? digest : null);
+    }
+
     void sendBackward(int streamId, RelayMessage msg) {
+        sendBackward(RelayCell.of(streamId, msg));
+    }
+
+    private void sendBackward(RelayCell cell) {
         if (closed) {
             return;
         }
-        byte[] body = RelayCell.of(streamId, msg).encode(router.padding());
+        byte[] body = cell.encode(router.padding());
         crypto.originateBackward(body, 0);
         pass(false, new Cell(prevId, CellCommand.RELAY, body)); // behind queued cells: the cipher runs in order
     }
@@ -553,6 +579,7 @@ final class RelayCircuit {
         }
         streams.clear();
         resolves.closeAll();
+        ordb.circuitClosed();
         if (router.pacer() != null) {
             router.pacer().dropped(queueNext.size() + queuePrev.size());
         }

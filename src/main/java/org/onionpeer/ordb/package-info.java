@@ -3,7 +3,9 @@
  * Peersm design's "Content discovery", "Data validation", "Pieces and sliding window", "Requests",
  * "Handling the lists in the ORDBs", "Streaming" and "Messages format"; see src/docs/ordb-protocol.md).
  * Pure core: no I/O, never blocks; everything runs on one {@link org.onionpeer.platform.Scheduler} and
- * speaks through {@link org.onionpeer.ordb.OrdbLink} (a circuit in the wiring, an in-memory network in tests).
+ * speaks through {@link org.onionpeer.ordb.OrdbLink}: a circuit ({@link org.onionpeer.ordb.CircuitLink}, at
+ * the OP over {@code ClientCircuit.Extension}, at an ORDB's last hop over {@code node.OrdbStreams}; DB_* cells
+ * count in the circuit window like DATA), or an in-memory network in tests.
  *
  * <h2>Integrity</h2>
  * hash_name = SHA-256("onionpeer ordb manifest v1\0" | manifest), and the manifest ({@link

@@ -38,6 +38,10 @@ public final class TestNet {
     public long latencyMillis;
     /** Relays added while this is set pace what they relay to it (bytes per second; see RelayPacer). */
     public long relayBytesPerSecond;
+    /** Keys and node entropy of relays added from now on (a seeded SHA1PRNG makes a run repeatable). */
+    public SecureRandom random = RND;
+    /** Every link dialled through {@link #dialer(String)}, as "from->to" (who saw whose address). */
+    public final List<String> dials = new ArrayList<>();
 
     /** One relay of the test network. */
     public static final class Relay {
@@ -58,6 +62,11 @@ public final class TestNet {
 
     /** Dials other nodes of this network through pipes. */
     public Dialer dialer() {
+        return dialer(null);
+    }
+
+    /** Dials as node {@code from} (recorded in {@link #dials} when not null). */
+    public Dialer dialer(String from) {
         return new Dialer() {
             @Override
             public boolean canDial(LinkTarget target) {
@@ -70,6 +79,9 @@ public final class TestNet {
                 if (r == null) {
                     sched.execute(() -> cb.failed("no such node"));
                     return;
+                }
+                if (from != null) {
+                    dials.add(from + "->" + target.name());
                 }
                 Pipe p = new Pipe(sched, sched);
                 r.node.links().accept(delayed(p.b()), null, null);
@@ -110,12 +122,13 @@ public final class TestNet {
 
     public Relay addRelay(String name, Connector exitConnector, Connector.AddressFilter policy,
             OnionRouter.DirectorySource dir) {
-        RelayKeys keys = RelayKeys.generate(RND);
+        SecureRandom rnd = random;
+        RelayKeys keys = RelayKeys.generate(rnd);
         RelayCredentials creds = RelayCredentials.create(keys, sched.epochSeconds());
-        Node node = new Node(sched, ENTROPY, dialer(), null);
+        Node node = new Node(sched, rnd == RND ? ENTROPY : rnd::nextBytes, dialer(name), null);
         node.links().setResponder(digest -> creds.certsCell(digest, null, sched.epochSeconds()), null);
         byte[] secret = new byte[32];
-        RND.nextBytes(secret);
+        rnd.nextBytes(secret);
         Ntor.Keypair onion = Ntor.Keypair.fromSecret(secret);
         OnionRouter.Config cfg = new OnionRouter.Config();
         cfg.nodeId = keys.identity().rsaIdentity();

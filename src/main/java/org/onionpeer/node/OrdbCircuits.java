@@ -1,0 +1,171 @@
+package org.onionpeer.node;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.Channel;
+import org.onionpeer.link.LinkManager;
+import org.onionpeer.ordb.CircuitLink;
+import org.onionpeer.ordb.HashName;
+import org.onionpeer.ordb.OrdbLink;
+import org.onionpeer.ordb.OrdbMessage;
+import org.onionpeer.ordb.OrdbServer;
+
+/**
+ * ORDB links over circuits this node builds (the OP side): to an ORDB chosen by the onion proxy's path
+ * selection as {@code pathLength} hops, guard -> middle(s) -> ORDB, so the ORDB sees only the hop before it
+ * and the first hop never learns which ORDB we talk to. Used by a requester ({@link #connector}: a Download's
+ * circuits), by a publisher (its circuits to the ORDBs it advertises to), and by an ORDB forwarding
+ * upstream ({@link #finder}): the source found is reached through a circuit of the ORDB's own, so a
+ * publisher and a requester never share a link.
+ *
+ * <p>The link is returned at once; messages sent before the circuit is built wait in it (the circuit
+ * window is closed until then), and a circuit that fails to build closes the link (onClosed).
+ */
+public final class OrdbCircuits {
+    /** Where a hash_name's source is (the DHT's FIND_VALUE in the wiring): an ORDB that has it, or null. */
+    public interface Lookup {
+        RelayInfo find(HashName h);
+    }
+
+    private final OnionProxy proxy;
+    private final List<ClientCircuit> circuits = new ArrayList<>();
+    private long maxQueued = CircuitLink.DEFAULT_MAX_QUEUED;
+
+    public OrdbCircuits(OnionProxy proxy) {
+        this.proxy = proxy;
+    }
+
+    /** Every circuit this built (tests, diagnostics: paths, states). */
+    public List<ClientCircuit> circuits() {
+        return new ArrayList<>(circuits);
+    }
+
+    /** A circuit to {@code ordb}, its ORDB link delivering to {@code handler}. */
+    public CircuitLink open(RelayInfo ordb, OrdbLink.Handler handler) {
+        ClientCircuit[] circuit = new ClientCircuit[1];
+        boolean[] cancelled = new boolean[1];
+        CircuitLink link = new CircuitLink(ordb.nickname(), proxy.scheduler(), new CircuitLink.Port() {
+            @Override
+            public boolean canSend() {
+                return circuit[0] != null && circuit[0].canSendCounted();
+            }
+
+            @Override
+            public void send(int command, int stream, byte[] data) {
+                circuit[0].sendCounted(command, stream, data);
+            }
+
+            @Override
+            public void close() {
+                cancelled[0] = true;
+                if (circuit[0] != null) {
+                    circuit[0].close();
+                }
+            }
+        }, maxQueued);
+        link.setHandler(handler);
+        List<RelayInfo> path = proxy.paths().choosePathTo(ordb);
+        if (path == null) {
+            link.circuitClosed();
+            return link;
+        }
+        Node node = proxy.node();
+        node.links().connect(path.get(0), new LinkManager.ConnectCallback() {
+            @Override
+            public void connected(Channel channel) {
+                if (cancelled[0]) {
+                    return;
+                }
+                ClientCircuit c = new ClientCircuit(channel, node.circuits(), proxy.scheduler(), node.entropy(),
+                        proxy.primitives(), path, proxy.options().circuit, new ClientCircuit.Listener() {
+                            @Override
+                            public void built(ClientCircuit cc) {
+                                link.windowOpened();
+                            }
+
+                            @Override
+                            public void closed(ClientCircuit cc, String reason) {
+                                link.circuitClosed();
+                            }
+                        });
+                c.setExtension(new ClientCircuit.Extension() {
+                    @Override
+                    public boolean handles(int command) {
+                        return command >= OrdbMessage.DB_QUERY && command <= OrdbMessage.DB_END;
+                    }
+
+                    @Override
+                    public void onCell(int streamId, int command, byte[] data) {
+                        link.onCell(streamId, command, data);
+                    }
+
+                    @Override
+                    public void windowOpened() {
+                        link.windowOpened();
+                    }
+                });
+                circuit[0] = c;
+                circuits.add(c);
+                c.start();
+            }
+
+            @Override
+            public void failed(String reason) {
+                proxy.paths().markUnreachable(path.get(0));
+                link.circuitClosed();
+            }
+        });
+        return link;
+    }
+
+    /** A Download's circuits: to the first of {@code ordbs} (in order) whose name is not avoided. */
+    public OrdbLink.Connector connector(List<RelayInfo> ordbs) {
+        List<RelayInfo> list = new ArrayList<>(ordbs);
+        return (Set<String> avoid, OrdbLink.Handler handler) -> {
+            for (RelayInfo r : list) {
+                if (!avoid.contains(r.nickname())) {
+                    return open(r, handler);
+                }
+            }
+            return null;
+        };
+    }
+
+    /**
+     * An ORDB's finder: for a hash_name it knows no source of, asks {@code lookup} and opens a circuit of its
+     * own to the node found, attached as an ORDB peer and added as the source; nothing found ends the waiting
+     * queries UNAVAILABLE. {@link CircuitFinder#bind} it to the server it was given to.
+     */
+    public CircuitFinder finder(Lookup lookup) {
+        return new CircuitFinder(lookup);
+    }
+
+    /** See {@link #finder}. */
+    public final class CircuitFinder implements OrdbServer.Finder {
+        private final Lookup lookup;
+        private OrdbServer server;
+
+        CircuitFinder(Lookup lookup) {
+            this.lookup = lookup;
+        }
+
+        public void bind(OrdbServer s) {
+            this.server = s;
+        }
+
+        @Override
+        public void find(HashName h) {
+            RelayInfo r = lookup.find(h);
+            if (r == null) {
+                proxy.scheduler().execute(() -> server.notFound(h));
+                return;
+            }
+            CircuitLink link = open(r, null);
+            link.setHandler(server.attach(link, true));
+            server.addSource(h, link);
+        }
+    }
+}
