@@ -81,6 +81,7 @@ public final class DataChannelTransport implements Transport {
     private void closedBy(String reason) {
         if (!closed) {
             closed = true;
+            closePort(flusher);
             if (connection != null) {
                 connection.close();
             }
@@ -90,15 +91,31 @@ public final class DataChannelTransport implements Transport {
         }
     }
 
-    // Sends are gathered and handed to the channel once per event-loop turn, in messages of up to
-    // MAX_MESSAGE bytes: a link sends one 514-byte cell at a time, and a data channel message per cell costs
-    // far more (SCTP framing, a JS call, a copy) than the cell itself.
+    // Sends are gathered and handed to the channel in messages of up to MAX_MESSAGE bytes: a link sends one
+    // 514-byte cell at a time, and a data channel message per cell costs far more (a JS call into the
+    // browser's SCTP stack, framing, a receive event on the other side) than the cell itself. A partial batch
+    // goes out in a task of its own (a MessageChannel message, never clamped like setTimeout), queued behind
+    // the events already waiting: a relaying page gets one cell per incoming message, so flushing at the end
+    // of each event (a microtask) sent one cell per message; measured in PeerBench, 40,000 messages for
+    // 20 MB. When idle the extra task costs well under a millisecond; under load the batches fill.
     private byte[] out = new byte[MAX_MESSAGE];
     private int outLen;
     private boolean flushScheduled;
+    private final JSObject flusher = flusher(() -> {
+        flushScheduled = false;
+        flush();
+    });
 
-    @JSBody(params = "fn", script = "Promise.resolve().then(function () { fn(); });")
-    private static native void soon(Task fn);
+    @JSBody(params = "fn", script = "var c$ = new MessageChannel(); c$.port1.onmessage = function () { fn(); };"
+            + " return c$.port2;")
+    private static native JSObject flusher(Task fn);
+
+    @JSBody(params = "port", script = "port.postMessage(0);")
+    private static native void soon(JSObject port);
+
+    /** Closing one end disentangles both, so a closed link's flush task can be collected. */
+    @JSBody(params = "port", script = "port.close();")
+    private static native void closePort(JSObject port);
 
     @Override
     public void send(byte[] data) {
@@ -117,10 +134,7 @@ public final class DataChannelTransport implements Transport {
         }
         if (outLen > 0 && !flushScheduled) {
             flushScheduled = true;
-            soon(() -> {
-                flushScheduled = false;
-                flush();
-            });
+            soon(flusher);
         }
     }
 
@@ -148,6 +162,7 @@ public final class DataChannelTransport implements Transport {
         }
         flush(); // what the link sent last (a DESTROY, say) goes before the close
         closed = true;
+        closePort(flusher);
         channel.close();
         if (connection != null) {
             connection.close();
