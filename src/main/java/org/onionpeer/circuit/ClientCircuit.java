@@ -492,7 +492,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             after = digest;
         }
         window.sent(after);
-        channel.send(new Cell(circId, CellCommand.RELAY, body));
+        channel.send(Cell.adopt(circId, CellCommand.RELAY, body));
     }
 
     /** Sends a stream control message (END, SENDME) to the last hop. */
@@ -510,7 +510,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private void sendRelay(int hop, RelayCell cell, boolean early) {
         byte[] body = cell.encode(padding);
         crypto.encrypt(body, 0, hop);
-        channel.send(new Cell(circId, early ? CellCommand.RELAY_EARLY : CellCommand.RELAY, body));
+        channel.send(Cell.adopt(circId, early ? CellCommand.RELAY_EARLY : CellCommand.RELAY, body));
     }
 
     // ---- closing ----------------------------------------------------------------------------------------

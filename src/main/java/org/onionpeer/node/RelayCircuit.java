@@ -158,7 +158,7 @@ final class RelayCircuit {
         if (crypto.decryptForward(body, 0)) {
             recognized(body, early);
         } else if (next != null && !extending) {
-            next.send(new Cell(nextId, cell.command(), body));
+            next.send(Cell.adopt(nextId, cell.command(), body)); // body is our own copy
         } else {
             throw new ProtocolException("unrecognized relay cell at the last hop");
         }
@@ -308,7 +308,7 @@ final class RelayCircuit {
                     }
                     byte[] body = cell.payload();
                     crypto.relayBackward(body, 0);
-                    prev.send(new Cell(prevId, CellCommand.RELAY, body));
+                    prev.send(Cell.adopt(prevId, CellCommand.RELAY, body)); // body is our own copy
                     return;
                 }
                 case CellCommand.DESTROY:
@@ -457,7 +457,7 @@ final class RelayCircuit {
         }
         byte[] body = RelayCell.of(streamId, msg).encode(router.padding());
         crypto.originateBackward(body, 0);
-        prev.send(new Cell(prevId, CellCommand.RELAY, body));
+        prev.send(Cell.adopt(prevId, CellCommand.RELAY, body));
     }
 
     /** The exit stream with this id, or null (tests, diagnostics). */
