@@ -46,6 +46,15 @@ public final class RelayCell {
         this.data = data.clone();
     }
 
+    /** Takes over {@code digest} and {@code data}, fresh slices made by {@link #decode}: no second copy. */
+    private RelayCell(int command, int recognized, int streamId, byte[] digest, byte[] data, boolean owned) {
+        this.command = command;
+        this.recognized = recognized;
+        this.streamId = streamId;
+        this.digest = digest;
+        this.data = data;
+    }
+
     /** A message on a stream (streamId 0 for circuit-level control messages). */
     public static RelayCell of(int streamId, RelayMessage message) {
         return new RelayCell(message.relayCommand(), streamId, message.encode());
@@ -121,9 +130,10 @@ public final class RelayCell {
         if (length > MAX_DATA_LEN) {
             throw new ProtocolException("relay Length " + length + " exceeds " + MAX_DATA_LEN);
         }
+        // Fields read from a u8/u16 are in range, and length was checked: the slices are ours to keep.
         return new RelayCell(buf[off + COMMAND_OFFSET] & 0xff, Bytes.u16(buf, off + RECOGNIZED_OFFSET),
                 Bytes.u16(buf, off + STREAM_ID_OFFSET), Bytes.slice(buf, off + DIGEST_OFFSET, DIGEST_LEN),
-                Bytes.slice(buf, off + DATA_OFFSET, length));
+                Bytes.slice(buf, off + DATA_OFFSET, length), true);
     }
 
     @Override
