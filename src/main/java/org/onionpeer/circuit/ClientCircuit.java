@@ -721,7 +721,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (crypto.hopCount() == 0) {
             throw new ProtocolException("RELAY cell before the first hop was made");
         }
-        byte[] body = cell.payload();
+        byte[] body = cell.takePayload(); // we are the cell's last user: decrypt in place
         int hop = crypto.decrypt(body, 0);
         if (hop == ClientCircuitCrypto.NOT_RECOGNIZED) {
             // tor-spec §6.1: a cell no hop recognizes means the circuit is corrupt.

@@ -154,7 +154,7 @@ final class RelayCircuit {
     }
 
     private void relayForward(Cell cell, boolean early) {
-        byte[] body = cell.payload();
+        byte[] body = cell.takePayload(); // we are the cell's last user: decrypt in place
         if (crypto.decryptForward(body, 0)) {
             recognized(body, early);
         } else if (next != null && !extending) {
@@ -306,7 +306,7 @@ final class RelayCircuit {
                     if (extending) {
                         throw new ProtocolException("relay cell from a hop not yet created");
                     }
-                    byte[] body = cell.payload();
+                    byte[] body = cell.takePayload(); // we are the cell's last user
                     crypto.relayBackward(body, 0);
                     prev.send(Cell.adopt(prevId, CellCommand.RELAY, body)); // body is our own copy
                     return;
