@@ -22,6 +22,8 @@ import org.onionpeer.jvm.Bridge;
 public final class PeerBench {
     static final int RAW_BYTES = 20 << 20;
     static final long BULK_BYTES = 20_000_000;
+    /** -Dpeer.bench.bulkOnly=true: only the raw and bulk figures (no page-open or DHT part), for quick runs. */
+    static final boolean BULK_ONLY = Boolean.getBoolean("peer.bench.bulkOnly");
 
     private PeerBench() {
     }
@@ -80,7 +82,7 @@ public final class PeerBench {
         try (SeededHttpServer web = new SeededHttpServer()) {
             Bridge bridge = new Bridge(TestBridges.options(3));
             try {
-                for (int i = 0; i < 4; i++) {
+                for (int i = 0; i < (BULK_ONLY ? 3 : 4); i++) {
                     pages.add(new Chromium());
                 }
                 for (Chromium p : pages.subList(0, 3)) {
@@ -119,6 +121,9 @@ public final class PeerBench {
                         BULK_BYTES / 1_000_000, rawMed == 0 ? 0 : bulkMed / rawMed);
                 System.out.println("peer circuits: " + st.get("circuits"));
 
+                if (BULK_ONLY) {
+                    return;
+                }
                 // Page open -> first WebRTC peer linked, on a fresh page (a new identity) each time.
                 Chromium d = pages.get(3);
                 double[] open = new double[10];
@@ -142,6 +147,9 @@ public final class PeerBench {
                 }
                 bridge.close();
             }
+        }
+        if (BULK_ONLY) {
+            return;
         }
         long seed = Long.getLong("dht.bench.seed", 20261206L);
         System.setProperty("dht.bench.seed", Long.toString(seed));

@@ -29,6 +29,8 @@ public final class RelayCell {
     private final int streamId;
     private final byte[] digest;
     private final byte[] data;
+    /** Made by {@link #decode} from fresh slices: {@link #takeData} may hand the array over. */
+    private final boolean decoded;
 
     /** A cell to send: recognized and digest zero (the crypto layer sets the digest). */
     public RelayCell(int command, int streamId, byte[] data) {
@@ -44,6 +46,17 @@ public final class RelayCell {
             throw new ProtocolException("relay data too long: " + data.length);
         }
         this.data = data.clone();
+        this.decoded = false;
+    }
+
+    /** Takes over {@code digest} and {@code data}, fresh slices made by {@link #decode}: no second copy. */
+    private RelayCell(int command, int recognized, int streamId, byte[] digest, byte[] data, boolean owned) {
+        this.command = command;
+        this.recognized = recognized;
+        this.streamId = streamId;
+        this.digest = digest;
+        this.data = data;
+        this.decoded = owned;
     }
 
     /** A message on a stream (streamId 0 for circuit-level control messages). */
@@ -69,6 +82,14 @@ public final class RelayCell {
 
     public byte[] data() {
         return data.clone();
+    }
+
+    /**
+     * The data for the cell's last user (a stream queueing what arrived): for a cell {@link #decode} made,
+     * the array itself, which nothing else holds; otherwise a copy. The cell must not be used afterwards.
+     */
+    public byte[] takeData() {
+        return decoded ? data : data.clone();
     }
 
     public int dataLength() {
@@ -121,9 +142,10 @@ public final class RelayCell {
         if (length > MAX_DATA_LEN) {
             throw new ProtocolException("relay Length " + length + " exceeds " + MAX_DATA_LEN);
         }
+        // Fields read from a u8/u16 are in range, and length was checked: the slices are ours to keep.
         return new RelayCell(buf[off + COMMAND_OFFSET] & 0xff, Bytes.u16(buf, off + RECOGNIZED_OFFSET),
                 Bytes.u16(buf, off + STREAM_ID_OFFSET), Bytes.slice(buf, off + DIGEST_OFFSET, DIGEST_LEN),
-                Bytes.slice(buf, off + DATA_OFFSET, length));
+                Bytes.slice(buf, off + DATA_OFFSET, length), true);
     }
 
     @Override

@@ -537,7 +537,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             after = digest;
         }
         window.sent(after);
-        channel.send(new Cell(circId, CellCommand.RELAY, body));
+        channel.send(Cell.adopt(circId, CellCommand.RELAY, body));
     }
 
     /** Sends a stream control message (END, SENDME) to the last hop. */
@@ -555,7 +555,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private void sendRelay(int hop, RelayCell cell, boolean early) {
         byte[] body = cell.encode(padding);
         crypto.encrypt(body, 0, hop);
-        channel.send(new Cell(circId, early ? CellCommand.RELAY_EARLY : CellCommand.RELAY, body));
+        channel.send(Cell.adopt(circId, early ? CellCommand.RELAY_EARLY : CellCommand.RELAY, body));
     }
 
     // ---- closing ----------------------------------------------------------------------------------------
@@ -766,7 +766,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (crypto.hopCount() == 0) {
             throw new ProtocolException("RELAY cell before the first hop was made");
         }
-        byte[] body = cell.payload();
+        byte[] body = cell.takePayload(); // we are the cell's last user: decrypt in place
         int hop = crypto.decrypt(body, 0);
         if (hop == ClientCircuitCrypto.NOT_RECOGNIZED) {
             // tor-spec §6.1: a cell no hop recognizes means the circuit is corrupt.

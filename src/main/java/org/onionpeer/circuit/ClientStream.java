@@ -352,7 +352,7 @@ public final class ClientStream implements Transport {
                 if (!flowControl) {
                     window.delivered();
                 }
-                byte[] d = rc.data();
+                byte[] d = rc.takeData(); // the stream is the cell's last user
                 if (d.length == 0) {
                     ackIfDrained();
                     return;

@@ -18,6 +18,8 @@ public final class RelayLayer {
     /** Scratch for the received and computed digest fields: no allocation per cell. */
     private final byte[] got = new byte[RelayBody.DIGEST_LEN];
     private final byte[] want = new byte[RelayBody.DIGEST_LEN];
+    /** The state a failed trial left (or the one a recognized cell replaced), reused for the next trial. */
+    private RunningDigest spare;
 
     public RelayLayer(byte[] key16, byte[] digestSeed20, RelayPrimitives p) {
         if (key16.length != 16 || digestSeed20.length != 20) {
@@ -64,7 +66,8 @@ public final class RelayLayer {
             got[i] = body[d + i];
             body[d + i] = 0;
         }
-        RunningDigest trial = digest.copy();
+        RunningDigest trial = digest.copyInto(spare);
+        spare = trial;
         trial.update(body, off, RelayBody.LEN);
         trial.peek(want, 0, RelayBody.DIGEST_LEN);
         System.arraycopy(got, 0, body, d, RelayBody.DIGEST_LEN);
@@ -75,6 +78,7 @@ public final class RelayLayer {
         if (diff != 0) {
             return false;
         }
+        spare = digest;
         digest = trial;
         return true;
     }

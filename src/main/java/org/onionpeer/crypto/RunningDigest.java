@@ -12,4 +12,13 @@ public interface RunningDigest {
     void peek(byte[] out, int off, int n);
 
     RunningDigest copy();
+
+    /**
+     * Like {@link #copy}, but may reuse {@code spare} (an earlier copy no longer needed, or null) instead of
+     * allocating: a client tries every cell's digest on a fork of the state, and in a page each fresh state
+     * is several typed arrays. Returns the copy, which is {@code spare} or a new state.
+     */
+    default RunningDigest copyInto(RunningDigest spare) {
+        return copy();
+    }
 }

@@ -114,7 +114,12 @@ public final class TunedSha1 implements RunningDigest {
 
     @Override
     public RunningDigest copy() {
-        TunedSha1 c = new TunedSha1();
+        return copyInto(null);
+    }
+
+    @Override
+    public RunningDigest copyInto(RunningDigest spare) {
+        TunedSha1 c = spare instanceof TunedSha1 && spare != this ? (TunedSha1) spare : new TunedSha1();
         c.h0 = h0;
         c.h1 = h1;
         c.h2 = h2;

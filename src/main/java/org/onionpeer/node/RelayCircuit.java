@@ -161,11 +161,11 @@ final class RelayCircuit {
     }
 
     private void relayForward(Cell cell, boolean early) {
-        byte[] body = cell.payload();
+        byte[] body = cell.takePayload(); // we are the cell's last user: decrypt in place
         if (crypto.decryptForward(body, 0)) {
             recognized(body, early);
         } else if (next != null && !extending) {
-            pass(true, new Cell(nextId, cell.command(), body));
+            pass(true, Cell.adopt(nextId, cell.command(), body)); // body is our own copy
         } else {
             throw new ProtocolException("unrecognized relay cell at the last hop");
         }
@@ -317,9 +317,9 @@ final class RelayCircuit {
                     if (extending) {
                         throw new ProtocolException("relay cell from a hop not yet created");
                     }
-                    byte[] body = cell.payload();
+                    byte[] body = cell.takePayload(); // we are the cell's last user
                     crypto.relayBackward(body, 0);
-                    pass(false, new Cell(prevId, CellCommand.RELAY, body));
+                    pass(false, Cell.adopt(prevId, CellCommand.RELAY, body)); // body is our own copy
                     return;
                 }
                 case CellCommand.DESTROY:
@@ -492,7 +492,7 @@ final class RelayCircuit {
         }
         byte[] body = cell.encode(router.padding());
         crypto.originateBackward(body, 0);
-        pass(false, new Cell(prevId, CellCommand.RELAY, body)); // behind queued cells: the cipher runs in order
+        pass(false, Cell.adopt(prevId, CellCommand.RELAY, body)); // behind queued cells: the cipher runs in order
     }
 
     /**

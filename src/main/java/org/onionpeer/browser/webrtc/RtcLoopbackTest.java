@@ -188,7 +188,7 @@ public final class RtcLoopbackTest {
     private void pump() {
         while (!finished && sent < total && sender.bufferedAmount() < HIGH_WATER) {
             // Uneven sizes, some above DataChannelTransport.MAX_MESSAGE, so splitting is exercised too.
-            int size = (int) Math.min(total - sent, 1 + (chunkNo++ * 7919L) % 40000);
+            int size = (int) Math.min(total - sent, 1 + (chunkNo++ * 7919L) % 100000);
             byte[] chunk = new byte[size];
             for (int i = 0; i < size; i++) {
                 chunk[i] = pattern(sent + i);

@@ -5,6 +5,7 @@ import org.onionpeer.browser.webrtc.RTCDataChannel.EventCallback;
 import org.onionpeer.browser.webrtc.RTCPeerConnection.ChannelCallback;
 import org.onionpeer.browser.webrtc.RTCPeerConnection.TextCallback;
 import org.teavm.jso.JSBody;
+import org.teavm.jso.JSByRef;
 import org.teavm.jso.typedarrays.Int8Array;
 
 /**
@@ -83,6 +84,14 @@ public final class WebRtc {
 
     @JSBody(params = {"ch", "data"}, script = "try { ch.send(data); return true; } catch (e$) { return false; }")
     private static native boolean sendArray(RTCDataChannel ch, Int8Array data);
+
+    /**
+     * Sends the first {@code len} bytes of {@code data} without copying them into a new array first (the
+     * channel itself copies at the call, so the caller may reuse the array); false if refused.
+     */
+    @JSBody(params = {"ch", "data", "len"}, script = "try { ch.send(len === data.length ? data"
+            + " : data.subarray(0, len)); return true; } catch (e$) { return false; }")
+    public static native boolean sendPrefix(RTCDataChannel ch, @JSByRef byte[] data, int len);
 
     @JSBody(params = {"ch", "fn"}, script = "ch.onopen = function () { fn(); };")
     public static native void onOpen(RTCDataChannel ch, EventCallback fn);

@@ -24,10 +24,10 @@ import org.onionpeer.transport.Transport;
  * then {@code onClosed} exactly once) runs as tasks on the node's {@link Scheduler}. Bytes that arrive before
  * a listener is set wait for it.
  *
- * <p>Sending never blocks: each {@link #send} becomes one binary message, handed to Jetty's asynchronous
- * {@code sendBinary} in call order (call it from the node's loop); {@link #bufferedAmount} counts bytes not
- * yet written, and going over {@link WebSocketLimits#maxSendQueueBytes} closes the session with "send queue
- * overflow".
+ * <p>Sending never blocks: sends made in one turn of the node's loop are gathered ({@link SendBatch}) into
+ * binary messages handed to Jetty's asynchronous {@code sendBinary} in call order (call it from the node's
+ * loop); {@link #bufferedAmount} counts bytes not yet written, and going over
+ * {@link WebSocketLimits#maxSendQueueBytes} closes the session with "send queue overflow".
  *
  * <p>Receiving uses explicit demand: we ask Jetty for one message at a time, and stop asking while reading is
  * paused ({@link #pauseReading}) or while {@link WebSocketLimits#receiveWindowBytes} bytes sit undelivered on
@@ -36,6 +36,8 @@ import org.onionpeer.transport.Transport;
 public final class WebSocketTransport implements Transport {
     /** RFC 6455 §5.5: control frame payloads are at most 125 bytes, 2 of them the status code. */
     private static final int MAX_CLOSE_REASON_BYTES = 123;
+    /** Largest message made of gathered sends (see {@link SendBatch}); a browser takes 16 KiB in one go. */
+    static final int BATCH_BYTES = 16 * 1024;
 
     private final Scheduler scheduler;
     private final WebSocketLimits limits;
@@ -52,8 +54,9 @@ public final class WebSocketTransport implements Transport {
     private boolean terminated;
     private long undelivered;
 
-    private final Object sendOrder = new Object(); // keeps sendBinary calls in the order send() was called
     private final AtomicLong buffered = new AtomicLong();
+    private final SendBatch batch;
+    private volatile boolean overflowed;
     private final AtomicBoolean closeNotified = new AtomicBoolean();
     private final AtomicBoolean terminationReported = new AtomicBoolean();
     private volatile Listener listener;
@@ -76,6 +79,7 @@ public final class WebSocketTransport implements Transport {
         this.limits = limits;
         this.onOpen = onOpen;
         this.onTerminated = onTerminated;
+        this.batch = new SendBatch(scheduler, Math.min(BATCH_BYTES, limits.maxMessageBytes()), this::sendMessage);
     }
 
     /** The object to register with Jetty (server creator or client connect). */
@@ -90,26 +94,35 @@ public final class WebSocketTransport implements Transport {
         if (data.length == 0) {
             return;
         }
-        byte[] copy = data.clone(); // the caller may reuse its array once send returns
-        Session s;
         synchronized (lock) {
             if (closing || session == null) {
+                return;
+            }
+        }
+        batch.add(data);
+    }
+
+    /** One binary message to Jetty (called under the batch's lock, which keeps the order of calls). */
+    private void sendMessage(byte[] copy) {
+        Session s;
+        synchronized (lock) {
+            if (closing || session == null || overflowed) {
                 return;
             }
             s = session;
         }
         if (buffered.addAndGet(copy.length) > limits.maxSendQueueBytes()) {
             buffered.addAndGet(-copy.length);
-            closeWith(StatusCode.POLICY_VIOLATION, "send queue overflow");
+            // Nothing more goes out (a hole in the byte stream is fatal); closed outside the batch's lock.
+            overflowed = true;
+            scheduler.execute(() -> closeWith(StatusCode.POLICY_VIOLATION, "send queue overflow"));
             return;
         }
         int n = copy.length;
-        synchronized (sendOrder) {
-            s.sendBinary(ByteBuffer.wrap(copy), Callback.from(() -> buffered.addAndGet(-n), failure -> {
-                buffered.addAndGet(-n);
-                finish("send failed: " + failure);
-            }));
-        }
+        s.sendBinary(ByteBuffer.wrap(copy), Callback.from(() -> buffered.addAndGet(-n), failure -> {
+            buffered.addAndGet(-n);
+            finish("send failed: " + failure);
+        }));
     }
 
     @Override
@@ -120,7 +133,7 @@ public final class WebSocketTransport implements Transport {
 
     @Override
     public long bufferedAmount() {
-        return buffered.get();
+        return buffered.get() + batch.pending();
     }
 
     @Override
@@ -162,7 +175,6 @@ public final class WebSocketTransport implements Transport {
         }
     }
 
-    /** The peer's socket address as text, for logs. */
     /**
      * The peer's address for the core (per-address caps, NETINFO) once the session is open; null before, or when
      * Jetty did not say.
@@ -183,6 +195,7 @@ public final class WebSocketTransport implements Transport {
 
     /** Closes with a given RFC 6455 status code; onClosed gets {@code reason}. Idempotent. */
     void closeWith(int code, String reason) {
+        batch.flush(); // what was sent last (a DESTROY, say) goes before the close
         Session s;
         synchronized (lock) {
             if (closing) {

@@ -71,9 +71,13 @@ class WebSocketTransportTest {
     }
 
     private WebSocketTransport connect(WebSocketConnector c, URI uri) throws Exception {
+        return connect(c, uri, loop);
+    }
+
+    private WebSocketTransport connect(WebSocketConnector c, URI uri, EventLoop on) throws Exception {
         CompletableFuture<WebSocketTransport> f = new CompletableFuture<>();
         AtomicInteger calls = new AtomicInteger();
-        c.connect(uri, loop, new WebSocketConnector.Callback() {
+        c.connect(uri, on, new WebSocketConnector.Callback() {
             @Override
             public void connected(WebSocketTransport transport) {
                 calls.incrementAndGet();
@@ -97,6 +101,16 @@ class WebSocketTransportTest {
 
     private WebSocketTransport connect() throws Exception {
         return connect(connector, server.linkUri());
+    }
+
+    /**
+     * A client on {@code on} whose messages are at most {@code max} bytes (sends are gathered per loop turn
+     * into messages of up to that size): for tests that count what one message may carry.
+     */
+    private WebSocketTransport connectSmallMessages(int max, EventLoop on) throws Exception {
+        WebSocketConnector c = new WebSocketConnector(WebSocketLimits.DEFAULT.withMaxMessageBytes(max), 10_000);
+        toClose.add(c);
+        return connect(c, server.linkUri(), on);
     }
 
     /** Listens like a link: digests every byte, checks it runs on the loop, records onClosed. */
@@ -361,7 +375,7 @@ class WebSocketTransportTest {
     void pausedReadingHoldsDataBack() throws Exception {
         startServer(new BridgeServer.Options());
         byte[][] up = chunks(4, 100, 1000);
-        WebSocketTransport client = connect();
+        WebSocketTransport client = connectSmallMessages(1000, loop);
         listen(client, 0);
         WebSocketTransport srv = acceptedNext();
         Recorder atServer = listen(srv, total(up));
@@ -388,7 +402,7 @@ class WebSocketTransportTest {
         // ...but at most the one message demanded before the pause got through.
         CompletableFuture<Long> seen = new CompletableFuture<>();
         loop.execute(() -> seen.complete(atServer.bytes));
-        assertTrue(seen.get(T, TimeUnit.SECONDS) <= up[0].length, "read while paused");
+        assertTrue(seen.get(T, TimeUnit.SECONDS) <= 1000, "read while paused");
         srv.pauseReading(false);
         assertArrayEquals(sha256(up), atServer.all.get(T, TimeUnit.SECONDS));
     }
@@ -398,7 +412,10 @@ class WebSocketTransportTest {
         int window = 4096;
         startServer(new BridgeServer.Options().limits(WebSocketLimits.DEFAULT.withReceiveWindowBytes(window)));
         byte[][] up = chunks(5, 150, 1000);
-        WebSocketTransport client = connect();
+        // The client on a loop of its own (the bridge's loop is blocked below), in messages of at most 1000 bytes.
+        EventLoop sender = new EventLoop("sender");
+        toClose.add(sender);
+        WebSocketTransport client = connectSmallMessages(1000, sender);
         listen(client, 0);
         WebSocketTransport srv = acceptedNext();
         Recorder atServer = listen(srv, total(up));
@@ -406,8 +423,6 @@ class WebSocketTransportTest {
         // Block the loop: nothing can be delivered, so the bridge may take at most about a window from Jetty.
         CompletableFuture<Void> release = new CompletableFuture<>();
         loop.execute(release::join);
-        EventLoop sender = new EventLoop("sender");
-        toClose.add(sender);
         CompletableFuture<Void> flushed = new CompletableFuture<>();
         Runnable[] check = new Runnable[1];
         check[0] = () -> {
