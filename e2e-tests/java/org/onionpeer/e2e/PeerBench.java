@@ -148,8 +148,8 @@ public final class PeerBench {
                 bridge.close();
             }
         }
-        if (BULK_ONLY) {
-            return;
+        if (BULK_ONLY || "false".equals(System.getProperty("peer.bench.dht"))) {
+            return; // -Dpeer.bench.dht=false: no DHT simulation (10,000 nodes take minutes)
         }
         long seed = Long.getLong("dht.bench.seed", 20261206L);
         System.setProperty("dht.bench.seed", Long.toString(seed));
