@@ -180,6 +180,12 @@ final class CircuitPool {
                         numbers.remove(circuit);
                         proxy.listener().circuitClosed(number, reason);
                         if (!circuit.wasBuilt()) {
+                            // A peer we could not extend to has most likely left (pages churn): do not pick it
+                            // again for a while. Relays of the directory are not judged by one failure.
+                            int k = circuit.hopCount();
+                            if (k >= 1 && k < circuit.path().size() && PathSelector.isPeer(circuit.path().get(k))) {
+                                proxy.paths().markUnreachable(circuit.path().get(k));
+                            }
                             buildFailed("circuit " + number + " closed before it was built: " + reason);
                         } else {
                             ensurePool();

@@ -28,6 +28,7 @@ final class PathSelector {
         this.options = proxy.options();
     }
 
+    /** A first hop we could not link to, or a peer we could not extend to: left alone for a while. */
     void markUnreachable(RelayInfo first) {
         unreachableUntil.put(first.identity().fingerprint(), proxy.scheduler().nowMillis() + options.unreachableMillis);
     }

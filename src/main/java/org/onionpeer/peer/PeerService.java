@@ -123,7 +123,7 @@ public final class PeerService implements LinkManager.MessageHandler {
         this.listener = l == null ? e -> { } : l;
     }
 
-    /** Told when a peer link (WebRTC) closes: the peer left, or the link broke. */
+    /** Told when a peer left: its peer link (WebRTC) closed, or the bridges no longer know it. */
     public void onPeerLinkClosed(Consumer<NodeId> c) {
         this.peerLinkClosed = c;
     }
@@ -131,6 +131,11 @@ public final class PeerService implements LinkManager.MessageHandler {
     /** Told why, when a page's link to its bridge closes (to link again). */
     public void onBridgeLinkClosed(Consumer<String> c) {
         this.bridgeLinkClosed = c;
+    }
+
+    /** A peer is gone (its link closed, or the bridges know it no more): those listening stop using it. */
+    void peerLeft(NodeId peer) {
+        peerLinkClosed.accept(peer);
     }
 
     /** Told when the link to a federated bridge closes (a bridge: to join it again). */

@@ -32,7 +32,8 @@ class PeerPathTest {
     static RelayInfo peer(String name) {
         byte[] rsa = new byte[20];
         RND.nextBytes(rsa);
-        return new RelayInfo(name, RelayIdentity.rsaOnly(rsa), new byte[32], List.of("webrtc:" + name),
+        return new RelayInfo(name, RelayIdentity.rsaOnly(rsa), new byte[32],
+                List.of("webrtc:" + org.onionpeer.bytes.Bytes.hex(rsa)),
                 Set.of(), "reject *:*");
     }
 
@@ -107,6 +108,30 @@ class PeerPathTest {
             firsts.add(p.paths().choosePath("example.com", 443).get(0).nickname());
         }
         assertEquals(Set.of("guard"), firsts);
+    }
+
+    @Test
+    void aPeerThatCannotBeExtendedToIsLeftAloneAndDirectoryPathsServe() {
+        peers.add(peer("pageGone")); // known from the DHT, but its tab closed: the guard cannot reach it
+        OnionProxy p = proxy();
+        List<List<String>> built = new ArrayList<>();
+        p.setListener(new OnionProxy.Listener() {
+            @Override
+            public void circuitBuilt(int circuit, List<String> nicknames) {
+                built.add(nicknames);
+            }
+
+        });
+        p.start();
+        for (int i = 0; i < 200 && built.isEmpty(); i++) {
+            sched.advance(100);
+        }
+        assertTrue(relay.violations.contains("EXTEND2 to an unknown relay"), "the guard was asked for the peer");
+        assertTrue(!built.isEmpty(), "a circuit was built after the failed extend");
+        assertEquals(List.of("guard", "middle1", "exit"), built.get(0), "without the gone peer: the directory's");
+        for (int i = 0; i < 20; i++) {
+            assertTrue(!names(p.paths().choosePath("example.com", 443)).contains("pageGone"));
+        }
     }
 
     @Test

@@ -95,6 +95,26 @@ class PeerNodeTest extends PeerNet {
     }
 
     @Test
+    void aPeerTheBridgeNoLongerKnowsIsNotOfferedAgain() {
+        NodePage a = new NodePage("pageA", null);
+        await(() -> a.node.knownPeers().size() >= 2, 30_000, "A learns B and C from the DHT");
+        RelayInfo cInfo = null;
+        for (RelayInfo r : a.node.knownPeers()) {
+            if (r.identity().equals(c.identity())) {
+                cInfo = r;
+            }
+        }
+        assertNotNull(cInfo, "A knows C");
+        c.bridgeLink.close("C's tab closed");
+        sched.runUntilIdle();
+        Dial d = a.page.dial(cInfo);
+        await(d::done, 30_000, "A's dial to C");
+        assertTrue(d.failure.endsWith(": unknown peer"), d.failure);
+        assertTrue(a.node.knownPeers().stream().noneMatch(r -> r.identity().equals(c.identity())),
+                "C, gone, is not offered as a hop");
+    }
+
+    @Test
     void aRelayRateIsSetAndRelayingCanStop() {
         NodePage a = new NodePage("pageA", null);
         assertEquals(8L << 20, a.node.router().pacer().rate());
