@@ -164,7 +164,7 @@ public final class Dht {
             return value;
         }
         try {
-            NodeId signer = config.validator.check(key, value, scheduler.nowMillis());
+            NodeId signer = config.validator.check(key, value, scheduler.epochSeconds());
             if (sender != null && signer != null && !signer.equals(sender)) {
                 throw new ProtocolException("value signed by " + signer.shortHex() + ", stored by " + sender.shortHex());
             }

@@ -10,5 +10,5 @@ public interface ValueValidator {
      * node), or null if values of this kind name no signer; throws {@code ProtocolException} with the reason
      * if the value does not verify.
      */
-    NodeId check(NodeId key, byte[] value, long nowMillis);
+    NodeId check(NodeId key, byte[] value, long epochSeconds);
 }

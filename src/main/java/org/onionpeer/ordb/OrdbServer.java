@@ -43,6 +43,11 @@ public final class OrdbServer {
         void find(HashName h);
     }
 
+    /** Hears of each hash_name new to this server (the wiring STOREs a source record for it in the DHT). */
+    public interface Listener {
+        void learned(HashName h, int pieces, boolean facilitator);
+    }
+
     /** Counters, for tests and the node's status. */
     public static final class Stats {
         public long queries;
@@ -121,11 +126,17 @@ public final class OrdbServer {
     private final List<Peer> peers = new ArrayList<>();
     private final Map<HashName, List<Entry>> sources = new HashMap<>();
     private final Map<HashName, List<Job>> waiting = new HashMap<>();
+    private Listener listener;
 
     /** {@code finder} may be null. */
     public OrdbServer(Content.Store store, Finder finder) {
         this.store = store;
         this.finder = finder;
+    }
+
+    /** {@code l} hears of each new hash_name, once, after it has been passed on to the ORDB peers. */
+    public void setListener(Listener l) {
+        this.listener = l;
     }
 
     public Stats stats() {
@@ -350,6 +361,9 @@ public final class OrdbServer {
                     stats.infosPassed++;
                     o.link.send(0, info);
                 }
+            }
+            if (listener != null) {
+                listener.learned(h, info.pieces(), info.facilitator());
             }
         }
         List<Job> w = waiting.remove(h);

@@ -94,7 +94,7 @@ final class OrdbNet {
         TestNet.Relay r = net.relays.get(name);
         OrdbServer server;
         if (source != null) {
-            OrdbCircuits.CircuitFinder f = ops(name, r.node, guard).finder(h -> info(source));
+            OrdbCircuits.CircuitFinder f = ops(name, r.node, guard).finder((h, found) -> found.accept(List.of(info(source))));
             server = new OrdbServer(new Content.MemoryStore(), f);
             f.bind(server);
         } else {
