@@ -95,9 +95,7 @@ public final class OrdbSource {
     private byte[] body() {
         byte[] c = contact.encode();
         ByteWriter w = new ByteWriter(45 + c.length);
-        w.u8(VERSION);
-        hashName.write(w);
-        w.u8(pieces).u8(facilitator ? 1 : 0).u32(expires).u16(c.length).bytes(c);
+        w.u8(VERSION).bytes(hashName.bytes()).u8(pieces).u8(facilitator ? 1 : 0).u32(expires).u16(c.length).bytes(c);
         return w.toByteArray();
     }
 
@@ -112,7 +110,7 @@ public final class OrdbSource {
         if (v != VERSION) {
             throw new ProtocolException("source record version " + v + " is not 1");
         }
-        HashName h = HashName.read(r);
+        HashName h = HashName.of(r.bytes(HashName.BYTES));
         int p = r.u8();
         int f = r.u8();
         if (f > 1) {
