@@ -26,6 +26,9 @@ import org.onionpeer.platform.Scheduler;
  * before use, and those that do not verify are counted and ignored. As an {@link OrdbServer.Listener} it
  * announces each hash_name the server learns (the seed: "each time an ORDB has a new hash_name it sends a
  * STORE").
+ *
+ * <p>The DHT must run with {@link OrdbSource#VALIDATOR}: then its lookups skip answers holding only forged
+ * records instead of ending on them, and its nodes refuse to store them.
  */
 public final class OrdbDiscovery implements OrdbCircuits.Lookup, OrdbServer.Listener {
     /** Signs a record for this node (a key pair on the JVM, WebCrypto on a page, which may answer later). */
@@ -55,6 +58,10 @@ public final class OrdbDiscovery implements OrdbCircuits.Lookup, OrdbServer.List
      * PeerNode.asRelay} for peers), or null if this node cannot reach it.
      */
     public OrdbDiscovery(Dht dht, Scheduler scheduler, Signer signer, Function<PeerCert, RelayInfo> route) {
+        // Without it, one node answering FIND_VALUE with forged records ends the lookup with nothing usable.
+        if (dht.config().validator == null) {
+            throw new IllegalArgumentException("the DHT must validate its values (OrdbSource.VALIDATOR)");
+        }
         this.dht = dht;
         this.scheduler = scheduler;
         this.signer = signer;

@@ -25,8 +25,9 @@ public final class SimNetwork {
     /** One node's attachment: its transport, and an optional override that plays a hostile node. */
     public final class Endpoint implements DhtTransport {
         final Contact contact;
-        Receiver receiver;
-        Receiver override;
+        public Receiver receiver;
+        /** When set, gets what is sent to this endpoint instead of its receiver (a hostile node). */
+        public Receiver override;
         boolean up = true;
 
         Endpoint(Contact contact) {
