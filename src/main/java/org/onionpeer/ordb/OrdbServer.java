@@ -127,6 +127,8 @@ public final class OrdbServer {
     private final Map<HashName, List<Entry>> sources = new HashMap<>();
     private final Map<HashName, List<Job>> waiting = new HashMap<>();
     private Listener listener;
+    /** What we advertised holding (P, F): told to each ORDB linked later (a new or reopened circuit). */
+    private final Map<HashName, DbInfo> held = new HashMap<>();
 
     /** {@code finder} may be null. */
     public OrdbServer(Content.Store store, Finder finder) {
@@ -150,12 +152,24 @@ public final class OrdbServer {
     public OrdbLink.Handler attach(OrdbLink link, boolean ordbPeer) {
         Peer p = new Peer(link, ordbPeer);
         peers.add(p);
+        if (ordbPeer) {
+            for (DbInfo info : held.values()) {
+                p.knows.add(info.hashName());
+                link.send(0, info);
+            }
+        }
         return p;
     }
 
-    /** Tells every circuit what we hold (DB_INFO): a publisher or a downloader at 25/50/75/100 %. */
+    /**
+     * Tells every circuit what we hold (DB_INFO): a publisher or a downloader at 25/50/75/100 % (see
+     * {@link Seeding}); ORDB circuits attached later are told on attaching.
+     */
     public void advertise(HashName h, int pieces, boolean facilitator) {
         DbInfo info = DbInfo.of(h, pieces, facilitator);
+        if (held.containsKey(h) || held.size() < MAX_HASHES) {
+            held.put(h, info);
+        }
         for (Peer p : peers) {
             if (!p.closed) {
                 p.knows.add(h);
