@@ -39,6 +39,8 @@ public final class OrdbDiscovery implements OrdbCircuits.Lookup, OrdbServer.List
     /** Counters, for tests and status. */
     public static final class Stats {
         public long announced;
+        /** Hash_names not announced because we already publish as many values as the DHT allows. */
+        public long notAnnounced;
         public long lookups;
         public long found;
         /** Values refused by {@link #find}, and the last reason. */
@@ -93,6 +95,11 @@ public final class OrdbDiscovery implements OrdbCircuits.Lookup, OrdbServer.List
      * freshly signed, every 9/10 of the DHT's republish period, until {@link #withdraw}.
      */
     public void announce(HashName h, int pieces, boolean facilitator, Consumer<Integer> done) {
+        if (!announcing.containsKey(h) && announcing.size() >= dht.config().maxPublished) {
+            stats.notAnnounced++; // an ORDB learning many hash_names: the DHT publishes a bounded number
+            done.accept(0);
+            return;
+        }
         Scheduler.Cancellable old = announcing.remove(h);
         if (old != null) {
             old.cancel();
