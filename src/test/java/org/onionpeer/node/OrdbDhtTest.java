@@ -149,6 +149,13 @@ class OrdbDhtTest {
         assertTrue(lookups >= 1, "ORDBs looked the hash_name up");
         assertTrue(refused > 0, "the forged answers were met and refused\n" + report);
         assertEquals(0, n.net.relays.get("m1").router.ordbCellsDropped(), "no query reached m1");
+        // Each ORDB that learned the hash_name announced itself too: several signed sources under one key.
+        int most = 0;
+        for (SimNetwork.Node x : dht.nodes()) {
+            most = Math.max(most, x.dht.storedValues(key).size());
+        }
+        System.out.println("[ordb-dht] records under the key at one storer, at most: " + most);
+        assertTrue(most >= 2, "hub and at least one ORDB: " + most);
         OrdbCircuitTest.assertAnonymity(n, n.ops.get("P"), n.ops.get("D"));
     }
 
