@@ -64,7 +64,7 @@ public final class Dht {
         this.config = config;
         this.random = random;
         this.table = new RoutingTable(self.id(), config.k, config.replacementCacheSize, scheduler.nowMillis());
-        this.values = new ValueStore(config.maxValues, config.maxValueBytes);
+        this.values = new ValueStore(config.maxValues, config.maxValueBytes, config.maxValuesPerKey);
         this.limiter = new RateWindows<>(1, config.maxTrackedSenders);
         this.publisher = new Publisher(this, scheduler, config);
         this.reputation = new Reputation(config);
@@ -115,9 +115,9 @@ public final class Dht {
     }
 
     public void findValue(NodeId key, Consumer<LookupResult> done) {
-        byte[] mine = values.get(key, scheduler.nowMillis());
-        if (mine != null) {
-            done.accept(new LookupResult(key, new ArrayList<>(), mine.clone(), 0, 0, 0));
+        List<byte[]> mine = values.get(key, scheduler.nowMillis());
+        if (!mine.isEmpty()) {
+            done.accept(new LookupResult(key, new ArrayList<>(), copies(mine), 0, 0, 0));
             return;
         }
         table.touchBucket(self.id().bucketIndex(key), scheduler.nowMillis());
@@ -136,10 +136,44 @@ public final class Dht {
         publisher.unpublish(key);
     }
 
-    /** A value we hold for others (not expired), or null. */
+    /** The newest value we hold for others under {@code key} (not expired), or null. */
     public byte[] storedValue(NodeId key) {
-        byte[] v = values.get(key, scheduler.nowMillis());
-        return v == null ? null : v.clone();
+        List<byte[]> v = values.get(key, scheduler.nowMillis());
+        return v.isEmpty() ? null : v.get(0).clone();
+    }
+
+    /** Every value we hold for others under {@code key}, newest first. */
+    public List<byte[]> storedValues(NodeId key) {
+        return copies(values.get(key, scheduler.nowMillis()));
+    }
+
+    private static List<byte[]> copies(List<byte[]> l) {
+        List<byte[]> out = new ArrayList<>(l.size());
+        for (byte[] v : l) {
+            out.add(v.clone());
+        }
+        return out;
+    }
+
+    /**
+     * {@code value} if the validator (if any) accepts it for {@code key}, else null, counted with its
+     * reason. {@code sender}, if not null, must be the value's signer (a STORE from someone else).
+     */
+    byte[] validate(NodeId key, NodeId sender, byte[] value) {
+        if (config.validator == null) {
+            return value;
+        }
+        try {
+            NodeId signer = config.validator.check(key, value, scheduler.epochSeconds());
+            if (sender != null && signer != null && !signer.equals(sender)) {
+                throw new ProtocolException("value signed by " + signer.shortHex() + ", stored by " + sender.shortHex());
+            }
+            return value;
+        } catch (ProtocolException e) {
+            stats.valuesRefused++;
+            stats.lastValueRefusal = e.getMessage();
+            return null;
+        }
     }
 
     public int storedCount() {
@@ -212,13 +246,17 @@ public final class Dht {
                 break;
             case DhtMessage.FIND_VALUE: {
                 FindValue f = (FindValue) m;
-                byte[] v = values.get(f.key(), now);
-                answer = v != null ? new Value(m.requestId(), v) : new Nodes(m.requestId(), closestExcept(f.key(), from, List.of()));
+                List<byte[]> v = fitting(values.get(f.key(), now));
+                answer = !v.isEmpty() ? new Value(m.requestId(), v) : new Nodes(m.requestId(), closestExcept(f.key(), from, List.of()));
                 break;
             }
             default: {
                 Store s = (Store) m;
-                boolean ok = values.put(s.key(), s.value(), now + config.valueExpiryMillis, now);
+                if (validate(s.key(), from, s.value()) == null) {
+                    answer = new Stored(m.requestId(), Stored.INVALID);
+                    break;
+                }
+                boolean ok = values.put(s.key(), from, s.value(), now + config.valueExpiryMillis, now);
                 if (!ok) {
                     stats.storesRefused++;
                 }
@@ -228,6 +266,20 @@ public final class Dht {
         }
         stats.answered++;
         transport.send(m.sender(), answer.encode());
+    }
+
+    /** The newest values that fit in one VALUE answer. */
+    private static List<byte[]> fitting(List<byte[]> all) {
+        List<byte[]> out = new ArrayList<>();
+        int total = 0;
+        for (byte[] v : all) {
+            if (out.size() == DhtMessage.MAX_VALUES || total + v.length > DhtMessage.MAX_VALUES_BYTES) {
+                break;
+            }
+            out.add(v);
+            total += v.length;
+        }
+        return out;
     }
 
     private List<Contact> closestExcept(NodeId target, NodeId asker, List<NodeId> exclude) {

@@ -27,6 +27,10 @@ public final class DhtConfig {
     /** Bounds of the values this node stores for others. */
     public int maxValues = 1000;
     public int maxValueBytes = 256 * 1024;
+    /** Values kept per key, at most (one per STORE sender, newest first): several sources of one content. */
+    public int maxValuesPerKey = 8;
+    /** Checks values stored and found (e.g. signed ORDB source records); null accepts any value. */
+    public ValueValidator validator;
     /** Bound of the values this node publishes (and republishes). */
     public int maxPublished = 64;
     /** Requests answered per sender per second; more are dropped unanswered. */

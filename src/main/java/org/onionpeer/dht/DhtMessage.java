@@ -22,6 +22,10 @@ public abstract class DhtMessage {
     public static final int MAX_CONTACTS = 8;
     /** At most this many value bytes in STORE and VALUE. */
     public static final int MAX_VALUE = 1024;
+    /** At most this many values in a VALUE answer (the values of several senders under one key). */
+    public static final int MAX_VALUES = 8;
+    /** At most this many value bytes in all in a VALUE answer (a DHT message must fit in 8 KiB). */
+    public static final int MAX_VALUES_BYTES = 7168;
 
     private final int requestId;
 

@@ -24,4 +24,8 @@ public final class DhtStats {
     public long dropped;
     /** STOREs refused because our value table was full. */
     public long storesRefused;
+    /** Values refused because the validator rejected them: STOREd to us, or found by our lookups. */
+    public long valuesRefused;
+    /** The reason of the last value refused. */
+    public String lastValueRefusal;
 }

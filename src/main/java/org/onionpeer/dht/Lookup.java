@@ -168,7 +168,20 @@ final class Lookup {
                 }
                 c.state = ANSWERED;
                 if (m instanceof Value) {
-                    finish(((Value) m).value());
+                    List<byte[]> good = new ArrayList<>();
+                    for (byte[] v : ((Value) m).values()) {
+                        if (dht.validate(target, null, v) != null) {
+                            good.add(v);
+                        }
+                    }
+                    if (!good.isEmpty()) {
+                        finish(good);
+                        return;
+                    }
+                    // Only values that do not verify: a liar (or a node fooled by one). It ends nothing;
+                    // the lookup goes on with the other candidates.
+                    dht.strike(c.contact.id());
+                    step();
                     return;
                 }
                 answered(c, ((Nodes) m).contacts());
@@ -209,7 +222,7 @@ final class Lookup {
         }
     }
 
-    private void finish(byte[] value) {
+    private void finish(List<byte[]> value) {
         finished = true;
         List<Contact> closest = new ArrayList<>();
         int rounds = 0;

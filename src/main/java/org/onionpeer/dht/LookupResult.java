@@ -1,5 +1,6 @@
 package org.onionpeer.dht;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -7,15 +8,15 @@ import java.util.List;
 public final class LookupResult {
     private final NodeId target;
     private final List<Contact> closest;
-    private final byte[] value;
+    private final List<byte[]> values;
     private final int rounds;
     private final int queried;
     private final int failed;
 
-    LookupResult(NodeId target, List<Contact> closest, byte[] value, int rounds, int queried, int failed) {
+    LookupResult(NodeId target, List<Contact> closest, List<byte[]> values, int rounds, int queried, int failed) {
         this.target = target;
         this.closest = Collections.unmodifiableList(closest);
-        this.value = value;
+        this.values = values == null ? List.of() : values;
         this.rounds = rounds;
         this.queried = queried;
         this.failed = failed;
@@ -30,9 +31,18 @@ public final class LookupResult {
         return closest;
     }
 
-    /** For FIND_VALUE: the value found, or null. */
+    /** For FIND_VALUE: the first (newest) value found, or null. */
     public byte[] value() {
-        return value == null ? null : value.clone();
+        return values.isEmpty() ? null : values.get(0).clone();
+    }
+
+    /** For FIND_VALUE: every value found (those of the first node that had any; validated if the DHT validates). */
+    public List<byte[]> values() {
+        List<byte[]> out = new ArrayList<>(values.size());
+        for (byte[] v : values) {
+            out.add(v.clone());
+        }
+        return out;
     }
 
     /**
@@ -55,6 +65,6 @@ public final class LookupResult {
     @Override
     public String toString() {
         return "Lookup[" + target.shortHex() + " " + closest.size() + " closest, " + rounds + " rounds, "
-                + queried + " queried, " + failed + " failed" + (value != null ? ", value" : "") + "]";
+                + queried + " queried, " + failed + " failed" + (values.isEmpty() ? "" : ", " + values.size() + " values") + "]";
     }
 }

@@ -3,6 +3,7 @@ package org.onionpeer.node;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
@@ -25,10 +26,17 @@ import org.onionpeer.ordb.OrdbServer;
  * window is closed until then), and a circuit that fails to build closes the link (onClosed).
  */
 public final class OrdbCircuits {
-    /** Where a hash_name's source is (the DHT's FIND_VALUE in the wiring): an ORDB that has it, or null. */
+    /**
+     * Where a hash_name's sources are (the DHT's FIND_VALUE in the wiring, {@code peer.OrdbDiscovery}):
+     * {@code found} gets, later or at once, the nodes that can answer for it, best first (verified by the
+     * lookup), or an empty list.
+     */
     public interface Lookup {
-        RelayInfo find(HashName h);
+        void find(HashName h, Consumer<List<RelayInfo>> found);
     }
+
+    /** An ORDB's finder opens circuits to at most this many of the sources a lookup gives. */
+    public static final int MAX_FOUND = 2;
 
     private final OnionProxy proxy;
     private final List<ClientCircuit> circuits = new ArrayList<>();
@@ -158,14 +166,18 @@ public final class OrdbCircuits {
 
         @Override
         public void find(HashName h) {
-            RelayInfo r = lookup.find(h);
-            if (r == null) {
-                proxy.scheduler().execute(() -> server.notFound(h));
-                return;
-            }
-            CircuitLink link = open(r, null);
-            link.setHandler(server.attach(link, true));
-            server.addSource(h, link);
+            lookup.find(h, found -> {
+                if (found.isEmpty()) {
+                    proxy.scheduler().execute(() -> server.notFound(h));
+                    return;
+                }
+                // Two sources when there are: queries rotate over them, so one that vanishes is not the end.
+                for (int i = 0; i < found.size() && i < MAX_FOUND; i++) {
+                    CircuitLink link = open(found.get(i), null);
+                    link.setHandler(server.attach(link, true));
+                    server.addSource(h, link);
+                }
+            });
         }
     }
 }

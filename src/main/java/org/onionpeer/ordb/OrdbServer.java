@@ -43,6 +43,11 @@ public final class OrdbServer {
         void find(HashName h);
     }
 
+    /** Hears of each hash_name new to this server (the wiring STOREs a source record for it in the DHT). */
+    public interface Listener {
+        void learned(HashName h, int pieces, boolean facilitator);
+    }
+
     /** Counters, for tests and the node's status. */
     public static final class Stats {
         public long queries;
@@ -121,11 +126,19 @@ public final class OrdbServer {
     private final List<Peer> peers = new ArrayList<>();
     private final Map<HashName, List<Entry>> sources = new HashMap<>();
     private final Map<HashName, List<Job>> waiting = new HashMap<>();
+    private Listener listener;
+    /** What we advertised holding (P, F): told to each ORDB linked later (a new or reopened circuit). */
+    private final Map<HashName, DbInfo> held = new HashMap<>();
 
     /** {@code finder} may be null. */
     public OrdbServer(Content.Store store, Finder finder) {
         this.store = store;
         this.finder = finder;
+    }
+
+    /** {@code l} hears of each new hash_name, once, after it has been passed on to the ORDB peers. */
+    public void setListener(Listener l) {
+        this.listener = l;
     }
 
     public Stats stats() {
@@ -139,12 +152,24 @@ public final class OrdbServer {
     public OrdbLink.Handler attach(OrdbLink link, boolean ordbPeer) {
         Peer p = new Peer(link, ordbPeer);
         peers.add(p);
+        if (ordbPeer) {
+            for (DbInfo info : held.values()) {
+                p.knows.add(info.hashName());
+                link.send(0, info);
+            }
+        }
         return p;
     }
 
-    /** Tells every circuit what we hold (DB_INFO): a publisher or a downloader at 25/50/75/100 %. */
+    /**
+     * Tells every circuit what we hold (DB_INFO): a publisher or a downloader at 25/50/75/100 % (see
+     * {@link Seeding}); ORDB circuits attached later are told on attaching.
+     */
     public void advertise(HashName h, int pieces, boolean facilitator) {
         DbInfo info = DbInfo.of(h, pieces, facilitator);
+        if (held.containsKey(h) || held.size() < MAX_HASHES) {
+            held.put(h, info);
+        }
         for (Peer p : peers) {
             if (!p.closed) {
                 p.knows.add(h);
@@ -350,6 +375,9 @@ public final class OrdbServer {
                     stats.infosPassed++;
                     o.link.send(0, info);
                 }
+            }
+            if (listener != null) {
+                listener.learned(h, info.pieces(), info.facilitator());
             }
         }
         List<Job> w = waiting.remove(h);

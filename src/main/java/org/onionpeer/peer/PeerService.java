@@ -161,7 +161,7 @@ public final class PeerService implements LinkManager.MessageHandler {
 
     /**
      * Starts our DHT node; {@code router}, when we relay circuits, is our signed router entry (onion key),
-     * carried in our contact.
+     * carried in our contact. Without {@code config}, the defaults, with {@link OrdbSource#VALIDATOR}.
      */
     public void startDht(PeerCert router, DhtConfig config) {
         Contact c = Contact.of(PeerCert.spkiOf(identityKey), bridgeAddress, new ArrayList<>());
@@ -172,7 +172,12 @@ public final class PeerService implements LinkManager.MessageHandler {
         for (byte b : seed) {
             s = s << 8 | (b & 0xff);
         }
-        dht = new Dht(node.scheduler(), dhtTransport, self, config == null ? new DhtConfig() : config, new Random(s));
+        DhtConfig cfg = config;
+        if (cfg == null) {
+            cfg = new DhtConfig();
+            cfg.validator = OrdbSource.VALIDATOR; // the peer network's DHT values are ORDB source records
+        }
+        dht = new Dht(node.scheduler(), dhtTransport, self, cfg, new Random(s));
     }
 
     public Dht dht() {

@@ -47,6 +47,7 @@ class DhtCodecTest {
         l.add(new FindValue(4, Contact.of(key(2), BridgeAddress.of("::1", 1), List.of()), NodeId.ofKey(key(5))));
         l.add(new Value(5, new byte[1024]));
         l.add(new Value(6, new byte[0]));
+        l.add(new Value(7, List.of(new byte[] {1}, new byte[1024], new byte[0])));
         l.add(new Store(8, s, NodeId.ofKey(key(6)), Bytes.ascii("hello")));
         l.add(new Stored(9, Stored.OK));
         l.add(new Stored(10, Stored.FULL));
@@ -134,8 +135,13 @@ class DhtCodecTest {
         assertEquals("trailing bytes after PONG", reject(new byte[] {2, 0, 0, 0, 0, 0}));
         assertEquals("u32: need 4 bytes, have 3", reject(new byte[] {2, 0, 0, 0}));
         assertEquals("NODES has more than 8 contacts", reject(new byte[] {4, 0, 0, 0, 1, 9}));
-        assertEquals("value longer than 1024 bytes", reject(new byte[] {6, 0, 0, 0, 1, 4, 1}));
-        assertEquals("unknown STORED status 2", reject(new byte[] {8, 0, 0, 0, 1, 2}));
+        assertEquals("value longer than 1024 bytes", reject(new byte[] {6, 0, 0, 0, 1, 1, 4, 1}));
+        assertEquals("VALUE with 0 values, not 1..8", reject(new byte[] {6, 0, 0, 0, 1, 0}));
+        assertEquals("VALUE with 9 values, not 1..8", reject(new byte[] {6, 0, 0, 0, 1, 9}));
+        assertEquals("VALUE with 8192 value bytes, limit 7168", assertThrows(ProtocolException.class,
+                () -> new Value(1, List.of(new byte[1024], new byte[1024], new byte[1024], new byte[1024],
+                        new byte[1024], new byte[1024], new byte[1024], new byte[1024]))).getMessage());
+        assertEquals("unknown STORED status 3", reject(new byte[] {8, 0, 0, 0, 1, 3}));
         Contact c = contact(1);
         byte[] twice = Bytes.concat(new byte[] {4, 0, 0, 0, 1, 2}, c.encode(), c.encode());
         assertEquals("NODES lists a contact twice", reject(twice));

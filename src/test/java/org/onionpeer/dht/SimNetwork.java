@@ -14,7 +14,7 @@ import org.onionpeer.testing.ManualScheduler;
  * silently loses what is sent to it. Public for the e2e DhtBench.
  */
 public final class SimNetwork {
-    public final ManualScheduler scheduler = new ManualScheduler();
+    public final ManualScheduler scheduler;
     private final Random random;
     private final int minLatency;
     private final int maxLatency;
@@ -25,8 +25,9 @@ public final class SimNetwork {
     /** One node's attachment: its transport, and an optional override that plays a hostile node. */
     public final class Endpoint implements DhtTransport {
         final Contact contact;
-        Receiver receiver;
-        Receiver override;
+        public Receiver receiver;
+        /** When set, gets what is sent to this endpoint instead of its receiver (a hostile node). */
+        public Receiver override;
         boolean up = true;
 
         Endpoint(Contact contact) {
@@ -83,6 +84,12 @@ public final class SimNetwork {
     }
 
     public SimNetwork(long seed, int minLatency, int maxLatency) {
+        this(new ManualScheduler(), seed, minLatency, maxLatency);
+    }
+
+    /** On {@code scheduler}, shared with other simulated parts (an onion network). */
+    public SimNetwork(ManualScheduler scheduler, long seed, int minLatency, int maxLatency) {
+        this.scheduler = scheduler;
         this.random = new Random(seed);
         this.minLatency = minLatency;
         this.maxLatency = maxLatency;
@@ -104,7 +111,11 @@ public final class SimNetwork {
     }
 
     public Node addNode(DhtConfig config) {
-        Contact c = newContact();
+        return addNode(newContact(), config);
+    }
+
+    /** A node with a contact of the test's making (e.g. a real Ed25519 key and router entry). */
+    public Node addNode(Contact c, DhtConfig config) {
         Endpoint e = new Endpoint(c);
         endpoints.put(c.id(), e);
         Node n = new Node(c, e, new Dht(scheduler, e, c, config, new Random(random.nextLong())));

@@ -91,10 +91,16 @@ final class OrdbNet {
      * {@code wrap} (may be null) sits between the server and each circuit built to it (a tampering ORDB).
      */
     OrdbServer makeOrdb(String name, String guard, String source, java.util.function.UnaryOperator<OrdbLink> wrap) {
+        return makeOrdbFinding(name, guard, source == null ? null : (h, found) -> found.accept(List.of(info(source))), wrap);
+    }
+
+    /** The same, finding sources with {@code lookup} (e.g. the DHT's FIND_VALUE), if not null. */
+    OrdbServer makeOrdbFinding(String name, String guard, OrdbCircuits.Lookup lookup,
+            java.util.function.UnaryOperator<OrdbLink> wrap) {
         TestNet.Relay r = net.relays.get(name);
         OrdbServer server;
-        if (source != null) {
-            OrdbCircuits.CircuitFinder f = ops(name, r.node, guard).finder(h -> info(source));
+        if (lookup != null) {
+            OrdbCircuits.CircuitFinder f = ops(name, r.node, guard).finder(lookup);
             server = new OrdbServer(new Content.MemoryStore(), f);
             f.bind(server);
         } else {
