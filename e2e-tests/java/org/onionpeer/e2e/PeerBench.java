@@ -135,6 +135,10 @@ public final class PeerBench {
                             + "  cb(performance.now()); else if (performance.now() > 60000) cb(-1);"
                             + " else setTimeout(poll, 10); })();");
                     open[i] = ((Number) ms).doubleValue();
+                    if (open[i] < 0) { // say why: the state of the page that found no peer
+                        System.out.println("peer page open: no WebRTC peer within 60 s: "
+                                + d.js("return JSON.stringify(window.onionpeer.status());"));
+                    }
                 }
                 double[] sorted = open.clone();
                 Arrays.sort(sorted);

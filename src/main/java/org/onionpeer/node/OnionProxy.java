@@ -209,6 +209,17 @@ public final class OnionProxy implements StreamOpener {
         pool.ensurePool();
     }
 
+    /**
+     * The peers we know changed (the DHT was joined): with peers preferred and now enough of them, idle
+     * circuits built without peers (while none were known) give way to circuits through peers.
+     */
+    public void peersChanged() {
+        if (preferPeers && peersEnough()) {
+            pool.closeIdleWithoutPeers();
+            pool.ensurePool();
+        }
+    }
+
     /** Whether enough usable peers are known for a circuit through peers (else the directory's relays serve). */
     boolean peersEnough() {
         int n = options.pathLength - 2; // the middle hops (the first may be the bridge)

@@ -168,6 +168,7 @@ public final class PeerNode {
                     }
                     state = "in the peer network";
                     bridgeRetry = limits.bridgeRetryMillis;
+                    proxy.peersChanged(); // the DHT join just taught us peers
                 });
             }
 

@@ -135,6 +135,28 @@ class PeerPathTest {
     }
 
     @Test
+    void circuitsBuiltBeforePeersWereKnownGiveWayOnceTheyAre() {
+        OnionProxy p = proxy();
+        List<List<String>> built = new ArrayList<>();
+        p.setListener(new OnionProxy.Listener() {
+            @Override
+            public void circuitBuilt(int circuit, List<String> nicknames) {
+                built.add(nicknames);
+            }
+        });
+        p.start();
+        for (int i = 0; i < 100 && built.size() < 2; i++) {
+            sched.advance(100);
+        }
+        assertEquals(2, built.size(), "the pool was filled from the directory: " + built);
+        longLived.add(peer("pageB"));
+        peers.add(longLived.get(0));
+        peers.add(peer("pageC"));
+        p.peersChanged();
+        assertEquals(0, p.openCircuits(), "the idle directory circuits were closed for circuits through peers");
+    }
+
+    @Test
     void withoutPeersThereIsNoPeerPathAndDirectoryPathsAreUsed() {
         OnionProxy p = proxy();
         assertTrue(!p.peersEnough());

@@ -115,6 +115,14 @@ class PeerNodeTest extends PeerNet {
     }
 
     @Test
+    void withNoMinimumAgeAnyKnownPeerIsAFirstHop() {
+        NodePage a = new NodePage("pageA", null);
+        a.node.setFirstHopMinAge(0);
+        await(() -> a.node.knownPeers().size() >= 2, 30_000, "A learns B and C from the DHT");
+        assertNotNull(a.node.hops().firstHop(new HashSet<>()));
+    }
+
+    @Test
     void aRelayRateIsSetAndRelayingCanStop() {
         NodePage a = new NodePage("pageA", null);
         assertEquals(8L << 20, a.node.router().pacer().rate());
