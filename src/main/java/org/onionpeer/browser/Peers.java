@@ -110,41 +110,17 @@ final class Peers {
             });
             return "";
         });
-        JsApi.export("setFirstHopMinAgeNow", (JsApi.StringArgFn) ms -> {
-            long m;
-            try {
-                m = Long.parseLong(ms);
-            } catch (NumberFormatException e) {
-                return "firstHopMinAgeMillis must be a whole number";
+        exportNumber("setFirstHopMinAgeNow", "firstHopMinAgeMillis", 0, "must not be negative", m -> {
+            wantFirstHopAge = m;
+            if (node != null) {
+                node.setFirstHopMinAge(m);
             }
-            if (m < 0) {
-                return "firstHopMinAgeMillis must not be negative";
-            }
-            BrowserMain.scheduler().execute(() -> {
-                wantFirstHopAge = m;
-                if (node != null) {
-                    node.setFirstHopMinAge(m);
-                }
-            });
-            return "";
         });
-        JsApi.export("setRelayRateNow", (JsApi.StringArgFn) rate -> {
-            long r;
-            try {
-                r = Long.parseLong(rate);
-            } catch (NumberFormatException e) {
-                return "bytesPerSecond must be a whole number";
+        exportNumber("setRelayRateNow", "bytesPerSecond", 8 * 514, "must be at least 4112 (8 cells)", r -> {
+            wantRelayRate = r;
+            if (node != null) {
+                node.setRelayRate(r);
             }
-            if (r < 8 * 514) {
-                return "bytesPerSecond must be at least 4112 (8 cells)";
-            }
-            BrowserMain.scheduler().execute(() -> {
-                wantRelayRate = r;
-                if (node != null) {
-                    node.setRelayRate(r);
-                }
-            });
-            return "";
         });
         // A test hook: sends raw bytes as a peer message on the bridge link, as a hostile page's script could
         // (tests play an abusive page with it); it reveals nothing and enables nothing a page could not do.
@@ -157,6 +133,27 @@ final class Peers {
             return "sent";
         });
         exportWrappers();
+    }
+
+    /**
+     * Exports {@code fn}, taking a whole number of at least {@code min} for the option {@code option} (else it
+     * answers why not), applied on the node's loop.
+     */
+    private static void exportNumber(String fn, String option, long min, String tooSmall,
+            java.util.function.Consumer<Long> apply) {
+        JsApi.export(fn, (JsApi.StringArgFn) text -> {
+            long v;
+            try {
+                v = Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                return option + " must be a whole number";
+            }
+            if (v < min) {
+                return option + " " + tooSmall;
+            }
+            BrowserMain.scheduler().execute(() -> apply.accept(v));
+            return "";
+        });
     }
 
     @JSBody(script = "var o$ = window.onionpeer; o$.peers = function () { return JSON.parse(o$.peersJson()); };"

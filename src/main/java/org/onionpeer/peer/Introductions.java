@@ -223,7 +223,7 @@ public final class Introductions {
                 }
                 o.fail((via == null ? "the bridge" : "the peers we are linked to") + " could not introduce us to "
                         + m.peer().shortHex() + ": " + m.reason());
-                if (via == null && "unknown peer".equals(m.reason())) {
+                if (via == null && PeerMessage.UNKNOWN_PEER.equals(m.reason())) {
                     service.peerLeft(m.peer()); // the bridges know it no more: its tab closed
                 }
                 break;

@@ -49,6 +49,9 @@ public final class PeerMessage {
     /** IDs in one PRESENT / ABSENT. */
     public static final int MAX_IDS = 1000;
 
+    /** The INTRODUCE_FAILED reason of a bridge that knows no such page (its tab closed, or it never was). */
+    public static final String UNKNOWN_PEER = "unknown peer";
+
     public static final NodeId LINK_PEER = NodeId.of(new byte[NodeId.BYTES]);
     public static final int MAX_DHT = 8192;
 

@@ -206,24 +206,11 @@ public final class PeerService implements LinkManager.MessageHandler {
         bridgeLink = link;
         bridgeContact = Contact.of(PeerCert.spkiOf(bridgeKey), bridgeAddress, new ArrayList<>());
         idOf.put(link, bridgeContact.id());
-        long expires = node.scheduler().epochSeconds() + limits.certLifetimeSeconds;
         byte[] onion = introductions != null ? introductions.onionKey() : new byte[32];
-        byte[] tbs = PeerCert.toBeSigned(identityKey, onion, null, challenge, expires);
-        signer.sign(tbs, sig -> {
-            if (link.isOpen()) {
-                link.sendLinkMessage(PeerMessage.register(
-                        PeerCert.of(identityKey, onion, null, challenge, expires, sig)).encode());
-                if (dht != null) {
-                    List<Contact> seeds = new ArrayList<>();
-                    seeds.add(bridgeContact);
-                    dht.bootstrap(seeds, r -> done.accept(null));
-                } else {
-                    done.accept(null);
-                }
-            } else {
-                done.accept("the bridge link closed before registering");
-            }
-        }, err -> done.accept("cannot sign the registration: " + err));
+        certifyOver(link, onion, cert -> {
+            link.sendLinkMessage(PeerMessage.register(cert).encode());
+            bootstrapThrough(bridgeContact, done);
+        }, "the bridge link closed before registering", "cannot sign the registration: ", done);
     }
 
     /**
@@ -232,35 +219,50 @@ public final class PeerService implements LinkManager.MessageHandler {
      * each passes the other what is for its pages, and their DHT nodes know each other.
      */
     public void joinBridge(Channel link, byte[] bridgeKey, BridgeAddress address, Consumer<String> done) {
-        byte[] challenge = link.authChallenge();
-        if (!relays || challenge == null) {
+        if (!relays || link.authChallenge() == null) {
             done.accept(relays ? "the bridge link has no AUTH_CHALLENGE to sign" : "only bridges federate");
             return;
         }
         Contact theirs = Contact.of(PeerCert.spkiOf(bridgeKey), address, new ArrayList<>());
-        long expires = node.scheduler().epochSeconds() + limits.certLifetimeSeconds;
-        byte[] tbs = PeerCert.toBeSigned(identityKey, new byte[32], null, challenge, expires);
-        signer.sign(tbs, sig -> {
-            if (!link.isOpen()) {
-                done.accept("the link to the bridge closed before joining");
-                return;
-            }
-            link.sendLinkMessage(PeerMessage.join(
-                    PeerCert.of(identityKey, new byte[32], null, challenge, expires, sig)).encode());
+        certifyOver(link, new byte[32], cert -> {
+            link.sendLinkMessage(PeerMessage.join(cert).encode());
             if (!federation.add(link, theirs.id(), registered.keySet())) {
                 done.accept("federated with too many bridges");
                 return;
             }
             idOf.put(link, theirs.id());
             event("federated with bridge " + theirs.id().shortHex());
-            if (dht != null) {
-                List<Contact> seeds = new ArrayList<>();
-                seeds.add(theirs);
-                dht.bootstrap(seeds, r -> done.accept(null));
+            bootstrapThrough(theirs, done);
+        }, "the link to the bridge closed before joining", "cannot sign the join: ", done);
+    }
+
+    /**
+     * Signs our certificate (onion key {@code onion}, no bindings) over {@code link}'s AUTH_CHALLENGE
+     * challenge, as REGISTER and JOIN carry it, and gives it to {@code ok} if the link is still open.
+     */
+    private void certifyOver(Channel link, byte[] onion, Consumer<PeerCert> ok, String closed, String cannotSign,
+            Consumer<String> failed) {
+        byte[] challenge = link.authChallenge();
+        long expires = node.scheduler().epochSeconds() + limits.certLifetimeSeconds;
+        byte[] tbs = PeerCert.toBeSigned(identityKey, onion, null, challenge, expires);
+        signer.sign(tbs, sig -> {
+            if (link.isOpen()) {
+                ok.accept(PeerCert.of(identityKey, onion, null, challenge, expires, sig));
             } else {
-                done.accept(null);
+                failed.accept(closed);
             }
-        }, err -> done.accept("cannot sign the join: " + err));
+        }, err -> failed.accept(cannotSign + err));
+    }
+
+    /** Joins the DHT with {@code seed} as the first contact (if we run a DHT node); then {@code done}. */
+    private void bootstrapThrough(Contact seed, Consumer<String> done) {
+        if (dht == null) {
+            done.accept(null);
+            return;
+        }
+        List<Contact> seeds = new ArrayList<>();
+        seeds.add(seed);
+        dht.bootstrap(seeds, r -> done.accept(null));
     }
 
     /** A bridge: how many bridges it is federated with, and how many of their pages it knows. */
@@ -540,7 +542,7 @@ public final class PeerService implements LinkManager.MessageHandler {
             stats.federated++;
         } else {
             if (m.type() == PeerMessage.INTRODUCE) {
-                PeerMessage failed = PeerMessage.introduceFailed(to, "unknown peer");
+                PeerMessage failed = PeerMessage.introduceFailed(to, PeerMessage.UNKNOWN_PEER);
                 ch.sendLinkMessage((federation.isBridgeLink(ch) ? PeerMessage.relay(m.peer(), failed)
                         : failed).encode());
             }
