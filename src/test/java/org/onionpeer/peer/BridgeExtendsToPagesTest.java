@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.crypto.Ntor;
 import org.onionpeer.dir.RelayInfo;
@@ -38,30 +37,11 @@ class BridgeExtendsToPagesTest extends PeerNet {
         b = new Page("pageB");
         a.join();
         b.join();
-        OnionRouter.Config pc = new OnionRouter.Config();
-        pc.nodeId = b.id().bytes();
-        pc.onionKeys.add(b.onion);
-        pc.primitives = new BcRelayPrimitives();
-        new OnionRouter(b.node, pc);
+        b.relayCircuits();
     }
 
     String build(List<RelayInfo> path) {
-        String[] result = new String[2];
-        ClientCircuit c = new ClientCircuit(a.bridgeLink, a.node.circuits(), sched, entropy, new BcRelayPrimitives(),
-                path, null, new ClientCircuit.Listener() {
-                    @Override
-                    public void built(ClientCircuit circuit) {
-                        result[0] = "built";
-                    }
-
-                    @Override
-                    public void closed(ClientCircuit circuit, String reason) {
-                        result[1] = reason;
-                    }
-                });
-        c.start();
-        await(() -> result[0] != null || result[1] != null, 40_000, "the circuit");
-        return result[0] != null ? result[0] : result[1];
+        return build(a, a.bridgeLink, path, 40_000);
     }
 
     @Test

@@ -182,50 +182,15 @@ class PeerLinkTest extends PeerNet {
     @Test
     void aCircuitOverThePeerLinkUsesNtorWithThePagesIdAndOnionKey() {
         // B relays circuits as its router entry says: NODEID = its ID, KEYID = its onion key.
-        OnionRouter.Config cfg = new OnionRouter.Config();
-        cfg.nodeId = b.id().bytes();
-        cfg.onionKeys.add(b.onion);
-        cfg.primitives = new BcRelayPrimitives();
-        new OnionRouter(b.node, cfg);
+        b.relayCircuits();
         Dial d = a.dial(b.info());
         await(d::done, 30_000, "A's dial");
-        String[] result = new String[2];
-        ClientCircuit.Listener l = new ClientCircuit.Listener() {
-            @Override
-            public void built(ClientCircuit circuit) {
-                result[0] = "built";
-            }
-
-            @Override
-            public void closed(ClientCircuit circuit, String reason) {
-                result[1] = reason;
-            }
-        };
-        ClientCircuit c = new ClientCircuit(d.channel, a.node.circuits(), sched, entropy, new BcRelayPrimitives(),
-                List.of(b.info()), null, l);
-        c.start();
-        await(() -> result[0] != null || result[1] != null, 10_000, "the circuit");
-        assertEquals("built", result[0], "closed: " + result[1]);
+        assertEquals("built", build(a, d.channel, List.of(b.info()), 10_000));
         // With another onion key than B's, ntor does not complete.
         RelayInfo wrongKey = new RelayInfo("pageB", b.identity(), Ntor.publicKey(random32()),
                 List.of(Introductions.address(b.id())), Set.of(), "");
-        String[] r2 = new String[2];
-        ClientCircuit c2 = new ClientCircuit(d.channel, a.node.circuits(), sched, entropy, new BcRelayPrimitives(),
-                List.of(wrongKey), null, new ClientCircuit.Listener() {
-                    @Override
-                    public void built(ClientCircuit circuit) {
-                        r2[0] = "built";
-                    }
-
-                    @Override
-                    public void closed(ClientCircuit circuit, String reason) {
-                        r2[1] = reason;
-                    }
-                });
-        c2.start();
-        await(() -> r2[0] != null || r2[1] != null, 40_000, "the second circuit");
-        assertNull(r2[0]);
-        assertEquals("destroyed by the network: PROTOCOL", r2[1]); // B has no such onion key
+        assertEquals("destroyed by the network: PROTOCOL", build(a, d.channel, List.of(wrongKey), 40_000),
+                "B has no such onion key");
     }
 
     @Test
@@ -365,21 +330,8 @@ class PeerLinkTest extends PeerNet {
         // The answering side presents a certificate over exactly this connection, but under another key (B
         // answering as C, or whoever has B's DTLS certificate): its binding is right, its ID is not B's.
         Ed25519.KeyPair other = Ed25519.fromSeed(random32());
-        byte[][] fps = new byte[2][];
-        rtc.thirdParty = t -> {
-            PeerCert cert = PeerCert.sign(other, random32(), fps[1], fps[0], sched.epochSeconds() + 600);
-            b.node.links().acceptPeer(t, new PeerLinkAuth(cert, fps[1], fps[0]));
-        };
-        bridge.toPages = data -> {
-            String s = new String(data, StandardCharsets.ISO_8859_1);
-            int i = s.indexOf("a=fingerprint:sha-256 ");
-            if (i >= 0) {
-                fps[s.contains("a=setup:actpass") ? 0 : 1] = Sdp.fingerprint(s.substring(i, i + 22 + 95));
-            }
-            return data;
-        };
-        Dial d = a.dial(b.info());
-        await(d::done, 40_000, "A's dial");
+        Dial d = dialWithAnsweringCert((aFp, bFp) -> PeerCert.sign(other, random32(), bFp, aFp,
+                sched.epochSeconds() + 600));
         String otherFp = Bytes.hex(NodeId.ofKey(PeerCert.spkiOf(other.publicKey())).bytes()).toUpperCase();
         assertEquals("link to " + b.identity().fingerprint().substring(0, 8) + " failed: protocol error: peer is "
                 + otherFp + ", expected " + b.identity().fingerprint(), d.failure);

@@ -247,6 +247,15 @@ abstract class PeerNet {
             return svc.id();
         }
 
+        /** Relays circuits as its router entry says: NODEID = its ID, KEYID = its onion key. */
+        OnionRouter relayCircuits() {
+            OnionRouter.Config cfg = new OnionRouter.Config();
+            cfg.nodeId = id().bytes();
+            cfg.onionKeys.add(onion);
+            cfg.primitives = new BcRelayPrimitives();
+            return new OnionRouter(node, cfg);
+        }
+
         RelayIdentity identity() {
             return PeerLinkAuth.identityOf(routerCert);
         }
@@ -313,6 +322,26 @@ abstract class PeerNet {
         public void failed(String reason) {
             failure = reason;
         }
+    }
+
+    /** Builds a circuit from {@code from} over {@code link} through {@code path}: "built", or why it closed. */
+    String build(Page from, Channel link, List<RelayInfo> path, long maxMillis) {
+        String[] result = new String[1];
+        ClientCircuit c = new ClientCircuit(link, from.node.circuits(), sched, entropy, new BcRelayPrimitives(),
+                path, null, new ClientCircuit.Listener() {
+                    @Override
+                    public void built(ClientCircuit circuit) {
+                        result[0] = "built";
+                    }
+
+                    @Override
+                    public void closed(ClientCircuit circuit, String reason) {
+                        result[0] = reason;
+                    }
+                });
+        c.start();
+        await(() -> result[0] != null, maxMillis, "the circuit");
+        return result[0];
     }
 
     void await(BooleanSupplier cond, long maxMillis, String what) {
