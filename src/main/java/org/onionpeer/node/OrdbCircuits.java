@@ -51,7 +51,14 @@ public final class OrdbCircuits {
         return new ArrayList<>(circuits);
     }
 
-    /** A circuit to {@code ordb}, its ORDB link delivering to {@code handler}. */
+    /** Attempts at building a circuit to an ORDB before its link closes: a page on the path may have left. */
+    public static final int BUILD_ATTEMPTS = 3;
+
+    /**
+     * A circuit to {@code ordb}, its ORDB link delivering to {@code handler}. A circuit that closes before it
+     * is built is built again on another path (up to {@link #BUILD_ATTEMPTS} in all), the peer it could not
+     * extend to left alone for a while, so one departed page on the way does not cost the ORDB.
+     */
     public CircuitLink open(RelayInfo ordb, OrdbLink.Handler handler) {
         ClientCircuit[] circuit = new ClientCircuit[1];
         boolean[] cancelled = new boolean[1];
@@ -75,10 +82,15 @@ public final class OrdbCircuits {
             }
         }, maxQueued);
         link.setHandler(handler);
+        build(ordb, link, circuit, cancelled, 1);
+        return link;
+    }
+
+    private void build(RelayInfo ordb, CircuitLink link, ClientCircuit[] circuit, boolean[] cancelled, int attempt) {
         List<RelayInfo> path = proxy.paths().choosePathTo(ordb);
         if (path == null) {
             link.circuitClosed();
-            return link;
+            return;
         }
         Node node = proxy.node();
         node.links().connect(path.get(0), new LinkManager.ConnectCallback() {
@@ -96,6 +108,14 @@ public final class OrdbCircuits {
 
                             @Override
                             public void closed(ClientCircuit cc, String reason) {
+                                if (!cc.wasBuilt() && !cancelled[0] && attempt < BUILD_ATTEMPTS) {
+                                    int k = cc.hopCount();
+                                    if (k >= 1 && k < path.size() - 1 && PathSelector.isPeer(path.get(k))) {
+                                        proxy.paths().markUnreachable(path.get(k));
+                                    }
+                                    build(ordb, link, circuit, cancelled, attempt + 1);
+                                    return;
+                                }
                                 link.circuitClosed();
                             }
                         });
@@ -126,7 +146,6 @@ public final class OrdbCircuits {
                 link.circuitClosed();
             }
         });
-        return link;
     }
 
     /** A Download's circuits: to the first of {@code ordbs} (in order) whose name is not avoided. */

@@ -46,6 +46,11 @@ public final class Download {
         public int maxInitialCounter = 2;
         /** Requests in flight on one circuit, at most (the first, and those sent ahead). */
         public int maxRequestsPerSource = 4;
+        /**
+         * The first chunk wanted: a download resumed after a reload starts where what is stored ends; the
+         * chunks before it are never asked, and the sink gets chunks from here, in order.
+         */
+        public long fromChunk;
     }
 
     private static final class Request {
@@ -107,6 +112,7 @@ public final class Download {
     private ChunkWindow window;
     private long deliveredBytes;
     private boolean done;
+    private boolean paused;
     private Scheduler.Cancellable ticker;
 
     public Download(Scheduler scheduler, Entropy entropy, HashName hashName, OrdbLink.Connector connector,
@@ -137,6 +143,17 @@ public final class Download {
                 }
             }
             finish("cancelled");
+        }
+    }
+
+    /**
+     * While paused (the sink is behind, e.g. storage lags), no new block is asked; requests in flight finish,
+     * so a pause costs at most one window in memory.
+     */
+    public void setPaused(boolean on) {
+        paused = on;
+        if (!on) {
+            pump();
         }
     }
 
@@ -264,9 +281,18 @@ public final class Download {
                 finish("a live stream, not a file");
                 return;
             }
+            if (config.fromChunk < 0 || config.fromChunk > m.chunkCount()) {
+                finish("cannot resume at chunk " + config.fromChunk + " of a file of " + m.chunkCount() + " chunks");
+                return;
+            }
             manifest = m;
-            window = new ChunkWindow(m.chunkCount(), config.blockChunks, config.windowBlocks);
+            window = new ChunkWindow(m.chunkCount(), config.blockChunks, config.windowBlocks, config.fromChunk);
+            deliveredBytes = config.fromChunk * m.chunkSize();
             listener.onManifest(m);
+            if (window.complete()) {
+                finish(null); // resumed with everything already stored
+                return;
+            }
         }
         pump();
     }
@@ -343,7 +369,7 @@ public final class Download {
 
     /** Sends blocks while there are blocks in the window and circuits to take them. */
     private void pump() {
-        while (!done && manifest != null) {
+        while (!done && !paused && manifest != null) {
             long[] range = window.peek();
             if (range == null) {
                 return;
