@@ -314,6 +314,40 @@ final class Downloads {
         });
     }
 
+    /**
+     * Keeps a file this page shares as a finished download under its link (one record: the Blob the user
+     * gave), so files() lists it and fileBlob(link) gives it back.
+     */
+    static void storeShared(String url, JSObject blob, String name, String type, long size,
+            java.util.function.Consumer<String> cb) {
+        db(new DbCallback() {
+            @Override
+            public void opened(IdbDatabase d) {
+                IdbTransaction tx = d.transaction(Idb.names("files", "chunks"), "readwrite");
+                tx.objectStore("chunks").delete(Idb.keysOf(url));
+                tx.objectStore("chunks").put(blob, Idb.key(url, 0));
+                StoredFile m = Idb.newFile();
+                m.setUrl(url);
+                m.setName(name);
+                m.setType(type);
+                m.setTotal(size);
+                m.setReceived(size);
+                m.setChunks(1);
+                m.setDone(true);
+                m.setStatus(200);
+                m.setUpdated(wallClock());
+                tx.objectStore("files").put(m);
+                tx.setOncomplete(e -> cb.accept(null));
+                TxFail.onFail(tx, () -> cb.accept("IndexedDB write failed: " + Idb.describe(tx.getError())));
+            }
+
+            @Override
+            public void failed(String error) {
+                cb.accept(error);
+            }
+        });
+    }
+
     /** abort and error both mean the transaction failed; report it once. */
     static final class TxFail {
         static void onFail(IdbTransaction tx, Runnable r) {
@@ -645,6 +679,10 @@ final class Downloads {
                     meta.setType(type);
                 }
                 meta.setStatus(status);
+                String shared = Sharing.knownName(url);
+                if (shared != null && !shared.isEmpty()) {
+                    meta.setName(shared); // a link names only the hash; its manifest names the file
+                }
                 if (reset && hooks != null) {
                     hooks.onReset();
                 }

@@ -47,10 +47,11 @@ public final class Download {
         /** Requests in flight on one circuit, at most (the first, and those sent ahead). */
         public int maxRequestsPerSource = 4;
         /**
-         * The first chunk wanted: a download resumed after a reload starts where what is stored ends; the
-         * chunks before it are never asked, and the sink gets chunks from here, in order.
+         * The first byte wanted: a download resumed after a reload starts where what is stored ends (a Range
+         * request, for a player). Chunks before the one holding it are never asked; the sink gets chunks in
+         * order from that one, whole (the caller skips the bytes before {@code fromByte} in it).
          */
-        public long fromChunk;
+        public long fromByte;
     }
 
     private static final class Request {
@@ -281,13 +282,14 @@ public final class Download {
                 finish("a live stream, not a file");
                 return;
             }
-            if (config.fromChunk < 0 || config.fromChunk > m.chunkCount()) {
-                finish("cannot resume at chunk " + config.fromChunk + " of a file of " + m.chunkCount() + " chunks");
+            if (config.fromByte < 0 || config.fromByte > m.length()) {
+                finish("cannot start at byte " + config.fromByte + " of a file of " + m.length() + " bytes");
                 return;
             }
+            long first = config.fromByte / m.chunkSize();
             manifest = m;
-            window = new ChunkWindow(m.chunkCount(), config.blockChunks, config.windowBlocks, config.fromChunk);
-            deliveredBytes = config.fromChunk * m.chunkSize();
+            window = new ChunkWindow(m.chunkCount(), config.blockChunks, config.windowBlocks, first);
+            deliveredBytes = first * m.chunkSize();
             listener.onManifest(m);
             if (window.complete()) {
                 finish(null); // resumed with everything already stored

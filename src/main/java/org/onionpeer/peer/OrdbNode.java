@@ -219,11 +219,11 @@ public final class OrdbNode {
     // ---- downloads ----------------------------------------------------------------------------------------
 
     /**
-     * Fetches {@code h} from chunk {@code fromChunk}; {@code listener} gets the manifest, the verified chunks
-     * in order, progress, sources and the end. The ORDBs asked: this node's own server if it already knows a
+     * Fetches {@code h} from the chunk holding byte {@code fromByte}; {@code listener} gets the manifest, the
+     * verified chunks in order from there, progress, sources and the end. The ORDBs asked: this node's own server if it already knows a
      * source (or holds the file), the sources the DHT names, else a few peers, which search themselves.
      */
-    public Handle download(HashName h, long fromChunk, Download.Config config, DownloadListener listener) {
+    public Handle download(HashName h, long fromByte, Download.Config config, DownloadListener listener) {
         Download[] running = new Download[1];
         boolean[] state = new boolean[2]; // cancelled, paused
         Handle handle = new Handle() {
@@ -270,7 +270,7 @@ public final class OrdbNode {
                 return;
             }
             Download.Config c = config == null ? new Download.Config() : config;
-            c.fromChunk = fromChunk;
+            c.fromByte = fromByte;
             Download[] ref = running;
             Download d = new Download(scheduler, proxy.node().entropy(), h, connector(self, ordbs), c,
                     seeding(listener, () -> ref[0]));

@@ -108,9 +108,9 @@ class OrdbNodeTest extends PeerNet {
         return b;
     }
 
-    Sink fetch(SharingPage p, HashName h, long fromChunk) {
+    Sink fetch(SharingPage p, HashName h, long fromByte) {
         Sink s = new Sink();
-        p.ordb.download(h, fromChunk, null, s);
+        p.ordb.download(h, fromByte, null, s);
         await(() -> s.error == null || !"running".equals(s.error), 120_000, p.page.name + " downloads");
         return s;
     }
@@ -153,7 +153,7 @@ class OrdbNodeTest extends PeerNet {
     }
 
     @Test
-    void aResumedDownloadStartsAtItsChunk() {
+    void aResumedDownloadStartsAtTheChunkHoldingItsFirstByte() {
         SharingPage a = new SharingPage("pageA");
         SharingPage b = new SharingPage("pageB");
         SharingPage c = new SharingPage("pageC");
@@ -161,7 +161,7 @@ class OrdbNodeTest extends PeerNet {
         Content content = Content.publish(file, "f.bin".getBytes(), "application/octet-stream", 16384);
         a.ordb.share(content);
         await(() -> a.ordb.publishOrdbs().size() == 2, 60_000, "A publishes");
-        Sink got = fetch(c, content.hashName(), 5);
+        Sink got = fetch(c, content.hashName(), 5 * 16384 + 100); // from the chunk holding that byte
         assertNull(got.error, String.join("\n", got.events));
         byte[] rest = java.util.Arrays.copyOfRange(file, 5 * 16384, file.length);
         assertArrayEquals(rest, got.got.toByteArray());
