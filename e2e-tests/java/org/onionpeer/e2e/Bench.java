@@ -126,6 +126,15 @@ public final class Bench {
                 e.printStackTrace(System.out);
             }
         }
+        if (!"false".equals(System.getProperty("onionpeer.bench.ordb"))) {
+            System.out.println();
+            try {
+                OrdbPageBench.run();
+            } catch (Exception | AssertionError e) {
+                System.out.println("ORDB page bench failed: " + e);
+                e.printStackTrace(System.out);
+            }
+        }
         if (!"false".equals(System.getProperty("onionpeer.bench.tor"))) {
             System.out.println();
             try {
