@@ -25,7 +25,7 @@ import org.openqa.selenium.By;
 /**
  * ORDB sharing between pages, each in its own headless Chromium: page A shares a WebM with audio and video
  * through its file input; page B, a new tab, opens the link and plays the video before the download ends,
- * with the right SHA-256; A closes; page C, another new tab, opens the same link and gets it from B. Pages
+ * with the right SHA-256; A reloads and shares it again under the same link; A closes; page C, another new tab, opens the same link and gets it from B. Pages
  * D1 and D2 are the other pages of the network (ORDBs and relays, as every page is).
  */
 @Tag("browser")
@@ -134,6 +134,12 @@ class OrdbInBrowserTest {
                 + Math.round(share * 100) + " % downloaded; audio decoded: " + audio + "; " + b.js(
                         "return JSON.stringify(window.onionpeer.sharing());"));
         assertEquals(Boolean.TRUE, audio, "the audio track decodes");
+
+        // A reloads its tab: what it shared is shared again from its IndexedDB, under the same link.
+        a.driver().navigate().refresh();
+        Object again = poll(a, "window.onionpeer.sharing && window.onionpeer.sharing().shared.length === 1"
+                + " && window.onionpeer.sharing().shared[0].link", 90);
+        assertEquals(link, again, "the reloaded page shares the same file again");
 
         // A leaves; C, another new tab, gets the file from B (the downloader that seeds).
         a.close();

@@ -24,7 +24,7 @@ import org.teavm.jso.typedarrays.Int8Array;
  * note, when given, says in words that a broken stream is being retried (resumed with Range);</li>
  * <li>{@code onionpeer.stream(url, videoElement, {onProgress, onDone})}: the media type comes from the file's
  * own bytes ({@link Player});</li>
- * <li>{@code onionpeer.files(cb(err, [info]))}, info = {url, name, type, total, received, done, updated};</li>
+ * <li>{@code onionpeer.files(cb(err, [info]))}, info = {url, name, type, total, received, done, updated, shared};</li>
  * <li>{@code onionpeer.fileBlob(url, cb(err, blob))}, {@code onionpeer.removeFile(url, cb(err))}.</li>
  * </ul>
  * Everything is callback-driven: these run in JavaScript event callbacks, where nothing may suspend.
@@ -335,6 +335,7 @@ final class Downloads {
                 m.setChunks(1);
                 m.setDone(true);
                 m.setStatus(200);
+                m.setShared(true);
                 m.setUpdated(wallClock());
                 tx.objectStore("files").put(m);
                 tx.setOncomplete(e -> cb.accept(null));

@@ -96,11 +96,65 @@ final class Sharing {
             ordb.share(c);
         }
         state = null;
+        reshareStored();
         List<Runnable> w = new ArrayList<>(waiting);
         waiting.clear();
         for (Runnable r : w) {
             r.run();
         }
+    }
+
+    private static boolean restored;
+
+    /**
+     * Shares again, once per page load, what this browser shared before (kept in IndexedDB): the same bytes,
+     * name and type give the same hash_name, so old links work again. A stored copy that does not hash to its
+     * link (changed storage) is left out and said so.
+     */
+    private static void reshareStored() {
+        if (restored) {
+            return;
+        }
+        restored = true;
+        Downloads.files((err, list) -> {
+            if (err != null) {
+                return;
+            }
+            for (int i = 0; i < org.onionpeer.browser.storage.Idb.length(list); i++) {
+                org.onionpeer.browser.storage.StoredFile f =
+                        (org.onionpeer.browser.storage.StoredFile) org.onionpeer.browser.storage.Idb.at(list, i);
+                HashName h = linkOf(f.getUrl());
+                if (h != null && f.isDone() && f.isShared() && !shared.containsKey(h)) {
+                    String url = f.getUrl();
+                    String name = f.getName();
+                    String type = f.getType();
+                    Downloads.fileBlob(url, (e, blob) -> {
+                        if (e == null) {
+                            org.onionpeer.browser.media.Blobs.read(blob, ab -> BrowserMain.scheduler().execute(
+                                    () -> reshare(h, Int8Array.create((org.teavm.jso.typedarrays.ArrayBuffer) ab)
+                                            .copyToJavaArray(), name, type)), x -> { });
+                        }
+                    });
+                }
+            }
+        });
+    }
+
+    private static void reshare(HashName h, byte[] bytes, String name, String type) {
+        Content c = Content.publish(bytes, nameBytes(name), mimeOf(type), CHUNK);
+        if (!c.hashName().equals(h)) {
+            BrowserMain.event("the stored copy of " + name + " does not match its link: not shared again");
+            return;
+        }
+        try {
+            ordb.share(c);
+        } catch (RuntimeException e) {
+            BrowserMain.event("cannot share " + name + " again: " + e.getMessage());
+            return;
+        }
+        shared.put(h, c);
+        manifests.put(h, c.manifest());
+        BrowserMain.event("sharing " + name + " again (" + bytes.length + " bytes)");
     }
 
     /** The peer side cannot start (no Ed25519 in this browser): sharing says so instead of waiting. */
