@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import org.onionpeer.bytes.ByteWriter;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.platform.Entropy;
 import org.onionpeer.platform.Scheduler;
@@ -19,13 +17,13 @@ import org.onionpeer.platform.Scheduler;
  * <li>Each circuit first asks the manifest (count 0): it must hash to the hash_name, be LIVE, and come with
  * the latest signed window, which must verify (signature by the manifest's key, this stream, timestamp
  * fresh and in order with the windows seen). The first one fixes the join point: that latest window.</li>
- * <li>Window 0 (the init segment) is fetched first and handed on whole ({@link Listener#onInit}), then media
- * chunks in order from the join window on ({@link Listener#onData}). One query per window (or the rest of
+ * <li>Window 0 (the init segment) is fetched first and handed on whole ({@link LiveListener#onInit}), then media
+ * chunks in order from the join window on ({@link LiveListener#onData}). One query per window (or the rest of
  * one), {@link Config#windowsAhead} windows asked at once: those not published yet are held by the
  * publisher and come as they close.</li>
  * <li>At most {@link LivePublisher#KEEP} windows are held: when the live edge (the newest signed window
  * seen) is {@link LivePublisher#KEEP} or more windows past the next one to play, those are gone at the
- * publisher too, so it skips to the edge and says so ({@link Listener#onSkip}).</li>
+ * publisher too, so it skips to the edge and says so ({@link LiveListener#onSkip}).</li>
  * <li>A circuit that closes, stalls, or ends a query is replaced through the connector (the same ORDB may
  * be asked again); one that sends a chunk that fails its proof, a window whose signature or timestamp
  * fails, or anything malformed or unasked for is banned.</li>
@@ -47,50 +45,11 @@ public final class LiveDownload {
         public long giveUpMillis = 60_000;
     }
 
-    /** What a live download reports, on its scheduler. */
-    public interface Listener {
-        /** The init segment (window 0), whole, before any media. */
-        void onInit(byte[] init);
-
-        /** Media chunk {@code index}, verified, in order (with a gap only after {@link #onSkip}). */
-        void onData(long index, byte[] data);
-
-        void onDone(String error);
-
-        default void onManifest(Manifest m, LiveWindow latest) {
-        }
-
-        /** Chunks {@code from} .. {@code to - 1} will never be played: {@code why}. */
-        default void onSkip(long from, long to, String why) {
-        }
-
-        default void onSource(DownloadSource source, String event) {
-        }
-    }
-
-    private static final class Win {
-        final long number;
-        final long first;
-        LiveWindow signed;
-        final List<byte[]> chunks = new ArrayList<>();
-        boolean asked;
-        boolean skipped;
-
-        Win(long number, long first) {
-            this.number = number;
-            this.first = first;
-        }
-
-        boolean complete() {
-            return signed != null && chunks.size() == signed.count();
-        }
-    }
-
     private static final class Req {
-        final Win win;
+        final LiveBuffer.Win win;
         long next;
 
-        Req(Win win, long next) {
+        Req(LiveBuffer.Win win, long next) {
             this.win = win;
             this.next = next;
         }
@@ -128,23 +87,18 @@ public final class LiveDownload {
     private final HashName hashName;
     private final OrdbLink.Connector connector;
     private final Config config;
-    private final Listener listener;
+    private final LiveListener listener;
     private final List<Source> active = new ArrayList<>();
     private final List<DownloadSource> all = new ArrayList<>();
     private final Set<String> banned = new HashSet<>();
-    private final TreeMap<Long, Win> wins = new TreeMap<>();
     private Manifest manifest;
-    private boolean initDone;
-    private long next = -1;
-    private long edge = -1;
-    private long edgeTimestamp;
-    private long skippedChunks;
+    private LiveBuffer buffer;
     private long lonelySince = -1;
     private boolean done;
     private Scheduler.Cancellable ticker;
 
     public LiveDownload(Scheduler scheduler, Entropy entropy, HashName hashName, OrdbLink.Connector connector,
-            Config config, Listener listener) {
+            Config config, LiveListener listener) {
         this.scheduler = scheduler;
         this.entropy = entropy;
         this.hashName = hashName;
@@ -187,16 +141,16 @@ public final class LiveDownload {
 
     /** The next media window to play; -1 before the manifest. */
     public long nextWindow() {
-        return next;
+        return buffer == null ? -1 : buffer.next();
     }
 
     /** Windows held (asked or received, not yet played). */
     public int heldWindows() {
-        return wins.size();
+        return buffer == null ? 0 : buffer.held();
     }
 
     public long skippedChunks() {
-        return skippedChunks;
+        return buffer == null ? 0 : buffer.skippedChunks();
     }
 
     private int counter() {
@@ -232,7 +186,7 @@ public final class LiveDownload {
         return true;
     }
 
-    private void ask(Source s, Win w, long from, int count) {
+    private void ask(Source s, LiveBuffer.Win w, long from, int count) {
         int stream = s.nextStream;
         s.nextStream = s.nextStream == 0xffff ? 1 : s.nextStream + 1;
         if (s.reqs.isEmpty()) {
@@ -299,7 +253,10 @@ public final class LiveDownload {
             drop(s, e.getMessage(), true);
             return;
         }
-        deliver();
+        if (buffer != null) {
+            buffer.deliver();
+            cancelStale();
+        }
         pump();
     }
 
@@ -311,7 +268,7 @@ public final class LiveDownload {
             return; // a window closed short: all its chunks came, the rest never will
         }
         if (reason == DbEnd.UNAVAILABLE && r.win != null && ++s.unavailable < 3) {
-            if (r.win.number != 0 && r.win.number < edge) {
+            if (r.win.number != 0 && r.win.number < buffer.edge()) {
                 r.win.skipped = true; // a newer window is signed: this one is gone (dropped, or never signed)
             } else {
                 ask(s, null, 0, 0); // learn where the edge is now
@@ -335,10 +292,14 @@ public final class LiveDownload {
         }
         s.reqs.remove(stream);
         s.ready = true;
-        manifest = m;
-        check(c.window());
-        if (next < 0) {
-            next = Math.max(1, c.window().window()); // join at the latest window
+        boolean first = buffer == null;
+        if (first) {
+            manifest = m;
+            buffer = new LiveBuffer(m, listener, config.maxAgeSeconds);
+        }
+        buffer.check(c.window(), scheduler.epochSeconds());
+        if (first) {
+            buffer.join(c.window()); // play from the latest window
             listener.onManifest(m, c.window());
         }
     }
@@ -350,34 +311,8 @@ public final class LiveDownload {
         if (d.chunk() != r.next) {
             throw new ProtocolException("DB_DATA for chunk " + d.chunk() + ", expected " + r.next);
         }
-        Win w = r.win;
-        if (d.window() != null) {
-            LiveWindow lw = d.window();
-            if (lw.window() != w.number) {
-                throw new ProtocolException("chunk " + d.chunk() + " comes with live window " + lw.window());
-            }
-            try {
-                check(lw);
-            } catch (ProtocolException e) {
-                throw new ProtocolException("window " + lw.window() + ": " + e.getMessage());
-            }
-            if (w.signed == null) {
-                w.signed = lw;
-            } else if (!java.util.Arrays.equals(w.signed.encode(), lw.encode())) {
-                throw new ProtocolException("live window " + w.number + " differs from the one verified");
-            }
-        }
-        if (w.signed == null) {
-            throw new ProtocolException("chunk " + d.chunk() + " without its live window");
-        }
-        try {
-            w.signed.verifyChunk(manifest, d.chunk(), d.data(), d.proof());
-        } catch (ProtocolException e) {
-            throw new ProtocolException("chunk " + d.chunk() + ": " + e.getMessage());
-        }
-        if (d.chunk() == w.first + w.chunks.size()) {
-            w.chunks.add(d.data());
-        }
+        LiveBuffer.Win w = r.win;
+        buffer.accept(w, d, scheduler.epochSeconds());
         r.next++;
         s.unavailable = 0;
         s.stats.bytes += d.data().length;
@@ -388,35 +323,11 @@ public final class LiveDownload {
         }
     }
 
-    /** Verifies a window and keeps the edge: fresh (window 0 is signed once, so any age), times in order. */
-    private void check(LiveWindow w) {
-        long now = scheduler.epochSeconds();
-        w.verify(manifest, now, w.window() == 0 ? Long.MAX_VALUE / 2 : config.maxAgeSeconds);
-        if (w.window() == 0) {
-            return;
-        }
-        if (edge >= 0 && (w.window() > edge && w.timestamp() < edgeTimestamp
-                || w.window() < edge && w.timestamp() > edgeTimestamp)) {
-            throw new ProtocolException("live window " + w.window() + " dated out of order with window " + edge);
-        }
-        if (w.window() > edge) {
-            edge = w.window();
-            edgeTimestamp = w.timestamp();
-            if (next >= 0 && next + LivePublisher.KEEP <= edge) {
-                skipTo(edge, "fell behind: window " + next + " is older than the " + LivePublisher.KEEP
-                        + " kept, live edge at window " + edge);
-            }
-        }
-    }
-
-    private void skipTo(long to, String why) {
-        long per = manifest.windowChunks();
-        listener.onSkip(next * per, to * per, why);
-        skippedChunks += (to - next) * per;
+    /** Ends the queries for windows no longer wanted (skipped over); what still comes on them is ignored. */
+    private void cancelStale() {
         for (Source s : active) {
             for (Map.Entry<Integer, Req> e : new ArrayList<>(s.reqs.entrySet())) {
-                Req r = e.getValue();
-                if (r.win != null && r.win.number != 0 && r.win.number < to) {
+                if (e.getValue().win != null && buffer.stale(e.getValue().win)) {
                     s.reqs.remove(e.getKey());
                     s.link.send(e.getKey(), DbEnd.of(DbEnd.FINISHED));
                     s.cancelled.add(e.getKey());
@@ -426,26 +337,15 @@ public final class LiveDownload {
                 }
             }
         }
-        wins.headMap(to).entrySet().removeIf(e -> e.getKey() != 0);
-        next = to;
     }
 
     /** Asks each wanted window not complete nor asked, from the source with the fewest queries. */
     private void pump() {
-        if (done || manifest == null) {
+        if (done || buffer == null) {
             return;
         }
         int per = manifest.windowChunks();
-        if (!initDone) {
-            wins.computeIfAbsent(0L, k -> new Win(0, 0));
-        }
-        for (long w = next; w < next + config.windowsAhead; w++) {
-            wins.computeIfAbsent(w, k -> new Win(k, k * per));
-        }
-        for (Win w : wins.values()) {
-            if (w.asked || w.skipped || w.complete()) {
-                continue;
-            }
+        for (LiveBuffer.Win w : buffer.wanted(config.windowsAhead)) {
             Source best = null;
             for (Source s : active) {
                 if (s.ready && s.reqs.size() < config.maxRequestsPerSource
@@ -458,40 +358,6 @@ public final class LiveDownload {
             }
             w.asked = true;
             ask(best, w, w.first + w.chunks.size(), per - w.chunks.size());
-        }
-    }
-
-    /** Hands on the init segment, then complete windows in order (a skipped one is reported). */
-    private void deliver() {
-        if (!initDone) {
-            Win w0 = wins.get(0L);
-            if (w0 == null || !w0.complete()) {
-                return;
-            }
-            int len = 0;
-            for (byte[] c : w0.chunks) {
-                len += c.length;
-            }
-            ByteWriter b = new ByteWriter(len);
-            for (byte[] c : w0.chunks) {
-                b.bytes(c);
-            }
-            wins.remove(0L);
-            initDone = true;
-            listener.onInit(b.toByteArray());
-        }
-        Win w;
-        while (!done && (w = wins.get(next)) != null && (w.complete() || w.skipped)) {
-            wins.remove(next);
-            if (w.skipped) {
-                skippedChunks += manifest.windowChunks();
-                listener.onSkip(w.first, w.first + manifest.windowChunks(), "window " + w.number + " is unavailable");
-            } else {
-                for (int i = 0; i < w.chunks.size(); i++) {
-                    listener.onData(w.first + i, w.chunks.get(i));
-                }
-            }
-            next++;
         }
     }
 

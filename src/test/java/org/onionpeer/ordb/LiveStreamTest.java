@@ -109,6 +109,9 @@ class LiveStreamTest {
             }
             ByteReader r = new ByteReader(body);
             long chunk = r.u32();
+            if (chunk < LiveSwarm.WINDOW) {
+                return body; // a media chunk, not the init's
+            }
             r.u8();
             int proof = r.u8();
             byte[] b = body.clone();
@@ -135,8 +138,9 @@ class LiveStreamTest {
         LiveSwarm sw = new LiveSwarm(seed, 2);
         long[] forged = {-1};
         sw.tamperers.put("ORDB1", (command, body) -> {
-            if (command != OrdbMessage.DB_DATA || forged[0] >= 0 || (body[4] & DbData.WINDOW_FLAG) == 0) {
-                return body;
+            if (command != OrdbMessage.DB_DATA || forged[0] >= 0 || (body[4] & DbData.WINDOW_FLAG) == 0
+                    || new ByteReader(body).u32() < LiveSwarm.WINDOW) {
+                return body; // a media window, not the init's
             }
             byte[] b = body.clone();
             b[b.length - 1] ^= 1; // the window's signature's last byte

@@ -132,7 +132,7 @@ final class LiveSwarm {
     }
 
     /** D's side: the init, then media bytes, checked contiguous, with skips and source events. */
-    static final class Player implements LiveDownload.Listener {
+    static final class Player implements LiveListener {
         byte[] init;
         long firstChunk = -1;
         long nextChunk = -1;
