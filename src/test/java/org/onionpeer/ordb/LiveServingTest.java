@@ -94,4 +94,33 @@ class LiveServingTest {
         ask(12, 0, 0);
         assertEquals(List.of("12:DB_CONNECTED w6"), take());
     }
+
+    @Test
+    void theDownloaderRefusesStaleAndOutOfOrderWindows() {
+        LiveBuffer b = new LiveBuffer(m, new LiveListener() {
+            @Override
+            public void onInit(byte[] init) {
+            }
+
+            @Override
+            public void onData(long index, byte[] data) {
+            }
+
+            @Override
+            public void onDone(String error) {
+            }
+        }, 60);
+        byte[] root = MerkleTree.leafHash(new byte[1]);
+        b.check(LiveWindow.sign(key, m, 5, 1, 1000, root), 1010);
+        org.onionpeer.bytes.ProtocolException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.onionpeer.bytes.ProtocolException.class, () -> b.check(LiveWindow.sign(key, m, 6, 1, 999, root), 1010));
+        assertEquals("live window 6 dated out of order with window 5", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(org.onionpeer.bytes.ProtocolException.class,
+                () -> b.check(LiveWindow.sign(key, m, 7, 1, 1000, root), 1061));
+        assertEquals("live window is stale: 61 s old, over 60", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(org.onionpeer.bytes.ProtocolException.class,
+                () -> b.check(LiveWindow.sign(key, m, 7, 1, 1100, root), 1010));
+        assertEquals("live window dated 90 s in the future", e.getMessage());
+        b.check(LiveWindow.sign(key, m, 0, 1, 1, root), 1010); // the init: signed once, any age
+    }
 }
