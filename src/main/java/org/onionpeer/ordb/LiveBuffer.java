@@ -135,6 +135,9 @@ final class LiveBuffer {
 
     /** The windows to fetch: the init until it is played, and {@code ahead} from the next one to play. */
     List<Win> wanted(int ahead) {
+        if (next < 0) {
+            return List.of();
+        }
         if (!initDone) {
             wins.computeIfAbsent(0L, k -> new Win(0, 0));
         }

@@ -292,13 +292,16 @@ public final class LiveDownload {
         }
         s.reqs.remove(stream);
         s.ready = true;
-        boolean first = buffer == null;
-        if (first) {
+        if (buffer == null) {
             manifest = m;
             buffer = new LiveBuffer(m, listener, config.maxAgeSeconds);
         }
-        buffer.check(c.window(), scheduler.epochSeconds());
-        if (first) {
+        try {
+            buffer.check(c.window(), scheduler.epochSeconds());
+        } catch (ProtocolException e) {
+            throw new ProtocolException("window " + c.window().window() + ": " + e.getMessage());
+        }
+        if (buffer.next() < 0) { // the first window that verifies (a bad one bans its source before this)
             buffer.join(c.window()); // play from the latest window
             listener.onManifest(m, c.window());
         }

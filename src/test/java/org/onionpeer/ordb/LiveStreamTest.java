@@ -159,6 +159,30 @@ class LiveStreamTest {
     }
 
     @Test
+    void aForgedLatestWindowInTheFirstAnswerIsRefusedAndTheNextOrdbGivesTheJoinPoint() {
+        long seed = seed();
+        LiveSwarm sw = new LiveSwarm(seed, 2);
+        long[] forged = {-1};
+        sw.tamperers.put("ORDB1", (command, body) -> {
+            if (command != OrdbMessage.DB_CONNECTED) {
+                return body;
+            }
+            byte[] b = body.clone();
+            b[b.length - 1] ^= 1;
+            forged[0] = LiveWindow.decode(java.util.Arrays.copyOfRange(b, b.length - LiveWindow.LENGTH, b.length)).window();
+            return b;
+        });
+        sw.produce(5_000);
+        LiveSwarm.Player p = new LiveSwarm.Player(sw.scheduler);
+        LiveDownload d = join(sw, seed, p);
+        sw.produce(5_000);
+        System.out.print(report(d));
+        assertEquals("banned: window " + forged[0] + ": " + LiveWindow.BAD_SIGNATURE, d.sources().get(0).fate);
+        assertArrayEquals(sw.init, p.init);
+        assertContiguous(sw, p, "seed " + seed);
+    }
+
+    @Test
     void aDownloaderStalledForMoreThanFourWindowsSkipsAheadAndSaysSo() {
         long seed = seed();
         LiveSwarm sw = new LiveSwarm(seed, 2);
