@@ -232,6 +232,18 @@ class LiveStreamTest {
         assertEquals(List.of(0L, 1L, 2L), order);
         assertEquals(2, pub.init().window.count());
         assertEquals(44, pub.window(2).chunk(0).length);
+
+        // a signer that stalls: at most KEEP windows wait for it besides the init, the oldest are dropped
+        later.clear();
+        order.clear();
+        LivePublisher slow = new LivePublisher(s, m, (tbs, out) -> later.add(() -> out.accept(key.sign(tbs))));
+        slow.addListener(w -> order.add(w.window.window()));
+        slow.setInit(new byte[100]);
+        slow.append(new byte[10 * 4 * 64]); // windows 1..10
+        assertEquals(6, slow.droppedUnsigned());
+        assertEquals(2 + LivePublisher.KEEP * 4, slow.heldChunks());
+        later.forEach(Runnable::run);
+        assertEquals(List.of(0L, 7L, 8L, 9L, 10L), order);
         LivePublisher wrong = new LivePublisher(s, m, LivePublisher.signer(Ed25519.fromSeed(new byte[] {
             1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
             30, 31, 32})));
