@@ -157,4 +157,47 @@ class OrdbInBrowserTest {
     static long served(Chromium page) {
         return ((Number) page.js("return window.onionpeer.sharing().server.servedChunks;")).longValue();
     }
+
+    /**
+     * Live: a page streams a fragmented MP4 (H.264 + AAC) as live, fragment by fragment in real time; B plays
+     * it from the live edge, and stays inside the window: its playhead at most 4 windows (fragments) behind
+     * what the publisher has put out, and moving.
+     */
+    @Test
+    @Order(2)
+    @SuppressWarnings("unchecked")
+    void aLiveStreamPlaysInAnotherTabInsideTheWindow() throws Exception {
+        Path dir = Files.createTempDirectory("onionpeer-live");
+        byte[] mp4 = FfmpegMedia.make(FfmpegMedia.format("h264-aac-fragmented.mp4"), dir, 60, 640, 360);
+        Path file = dir.resolve("live.mp4");
+        Files.write(file, mp4);
+        Chromium pub = others.get(0);
+        pub.js("document.getElementById('share-link').value = '';");
+        pub.driver().findElement(By.id("live-file")).sendKeys(file.toString());
+        String live = String.valueOf(poll(pub, "document.getElementById('share-link').value", 60));
+        assertTrue(live.contains("/#live="), live);
+        poll(pub, "window.onionpeer.sharing().ordbs >= 2", 60);
+
+        b.js("var v = document.createElement('video'); v.id = 'live'; v.muted = true; document.body.appendChild(v);"
+                + " window.liveErr = null; window.onionpeer.stream(arguments[0], v, {onDone: function (e) { window.liveErr = e; }});"
+                + " v.play().catch(function () {});", live);
+        poll(b, "window.liveErr || document.getElementById('live').currentTime > 0", 60);
+        assertEquals(null, b.js("return window.liveErr;"), "B plays the live stream");
+        double t1 = ((Number) b.js("return document.getElementById('live').currentTime;")).doubleValue();
+        // Let it play a while, then compare B's playhead with the publisher's live edge.
+        poll(b, "document.getElementById('live').currentTime > " + (t1 + 4), 30);
+        List<Object> st = (List<Object>) pub.js("return window.onionpeer.sharing().live;");
+        Map<String, Object> l = (Map<String, Object>) st.get(0);
+        double edge = ((Number) l.get("mediaMillis")).doubleValue() / 1000;
+        long window = ((Number) l.get("window")).longValue();
+        Map<String, Object> v = (Map<String, Object>) b.js("var v = document.getElementById('live');"
+                + " return {t: v.currentTime, w: v.videoWidth, a: v.webkitAudioDecodedByteCount || 0};");
+        double t = ((Number) v.get("t")).doubleValue();
+        double perWindow = edge / window;
+        System.out.printf("OrdbInBrowserTest: live: B at %.1f s, the publisher's edge at %.1f s (window %d, %.1f s"
+                + " each): %.1f windows behind%n", t, edge, window, perWindow, (edge - t) / perWindow);
+        assertTrue(edge - t <= 4 * perWindow + 1, "B plays inside the 4-window span: " + t + " s against " + edge);
+        assertEquals(640L, ((Number) v.get("w")).longValue(), "the video track decodes");
+        assertTrue(((Number) v.get("a")).longValue() > 0, "the audio track decodes");
+    }
 }

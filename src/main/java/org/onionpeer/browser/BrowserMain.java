@@ -92,6 +92,7 @@ public final class BrowserMain {
         Downloads.export();
         Peers.export();
         Sharing.export();
+        Live.export();
         JsApi.setText("status", "Onionpeer node loaded");
     }
 

@@ -125,8 +125,19 @@ final class Downloads {
             BrowserHttpStream.DataFn data, BrowserHttpStream.EndFn end);
 
     static void export() {
-        exportAll((url, progress, done) -> run(url, progress, done, null),
-                Player::play,
+        exportAll((url, progress, done) -> {
+            if (org.onionpeer.ordb.HashName.isLiveLink(url)) {
+                done.call("a live stream is no file: play it with stream(link, video)", null);
+            } else {
+                run(url, progress, done, null);
+            }
+        }, (url, video, progress, done) -> {
+            if (org.onionpeer.ordb.HashName.isLiveLink(url)) {
+                LivePlayer.play(url, video, progress, done);
+            } else {
+                Player.play(url, video, progress, done);
+            }
+        },
                 Downloads::files, Downloads::fileBlob, Downloads::removeFile);
     }
 

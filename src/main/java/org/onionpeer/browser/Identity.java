@@ -72,9 +72,35 @@ final class Identity {
             err.accept("no Ed25519 identity");
             return;
         }
-        signRaw(keyPair, org.teavm.jso.typedarrays.Int8Array.copyFromJavaArray(message),
+        signWith(keyPair, message, ok, err);
+    }
+
+    /** Signs with another non-extractable Ed25519 pair of this page (a live stream's key, see below). */
+    static void signWith(JSObject pair, byte[] message, java.util.function.Consumer<byte[]> ok,
+            java.util.function.Consumer<String> err) {
+        signRaw(pair, org.teavm.jso.typedarrays.Int8Array.copyFromJavaArray(message),
                 sig -> BrowserMain.scheduler().execute(() -> ok.accept(
                         org.teavm.jso.typedarrays.Int8Array.create(sig).copyToJavaArray())),
+                e -> BrowserMain.scheduler().execute(() -> err.accept(e)));
+    }
+
+    @JSFunctor
+    interface PairFn extends JSObject {
+        void call(JSObject pair, org.teavm.jso.typedarrays.ArrayBuffer rawPublic);
+    }
+
+    @JSBody(params = {"ok", "err"}, script = "crypto.subtle.generateKey({name: 'Ed25519'}, false, ['sign', 'verify'])"
+            + ".then(function (k$) { return crypto.subtle.exportKey('raw', k$.publicKey).then(function (r$) { ok(k$, r$); }); })"
+            + ".catch(function (e$) { err(String(e$)); });")
+    private static native void generateEd25519(PairFn ok, JsApi.StringSink err);
+
+    /**
+     * A new non-extractable Ed25519 pair for one live stream: the stream's manifest names its key, so it must
+     * not be the page's identity key (that would tie the stream to the page's DHT ID).
+     */
+    static void newStreamKey(java.util.function.BiConsumer<JSObject, byte[]> ok, java.util.function.Consumer<String> err) {
+        generateEd25519((pair, raw) -> BrowserMain.scheduler().execute(() -> ok.accept(pair,
+                org.teavm.jso.typedarrays.Int8Array.create(raw).copyToJavaArray())),
                 e -> BrowserMain.scheduler().execute(() -> err.accept(e)));
     }
 

@@ -95,6 +95,7 @@ final class Sharing {
         for (Content c : shared.values()) {
             ordb.share(c);
         }
+        Live.reattach(ordb);
         state = null;
         reshareStored();
         List<Runnable> w = new ArrayList<>(waiting);
@@ -157,6 +158,11 @@ final class Sharing {
         BrowserMain.event("sharing " + name + " again (" + bytes.length + " bytes)");
     }
 
+    /** The page's ORDB node (null until it joined the peer network). */
+    static OrdbNode ordb() {
+        return ordb;
+    }
+
     /** The peer side cannot start (no Ed25519 in this browser): sharing says so instead of waiting. */
     static void unavailable(String why) {
         state = why;
@@ -168,7 +174,7 @@ final class Sharing {
     }
 
     /** Runs {@code ready} with the ORDB node once there is one (bounded wait), else {@code failed} says why. */
-    private static void whenOrdb(Runnable ready, java.util.function.Consumer<String> failed) {
+    static void whenOrdb(Runnable ready, java.util.function.Consumer<String> failed) {
         BrowserMain.whenReady(new org.onionpeer.node.Bootstrap.Waiter() {
             @Override
             public void ready(OnionProxy proxy) {
@@ -301,6 +307,10 @@ final class Sharing {
             end.call(e.getMessage());
             return;
         }
+        if (HashName.isLiveLink(url)) {
+            end.call("a live stream is no file: play it with stream(link, video)");
+            return;
+        }
         whenOrdb(() -> fetch(h, from, head, data, end), end::call);
     }
 
@@ -386,7 +396,7 @@ final class Sharing {
             }
             sb.append("]}");
         }
-        sb.append("]");
+        sb.append("],\"live\":").append(Live.statusJson());
         if (ordb != null) {
             org.onionpeer.ordb.OrdbServer.Stats s = ordb.server().stats();
             sb.append(",\"server\":{\"queries\":").append(s.queries).append(",\"servedChunks\":")

@@ -46,6 +46,8 @@ public final class HashName {
 
     /** What makes a bridge's URL a link to content: {@code http://BRIDGE/#get=HASH_NAME} (64 hex digits). */
     public static final String LINK_FRAGMENT = "#get=";
+    /** The same for a live stream: {@code http://BRIDGE/#live=HASH_NAME}, played from its live edge. */
+    public static final String LIVE_FRAGMENT = "#live=";
 
     /**
      * The hash_name a link names, or null if {@code url} is no ORDB link. The fragment never reaches a
@@ -54,10 +56,15 @@ public final class HashName {
      */
     public static HashName ofLink(String url) {
         int i = url == null ? -1 : url.indexOf(LINK_FRAGMENT);
+        int skip = LINK_FRAGMENT.length();
+        if (i < 0 && url != null) {
+            i = url.indexOf(LIVE_FRAGMENT);
+            skip = LIVE_FRAGMENT.length();
+        }
         if (i < 0) {
             return null;
         }
-        String hex = url.substring(i + LINK_FRAGMENT.length());
+        String hex = url.substring(i + skip);
         int end = hex.indexOf('&');
         if (end >= 0) {
             hex = hex.substring(0, end); // room for more parameters (a name hint) after the hash_name
@@ -76,6 +83,16 @@ public final class HashName {
     /** The link to this content on the bridge at {@code base} (e.g. {@code http://127.0.0.1:8080}). */
     public String link(String base) {
         return (base.endsWith("/") ? base : base + "/") + LINK_FRAGMENT + hex();
+    }
+
+    /** The link to this live stream on the bridge at {@code base}. */
+    public String liveLink(String base) {
+        return (base.endsWith("/") ? base : base + "/") + LIVE_FRAGMENT + hex();
+    }
+
+    /** Whether {@code url} is a link to a live stream. */
+    public static boolean isLiveLink(String url) {
+        return url != null && url.contains(LIVE_FRAGMENT);
     }
 
     /** The seed's framing: length (1) = 32, then the 32 bytes; any other length is refused. */

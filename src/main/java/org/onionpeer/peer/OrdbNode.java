@@ -16,6 +16,9 @@ import org.onionpeer.ordb.Download;
 import org.onionpeer.ordb.DownloadListener;
 import org.onionpeer.ordb.DownloadSource;
 import org.onionpeer.ordb.HashName;
+import org.onionpeer.ordb.LiveDownload;
+import org.onionpeer.ordb.LiveListener;
+import org.onionpeer.ordb.LivePublisher;
 import org.onionpeer.ordb.LocalLink;
 import org.onionpeer.ordb.Manifest;
 import org.onionpeer.ordb.OrdbLink;
@@ -48,6 +51,12 @@ public final class OrdbNode {
         public long maxRetryMillis = 30_000;
         /** ORDBs a download asks when the DHT names none (they search themselves). */
         public int fallbackOrdbs = 5;
+        /**
+         * How long a live query for a window not yet published waits for it, and how many may wait at once:
+         * a downloader asks the next windows ahead and gets each as it closes (see LiveServing).
+         */
+        public long liveHoldMillis = 8_000;
+        public int liveMaxHeld = 8;
     }
 
     /** A running download: cancel, pause, and its report. */
@@ -71,6 +80,7 @@ public final class OrdbNode {
     private final OrdbDiscovery discovery;
     private final OrdbServer server;
     private final Map<HashName, Content> shared = new LinkedHashMap<>();
+    private final Map<HashName, LivePublisher> live = new LinkedHashMap<>();
     private final Map<String, CircuitLink> publishLinks = new LinkedHashMap<>();
     private final Map<String, Long> avoidUntil = new HashMap<>();
     private final List<Download> downloads = new ArrayList<>();
@@ -144,7 +154,68 @@ public final class OrdbNode {
     }
 
     public boolean isShared(HashName h) {
-        return shared.containsKey(h);
+        return shared.containsKey(h) || live.containsKey(h);
+    }
+
+    /**
+     * Publishes a live stream: its server answers live queries from {@code p}'s windows (the init segment
+     * and the last 4), and the publisher's circuits to ORDBs carry them as for files.
+     */
+    public void shareLive(LivePublisher p) {
+        live.put(p.hashName(), p);
+        server.publishLive(p, scheduler, limits.liveHoldMillis, limits.liveMaxHeld);
+        keepPublishing();
+    }
+
+    /**
+     * Plays a live stream from its live edge: the init segment, then media in order; the ORDBs found as for
+     * files (this node's own server first when it knows a source).
+     */
+    public Handle downloadLive(HashName h, LiveDownload.Config config, LiveListener listener) {
+        LiveDownload[] running = new LiveDownload[1];
+        boolean[] cancelled = new boolean[1];
+        Handle handle = new Handle() {
+            @Override
+            public void cancel() {
+                cancelled[0] = true;
+                if (running[0] != null) {
+                    running[0].cancel();
+                }
+            }
+
+            @Override
+            public void setPaused(boolean paused) {
+                // a live stream does not wait: a player that falls behind skips ahead (LiveDownload)
+            }
+
+            @Override
+            public List<DownloadSource> sources() {
+                return running[0] == null ? new ArrayList<>() : running[0].sources();
+            }
+        };
+        discovery.find(h, found -> {
+            if (cancelled[0]) {
+                return;
+            }
+            List<RelayInfo> ordbs = new ArrayList<>(found);
+            if (ordbs.isEmpty()) {
+                for (RelayInfo r : peers.knownPeers()) {
+                    if (ordbs.size() < limits.fallbackOrdbs) {
+                        ordbs.add(r);
+                    }
+                }
+            }
+            boolean self = live.containsKey(h) || !server.sourcesOf(h).isEmpty();
+            if (ordbs.isEmpty() && !self) {
+                listener.onDone("nobody streams this now: no source in the DHT and no peer to ask");
+                return;
+            }
+            LiveDownload d = new LiveDownload(scheduler, proxy.node().entropy(), h, connector(self, ordbs),
+                    config == null ? new LiveDownload.Config() : config, listener);
+            running[0] = d;
+            d.start();
+        });
+        return handle;
     }
 
     private void hold(Content c) {
@@ -161,7 +232,7 @@ public final class OrdbNode {
 
     /** Opens circuits to ORDBs until there are enough; retries with backoff while peers are missing. */
     private void keepPublishing() {
-        if (shared.isEmpty()) {
+        if (shared.isEmpty() && live.isEmpty()) {
             return;
         }
         long now = scheduler.nowMillis();

@@ -3,6 +3,8 @@ package org.onionpeer.ordb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import org.junit.jupiter.api.Test;
 import org.onionpeer.bytes.ProtocolException;
@@ -19,6 +21,11 @@ class OrdbLinkTest {
         assertEquals(h, HashName.ofLink(h.link("http://127.0.0.1:8080/")));
         assertEquals(h, HashName.ofLink(link.toUpperCase().replace("#GET=", "#get=")));
         assertEquals(h, HashName.ofLink(link + "&name=clip.webm"));
+        String live = h.liveLink("http://127.0.0.1:8080");
+        assertEquals("http://127.0.0.1:8080/#live=" + h.hex(), live);
+        assertEquals(h, HashName.ofLink(live));
+        assertTrue(HashName.isLiveLink(live));
+        assertFalse(HashName.isLiveLink(link));
     }
 
     @Test

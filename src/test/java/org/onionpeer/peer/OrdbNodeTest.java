@@ -189,4 +189,69 @@ class OrdbNodeTest extends PeerNet {
                 () -> small.share(big));
         assertEquals("holding 150000 more bytes would pass this node's limit of 100000 bytes (0 held)", e.getMessage());
     }
+
+    @Test
+    void aLiveStreamSharedByOnePageIsPlayedByAnotherFromItsLiveEdge() {
+        SharingPage a = new SharingPage("pageA");
+        SharingPage b = new SharingPage("pageB");
+        SharingPage c = new SharingPage("pageC");
+        new SharingPage("pageD");
+        Ed25519.KeyPair streamKey = Ed25519.fromSeed(random32()); // the stream's own key, not the page's
+        org.onionpeer.ordb.Manifest m = org.onionpeer.ordb.Manifest.live(16384, 16, streamKey.publicKey(),
+                "cam.mp4".getBytes(), "video/mp4");
+        org.onionpeer.ordb.LivePublisher pub = new org.onionpeer.ordb.LivePublisher(sched, m,
+                org.onionpeer.ordb.LivePublisher.signer(streamKey));
+        byte[] init = randomFile(3000);
+        pub.setInit(init);
+        a.ordb.shareLive(pub);
+        ByteArrayOutputStream produced = new ByteArrayOutputStream();
+        // One 40 kB fragment a second, each closing a window (as a page cuts a fragmented MP4).
+        org.onionpeer.platform.Scheduler.Cancellable[] timer = new org.onionpeer.platform.Scheduler.Cancellable[1];
+        Runnable[] tick = new Runnable[1];
+        tick[0] = () -> {
+            byte[] frag = randomFile(40_000);
+            produced.write(frag, 0, frag.length);
+            pub.append(frag);
+            pub.flush();
+            timer[0] = sched.schedule(1000, tick[0]);
+        };
+        tick[0].run();
+        await(() -> a.ordb.publishOrdbs().size() == 2, 60_000, "A publishes the stream through 2 ORDBs");
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[][] gotInit = new byte[1][];
+        String[] error = {"running"};
+        b.ordb.downloadLive(pub.hashName(), null, new org.onionpeer.ordb.LiveListener() {
+            @Override
+            public void onInit(byte[] i) {
+                gotInit[0] = i;
+            }
+
+            @Override
+            public void onData(long index, byte[] data) {
+                got.write(data, 0, data.length);
+            }
+
+            @Override
+            public void onDone(String e) {
+                error[0] = e;
+            }
+        });
+        await(() -> got.size() >= 400_000, 60_000, "B plays 10 s of the stream");
+        assertEquals("running", error[0]);
+        assertArrayEquals(init, gotInit[0], "the init segment first");
+        byte[] all = produced.toByteArray();
+        byte[] mine = got.toByteArray();
+        // B joined at a window boundary near the live edge: what it got is a contiguous run of what was made.
+        int at = -1;
+        for (int off = 0; off + mine.length <= all.length && at < 0; off += 40_000) {
+            if (java.util.Arrays.equals(mine, java.util.Arrays.copyOfRange(all, off, off + mine.length))) {
+                at = off;
+            }
+        }
+        assertTrue(at >= 0, "B's bytes are a contiguous run of the stream, from a fragment boundary");
+        assertTrue(at <= all.length - mine.length - 0 && (all.length - at) / 40_000 <= 4 + 12,
+                "B joined within the last windows: at fragment " + at / 40_000 + " of " + all.length / 40_000);
+        timer[0].cancel();
+        c.ordb.close();
+    }
 }
