@@ -27,7 +27,8 @@ import org.onionpeer.jvm.JcaRelayPrimitives;
  * JVM onion proxy and, unless onionpeer.bench.js=false, for the browser node in Chromium),
  * onionpeer.bench.load=false to skip the load rows ({@link LoadBench}: a bridge process idle and holding 5,000
  * WebSocket page links, then 2,000 TLS links too: links per GB of its RSS, its threads, circuit build and SOCKS
- * fetch p50/p99 against idle).
+ * fetch p50/p99 against idle), onionpeer.bench.ordb=false to skip the ORDB rows ({@link OrdbBench}: a file
+ * through 5 ORDB circuits against 1, every JVM relay rate-limited).
  */
 public final class Bench {
     static final int MIN_MILLIS = Integer.getInteger("onionpeer.bench.millis", 1000);
@@ -123,6 +124,15 @@ public final class Bench {
                 PeerBench.run();
             } catch (Exception | AssertionError e) {
                 System.out.println("peer bench failed: " + e);
+                e.printStackTrace(System.out);
+            }
+        }
+        if (!"false".equals(System.getProperty("onionpeer.bench.ordb"))) {
+            System.out.println();
+            try {
+                OrdbBench.run();
+            } catch (Exception e) {
+                System.out.println("ordb bench failed: " + e);
                 e.printStackTrace(System.out);
             }
         }

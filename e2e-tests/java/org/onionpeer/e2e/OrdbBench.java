@@ -1,0 +1,276 @@
+package org.onionpeer.e2e;
+
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.crypto.Ed25519;
+import org.onionpeer.dir.Directory;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.jvm.EventLoop;
+import org.onionpeer.jvm.JcaRelayPrimitives;
+import org.onionpeer.jvm.JvmDialer;
+import org.onionpeer.jvm.JvmRelay;
+import org.onionpeer.jvm.net.ConnectionGate;
+import org.onionpeer.link.Channel;
+import org.onionpeer.node.Node;
+import org.onionpeer.node.OnionProxy;
+import org.onionpeer.node.OrdbCircuits;
+import org.onionpeer.ordb.CircuitLink;
+import org.onionpeer.ordb.Content;
+import org.onionpeer.ordb.DbInfo;
+import org.onionpeer.ordb.Download;
+import org.onionpeer.ordb.DownloadListener;
+import org.onionpeer.ordb.DownloadSource;
+import org.onionpeer.ordb.OrdbServer;
+
+/**
+ * ORDB throughput, 5 circuits against 1, on real JVM relays in real time: {@link #RELAYS} {@link JvmRelay}s on
+ * 127.0.0.1 (TLS links, one event loop each), every one relaying at most {@link #RATE} bytes/s
+ * ({@code relayBytesPerSecond}, both directions together). Relay 1 is the hub, relays 2..6 are ORDBs o1..o5,
+ * the rest plain relays; every client's circuits have 3 hops chosen by the normal path selection (random
+ * guard and middle per circuit, any relay). Two layouts:
+ * <ul>
+ * <li><b>hub</b>: publisher P shares the file through its circuit to the hub; each ORDB's finder reaches the hub
+ * through a circuit of its own: D -> g -> m -> o_i -> g' -> m' -> hub <- m'' <- g'' <- P.
+ * <li><b>seeded</b>: each ORDB already holds the file (as seeders would, see {@code Seeding}): D -> g -> m -> o_i.
+ * </ul>
+ * Downloader D fetches it with {@code Download.Config.sources} 1, then 5 (fresh downloads, fresh circuits),
+ * SHA-256 checked. Prints figures, asserts nothing. Properties: onionpeer.bench.ordb.relays (10),
+ * .rate (1000000), .mb (8), .seed, .layouts ("hub,seeded").
+ */
+public final class OrdbBench {
+    static final int RELAYS = Integer.getInteger("onionpeer.bench.ordb.relays", 10);
+    static final long RATE = Long.getLong("onionpeer.bench.ordb.rate", 1_000_000);
+    static final int MB = Integer.getInteger("onionpeer.bench.ordb.mb", 8);
+    static final int ORDBS = 5;
+    static final long TIMEOUT_SECONDS = 300;
+
+    private OrdbBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        run();
+        System.exit(0); // the relays' loops are closed; JVM helper threads (TLS) need not linger
+    }
+
+    static void run() throws Exception {
+        long seed = Long.getLong("onionpeer.bench.ordb.seed", System.nanoTime());
+        String layouts = System.getProperty("onionpeer.bench.ordb.layouts", "hub,seeded");
+        System.out.printf(Locale.ROOT, "ORDB: %d JVM relays on 127.0.0.1 (TLS), each relaying <= %.0f kB/s, %d MB"
+                + " random (seed %d, -Donionpeer.bench.ordb.seed=%d replays the file), %d CPUs, load average %s%n",
+                RELAYS, RATE / 1e3, MB, seed, seed, Runtime.getRuntime().availableProcessors(), Bench.loadAverage());
+        byte[] file = new byte[MB << 20];
+        new Random(seed).nextBytes(file);
+        for (String layout : layouts.split(",")) {
+            try (Net net = new Net(layout.equals("seeded"), file)) {
+                Result one = net.download(1);
+                Result five = net.download(ORDBS);
+                System.out.printf(Locale.ROOT, "ordb %-6s 5 circuits vs 1: %.2fx (goal >= 3.5)   1 circuit %.2f MB/s"
+                        + " (%.1f s), 5 circuits %.2f MB/s (%.1f s), SHA-256 %s%n", layout,
+                        one.seconds / five.seconds, one.mbPerSecond(file.length), one.seconds,
+                        five.mbPerSecond(file.length), five.seconds,
+                        one.ok && five.ok ? "equal (" + one.sha.substring(0, 16) + "...)" : "MISMATCH");
+            }
+        }
+        System.out.println("(load average now " + Bench.loadAverage() + ")");
+    }
+
+    record Result(double seconds, String sha, boolean ok) {
+        double mbPerSecond(long bytes) {
+            return bytes / 1e6 / seconds;
+        }
+    }
+
+    /** A client (publisher, downloader): its own loop, node and onion proxy; no relay, so nobody dials it. */
+    static final class Client implements AutoCloseable {
+        final EventLoop loop;
+        final JvmDialer dialer;
+        final Node node;
+        final OrdbCircuits ops;
+
+        Client(String name, Directory directory) throws Exception {
+            loop = new EventLoop(name);
+            dialer = new JvmDialer(loop, null);
+            SecureRandom rnd = new SecureRandom();
+            node = new Node(loop, rnd::nextBytes, dialer, new Channel.Limits());
+            ops = loop.call(() -> new OrdbCircuits(proxy(node, directory)), 30);
+        }
+
+        @Override
+        public void close() {
+            try {
+                loop.call(() -> {
+                    node.links().closeAll("bench done");
+                    return null;
+                }, 10);
+            } catch (Exception e) {
+                // closing anyway
+            }
+            dialer.close();
+            loop.close();
+        }
+    }
+
+    static OnionProxy proxy(Node node, Directory directory) {
+        OnionProxy.Options o = new OnionProxy.Options();
+        o.poolSize = 0; // ORDB circuits only, no exit circuits kept ready
+        return new OnionProxy(node, new JcaRelayPrimitives(), directory, o);
+    }
+
+    /** The relays, the ORDB servers, the publisher (hub layout) and the downloader. */
+    static final class Net implements AutoCloseable {
+        final List<JvmRelay> relays = new ArrayList<>();
+        final List<AtomicReference<OrdbServer>> servers = new ArrayList<>();
+        final List<Client> clients = new ArrayList<>();
+        final Directory directory;
+        final Content published;
+        final byte[] expected;
+
+        Net(boolean seeded, byte[] file) throws Exception {
+            expected = MessageDigest.getInstance("SHA-256").digest(file);
+            published = Content.publish(file, "bench.bin".getBytes(), "application/octet-stream", 16384);
+            AtomicReference<Directory> dir = new AtomicReference<>();
+            ConnectionGate gate = new ConnectionGate("TLS links", JvmRelay.DEFAULT_MAX_TLS_LINKS,
+                    JvmRelay.DEFAULT_MAX_TLS_LINKS_PER_ADDRESS);
+            for (int i = 1; i <= RELAYS; i++) {
+                AtomicReference<OrdbServer> server = new AtomicReference<>();
+                servers.add(server);
+                String name = i == 1 ? "hub" : i <= ORDBS + 1 ? "o" + (i - 1) : "r" + i;
+                relays.add(new JvmRelay(name, "127.0.0.1", null, dir::get, null, new Channel.Limits(), gate, null,
+                        cfg -> {
+                            cfg.relayBytesPerSecond = RATE;
+                            // Only relays given a server below answer ORDB circuits; the others drop DB_* cells.
+                            cfg.ordbHandler = link -> server.get() == null ? null : server.get().attach(link, false);
+                        }));
+            }
+            List<RelayInfo> infos = new ArrayList<>();
+            for (JvmRelay r : relays) {
+                infos.add(r.info());
+            }
+            long now = System.currentTimeMillis() / 1000;
+            directory = Directory.sign(infos, now - 60, now + 86400, Ed25519.generate(new SecureRandom()));
+            dir.set(directory);
+            RelayInfo hub = infos.get(0);
+            for (int i = 1; i <= ORDBS; i++) {
+                JvmRelay r = relays.get(i);
+                Content.MemoryStore store = new Content.MemoryStore();
+                if (seeded) {
+                    store.add(published);
+                    servers.get(i).set(r.loop().call(() -> new OrdbServer(store, null), 30));
+                } else {
+                    servers.get(i).set(r.loop().call(() -> {
+                        OrdbCircuits.CircuitFinder f = new OrdbCircuits(proxy(r.node(), directory))
+                                .finder((h, found) -> found.accept(List.of(hub)));
+                        OrdbServer s = new OrdbServer(store, f);
+                        f.bind(s);
+                        return s;
+                    }, 30));
+                }
+            }
+            if (!seeded) {
+                servers.get(0).set(relays.get(0).loop().call(() -> new OrdbServer(new Content.MemoryStore(), null), 30));
+                Client p = new Client("publisher", directory);
+                clients.add(p);
+                Content.MemoryStore store = new Content.MemoryStore();
+                store.add(published);
+                CompletableFuture<Void> listed = new CompletableFuture<>();
+                p.loop.execute(() -> {
+                    OrdbServer publisher = new OrdbServer(store, null);
+                    CircuitLink toHub = p.ops.open(hub, null);
+                    toHub.setHandler(publisher.attach(toHub, true));
+                    publisher.advertise(published.hashName(), DbInfo.P100, false);
+                    listed.complete(null);
+                });
+                listed.get(30, TimeUnit.SECONDS);
+                awaitListed(relays.get(0), servers.get(0).get());
+            }
+        }
+
+        /** Waits (polling the hub's list on its loop, bounded) until the hub lists P's circuit. */
+        private void awaitListed(JvmRelay hub, OrdbServer server) throws Exception {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (hub.loop().call(() -> server.sourcesOf(published.hashName()).isEmpty(), 10)) {
+                if (System.nanoTime() > end) {
+                    throw new IllegalStateException("the hub never listed the publisher's circuit");
+                }
+                CompletableFuture<Void> tick = new CompletableFuture<>();
+                hub.loop().schedule(50, () -> tick.complete(null)); // the hub's own timer, not a sleep
+                tick.get(10, TimeUnit.SECONDS);
+            }
+        }
+
+        /** A fresh downloader fetching through {@code sources} circuits; prints its per-circuit report. */
+        Result download(int sources) throws Exception {
+            Client d = new Client("downloader-" + sources, directory);
+            clients.add(d);
+            List<RelayInfo> ordbs = new ArrayList<>(directory.relays().subList(1, ORDBS + 1));
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            CompletableFuture<String> done = new CompletableFuture<>();
+            Download[] dl = new Download[1];
+            long t0 = System.nanoTime();
+            d.loop.execute(() -> {
+                Download.Config c = new Download.Config();
+                c.sources = sources;
+                SecureRandom rnd = new SecureRandom();
+                dl[0] = new Download(d.loop, rnd::nextBytes, published.hashName(), d.ops.connector(ordbs), c,
+                        new DownloadListener() {
+                            @Override
+                            public void onData(long index, byte[] data, byte[][] proof) {
+                                sha.update(data);
+                            }
+
+                            @Override
+                            public void onDone(String error) {
+                                done.complete(error == null ? "ok" : error);
+                            }
+                        });
+                dl[0].start();
+            });
+            String outcome = done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            String hex = HexFormat.of().formatHex(sha.digest());
+            boolean ok = outcome.equals("ok") && hex.equals(HexFormat.of().formatHex(expected));
+            String report = d.loop.call(() -> report(dl[0], d.ops), 10);
+            System.out.printf(Locale.ROOT, "ordb   %d circuit%s: %s in %.2f s, %.2f MB/s%n%s", sources,
+                    sources == 1 ? " " : "s", outcome, seconds, published.manifest().length() / 1e6 / seconds, report);
+            return new Result(seconds, hex, ok);
+        }
+
+        /** Per circuit: its ORDB's account and the path of the circuit (shared relays cap the sum). */
+        static String report(Download d, OrdbCircuits ops) {
+            StringBuilder sb = new StringBuilder();
+            for (DownloadSource s : d.sources()) {
+                sb.append(String.format(Locale.ROOT, "         %-4s %6.2f MB %4d chunks %3d requests %6.0f kB/s  %s%n",
+                        s.name, s.bytes / 1e6, s.chunks, s.requests, s.rate, s.fate));
+            }
+            List<String> paths = new ArrayList<>();
+            for (ClientCircuit c : ops.circuits()) {
+                List<String> p = new ArrayList<>();
+                for (RelayInfo r : c.path()) {
+                    p.add(r.nickname());
+                }
+                paths.add(String.join(">", p));
+            }
+            sb.append("         D's circuits: ").append(String.join("  ", paths)).append('\n');
+            return sb.toString();
+        }
+
+        @Override
+        public void close() {
+            for (Client c : clients) {
+                c.close();
+            }
+            for (JvmRelay r : relays) {
+                r.close();
+            }
+        }
+    }
+}
