@@ -130,6 +130,9 @@ public final class OrdbBench {
         final List<JvmRelay> relays = new ArrayList<>();
         final List<AtomicReference<OrdbServer>> servers = new ArrayList<>();
         final List<Client> clients = new ArrayList<>();
+        /** The circuits of everyone but D, with the loop they live on: the ORDBs' finders, P's. */
+        final List<OrdbCircuits> others = new ArrayList<>();
+        final List<EventLoop> otherLoops = new ArrayList<>();
         final Directory directory;
         final Content published;
         final byte[] expected;
@@ -166,9 +169,11 @@ public final class OrdbBench {
                     store.add(published);
                     servers.get(i).set(r.loop().call(() -> new OrdbServer(store, null), 30));
                 } else {
+                    OrdbCircuits ops = r.loop().call(() -> new OrdbCircuits(proxy(r.node(), directory)), 30);
+                    others.add(ops);
+                    otherLoops.add(r.loop());
                     servers.get(i).set(r.loop().call(() -> {
-                        OrdbCircuits.CircuitFinder f = new OrdbCircuits(proxy(r.node(), directory))
-                                .finder((h, found) -> found.accept(List.of(hub)));
+                        OrdbCircuits.CircuitFinder f = ops.finder((h, found) -> found.accept(List.of(hub)));
                         OrdbServer s = new OrdbServer(store, f);
                         f.bind(s);
                         return s;
@@ -179,6 +184,8 @@ public final class OrdbBench {
                 servers.get(0).set(relays.get(0).loop().call(() -> new OrdbServer(new Content.MemoryStore(), null), 30));
                 Client p = new Client("publisher", directory);
                 clients.add(p);
+                others.add(p.ops);
+                otherLoops.add(p.loop);
                 Content.MemoryStore store = new Content.MemoryStore();
                 store.add(published);
                 CompletableFuture<Void> listed = new CompletableFuture<>();
@@ -238,7 +245,7 @@ public final class OrdbBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             String hex = HexFormat.of().formatHex(sha.digest());
             boolean ok = outcome.equals("ok") && hex.equals(HexFormat.of().formatHex(expected));
-            String report = d.loop.call(() -> report(dl[0], d.ops), 10);
+            String report = d.loop.call(() -> report(dl[0], d.ops), 10) + loads(d);
             System.out.printf(Locale.ROOT, "ordb   %d circuit%s: %s in %.2f s, %.2f MB/s%n%s", sources,
                     sources == 1 ? " " : "s", outcome, seconds, published.manifest().length() / 1e6 / seconds, report);
             return new Result(seconds, hex, ok);
@@ -251,16 +258,105 @@ public final class OrdbBench {
                 sb.append(String.format(Locale.ROOT, "         %-4s %6.2f MB %4d chunks %3d requests %6.0f kB/s  %s%n",
                         s.name, s.bytes / 1e6, s.chunks, s.requests, s.rate, s.fate));
             }
+            sb.append("         D's circuits: ").append(String.join("  ", paths(ops, false))).append('\n');
+            return sb.toString();
+        }
+
+        /**
+         * How many of the circuits in play pass each relay (D's, and in the hub layout the ORDBs' circuits to
+         * the hub and P's): a relay on k of them shares its rate among k, and P's guard, middle and the hub
+         * carry every byte whatever D does.
+         */
+        String loads(Client d) throws Exception {
+            List<String> paths = new ArrayList<>(d.loop.call(() -> paths(d.ops, false), 10));
+            List<String> theirs = new ArrayList<>();
+            for (int i = 0; i < others.size(); i++) {
+                OrdbCircuits ops = others.get(i);
+                theirs.addAll(otherLoops.get(i).call(() -> paths(ops, true), 10));
+            }
+            java.util.Map<String, Integer> load = new java.util.TreeMap<>();
+            for (String p : paths) {
+                count(load, p);
+            }
+            for (String p : theirs) {
+                count(load, p);
+            }
+            StringBuilder sb = new StringBuilder();
+            if (!theirs.isEmpty()) {
+                sb.append("         ORDBs' and P's circuits (P's last): ").append(String.join("  ", theirs)).append('\n');
+            }
+            sb.append("         circuits through each relay: ").append(load).append('\n');
+            sb.append(String.format(Locale.ROOT, "         bound from D's paths alone (max-min fair shares of %.0f kB/s per"
+                    + " relay): %.2f MB/s%s%n", RATE / 1e3, fairShare(paths) / 1e6,
+                    theirs.isEmpty() ? "" : "; every byte also crosses P's circuit (its relays, the hub): <= "
+                            + RATE / 1000 + " kB/s in all"));
+            return sb.toString();
+        }
+
+        /**
+         * The sum of max-min fair rates of circuits {@code paths} when each relay passes at most RATE (water
+         * filling: all circuits grow together; those through a relay that is full stop). What a download
+         * spreading its requests over the circuits can get at best, before cell and proof overhead.
+         */
+        static double fairShare(List<String> paths) {
+            List<String[]> circuits = new ArrayList<>();
+            for (String p : paths) {
+                circuits.add(p.split(">"));
+            }
+            double[] rate = new double[circuits.size()];
+            boolean[] frozen = new boolean[circuits.size()];
+            while (true) {
+                java.util.Map<String, Double> used = new java.util.HashMap<>();
+                java.util.Map<String, Integer> growing = new java.util.HashMap<>();
+                for (int i = 0; i < circuits.size(); i++) {
+                    for (String hop : circuits.get(i)) {
+                        used.merge(hop, rate[i], Double::sum);
+                        if (!frozen[i]) {
+                            growing.merge(hop, 1, Integer::sum);
+                        }
+                    }
+                }
+                double step = Double.MAX_VALUE;
+                for (var e : growing.entrySet()) {
+                    step = Math.min(step, (RATE - used.get(e.getKey())) / e.getValue());
+                }
+                if (growing.isEmpty()) {
+                    break;
+                }
+                for (int i = 0; i < circuits.size(); i++) {
+                    rate[i] += frozen[i] ? 0 : step;
+                }
+                for (int i = 0; i < circuits.size(); i++) {
+                    for (String hop : circuits.get(i)) {
+                        if (used.get(hop) + step * growing.getOrDefault(hop, 0) >= RATE - 1e-6) {
+                            frozen[i] = true; // through a full relay
+                        }
+                    }
+                }
+            }
+            return java.util.Arrays.stream(rate).sum();
+        }
+
+        private static void count(java.util.Map<String, Integer> load, String path) {
+            for (String hop : path.split(">")) {
+                load.merge(hop, 1, Integer::sum);
+            }
+        }
+
+        /** The paths of the circuits {@code ops} built, only those still open if {@code openOnly}. */
+        static List<String> paths(OrdbCircuits ops, boolean openOnly) {
             List<String> paths = new ArrayList<>();
             for (ClientCircuit c : ops.circuits()) {
+                if (openOnly && c.isClosed()) {
+                    continue;
+                }
                 List<String> p = new ArrayList<>();
                 for (RelayInfo r : c.path()) {
                     p.add(r.nickname());
                 }
                 paths.add(String.join(">", p));
             }
-            sb.append("         D's circuits: ").append(String.join("  ", paths)).append('\n');
-            return sb.toString();
+            return paths;
         }
 
         @Override
