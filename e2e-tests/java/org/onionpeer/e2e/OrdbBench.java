@@ -275,18 +275,32 @@ public final class OrdbBench {
 
         /**
          * How many of the circuits in play pass each relay (D's, and in the hub layout the ORDBs' circuits to
-         * the hub and P's): a relay on k of them shares its rate among k, and P's guard, middle and the hub
-         * carry every byte whatever D does.
+         * the hub and P's), and the bound they set. A byte D gets from o_i is sent once by each relay of D's
+         * circuit and, in the hub layout, of o_i's circuit to the hub (the hub included) and of P's circuit
+         * (not the hub, which only receives on it); a relay sending it k times gives it 1/k of its rate.
          */
         String loads(Client d) throws Exception {
-            List<String> paths = new ArrayList<>(d.loop.call(() -> paths(d.ops, false), 10));
+            List<String> mine = d.loop.call(() -> paths(d.ops, false), 10);
             List<String> theirs = new ArrayList<>();
+            java.util.Map<String, List<String>> finderPaths = new java.util.HashMap<>();
             for (int i = 0; i < others.size(); i++) {
                 OrdbCircuits ops = others.get(i);
-                theirs.addAll(otherLoops.get(i).call(() -> paths(ops, true), 10));
+                List<String> ps = otherLoops.get(i).call(() -> paths(ops, true), 10);
+                finderPaths.put(i < ORDBS ? "o" + (i + 1) : "P", ps);
+                theirs.addAll(ps);
+            }
+            List<String> chains = new ArrayList<>();
+            for (String p : mine) {
+                String chain = p;
+                List<String> pub = finderPaths.getOrDefault("P", List.of());
+                List<String> finder = finderPaths.getOrDefault(p.substring(p.lastIndexOf('>') + 1), List.of());
+                if (!pub.isEmpty() && !finder.isEmpty()) {
+                    chain += ">" + finder.get(0) + ">" + pub.get(0).substring(0, pub.get(0).lastIndexOf('>'));
+                }
+                chains.add(chain);
             }
             java.util.Map<String, Integer> load = new java.util.TreeMap<>();
-            for (String p : paths) {
+            for (String p : mine) {
                 count(load, p);
             }
             for (String p : theirs) {
@@ -297,10 +311,8 @@ public final class OrdbBench {
                 sb.append("         ORDBs' and P's circuits (P's last): ").append(String.join("  ", theirs)).append('\n');
             }
             sb.append("         circuits through each relay: ").append(load).append('\n');
-            sb.append(String.format(Locale.ROOT, "         bound from D's paths alone (max-min fair shares of %.0f kB/s per"
-                    + " relay): %.2f MB/s%s%n", RATE / 1e3, fairShare(paths) / 1e6,
-                    theirs.isEmpty() ? "" : "; every byte also crosses P's circuit (its relays, the hub): <= "
-                            + RATE / 1000 + " kB/s in all"));
+            sb.append(String.format(Locale.ROOT, "         bound from these paths (max-min fair shares of %.0f kB/s per"
+                    + " relay): %.2f MB/s%n", RATE / 1e3, fairShare(chains) / 1e6));
             return sb.toString();
         }
 
