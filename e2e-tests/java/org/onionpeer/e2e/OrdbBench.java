@@ -192,36 +192,25 @@ public final class OrdbBench {
                 }
             }
             if (!seeded) {
-                servers.get(0).set(relays.get(0).loop().call(() -> new OrdbServer(new Content.MemoryStore(), null), 30));
+                CompletableFuture<Void> listed = new CompletableFuture<>();
+                servers.get(0).set(relays.get(0).loop().call(() -> {
+                    OrdbServer s = new OrdbServer(new Content.MemoryStore(), null);
+                    s.setListener((h, pieces, facilitator) -> listed.complete(null)); // P's DB_INFO, its circuit listed
+                    return s;
+                }, 30));
                 Client p = new Client("publisher", directory);
                 clients.add(p);
                 others.add(p.ops);
                 otherLoops.add(p.loop);
                 Content.MemoryStore store = new Content.MemoryStore();
                 store.add(published);
-                CompletableFuture<Void> listed = new CompletableFuture<>();
                 p.loop.execute(() -> {
                     OrdbServer publisher = new OrdbServer(store, null);
                     CircuitLink toHub = p.ops.open(hub, null);
                     toHub.setHandler(publisher.attach(toHub, true));
                     publisher.advertise(published.hashName(), DbInfo.P100, false);
-                    listed.complete(null);
                 });
                 listed.get(30, TimeUnit.SECONDS);
-                awaitListed(relays.get(0), servers.get(0).get());
-            }
-        }
-
-        /** Waits (polling the hub's list on its loop, bounded) until the hub lists P's circuit. */
-        private void awaitListed(JvmRelay hub, OrdbServer server) throws Exception {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (hub.loop().call(() -> server.sourcesOf(published.hashName()).isEmpty(), 10)) {
-                if (System.nanoTime() > end) {
-                    throw new IllegalStateException("the hub never listed the publisher's circuit");
-                }
-                CompletableFuture<Void> tick = new CompletableFuture<>();
-                hub.loop().schedule(50, () -> tick.complete(null)); // the hub's own timer, not a sleep
-                tick.get(10, TimeUnit.SECONDS);
             }
         }
 
