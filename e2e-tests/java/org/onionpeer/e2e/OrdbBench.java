@@ -52,7 +52,8 @@ import org.onionpeer.ordb.OrdbServer;
  * share some, and only a larger network lets them run side by side. (A tor-like client with one primary
  * guard would be capped by that guard alone.)
  *
- * <p>Properties: onionpeer.bench.ordb.runs ("hub:10,seeded:10,seeded:40": layout and relay count per run),
+ * <p>Properties: onionpeer.bench.ordb.runs ("hub:10,seeded:10,seeded:40,seeded:15:disjoint": layout, relay
+ * count, and ":disjoint" for D's circuits on relay-disjoint paths, per run),
  * .rate (1000000), .mb (8), .seed.
  */
 public final class OrdbBench {
@@ -71,21 +72,27 @@ public final class OrdbBench {
 
     static void run() throws Exception {
         long seed = Long.getLong("onionpeer.bench.ordb.seed", System.nanoTime());
-        String runs = System.getProperty("onionpeer.bench.ordb.runs", "hub:10,seeded:10,seeded:40");
+        String runs = System.getProperty("onionpeer.bench.ordb.runs",
+                "hub:10,seeded:10,seeded:40,seeded:15:disjoint");
         System.out.printf(Locale.ROOT, "ORDB: JVM relays on 127.0.0.1 (TLS), each relaying <= %.0f kB/s, %d MB"
                 + " random (seed %d, -Donionpeer.bench.ordb.seed=%d replays the file), %d CPUs, load average %s%n",
                 RATE / 1e3, MB, seed, seed, Runtime.getRuntime().availableProcessors(), Bench.loadAverage());
         byte[] file = new byte[MB << 20];
         new Random(seed).nextBytes(file);
         for (String run : runs.split(",")) {
-            String layout = run.substring(0, run.indexOf(':'));
-            int relays = Integer.parseInt(run.substring(run.indexOf(':') + 1));
-            System.out.printf(Locale.ROOT, "ordb %s layout, %d relays:%n", layout, relays);
+            String[] spec = run.split(":");
+            String layout = spec[0];
+            int relays = Integer.parseInt(spec[1]);
+            boolean disjoint = spec.length > 2 && spec[2].equals("disjoint");
+            System.out.printf(Locale.ROOT, "ordb %s layout, %d relays%s:%n", layout, relays,
+                    disjoint ? ", D's circuits on disjoint paths (OrdbCircuits.disjoint)" : "");
             try (Net net = new Net(layout.equals("seeded"), relays, file)) {
+                net.disjoint = disjoint;
                 Result one = net.download(1);
                 Result five = net.download(ORDBS);
-                System.out.printf(Locale.ROOT, "ordb %-6s %2d relays  5 circuits vs 1: %.2fx (goal >= 3.5)   1 circuit"
+                System.out.printf(Locale.ROOT, "ordb %-6s %3d relays%s  5 circuits vs 1: %.2fx (goal >= 3.5)   1 circuit"
                         + " %.2f MB/s (%.1f s), 5 circuits %.2f MB/s (%.1f s), SHA-256 %s%n", layout, relays,
+                        disjoint ? " disjoint" : "",
                         one.seconds / five.seconds, one.mbPerSecond(file.length), one.seconds,
                         five.mbPerSecond(file.length), five.seconds,
                         one.ok && five.ok ? "equal (" + one.sha.substring(0, 16) + "...)" : "MISMATCH");
@@ -146,6 +153,8 @@ public final class OrdbBench {
         final List<EventLoop> otherLoops = new ArrayList<>();
         final Directory directory;
         final Content published;
+        /** D's circuits avoid each other's relays and the ORDBs (not the normal path selection). */
+        boolean disjoint;
         final byte[] expected;
 
         Net(boolean seeded, int count, byte[] file) throws Exception {
@@ -218,6 +227,7 @@ public final class OrdbBench {
         Result download(int sources) throws Exception {
             Client d = new Client("downloader-" + sources, directory);
             clients.add(d);
+            d.loop.call(() -> d.ops.disjoint(disjoint), 10);
             List<RelayInfo> ordbs = new ArrayList<>(directory.relays().subList(1, ORDBS + 1));
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             CompletableFuture<String> done = new CompletableFuture<>();
