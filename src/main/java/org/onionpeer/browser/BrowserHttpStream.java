@@ -78,6 +78,10 @@ final class BrowserHttpStream {
     }
 
     private static void open(OnionProxy proxy, String url, long from, HeadFn head, DataFn data, EndFn end) {
+        if (Sharing.linkOf(url) != null || url.contains(org.onionpeer.ordb.HashName.LINK_FRAGMENT)) {
+            Sharing.open(url, from, head, data, end); // content shared by a page: fetched from ORDBs
+            return;
+        }
         if (!url.startsWith("http://")) {
             end.call("only http:// URLs can be fetched (the exit speaks to the site; use https inside for privacy)");
             return;

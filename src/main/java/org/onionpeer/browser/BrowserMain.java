@@ -91,6 +91,7 @@ public final class BrowserMain {
         BrowserHttpStream.export();
         Downloads.export();
         Peers.export();
+        Sharing.export();
         JsApi.setText("status", "Onionpeer node loaded");
     }
 

@@ -24,7 +24,7 @@ import org.teavm.jso.typedarrays.Int8Array;
  * note, when given, says in words that a broken stream is being retried (resumed with Range);</li>
  * <li>{@code onionpeer.stream(url, videoElement, {onProgress, onDone})}: the media type comes from the file's
  * own bytes ({@link Player});</li>
- * <li>{@code onionpeer.files(cb(err, [info]))}, info = {url, name, type, total, received, done, updated};</li>
+ * <li>{@code onionpeer.files(cb(err, [info]))}, info = {url, name, type, total, received, done, updated, shared};</li>
  * <li>{@code onionpeer.fileBlob(url, cb(err, blob))}, {@code onionpeer.removeFile(url, cb(err))}.</li>
  * </ul>
  * Everything is callback-driven: these run in JavaScript event callbacks, where nothing may suspend.
@@ -310,6 +310,41 @@ final class Downloads {
             @Override
             public void failed(String error) {
                 cb.call(error);
+            }
+        });
+    }
+
+    /**
+     * Keeps a file this page shares as a finished download under its link (one record: the Blob the user
+     * gave), so files() lists it and fileBlob(link) gives it back.
+     */
+    static void storeShared(String url, JSObject blob, String name, String type, long size,
+            java.util.function.Consumer<String> cb) {
+        db(new DbCallback() {
+            @Override
+            public void opened(IdbDatabase d) {
+                IdbTransaction tx = d.transaction(Idb.names("files", "chunks"), "readwrite");
+                tx.objectStore("chunks").delete(Idb.keysOf(url));
+                tx.objectStore("chunks").put(blob, Idb.key(url, 0));
+                StoredFile m = Idb.newFile();
+                m.setUrl(url);
+                m.setName(name);
+                m.setType(type);
+                m.setTotal(size);
+                m.setReceived(size);
+                m.setChunks(1);
+                m.setDone(true);
+                m.setStatus(200);
+                m.setShared(true);
+                m.setUpdated(wallClock());
+                tx.objectStore("files").put(m);
+                tx.setOncomplete(e -> cb.accept(null));
+                TxFail.onFail(tx, () -> cb.accept("IndexedDB write failed: " + Idb.describe(tx.getError())));
+            }
+
+            @Override
+            public void failed(String error) {
+                cb.accept(error);
             }
         });
     }
@@ -645,6 +680,10 @@ final class Downloads {
                     meta.setType(type);
                 }
                 meta.setStatus(status);
+                String shared = Sharing.knownName(url);
+                if (shared != null && !shared.isEmpty()) {
+                    meta.setName(shared); // a link names only the hash; its manifest names the file
+                }
                 if (reset && hooks != null) {
                     hooks.onReset();
                 }

@@ -50,6 +50,7 @@ final class Peers {
             byte[] key = Identity.ed25519Key();
             if (key == null) {
                 state = "no Ed25519 identity in this browser: onion proxy only";
+                Sharing.unavailable("no Ed25519 identity in this browser: it cannot join the peer network to share");
                 return;
             }
             byte[] secret = new byte[32];
@@ -75,11 +76,15 @@ final class Peers {
                     node.setFirstHopMinAge(wantFirstHopAge);
                 }
                 node.start();
+                Sharing.attach(node, p);
                 if (wantPeers) {
                     p.setPreferPeers(true);
                 }
                 state = null;
-            }, err -> state = "cannot sign the router entry: " + err);
+            }, err -> {
+                state = "cannot sign the router entry: " + err;
+                Sharing.unavailable(state);
+            });
         });
     }
 
@@ -169,6 +174,11 @@ final class Peers {
     private static long wantFirstHopAge = -1;
 
     /** [{id, link, rtt, bytesIn, bytesOut}]: every linked peer (WebRTC) and the bridge (WebSocket). */
+    /** What the peer side waits for, in words. */
+    static String stateInWords() {
+        return state != null ? state : node != null ? node.state() : "starting";
+    }
+
     static String peersJson() {
         StringBuilder sb = new StringBuilder("[");
         if (node != null) {

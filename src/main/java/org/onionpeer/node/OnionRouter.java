@@ -123,6 +123,11 @@ public final class OnionRouter implements Node.CreateHandler {
         return node;
     }
 
+    /** Makes (or stops making) this router an ORDB; circuits already speaking ORDB keep their handler. */
+    public void setOrdbHandler(OrdbHandler h) {
+        config.ordbHandler = h;
+    }
+
     Config config() {
         return config;
     }

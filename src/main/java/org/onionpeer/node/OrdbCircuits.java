@@ -65,7 +65,14 @@ public final class OrdbCircuits {
         return this;
     }
 
-    /** A circuit to {@code ordb}, its ORDB link delivering to {@code handler}. */
+    /** Attempts at building a circuit to an ORDB before its link closes: a page on the path may have left. */
+    public static final int BUILD_ATTEMPTS = 3;
+
+    /**
+     * A circuit to {@code ordb}, its ORDB link delivering to {@code handler}. A circuit that closes before it
+     * is built is built again on another path (up to {@link #BUILD_ATTEMPTS} in all), the peer it could not
+     * extend to left alone for a while, so one departed page on the way does not cost the ORDB.
+     */
     public CircuitLink open(RelayInfo ordb, OrdbLink.Handler handler) {
         return open(ordb, handler, Set.of());
     }
@@ -95,10 +102,16 @@ public final class OrdbCircuits {
             }
         }, maxQueued);
         link.setHandler(handler);
+        build(ordb, link, circuit, cancelled, chosen, alsoAvoid, 1);
+        return link;
+    }
+
+    private void build(RelayInfo ordb, CircuitLink link, ClientCircuit[] circuit, boolean[] cancelled,
+            List<?>[] chosen, Set<String> alsoAvoid, int attempt) {
         List<RelayInfo> path = proxy.paths().choosePathTo(ordb, disjoint ? inUse(alsoAvoid) : Set.of());
         if (path == null) {
             link.circuitClosed();
-            return link;
+            return;
         }
         chosen[0] = path;
         livePaths.add(path);
@@ -119,6 +132,14 @@ public final class OrdbCircuits {
                             @Override
                             public void closed(ClientCircuit cc, String reason) {
                                 forget(path);
+                                if (!cc.wasBuilt() && !cancelled[0] && attempt < BUILD_ATTEMPTS) {
+                                    int k = cc.hopCount();
+                                    if (k >= 1 && k < path.size() - 1 && PathSelector.isPeer(path.get(k))) {
+                                        proxy.paths().markUnreachable(path.get(k));
+                                    }
+                                    build(ordb, link, circuit, cancelled, chosen, alsoAvoid, attempt + 1);
+                                    return;
+                                }
                                 link.circuitClosed();
                             }
                         });
@@ -150,7 +171,6 @@ public final class OrdbCircuits {
                 link.circuitClosed();
             }
         });
-        return link;
     }
 
     /** A Download's circuits: to the first of {@code ordbs} (in order) whose name is not avoided. */

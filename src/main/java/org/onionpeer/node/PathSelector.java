@@ -209,9 +209,13 @@ final class PathSelector {
     /**
      * The same, with no relay whose fingerprint is in {@code avoid} as first hop or middle where another will
      * do: each position falls back to any relay when avoiding leaves none (e.g. the only allowed first hop).
+     * Paths to pages are chosen as they always are ({@link #choosePathToPeer}), nothing avoided.
      */
     List<RelayInfo> choosePathTo(RelayInfo last, Set<String> avoid) {
         int len = options.pathLength;
+        if (isPeer(last) && options.peerHops != null && len > 1) {
+            return choosePathToPeer(last);
+        }
         if (len == 1) {
             return firstHopOk(last) ? Collections.singletonList(last) : null;
         }
@@ -270,6 +274,45 @@ final class PathSelector {
             }
         }
         return guards.isEmpty() ? firsts : guards;
+    }
+
+    /**
+     * A path to a page (an ORDB that is a peer): only its bridge and other pages can reach a page, so the
+     * hops before it are a long-known peer or the bridge first, then peers. With fewer peers than middle
+     * hops (a network of two or three pages) the path is shorter and its first hop, the bridge, extends to
+     * the page over the page's own link: the page still sees only the bridge, which already is the first hop
+     * of every page (documented in ordb-protocol.md, "Circuits to pages").
+     */
+    private List<RelayInfo> choosePathToPeer(RelayInfo last) {
+        Set<String> exclude = new HashSet<>();
+        exclude.add(last.identity().fingerprint());
+        for (Map.Entry<String, Long> e : unreachableUntil.entrySet()) {
+            if (e.getValue() > proxy.scheduler().nowMillis()) {
+                exclude.add(e.getKey());
+            }
+        }
+        RelayInfo first = options.peerHops.firstHop(exclude);
+        if (first == null) {
+            List<RelayInfo> firsts = new ArrayList<>();
+            for (RelayInfo r : proxy.directory().relays()) {
+                if (firstHopOk(r) && !exclude.contains(r.identity().fingerprint())) {
+                    firsts.add(r);
+                }
+            }
+            if (firsts.isEmpty()) {
+                return null;
+            }
+            first = firsts.get(randomBelow(firsts.size()));
+        }
+        exclude.add(first.identity().fingerprint());
+        List<RelayInfo> path = new ArrayList<>();
+        path.add(first);
+        List<RelayInfo> middles = options.peerHops.peers(options.pathLength - 2, exclude);
+        if (middles != null) {
+            path.addAll(middles);
+        }
+        path.add(last);
+        return path;
     }
 
     private boolean firstHopOk(RelayInfo r) {

@@ -21,9 +21,16 @@ final class ChunkWindow {
     private long delivered;
 
     ChunkWindow(long chunks, int blockChunks, int windowBlocks) {
+        this(chunks, blockChunks, windowBlocks, 0);
+    }
+
+    /** A window whose chunks before {@code first} are already held elsewhere (a resumed download). */
+    ChunkWindow(long chunks, int blockChunks, int windowBlocks, long first) {
         this.chunks = chunks;
         this.blockChunks = blockChunks;
         this.ahead = 2L * windowBlocks * blockChunks;
+        this.nextNew = first;
+        this.delivered = first;
     }
 
     /** The range to ask next, [from, to), or null if none may be asked now. */

@@ -120,6 +120,10 @@ public final class Content {
             map.put(c.hashName(), c);
         }
 
+        public void remove(HashName h) {
+            map.remove(h);
+        }
+
         @Override
         public Content get(HashName h) {
             return map.get(h);

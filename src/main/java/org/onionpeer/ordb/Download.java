@@ -46,6 +46,12 @@ public final class Download {
         public int maxInitialCounter = 2;
         /** Requests in flight on one circuit, at most (the first, and those sent ahead). */
         public int maxRequestsPerSource = 4;
+        /**
+         * The first byte wanted: a download resumed after a reload starts where what is stored ends (a Range
+         * request, for a player). Chunks before the one holding it are never asked; the sink gets chunks in
+         * order from that one, whole (the caller skips the bytes before {@code fromByte} in it).
+         */
+        public long fromByte;
     }
 
     private static final class Request {
@@ -107,6 +113,7 @@ public final class Download {
     private ChunkWindow window;
     private long deliveredBytes;
     private boolean done;
+    private boolean paused;
     private Scheduler.Cancellable ticker;
 
     public Download(Scheduler scheduler, Entropy entropy, HashName hashName, OrdbLink.Connector connector,
@@ -137,6 +144,17 @@ public final class Download {
                 }
             }
             finish("cancelled");
+        }
+    }
+
+    /**
+     * While paused (the sink is behind, e.g. storage lags), no new block is asked; requests in flight finish,
+     * so a pause costs at most one window in memory.
+     */
+    public void setPaused(boolean on) {
+        paused = on;
+        if (!on) {
+            pump();
         }
     }
 
@@ -264,9 +282,19 @@ public final class Download {
                 finish("a live stream, not a file");
                 return;
             }
+            if (config.fromByte < 0 || config.fromByte > m.length()) {
+                finish("cannot start at byte " + config.fromByte + " of a file of " + m.length() + " bytes");
+                return;
+            }
+            long first = config.fromByte / m.chunkSize();
             manifest = m;
-            window = new ChunkWindow(m.chunkCount(), config.blockChunks, config.windowBlocks);
+            window = new ChunkWindow(m.chunkCount(), config.blockChunks, config.windowBlocks, first);
+            deliveredBytes = first * m.chunkSize();
             listener.onManifest(m);
+            if (window.complete()) {
+                finish(null); // resumed with everything already stored
+                return;
+            }
         }
         pump();
     }
@@ -343,7 +371,7 @@ public final class Download {
 
     /** Sends blocks while there are blocks in the window and circuits to take them. */
     private void pump() {
-        while (!done && manifest != null) {
+        while (!done && !paused && manifest != null) {
             long[] range = window.peek();
             if (range == null) {
                 return;

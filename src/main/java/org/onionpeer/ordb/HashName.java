@@ -44,6 +44,40 @@ public final class HashName {
         return of(Bytes.unhex(hex));
     }
 
+    /** What makes a bridge's URL a link to content: {@code http://BRIDGE/#get=HASH_NAME} (64 hex digits). */
+    public static final String LINK_FRAGMENT = "#get=";
+
+    /**
+     * The hash_name a link names, or null if {@code url} is no ORDB link. The fragment never reaches a
+     * server, so opening the link tells the bridge nothing about what is fetched. A malformed hash_name
+     * throws with the reason.
+     */
+    public static HashName ofLink(String url) {
+        int i = url == null ? -1 : url.indexOf(LINK_FRAGMENT);
+        if (i < 0) {
+            return null;
+        }
+        String hex = url.substring(i + LINK_FRAGMENT.length());
+        int end = hex.indexOf('&');
+        if (end >= 0) {
+            hex = hex.substring(0, end); // room for more parameters (a name hint) after the hash_name
+        }
+        if (hex.length() != 2 * BYTES) {
+            throw new ProtocolException("the link's hash_name has " + hex.length() + " characters, not 64 hex digits");
+        }
+        for (int k = 0; k < hex.length(); k++) {
+            if (Character.digit(hex.charAt(k), 16) < 0) {
+                throw new ProtocolException("the link's hash_name has a non-hex character at " + k);
+            }
+        }
+        return of(Bytes.unhex(hex.toLowerCase()));
+    }
+
+    /** The link to this content on the bridge at {@code base} (e.g. {@code http://127.0.0.1:8080}). */
+    public String link(String base) {
+        return (base.endsWith("/") ? base : base + "/") + LINK_FRAGMENT + hex();
+    }
+
     /** The seed's framing: length (1) = 32, then the 32 bytes; any other length is refused. */
     public static HashName read(ByteReader r) {
         int n = r.u8();

@@ -72,6 +72,24 @@ public final class LiveWindow {
                 key.sign(unsigned.signedPart()));
     }
 
+    /**
+     * What the publisher signs for a window (for a signer that answers later, e.g. WebCrypto): the context
+     * and the 74 bytes before the signature. {@link #of} then puts the window together with the signature.
+     */
+    public static byte[] toBeSigned(Manifest stream, long window, int count, long timestamp, byte[] root) {
+        return new LiveWindow(stream.hashName(), window, count, timestamp, root.clone(),
+                new byte[Ed25519.SIGNATURE_LENGTH]).signedPart();
+    }
+
+    /** A window with a signature made elsewhere over {@link #toBeSigned}; not checked here ({@link #verify}). */
+    public static LiveWindow of(Manifest stream, long window, int count, long timestamp, byte[] root,
+            byte[] signature) {
+        if (count > stream.windowChunks()) {
+            throw new IllegalArgumentException("window larger than the stream's");
+        }
+        return new LiveWindow(stream.hashName(), window, count, timestamp, root.clone(), signature.clone());
+    }
+
     private byte[] signedPart() {
         ByteWriter w = new ByteWriter(CONTEXT.length + LENGTH);
         w.bytes(CONTEXT).bytes(stream.bytes()).u32(window).u16(count).u32(timestamp).bytes(root);

@@ -126,6 +126,7 @@ public final class OrdbServer {
     private final List<Peer> peers = new ArrayList<>();
     private final Map<HashName, List<Entry>> sources = new HashMap<>();
     private final Map<HashName, List<Job>> waiting = new HashMap<>();
+    private final Map<HashName, LiveServing> live = new HashMap<>();
     private Listener listener;
     /** What we advertised holding (P, F): told to each ORDB linked later (a new or reopened circuit). */
     private final Map<HashName, DbInfo> held = new HashMap<>();
@@ -176,6 +177,15 @@ public final class OrdbServer {
                 p.link.send(0, info);
             }
         }
+    }
+
+    /**
+     * Serves a live stream this node publishes (see {@link LiveServing}: queries for windows not yet
+     * published are held up to {@code holdMillis}, at most {@code maxHeld} at once) and advertises it.
+     */
+    public void publishLive(LivePublisher p, org.onionpeer.platform.Scheduler scheduler, long holdMillis, int maxHeld) {
+        live.put(p.hashName(), new LiveServing(p, scheduler, stats, holdMillis, maxHeld));
+        advertise(p.hashName(), DbInfo.P100, false);
     }
 
     /** A source the finder found; {@code link} must be attached. Waiting queries go to it. */
@@ -261,6 +271,27 @@ public final class OrdbServer {
         if (q.counter() >= DbQuery.MAX_COUNTER) {
             stats.loops++;
             end(j, DbEnd.LOOP);
+            return;
+        }
+        LiveServing ls = live.get(q.hashName());
+        if (ls != null) {
+            ls.query(q, new LiveServing.Answer() {
+                public void send(OrdbMessage m) {
+                    emit(j, m);
+                }
+
+                public void end(int reason) {
+                    OrdbServer.this.end(j, reason);
+                }
+
+                public void done() {
+                    finish(j);
+                }
+
+                public boolean gone() {
+                    return j.finished || j.down.closed;
+                }
+            });
             return;
         }
         Content c = store.get(q.hashName());

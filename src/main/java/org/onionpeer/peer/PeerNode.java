@@ -113,6 +113,11 @@ public final class PeerNode {
         node.setCreateHandler(on ? onionRouter : null);
     }
 
+    /** Makes this page an ORDB: circuits that end here and speak ORDB go to {@code h} ({@link OrdbNode}). */
+    public void setOrdbHandler(OnionRouter.OrdbHandler h) {
+        onionRouter.setOrdbHandler(h);
+    }
+
     /** Bytes per second this page relays for others, both ways together (at least 8 cells' worth). */
     public void setRelayRate(long bytesPerSecond) {
         onionRouter.pacer().setRate(bytesPerSecond);

@@ -51,7 +51,7 @@ public final class Idb {
 
     /** What the page is shown of a stored file: {url, name, type, total, received, done, updated}. */
     @JSBody(params = "m", script = "return {url: m.url, name: m.name, type: m.type || '', total: m.total,"
-            + " received: m.received, done: !!m.done, updated: m.updated};")
+            + " received: m.received, done: !!m.done, updated: m.updated, shared: !!m.shared};")
     public static native JSObject info(StoredFile m);
 
     @JSBody(script = "return [];")

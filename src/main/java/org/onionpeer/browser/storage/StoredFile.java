@@ -26,4 +26,7 @@ public interface StoredFile extends JSObject {
     @JSProperty void setUpdated(double v);
     @JSProperty void setStatus(int v);
     @JSProperty void setResumedFrom(double v);
+    /** Shared by this browser (onionpeer.share): shared again when a page of this origin loads. */
+    @JSProperty boolean isShared();
+    @JSProperty void setShared(boolean v);
 }

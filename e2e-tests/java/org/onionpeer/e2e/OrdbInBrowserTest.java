@@ -1,0 +1,160 @@
+package org.onionpeer.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.onionpeer.bytes.Bytes;
+import org.onionpeer.jvm.Bridge;
+import org.onionpeer.testing.FfmpegMedia;
+import org.openqa.selenium.By;
+
+/**
+ * ORDB sharing between pages, each in its own headless Chromium: page A shares a WebM with audio and video
+ * through its file input; page B, a new tab, opens the link and plays the video before the download ends,
+ * with the right SHA-256; A reloads and shares it again under the same link; A closes; page C, another new tab, opens the same link and gets it from B. Pages
+ * D1 and D2 are the other pages of the network (ORDBs and relays, as every page is).
+ */
+@Tag("browser")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OrdbInBrowserTest {
+    static Bridge bridge;
+    static Chromium a;
+    static Chromium b;
+    static final List<Chromium> others = new ArrayList<>();
+    static Path media;
+    static String sha;
+    static long size;
+    static String link;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(FfmpegMedia.available(), "ffmpeg (apt-get install ffmpeg) makes the media");
+        Path dir = Files.createTempDirectory("onionpeer-ordb");
+        byte[] webm = FfmpegMedia.make(FfmpegMedia.format("vp9-opus.webm"), dir, 40, 640, 360);
+        media = dir.resolve("clip.webm");
+        Files.write(media, webm);
+        size = webm.length;
+        sha = Bytes.hex(MessageDigest.getInstance("SHA-256").digest(webm));
+        bridge = new Bridge(TestBridges.options(3));
+        a = page(bridge.server().url(""));
+        others.add(page(bridge.server().url("")));
+        others.add(page(bridge.server().url("")));
+    }
+
+    static Chromium page(String url) throws Exception {
+        Chromium c = new Chromium();
+        c.open(url);
+        return c;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (Chromium c : others) {
+            c.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        if (bridge != null) {
+            bridge.close();
+        }
+    }
+
+    static Map<String, Object> await(Chromium page, String cond, int seconds) {
+        return PeerNetworkInBrowserTest.await(page, cond, seconds);
+    }
+
+    /** Polls a JS expression until it is truthy; returns its value. */
+    static Object poll(Chromium page, String expr, int seconds) {
+        Object r = page.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now(); (function p() {"
+                + " var v; try { v = (" + expr + "); } catch (e) { v = null; }"
+                + " if (v) cb(v); else if (Date.now() - t0 > " + seconds * 1000 + ") cb('timeout');"
+                + " else setTimeout(p, 20); })();");
+        assertTrue(!"timeout".equals(r), "/" + expr + "/ within " + seconds + " s");
+        return r;
+    }
+
+    static String shaOf(Chromium page, String url) {
+        return String.valueOf(page.jsAsync(DownloadInBrowserTest.SHA_JS + "var cb = arguments[arguments.length - 1];"
+                + " sha$(arguments[0], cb);", url));
+    }
+
+    /**
+     * Waits until the page plays: currentTime > 0. Returns {seconds since the page's navigation start, the
+     * share of the file downloaded at that moment (the page's progress bar)}.
+     */
+    @SuppressWarnings("unchecked")
+    static List<Object> awaitPlaying(Chromium page, int seconds) {
+        Object r = poll(page, "(function () { var v = document.getElementById('video');"
+                + " return v.currentTime > 0 ? [performance.now() / 1000, document.getElementById('bar').value,"
+                + " v.videoWidth, v.duration] : null; })()", seconds);
+        return (List<Object>) r;
+    }
+
+    @Test
+    @Order(1)
+    void aSharedVideoPlaysInAnotherTabBeforeItIsDownloadedAndStaysAvailableFromTheDownloader() throws Exception {
+        for (Chromium p : List.of(a, others.get(0), others.get(1))) {
+            await(p, "s.state === 'ready' && s.peers.state === 'in the peer network' && s.peers.knownPeers >= 2", 90);
+        }
+        a.driver().findElement(By.id("share-file")).sendKeys(media.toString());
+        link = String.valueOf(poll(a, "document.getElementById('share-link').value", 60));
+        assertTrue(link.startsWith(bridge.server().url("") + "#get=") || link.startsWith(bridge.server().url("") + "/#get="),
+                link);
+        poll(a, "window.onionpeer.sharing().ordbs >= 2", 60);
+
+        // B: a new tab opening the link; it joins the network and plays the video while it downloads.
+        b = page(link);
+        List<Object> playing = awaitPlaying(b, 120);
+        double share = ((Number) playing.get(1)).doubleValue();
+        assertTrue(share < 1.0, "the video played with " + share + " of the file downloaded");
+        assertTrue(((Number) playing.get(2)).intValue() == 640, "the video track decodes: " + playing);
+        poll(b, "document.getElementById('fetch-result').textContent.indexOf('Done') === 0", 120);
+        assertEquals(size + " " + sha, shaOf(b, link), "B's copy: size and SHA-256");
+        Object audio = b.js("var v = document.getElementById('video'); return v.mozHasAudio || (v.webkitAudioDecodedByteCount > 0)"
+                + " || (v.audioTracks && v.audioTracks.length > 0);");
+        System.out.println("OrdbInBrowserTest: B played at " + playing.get(0) + " s after opening the link, with "
+                + Math.round(share * 100) + " % downloaded; audio decoded: " + audio + "; " + b.js(
+                        "return JSON.stringify(window.onionpeer.sharing());"));
+        assertEquals(Boolean.TRUE, audio, "the audio track decodes");
+
+        // A reloads its tab: what it shared is shared again from its IndexedDB, under the same link.
+        a.driver().navigate().refresh();
+        Object again = poll(a, "window.onionpeer.sharing && window.onionpeer.sharing().shared.length === 1"
+                + " && window.onionpeer.sharing().shared[0].link", 90);
+        assertEquals(link, again, "the reloaded page shares the same file again");
+
+        // A leaves; C, another new tab, gets the file from B (the downloader that seeds).
+        a.close();
+        a = null;
+        long servedBefore = served(b);
+        Chromium c = page(link);
+        others.add(c);
+        poll(c, "document.getElementById('fetch-result').textContent.indexOf('Done') === 0", 180);
+        assertEquals(size + " " + sha, shaOf(c, link), "C's copy: size and SHA-256");
+        long servedByB = served(b) - servedBefore;
+        assertTrue(servedByB * 16384 >= size / 2, "B served C at least half the file: " + servedByB + " chunks");
+        System.out.println("OrdbInBrowserTest: C got " + size + " bytes with B serving " + servedByB + " chunks");
+    }
+
+    static long served(Chromium page) {
+        return ((Number) page.js("return window.onionpeer.sharing().server.servedChunks;")).longValue();
+    }
+}

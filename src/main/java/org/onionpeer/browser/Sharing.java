@@ -1,0 +1,398 @@
+package org.onionpeer.browser;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.dht.Contact;
+import org.onionpeer.node.OnionProxy;
+import org.onionpeer.ordb.Content;
+import org.onionpeer.ordb.DownloadListener;
+import org.onionpeer.ordb.DownloadSource;
+import org.onionpeer.ordb.HashName;
+import org.onionpeer.ordb.Manifest;
+import org.onionpeer.peer.OrdbDiscovery;
+import org.onionpeer.peer.OrdbNode;
+import org.onionpeer.peer.OrdbSource;
+import org.onionpeer.peer.PeerNode;
+import org.onionpeer.platform.Scheduler;
+import org.teavm.jso.JSBody;
+import org.teavm.jso.JSFunctor;
+import org.teavm.jso.JSObject;
+import org.teavm.jso.typedarrays.Int8Array;
+
+/**
+ * The page as an ORDB (the core's {@link OrdbNode}) and its API:
+ * <ul>
+ * <li>{@code onionpeer.share(blob, name, {onProgress(note), onDone(err, link)})}: publishes a file; the link is
+ * this page's bridge URL with {@code #get=HASH_NAME};</li>
+ * <li>links work wherever URLs do: {@code download(link)}, {@code stream(link, video)}, {@code fileBlob(link)}
+ * ({@link Downloads} asks {@code httpStream}, which comes here for links: a Range is a download from the
+ * chunk holding the first byte wanted);</li>
+ * <li>{@code onionpeer.sharing()}: what this page shares and fetches, with each source's rate.</li>
+ * </ul>
+ * Shared files are held in memory to be served (bounded by {@link OrdbNode.Limits#maxHeldBytes}) and kept in
+ * IndexedDB like downloads, so {@code files()} lists them. They are shared again by each new node of this
+ * page (after the bridge restarted), with the same hash_name.
+ */
+final class Sharing {
+    static final int CHUNK = 16384;
+    static final long READY_WAIT_MS = 60_000;
+
+    private static OrdbNode ordb;
+    private static String state = "waiting for the peer node";
+    private static final List<Runnable> waiting = new ArrayList<>();
+    /** Shared by this page, in the order shared; shared again by a replacement node. */
+    private static final Map<HashName, Content> shared = new LinkedHashMap<>();
+    /** Manifests seen, for names and types (a link carries only the hash_name). */
+    private static final Map<HashName, Manifest> manifests = new LinkedHashMap<>();
+    private static final Map<HashName, OrdbNode.Handle> fetching = new LinkedHashMap<>();
+
+    private Sharing() {
+    }
+
+    @JSFunctor
+    interface LinkDoneFn extends JSObject {
+        void call(String error, String link);
+    }
+
+    @JSFunctor
+    interface ShareFn extends JSObject {
+        void call(JSObject blob, String name, JsApi.StringSink progress, LinkDoneFn done);
+    }
+
+    @JSBody(params = "blob", script = "return blob && typeof blob.size === 'number' ? blob.size : -1;")
+    private static native double sizeOf(JSObject blob);
+
+    @JSBody(params = "blob", script = "return blob.type || '';")
+    private static native String typeOf(JSObject blob);
+
+    @JSBody(params = "share", script = "var o$ = window.onionpeer = window.onionpeer || {}; function n$() {}"
+            + "o$.share = function (b$, name$, p$) { p$ = p$ || {};"
+            + " share(b$, String(name$ || (b$ && b$.name) || 'file'), p$.onProgress || n$, p$.onDone || n$); };"
+            + "o$.sharing = function () { return JSON.parse(o$.sharingJson()); };")
+    private static native void exportShare(ShareFn share);
+
+    static void export() {
+        exportShare((blob, name, progress, done) -> BrowserMain.scheduler().execute(
+                () -> share(blob, name, progress, done)));
+        JsApi.export("sharingJson", (JsApi.StringFn) Sharing::statusJson);
+    }
+
+    /** Makes the page's fresh peer node an ORDB; what this page shared is shared again through it. */
+    static void attach(PeerNode node, OnionProxy proxy) {
+        Contact self = node.service().dht().self();
+        OrdbDiscovery.Signer signer = (h, p, f, expires, done) -> Identity.sign(
+                OrdbSource.toBeSigned(h, p, f, expires, self),
+                sig -> done.accept(OrdbSource.of(h, p, f, expires, self, sig)),
+                err -> BrowserMain.event("cannot sign the source record of " + h + ": " + err));
+        if (ordb != null) {
+            ordb.close();
+        }
+        ordb = new OrdbNode(node, proxy, signer, null);
+        for (Content c : shared.values()) {
+            ordb.share(c);
+        }
+        state = null;
+        reshareStored();
+        List<Runnable> w = new ArrayList<>(waiting);
+        waiting.clear();
+        for (Runnable r : w) {
+            r.run();
+        }
+    }
+
+    private static boolean restored;
+
+    /**
+     * Shares again, once per page load, what this browser shared before (kept in IndexedDB): the same bytes,
+     * name and type give the same hash_name, so old links work again. A stored copy that does not hash to its
+     * link (changed storage) is left out and said so.
+     */
+    private static void reshareStored() {
+        if (restored) {
+            return;
+        }
+        restored = true;
+        Downloads.files((err, list) -> {
+            if (err != null) {
+                return;
+            }
+            for (int i = 0; i < org.onionpeer.browser.storage.Idb.length(list); i++) {
+                org.onionpeer.browser.storage.StoredFile f =
+                        (org.onionpeer.browser.storage.StoredFile) org.onionpeer.browser.storage.Idb.at(list, i);
+                HashName h = linkOf(f.getUrl());
+                if (h != null && f.isDone() && f.isShared() && !shared.containsKey(h)) {
+                    String url = f.getUrl();
+                    String name = f.getName();
+                    String type = f.getType();
+                    Downloads.fileBlob(url, (e, blob) -> {
+                        if (e == null) {
+                            org.onionpeer.browser.media.Blobs.read(blob, ab -> BrowserMain.scheduler().execute(
+                                    () -> reshare(h, Int8Array.create((org.teavm.jso.typedarrays.ArrayBuffer) ab)
+                                            .copyToJavaArray(), name, type)), x -> { });
+                        }
+                    });
+                }
+            }
+        });
+    }
+
+    private static void reshare(HashName h, byte[] bytes, String name, String type) {
+        Content c = Content.publish(bytes, nameBytes(name), mimeOf(type), CHUNK);
+        if (!c.hashName().equals(h)) {
+            BrowserMain.event("the stored copy of " + name + " does not match its link: not shared again");
+            return;
+        }
+        try {
+            ordb.share(c);
+        } catch (RuntimeException e) {
+            BrowserMain.event("cannot share " + name + " again: " + e.getMessage());
+            return;
+        }
+        shared.put(h, c);
+        manifests.put(h, c.manifest());
+        BrowserMain.event("sharing " + name + " again (" + bytes.length + " bytes)");
+    }
+
+    /** The peer side cannot start (no Ed25519 in this browser): sharing says so instead of waiting. */
+    static void unavailable(String why) {
+        state = why;
+        List<Runnable> w = new ArrayList<>(waiting);
+        waiting.clear();
+        for (Runnable r : w) {
+            r.run();
+        }
+    }
+
+    /** Runs {@code ready} with the ORDB node once there is one (bounded wait), else {@code failed} says why. */
+    private static void whenOrdb(Runnable ready, java.util.function.Consumer<String> failed) {
+        BrowserMain.whenReady(new org.onionpeer.node.Bootstrap.Waiter() {
+            @Override
+            public void ready(OnionProxy proxy) {
+                if (ordb != null) {
+                    ready.run();
+                    return;
+                }
+                boolean[] settled = new boolean[1];
+                Scheduler.Cancellable t = BrowserMain.scheduler().schedule(READY_WAIT_MS, () -> {
+                    settled[0] = true;
+                    failed.accept("the page did not join the peer network within " + READY_WAIT_MS / 1000 + " s ("
+                            + Peers.stateInWords() + ")");
+                });
+                waiting.add(() -> {
+                    if (settled[0]) {
+                        return;
+                    }
+                    settled[0] = true;
+                    t.cancel();
+                    if (ordb != null) {
+                        ready.run();
+                    } else {
+                        failed.accept(state);
+                    }
+                });
+            }
+
+            @Override
+            public void failed(String message) {
+                failed.accept(message);
+            }
+        });
+    }
+
+    // ---- sharing ------------------------------------------------------------------------------------------
+
+    private static void share(JSObject blob, String name, JsApi.StringSink progress, LinkDoneFn done) {
+        double size = sizeOf(blob);
+        if (size < 0) {
+            done.call("share(blob, name): give a File or Blob", null);
+            return;
+        }
+        if (size == 0) {
+            done.call("the file is empty", null);
+            return;
+        }
+        progress.call("waiting for the peer network");
+        whenOrdb(() -> {
+            long room = 512L << 20;
+            if (size > room - ordb.heldBytes()) {
+                done.call("the file is " + (long) size + " bytes; this page can hold " + (room - ordb.heldBytes())
+                        + " more bytes to share", null);
+                return;
+            }
+            progress.call("reading the file");
+            org.onionpeer.browser.media.Blobs.read(blob, ab -> BrowserMain.scheduler().execute(() -> {
+                Int8Array bytes = Int8Array.create((org.teavm.jso.typedarrays.ArrayBuffer) ab);
+                progress.call("hashing " + (long) size + " bytes");
+                Content c;
+                try {
+                    c = Content.publish(bytes.copyToJavaArray(), nameBytes(name), mimeOf(typeOf(blob)), CHUNK);
+                    ordb.share(c);
+                } catch (RuntimeException e) {
+                    done.call("cannot share: " + e.getMessage(), null);
+                    return;
+                }
+                shared.put(c.hashName(), c);
+                manifests.put(c.hashName(), c.manifest());
+                String link = c.hashName().link(BrowserMain.base());
+                BrowserMain.event("sharing " + name + " (" + (long) size + " bytes)");
+                Downloads.storeShared(link, blob, name, c.manifest().mime(), (long) size, err -> {
+                    if (err != null) {
+                        BrowserMain.event("the shared file is not in this browser's storage: " + err);
+                    }
+                    done.call(null, link);
+                });
+            }), err -> done.call("cannot read the file: " + err, null));
+        }, err -> done.call(err, null));
+    }
+
+    /** The name as the manifest carries it: UTF-8, at most 255 bytes, cut on a character boundary. */
+    static byte[] nameBytes(String name) {
+        String n = name;
+        byte[] b = n.getBytes(StandardCharsets.UTF_8);
+        while (b.length > 255) {
+            n = n.substring(0, n.length() - 1);
+            b = n.getBytes(StandardCharsets.UTF_8);
+        }
+        return b;
+    }
+
+    /** The blob's type if the manifest can carry it (printable ASCII, 1..127), else a neutral one. */
+    static String mimeOf(String type) {
+        if (type == null || type.isEmpty() || type.length() > 127) {
+            return "application/octet-stream";
+        }
+        for (int i = 0; i < type.length(); i++) {
+            char ch = type.charAt(i);
+            if (ch < 0x20 || ch > 0x7e) {
+                return "application/octet-stream";
+            }
+        }
+        return type;
+    }
+
+    // ---- fetching (httpStream for links) -------------------------------------------------------------------
+
+    /** The name of linked content, once its manifest is known (for the stored file's name). */
+    static String knownName(String url) {
+        HashName h = linkOf(url);
+        Manifest m = h == null ? null : manifests.get(h);
+        return m == null ? null : new String(m.name(), StandardCharsets.UTF_8);
+    }
+
+    static HashName linkOf(String url) {
+        try {
+            return HashName.ofLink(url);
+        } catch (ProtocolException e) {
+            return null;
+        }
+    }
+
+    /** httpStream for a link: HTTP-like head (200, or 206 from {@code from}), the bytes in order, the end. */
+    static void open(String url, long from, BrowserHttpStream.HeadFn head, BrowserHttpStream.DataFn data,
+            BrowserHttpStream.EndFn end) {
+        HashName h;
+        try {
+            h = HashName.ofLink(url);
+        } catch (ProtocolException e) {
+            end.call(e.getMessage());
+            return;
+        }
+        whenOrdb(() -> fetch(h, from, head, data, end), end::call);
+    }
+
+    private static void fetch(HashName h, long from, BrowserHttpStream.HeadFn head, BrowserHttpStream.DataFn data,
+            BrowserHttpStream.EndFn end) {
+        OrdbNode.Handle[] handle = new OrdbNode.Handle[1];
+        boolean[] closed = new boolean[1];
+        long[] skip = new long[1];
+        handle[0] = ordb.download(h, from, null, new DownloadListener() {
+            @Override
+            public void onManifest(Manifest m) {
+                manifests.put(h, m);
+                skip[0] = from - (from / m.chunkSize()) * m.chunkSize();
+                head.call(from > 0 ? 206 : 200, m.length() - from, m.mime(), from, m.length(), command ->
+                        BrowserMain.scheduler().execute(() -> {
+                            if ("pause".equals(command)) {
+                                handle[0].setPaused(true);
+                            } else if ("resume".equals(command)) {
+                                handle[0].setPaused(false);
+                            } else if ("close".equals(command) && !closed[0]) {
+                                closed[0] = true;
+                                handle[0].cancel();
+                            }
+                        }));
+            }
+
+            @Override
+            public void onData(long index, byte[] chunk, byte[][] proof) {
+                if (closed[0]) {
+                    return;
+                }
+                int off = (int) Math.min(skip[0], chunk.length);
+                skip[0] -= off;
+                if (off < chunk.length) {
+                    data.call(Int8Array.copyFromJavaArray(off == 0 ? chunk
+                            : java.util.Arrays.copyOfRange(chunk, off, chunk.length)));
+                }
+            }
+
+            @Override
+            public void onSource(DownloadSource s, String event) {
+                BrowserMain.event("content " + h + ": " + s.name + " " + event);
+            }
+
+            @Override
+            public void onDone(String error) {
+                if (fetching.get(h) == handle[0]) {
+                    fetching.remove(h);
+                }
+                if (!closed[0]) {
+                    closed[0] = true;
+                    end.call(error);
+                }
+            }
+        });
+        fetching.put(h, handle[0]);
+    }
+
+    // ---- status ---------------------------------------------------------------------------------------------
+
+    static String statusJson() {
+        StringBuilder sb = new StringBuilder("{\"state\":");
+        sb.append(ordb == null ? BrowserMain.quote(state) : "null").append(",\"shared\":[");
+        int i = 0;
+        for (Content c : shared.values()) {
+            sb.append(i++ > 0 ? "," : "").append("{\"link\":").append(BrowserMain.quote(c.hashName().link(BrowserMain.base())))
+                    .append(",\"name\":").append(BrowserMain.quote(new String(c.manifest().name(), StandardCharsets.UTF_8)))
+                    .append(",\"size\":").append(c.manifest().length()).append("}");
+        }
+        sb.append("],\"publishing\":").append(BrowserMain.quote(ordb == null ? "" : ordb.publishState()))
+                .append(",\"ordbs\":").append(ordb == null ? 0 : ordb.publishOrdbs().size()).append(",\"fetching\":[");
+        i = 0;
+        for (Map.Entry<HashName, OrdbNode.Handle> e : fetching.entrySet()) {
+            Manifest m = manifests.get(e.getKey());
+            sb.append(i++ > 0 ? "," : "").append("{\"link\":").append(BrowserMain.quote(e.getKey().link(BrowserMain.base())))
+                    .append(",\"name\":").append(BrowserMain.quote(m == null ? "" : new String(m.name(), StandardCharsets.UTF_8)))
+                    .append(",\"sources\":[");
+            int j = 0;
+            for (DownloadSource s : e.getValue().sources()) {
+                sb.append(j++ > 0 ? "," : "").append("{\"name\":").append(BrowserMain.quote(s.name)).append(",\"bytes\":")
+                        .append(s.bytes).append(",\"kBps\":").append((long) s.rate).append(",\"fate\":")
+                        .append(BrowserMain.quote(s.fate)).append("}");
+            }
+            sb.append("]}");
+        }
+        sb.append("]");
+        if (ordb != null) {
+            org.onionpeer.ordb.OrdbServer.Stats s = ordb.server().stats();
+            sb.append(",\"server\":{\"queries\":").append(s.queries).append(",\"servedChunks\":")
+                    .append(s.servedChunks).append(",\"forwarded\":").append(s.forwarded).append(",\"refused\":")
+                    .append(s.refused).append("}");
+        }
+        return sb.append("}").toString();
+    }
+}

@@ -1,0 +1,364 @@
+package org.onionpeer.peer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.node.OnionProxy;
+import org.onionpeer.node.OrdbCircuits;
+import org.onionpeer.ordb.CircuitLink;
+import org.onionpeer.ordb.Content;
+import org.onionpeer.ordb.DbInfo;
+import org.onionpeer.ordb.Download;
+import org.onionpeer.ordb.DownloadListener;
+import org.onionpeer.ordb.DownloadSource;
+import org.onionpeer.ordb.HashName;
+import org.onionpeer.ordb.LocalLink;
+import org.onionpeer.ordb.Manifest;
+import org.onionpeer.ordb.OrdbLink;
+import org.onionpeer.ordb.OrdbServer;
+import org.onionpeer.ordb.Seeding;
+import org.onionpeer.platform.Scheduler;
+
+/**
+ * A peer node as an ORDB (the seed's "every node is an ORDB"), wired: its onion router serves circuits
+ * that speak ORDB with an {@link OrdbServer}, which finds unknown sources through the DHT ({@link
+ * OrdbDiscovery}) and announces what it learns; {@link #share} publishes a file and keeps circuits to
+ * {@link Limits#publishOrdbs} ORDBs (other pages) open, reopened when one closes; {@link #download}
+ * finds the ORDBs that know a hash_name and fetches it with a {@link Download}, seeding from 25 %.
+ *
+ * <p>Publisher and requester each stay behind circuits: a publisher is never in the DHT (its ORDBs are), and
+ * a downloader reaches ORDBs through circuits of its own; a node that already is an ORDB of the hash_name
+ * asks its own server over a {@link LocalLink} instead of building a circuit to itself.
+ */
+public final class OrdbNode {
+    /** Explicit limits. */
+    public static final class Limits {
+        /** Circuits a publisher keeps to ORDBs, each another page. */
+        public int publishOrdbs = 2;
+        /** Bytes of files held in memory to serve (shared and downloaded): a page must not exhaust its tab. */
+        public long maxHeldBytes = 512L << 20;
+        /** Downloads at once. */
+        public int maxDownloads = 8;
+        /** When a publisher lacks ORDBs: first retry, doubling up to the max. */
+        public long retryMillis = 2_000;
+        public long maxRetryMillis = 30_000;
+        /** ORDBs a download asks when the DHT names none (they search themselves). */
+        public int fallbackOrdbs = 5;
+    }
+
+    /** A running download: cancel, pause, and its report. */
+    public interface Handle {
+        void cancel();
+
+        void setPaused(boolean paused);
+
+        List<DownloadSource> sources();
+    }
+
+    /** Name of the link to our own server in download reports. */
+    public static final String SELF = "this node";
+
+    private final PeerNode peers;
+    private final OnionProxy proxy;
+    private final Scheduler scheduler;
+    private final Limits limits;
+    private final Content.MemoryStore store = new Content.MemoryStore();
+    private final OrdbCircuits circuits;
+    private final OrdbDiscovery discovery;
+    private final OrdbServer server;
+    private final Map<HashName, Content> shared = new LinkedHashMap<>();
+    private final Map<String, CircuitLink> publishLinks = new LinkedHashMap<>();
+    private final Map<String, Long> avoidUntil = new HashMap<>();
+    private final List<Download> downloads = new ArrayList<>();
+    private long heldBytes;
+    private long retry;
+    private Scheduler.Cancellable retryTimer;
+    private String publishState = "nothing shared";
+
+    public OrdbNode(PeerNode peers, OnionProxy proxy, OrdbDiscovery.Signer signer, Limits limits) {
+        this.peers = peers;
+        this.proxy = proxy;
+        this.scheduler = proxy.scheduler();
+        this.limits = limits == null ? new Limits() : limits;
+        this.retry = this.limits.retryMillis;
+        this.circuits = new OrdbCircuits(proxy);
+        this.discovery = new OrdbDiscovery(peers.service().dht(), scheduler, signer, OrdbDiscovery::peerRoute);
+        OrdbCircuits.CircuitFinder finder = circuits.finder(discovery);
+        this.server = new OrdbServer(store, finder);
+        finder.bind(server);
+        server.setListener(discovery);
+        peers.setOrdbHandler(link -> server.attach(link, false));
+    }
+
+    public OrdbServer server() {
+        return server;
+    }
+
+    public OrdbDiscovery discovery() {
+        return discovery;
+    }
+
+    public OrdbCircuits circuits() {
+        return circuits;
+    }
+
+    /** What publishing waits for, in words. */
+    public String publishState() {
+        return publishState;
+    }
+
+    /** The ORDBs a publisher's circuits reach, by name. */
+    public List<String> publishOrdbs() {
+        return new ArrayList<>(publishLinks.keySet());
+    }
+
+    public long heldBytes() {
+        return heldBytes;
+    }
+
+    /**
+     * Publishes {@code c}: held for serving, advertised (DB_INFO 100 %) to the ORDBs this node keeps circuits
+     * to, which announce it in the DHT. Throws with the reason when it does not fit the memory limit.
+     */
+    public void share(Content c) {
+        HashName h = c.hashName();
+        if (!shared.containsKey(h)) {
+            hold(c);
+            shared.put(h, c);
+        }
+        server.advertise(h, DbInfo.P100, false);
+        keepPublishing();
+    }
+
+    /** Stops sharing {@code h} (what others downloaded stays theirs). */
+    public void unshare(HashName h) {
+        Content c = shared.remove(h);
+        if (c != null && store.get(h) == c) {
+            store.remove(h);
+            heldBytes -= c.manifest().length();
+        }
+    }
+
+    public boolean isShared(HashName h) {
+        return shared.containsKey(h);
+    }
+
+    private void hold(Content c) {
+        long len = c.manifest().length();
+        if (heldBytes + len > limits.maxHeldBytes) {
+            throw new IllegalStateException("holding " + len + " more bytes would pass this node's limit of "
+                    + limits.maxHeldBytes + " bytes (" + heldBytes + " held)");
+        }
+        heldBytes += len;
+        store.add(c);
+    }
+
+    // ---- the publisher's circuits -------------------------------------------------------------------------
+
+    /** Opens circuits to ORDBs until there are enough; retries with backoff while peers are missing. */
+    private void keepPublishing() {
+        if (shared.isEmpty()) {
+            return;
+        }
+        long now = scheduler.nowMillis();
+        List<RelayInfo> known = peers.knownPeers();
+        for (RelayInfo r : known) {
+            if (publishLinks.size() >= limits.publishOrdbs) {
+                break;
+            }
+            String name = r.nickname();
+            Long until = avoidUntil.get(name);
+            if (publishLinks.containsKey(name) || (until != null && until > now)) {
+                continue;
+            }
+            openPublishLink(r);
+        }
+        publishState = publishLinks.isEmpty() ? "waiting for another page to publish to"
+                : "published through " + publishLinks.size() + " ORDB" + (publishLinks.size() == 1 ? "" : "s");
+        if (publishLinks.size() < limits.publishOrdbs && retryTimer == null) {
+            long d = retry;
+            retry = Math.min(retry * 2, limits.maxRetryMillis);
+            retryTimer = scheduler.schedule(d, () -> {
+                retryTimer = null;
+                keepPublishing();
+            });
+        } else if (publishLinks.size() >= limits.publishOrdbs) {
+            retry = limits.retryMillis;
+        }
+    }
+
+    private void openPublishLink(RelayInfo ordb) {
+        String name = ordb.nickname();
+        CircuitLink link = circuits.open(ordb, null);
+        OrdbLink.Handler served = server.attach(link, true); // DB_INFO for all we hold goes out at once
+        publishLinks.put(name, link);
+        link.setHandler(new OrdbLink.Handler() {
+            @Override
+            public void onMessage(int stream, int command, byte[] body) {
+                served.onMessage(stream, command, body);
+            }
+
+            @Override
+            public void onClosed() {
+                served.onClosed();
+                if (publishLinks.get(name) == link) {
+                    publishLinks.remove(name);
+                    // That page may have left: try others first, and it again later.
+                    avoidUntil.put(name, scheduler.nowMillis() + limits.maxRetryMillis);
+                    retry = limits.retryMillis;
+                    keepPublishing();
+                }
+            }
+        });
+    }
+
+    // ---- downloads ----------------------------------------------------------------------------------------
+
+    /**
+     * Fetches {@code h} from the chunk holding byte {@code fromByte}; {@code listener} gets the manifest, the
+     * verified chunks in order from there, progress, sources and the end. The ORDBs asked: this node's own server if it already knows a
+     * source (or holds the file), the sources the DHT names, else a few peers, which search themselves.
+     */
+    public Handle download(HashName h, long fromByte, Download.Config config, DownloadListener listener) {
+        Download[] running = new Download[1];
+        boolean[] state = new boolean[2]; // cancelled, paused
+        Handle handle = new Handle() {
+            @Override
+            public void cancel() {
+                state[0] = true;
+                if (running[0] != null) {
+                    running[0].cancel();
+                }
+            }
+
+            @Override
+            public void setPaused(boolean paused) {
+                state[1] = paused;
+                if (running[0] != null) {
+                    running[0].setPaused(paused);
+                }
+            }
+
+            @Override
+            public List<DownloadSource> sources() {
+                return running[0] == null ? new ArrayList<>() : running[0].sources();
+            }
+        };
+        if (downloads.size() >= limits.maxDownloads) {
+            scheduler.execute(() -> listener.onDone("already " + downloads.size() + " downloads, the limit"));
+            return handle;
+        }
+        discovery.find(h, found -> {
+            if (state[0]) {
+                return;
+            }
+            List<RelayInfo> ordbs = new ArrayList<>(found);
+            if (ordbs.isEmpty()) {
+                for (RelayInfo r : peers.knownPeers()) {
+                    if (ordbs.size() < limits.fallbackOrdbs) {
+                        ordbs.add(r);
+                    }
+                }
+            }
+            boolean self = store.get(h) != null || !server.sourcesOf(h).isEmpty();
+            if (ordbs.isEmpty() && !self) {
+                listener.onDone("nobody shares this now: no source in the DHT and no peer to ask");
+                return;
+            }
+            Download.Config c = config == null ? new Download.Config() : config;
+            c.fromByte = fromByte;
+            Download[] ref = running;
+            Download d = new Download(scheduler, proxy.node().entropy(), h, connector(self, ordbs), c,
+                    seeding(listener, () -> ref[0]));
+            running[0] = d;
+            downloads.add(d);
+            d.setPaused(state[1]);
+            d.start();
+        });
+        return handle;
+    }
+
+    private OrdbLink.Connector connector(boolean self, List<RelayInfo> ordbs) {
+        OrdbLink.Connector remote = circuits.connector(ordbs);
+        return (Set<String> avoid, OrdbLink.Handler handler) -> {
+            if (self && !avoid.contains(SELF)) {
+                LocalLink[] pair = LocalLink.pair(scheduler, SELF, "a download of this node");
+                pair[1].setHandler(server.attach(pair[1], false));
+                pair[0].setHandler(handler);
+                return pair[0];
+            }
+            return remote.open(avoid, handler);
+        };
+    }
+
+    /** The listener, seeding from 25 % when the file fits the memory limit (else it is only downloaded). */
+    private DownloadListener seeding(DownloadListener inner, java.util.function.Supplier<Download> download) {
+        return new DownloadListener() {
+            private DownloadListener to = inner;
+
+            @Override
+            public void onManifest(Manifest m) {
+                if (!m.isLive() && store.get(m.hashName()) == null
+                        && heldBytes + m.length() <= limits.maxHeldBytes) {
+                    to = new Seeding(inner, OrdbNode.this::hold, server, discovery, false);
+                }
+                to.onManifest(m);
+            }
+
+            @Override
+            public void onData(long index, byte[] data, byte[][] proof) {
+                to.onData(index, data, proof);
+            }
+
+            @Override
+            public void onProgress(long bytes, long total) {
+                to.onProgress(bytes, total);
+            }
+
+            @Override
+            public void onSource(DownloadSource source, String event) {
+                to.onSource(source, event);
+            }
+
+            @Override
+            public void onDone(String error) {
+                downloads.removeIf(Download::isDone);
+                to.onDone(error == null ? null : inWords(error, download.get()));
+            }
+        };
+    }
+
+    /** A download that found nobody holding the file says so, instead of its last ORDB's DB_END. */
+    private static String inWords(String error, Download d) {
+        if (d == null || d.manifest() != null) {
+            return error;
+        }
+        List<DownloadSource> all = d.sources();
+        for (DownloadSource s : all) {
+            if (!s.fate.contains("UNAVAILABLE")) {
+                return error;
+            }
+        }
+        return all.isEmpty() ? error : "nobody shares this now: " + all.size() + " ORDB" + (all.size() == 1 ? "" : "s")
+                + " asked, none knows a source";
+    }
+
+    /** Stops publishing and downloading; the server's circuits close with the node. */
+    public void close() {
+        if (retryTimer != null) {
+            retryTimer.cancel();
+        }
+        for (Download d : new ArrayList<>(downloads)) {
+            d.cancel();
+        }
+        for (CircuitLink l : new ArrayList<>(publishLinks.values())) {
+            l.close();
+        }
+        publishLinks.clear();
+        discovery.close();
+    }
+}

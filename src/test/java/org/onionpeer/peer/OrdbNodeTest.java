@@ -1,0 +1,192 @@
+package org.onionpeer.peer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.crypto.BcRelayPrimitives;
+import org.onionpeer.crypto.Ed25519;
+import org.onionpeer.crypto.Ntor;
+import org.onionpeer.dir.Directory;
+import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.link.Channel;
+import org.onionpeer.node.OnionProxy;
+import org.onionpeer.node.OnionRouter;
+import org.onionpeer.ordb.Content;
+import org.onionpeer.ordb.Download;
+import org.onionpeer.ordb.DownloadListener;
+import org.onionpeer.ordb.DownloadSource;
+import org.onionpeer.ordb.HashName;
+
+/**
+ * Pages sharing a file through each other ({@link OrdbNode}) on the JVM, in memory: four pages behind one
+ * bridge, which extends circuits to them. A shares; its ORDBs (two other pages) learn the hash_name and
+ * announce themselves in the DHT; B fetches it by the hash_name alone; A leaves; C fetches it from B, the
+ * downloader that seeds. Every page's ORDB circuits start at the bridge and end at a page.
+ */
+class OrdbNodeTest extends PeerNet {
+    RelayInfo bridgeRouter;
+    Directory directory;
+
+    /** A page with a PeerNode and an OrdbNode, in the peer network. */
+    final class SharingPage {
+        final Page page;
+        final OnionProxy proxy;
+        final PeerNode peer;
+        final OrdbNode ordb;
+
+        SharingPage(String name) {
+            page = new Page(name);
+            OnionProxy.Options o = new OnionProxy.Options();
+            proxy = new OnionProxy(page.node, new BcRelayPrimitives(), directory, o);
+            peer = new PeerNode(page.node, proxy, page.svc, new BcRelayPrimitives(), page.onion, page.routerCert,
+                    null);
+            o.peerHops = peer.hops();
+            ordb = new OrdbNode(peer, proxy, OrdbDiscovery.keyPair(page.key, page.svc.dht().self()), null);
+            peer.start();
+            await(() -> peer.state().equals("in the peer network"), 30_000, name + " joins");
+        }
+
+        /** Leaves as a closed tab does: every link drops at once. */
+        void close() {
+            ordb.close();
+            for (Channel c : page.node.links().channels()) {
+                c.close("tab closed");
+            }
+        }
+    }
+
+    /** What a download delivered. */
+    static final class Sink implements DownloadListener {
+        final ByteArrayOutputStream got = new ByteArrayOutputStream();
+        final List<String> events = new ArrayList<>();
+        String error = "running";
+
+        @Override
+        public void onData(long index, byte[] data, byte[][] proof) {
+            got.write(data, 0, data.length);
+        }
+
+        @Override
+        public void onDone(String e) {
+            error = e;
+        }
+
+        @Override
+        public void onSource(DownloadSource s, String event) {
+            events.add(s.name + ": " + event);
+        }
+    }
+
+    @BeforeEach
+    void network() throws Exception {
+        bridge = new Bridge();
+        Ntor.Keypair onion = Ntor.Keypair.fromSecret(random32());
+        OnionRouter.Config cfg = new OnionRouter.Config();
+        cfg.nodeId = bridge.keys.identity().rsaIdentity();
+        cfg.onionKeys.add(onion);
+        cfg.primitives = new BcRelayPrimitives();
+        cfg.locator = (rsaId, edId, tls) -> bridge.svc.registeredRouter(rsaId);
+        new OnionRouter(bridge.node, cfg);
+        bridgeRouter = new RelayInfo("bridge", bridge.keys.identity(), onion.publicKey(), List.of("inproc:bridge"),
+                Set.of(RelayInfo.FLAG_BRIDGE), "");
+        long now = sched.epochSeconds();
+        directory = Directory.sign(List.of(bridgeRouter), now - 60, now + 86400, Ed25519.fromSeed(random32()));
+    }
+
+    byte[] randomFile(int n) {
+        byte[] b = new byte[n];
+        rnd.nextBytes(b);
+        return b;
+    }
+
+    Sink fetch(SharingPage p, HashName h, long fromByte) {
+        Sink s = new Sink();
+        p.ordb.download(h, fromByte, null, s);
+        await(() -> s.error == null || !"running".equals(s.error), 120_000, p.page.name + " downloads");
+        return s;
+    }
+
+    @Test
+    void aFileSharedByOnePageIsFetchedByAnotherAndThenFromTheDownloaderAfterThePublisherLeft() {
+        SharingPage a = new SharingPage("pageA");
+        SharingPage b = new SharingPage("pageB");
+        SharingPage c = new SharingPage("pageC");
+        SharingPage d = new SharingPage("pageD");
+        byte[] file = randomFile(600_000);
+        Content content = Content.publish(file, "clip.webm".getBytes(), "video/webm", 16384);
+        HashName h = content.hashName();
+        a.ordb.share(content);
+        await(() -> a.ordb.publishOrdbs().size() == 2, 60_000, "A publishes through 2 ORDBs");
+        assertEquals("published through 2 ORDBs", a.ordb.publishState());
+        List<SharingPage> ordbs = new ArrayList<>();
+        for (SharingPage p : List.of(b, c, d)) {
+            if (p.ordb.discovery().stats().announced > 0) {
+                ordbs.add(p);
+            }
+        }
+        await(() -> b.ordb.discovery().stats().announced + c.ordb.discovery().stats().announced
+                + d.ordb.discovery().stats().announced == 2, 30_000, "A's two ORDBs announce the hash_name");
+        for (ClientCircuit cc : a.ordb.circuits().circuits()) {
+            assertEquals(bridgeRouter.nickname(), cc.path().get(0).nickname(), "A's first hop is its bridge");
+            assertEquals(3, cc.path().size(), "with two other pages to pass through, 3 hops");
+        }
+
+        Sink got = fetch(b, h, 0);
+        assertNull(got.error, String.join("\n", got.events));
+        assertArrayEquals(file, got.got.toByteArray());
+
+        a.close();
+        await(() -> bridge.svc.registeredRouter(a.page.id().bytes()) == null, 5_000, "A gone");
+        Sink again = fetch(c, h, 0);
+        assertNull(again.error, String.join("\n", again.events));
+        assertArrayEquals(file, again.got.toByteArray());
+        assertTrue(b.ordb.server().stats().servedChunks > 0, "B, the first downloader, served C");
+    }
+
+    @Test
+    void aResumedDownloadStartsAtTheChunkHoldingItsFirstByte() {
+        SharingPage a = new SharingPage("pageA");
+        SharingPage b = new SharingPage("pageB");
+        SharingPage c = new SharingPage("pageC");
+        byte[] file = randomFile(200_000);
+        Content content = Content.publish(file, "f.bin".getBytes(), "application/octet-stream", 16384);
+        a.ordb.share(content);
+        await(() -> a.ordb.publishOrdbs().size() == 2, 60_000, "A publishes");
+        Sink got = fetch(c, content.hashName(), 5 * 16384 + 100); // from the chunk holding that byte
+        assertNull(got.error, String.join("\n", got.events));
+        byte[] rest = java.util.Arrays.copyOfRange(file, 5 * 16384, file.length);
+        assertArrayEquals(rest, got.got.toByteArray());
+    }
+
+    @Test
+    void aHashNameNobodySharesEndsWithAClearError() {
+        new SharingPage("pageA");
+        SharingPage b = new SharingPage("pageB");
+        Content nobody = Content.publish(randomFile(1000), new byte[0], "application/octet-stream", 16384);
+        Sink got = fetch(b, nobody.hashName(), 0);
+        assertTrue(got.error != null && !got.error.equals("running"));
+        // A is asked (a peer that searches itself) and finds nothing either.
+        assertEquals("nobody shares this now: 1 ORDB asked, none knows a source", got.error, String.join("\n", got.events));
+    }
+
+    @Test
+    void sharingMoreThanTheMemoryLimitIsRefusedWithTheNumbers() {
+        SharingPage a = new SharingPage("pageA");
+        OrdbNode.Limits l = new OrdbNode.Limits();
+        l.maxHeldBytes = 100_000;
+        OrdbNode small = new OrdbNode(a.peer, a.proxy, OrdbDiscovery.keyPair(a.page.key, a.page.svc.dht().self()), l);
+        Content big = Content.publish(randomFile(150_000), new byte[0], "application/octet-stream", 16384);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> small.share(big));
+        assertEquals("holding 150000 more bytes would pass this node's limit of 100000 bytes (0 held)", e.getMessage());
+    }
+}
