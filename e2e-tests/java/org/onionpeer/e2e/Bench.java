@@ -27,7 +27,9 @@ import org.onionpeer.jvm.JcaRelayPrimitives;
  * JVM onion proxy and, unless onionpeer.bench.js=false, for the browser node in Chromium),
  * onionpeer.bench.load=false to skip the load rows ({@link LoadBench}: a bridge process idle and holding 5,000
  * WebSocket page links, then 2,000 TLS links too: links per GB of its RSS, its threads, circuit build and SOCKS
- * fetch p50/p99 against idle).
+ * fetch p50/p99 against idle), onionpeer.bench.ordb=false to skip the ORDB rows ({@link OrdbPageBench}: time
+ * to first frame between pages; {@link OrdbBench}: a file through 5 ORDB circuits against 1, every JVM relay
+ * rate-limited).
  */
 public final class Bench {
     static final int MIN_MILLIS = Integer.getInteger("onionpeer.bench.millis", 1000);
@@ -132,6 +134,13 @@ public final class Bench {
                 OrdbPageBench.run();
             } catch (Exception | AssertionError e) {
                 System.out.println("ORDB page bench failed: " + e);
+                e.printStackTrace(System.out);
+            }
+            System.out.println();
+            try {
+                OrdbBench.run();
+            } catch (Exception e) {
+                System.out.println("ordb bench failed: " + e);
                 e.printStackTrace(System.out);
             }
         }

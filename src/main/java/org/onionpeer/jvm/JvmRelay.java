@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.cell.IpAddress;
@@ -87,6 +88,17 @@ public final class JvmRelay implements AutoCloseable {
     public JvmRelay(String nickname, String host, ExitPolicy exitPolicy, Supplier<Directory> directory,
             WebSocketConnector ws, Channel.Limits limits, ConnectionGate orGate, NodeLimits nodeLimits)
             throws IOException, java.security.GeneralSecurityException {
+        this(nickname, host, exitPolicy, directory, ws, limits, orGate, nodeLimits, null);
+    }
+
+    /**
+     * @param customise applied to the router's config after we filled it in and before the router is made
+     *        (e.g. {@code relayBytesPerSecond}, which the router reads only then, or {@code ordbHandler});
+     *        null: none. Runs on the caller's thread.
+     */
+    public JvmRelay(String nickname, String host, ExitPolicy exitPolicy, Supplier<Directory> directory,
+            WebSocketConnector ws, Channel.Limits limits, ConnectionGate orGate, NodeLimits nodeLimits,
+            Consumer<OnionRouter.Config> customise) throws IOException, java.security.GeneralSecurityException {
         this.nickname = nickname;
         this.exitPolicy = exitPolicy;
         // The link handshake timeout bounds the TLS handshake before it too (never more than a dial's).
@@ -146,6 +158,9 @@ public final class JvmRelay implements AutoCloseable {
         // ntor v3 and congestion control at this end (prop324), with the consensus's parameters.
         cfg.ntorV3 = new org.onionpeer.circuit.NtorV3RelayHandshake(keys.ed25519Identity().publicKey(),
                 () -> java.util.List.of(onionKey), () -> ccParams.get());
+        if (customise != null) {
+            customise.accept(cfg);
+        }
         this.router = new OnionRouter(node, cfg);
 
         TcpServer.Options or = new TcpServer.Options();

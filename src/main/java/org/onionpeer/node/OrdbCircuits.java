@@ -41,6 +41,9 @@ public final class OrdbCircuits {
     private final OnionProxy proxy;
     private final List<ClientCircuit> circuits = new ArrayList<>();
     private long maxQueued = CircuitLink.DEFAULT_MAX_QUEUED;
+    private boolean disjoint;
+    /** Paths of our circuits from when they are chosen until they close (those building too, for disjoint). */
+    private final List<List<RelayInfo>> livePaths = new ArrayList<>();
 
     public OrdbCircuits(OnionProxy proxy) {
         this.proxy = proxy;
@@ -49,6 +52,17 @@ public final class OrdbCircuits {
     /** Every circuit this built (tests, diagnostics: paths, states). */
     public List<ClientCircuit> circuits() {
         return new ArrayList<>(circuits);
+    }
+
+    /**
+     * Off by default: paths chosen as any circuit's. On: a new circuit's first hop and middle are none of the
+     * relays on our circuits still open, nor (for a {@link #connector}) any of its ORDBs, when the directory
+     * allows it. Concurrent circuits then do not split one relay's rate between them (a relay on two of a
+     * download's circuits halves both), and no relay but the ORDBs sees more than one of them.
+     */
+    public OrdbCircuits disjoint(boolean on) {
+        this.disjoint = on;
+        return this;
     }
 
     /** Attempts at building a circuit to an ORDB before its link closes: a page on the path may have left. */
@@ -60,8 +74,13 @@ public final class OrdbCircuits {
      * extend to left alone for a while, so one departed page on the way does not cost the ORDB.
      */
     public CircuitLink open(RelayInfo ordb, OrdbLink.Handler handler) {
+        return open(ordb, handler, Set.of());
+    }
+
+    private CircuitLink open(RelayInfo ordb, OrdbLink.Handler handler, Set<String> alsoAvoid) {
         ClientCircuit[] circuit = new ClientCircuit[1];
         boolean[] cancelled = new boolean[1];
+        List<?>[] chosen = new List<?>[1];
         CircuitLink link = new CircuitLink(ordb.nickname(), proxy.scheduler(), new CircuitLink.Port() {
             @Override
             public boolean canSend() {
@@ -76,22 +95,26 @@ public final class OrdbCircuits {
             @Override
             public void close() {
                 cancelled[0] = true;
+                forget(chosen[0]);
                 if (circuit[0] != null) {
                     circuit[0].close();
                 }
             }
         }, maxQueued);
         link.setHandler(handler);
-        build(ordb, link, circuit, cancelled, 1);
+        build(ordb, link, circuit, cancelled, chosen, alsoAvoid, 1);
         return link;
     }
 
-    private void build(RelayInfo ordb, CircuitLink link, ClientCircuit[] circuit, boolean[] cancelled, int attempt) {
-        List<RelayInfo> path = proxy.paths().choosePathTo(ordb);
+    private void build(RelayInfo ordb, CircuitLink link, ClientCircuit[] circuit, boolean[] cancelled,
+            List<?>[] chosen, Set<String> alsoAvoid, int attempt) {
+        List<RelayInfo> path = proxy.paths().choosePathTo(ordb, disjoint ? inUse(alsoAvoid) : Set.of());
         if (path == null) {
             link.circuitClosed();
             return;
         }
+        chosen[0] = path;
+        livePaths.add(path);
         Node node = proxy.node();
         node.links().connect(path.get(0), new LinkManager.ConnectCallback() {
             @Override
@@ -108,12 +131,13 @@ public final class OrdbCircuits {
 
                             @Override
                             public void closed(ClientCircuit cc, String reason) {
+                                forget(path);
                                 if (!cc.wasBuilt() && !cancelled[0] && attempt < BUILD_ATTEMPTS) {
                                     int k = cc.hopCount();
                                     if (k >= 1 && k < path.size() - 1 && PathSelector.isPeer(path.get(k))) {
                                         proxy.paths().markUnreachable(path.get(k));
                                     }
-                                    build(ordb, link, circuit, cancelled, attempt + 1);
+                                    build(ordb, link, circuit, cancelled, chosen, alsoAvoid, attempt + 1);
                                     return;
                                 }
                                 link.circuitClosed();
@@ -143,6 +167,7 @@ public final class OrdbCircuits {
             @Override
             public void failed(String reason) {
                 proxy.paths().markUnreachable(path.get(0));
+                forget(path);
                 link.circuitClosed();
             }
         });
@@ -151,14 +176,33 @@ public final class OrdbCircuits {
     /** A Download's circuits: to the first of {@code ordbs} (in order) whose name is not avoided. */
     public OrdbLink.Connector connector(List<RelayInfo> ordbs) {
         List<RelayInfo> list = new ArrayList<>(ordbs);
+        Set<String> fingerprints = new java.util.HashSet<>();
+        for (RelayInfo r : list) {
+            fingerprints.add(r.identity().fingerprint());
+        }
         return (Set<String> avoid, OrdbLink.Handler handler) -> {
             for (RelayInfo r : list) {
                 if (!avoid.contains(r.nickname())) {
-                    return open(r, handler);
+                    return open(r, handler, fingerprints);
                 }
             }
             return null;
         };
+    }
+
+    private void forget(List<?> path) {
+        livePaths.removeIf(p -> p == path);
+    }
+
+    /** Fingerprints of the relays on our open circuits, and {@code more}. */
+    private Set<String> inUse(Set<String> more) {
+        Set<String> out = new java.util.HashSet<>(more);
+        for (List<RelayInfo> p : livePaths) {
+            for (RelayInfo r : p) {
+                out.add(r.identity().fingerprint());
+            }
+        }
+        return out;
     }
 
     /**

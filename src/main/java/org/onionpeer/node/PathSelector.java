@@ -203,6 +203,15 @@ final class PathSelector {
      * The last hop then never sees our address, and the first never learns the last.
      */
     List<RelayInfo> choosePathTo(RelayInfo last) {
+        return choosePathTo(last, Collections.emptySet());
+    }
+
+    /**
+     * The same, with no relay whose fingerprint is in {@code avoid} as first hop or middle where another will
+     * do: each position falls back to any relay when avoiding leaves none (e.g. the only allowed first hop).
+     * Paths to pages are chosen as they always are ({@link #choosePathToPeer}), nothing avoided.
+     */
+    List<RelayInfo> choosePathTo(RelayInfo last, Set<String> avoid) {
         int len = options.pathLength;
         if (isPeer(last) && options.peerHops != null && len > 1) {
             return choosePathToPeer(last);
@@ -211,17 +220,10 @@ final class PathSelector {
             return firstHopOk(last) ? Collections.singletonList(last) : null;
         }
         String lastId = last.identity().fingerprint();
-        List<RelayInfo> firsts = new ArrayList<>();
-        List<RelayInfo> guards = new ArrayList<>();
-        for (RelayInfo r : proxy.directory().relays()) {
-            if (!r.identity().fingerprint().equals(lastId) && firstHopOk(r)) {
-                firsts.add(r);
-                if (r.hasFlag(RelayInfo.FLAG_GUARD)) {
-                    guards.add(r);
-                }
-            }
+        List<RelayInfo> pool = firstHops(lastId, avoid);
+        if (pool.isEmpty() && !avoid.isEmpty()) {
+            pool = firstHops(lastId, Collections.emptySet());
         }
-        List<RelayInfo> pool = guards.isEmpty() ? firsts : guards;
         if (pool.isEmpty()) {
             return null;
         }
@@ -233,8 +235,16 @@ final class PathSelector {
         path.add(first);
         List<RelayInfo> middles = new ArrayList<>();
         for (RelayInfo r : proxy.directory().relays()) {
-            if (!used.contains(r.identity().fingerprint())) {
+            if (!used.contains(r.identity().fingerprint()) && !avoid.contains(r.identity().fingerprint())) {
                 middles.add(r);
+            }
+        }
+        if (middles.size() < len - 2) {
+            middles.clear();
+            for (RelayInfo r : proxy.directory().relays()) {
+                if (!used.contains(r.identity().fingerprint())) {
+                    middles.add(r);
+                }
             }
         }
         while (path.size() < len - 1) {
@@ -248,6 +258,22 @@ final class PathSelector {
         }
         path.add(last);
         return path;
+    }
+
+    /** Allowed, reachable first hops other than the last hop and {@code avoid}, Guard-flagged ones if any. */
+    private List<RelayInfo> firstHops(String lastId, Set<String> avoid) {
+        List<RelayInfo> firsts = new ArrayList<>();
+        List<RelayInfo> guards = new ArrayList<>();
+        for (RelayInfo r : proxy.directory().relays()) {
+            String id = r.identity().fingerprint();
+            if (!id.equals(lastId) && !avoid.contains(id) && firstHopOk(r)) {
+                firsts.add(r);
+                if (r.hasFlag(RelayInfo.FLAG_GUARD)) {
+                    guards.add(r);
+                }
+            }
+        }
+        return guards.isEmpty() ? firsts : guards;
     }
 
     /**

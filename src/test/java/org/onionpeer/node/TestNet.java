@@ -40,6 +40,8 @@ public final class TestNet {
     public long relayBytesPerSecond;
     /** Keys and node entropy of relays added from now on (a seeded SHA1PRNG makes a run repeatable). */
     public SecureRandom random = RND;
+    /** Nodes that stopped answering: nothing passes on their links, which stay open (see {@link #silenceable}). */
+    public final Set<String> silenced = new java.util.HashSet<>();
     /** Every link dialled through {@link #dialer(String)}, as "from->to" (who saw whose address). */
     public final List<String> dials = new ArrayList<>();
 
@@ -84,8 +86,40 @@ public final class TestNet {
                     dials.add(from + "->" + target.name());
                 }
                 Pipe p = new Pipe(sched, sched);
-                r.node.links().accept(delayed(p.b()), null, null);
-                sched.execute(() -> cb.connected(delayed(p.a()), null, null));
+                r.node.links().accept(silenceable(delayed(p.b()), target.name(), from), null, null);
+                sched.execute(() -> cb.connected(silenceable(delayed(p.a()), from, target.name()), null, null));
+            }
+        };
+    }
+
+    /**
+     * {@code owner}'s end of a link to {@code peer}: nothing passes once either is in {@link #silenced}, and
+     * a silenced owner does not close it either (a node that stopped answering, its links left open).
+     */
+    private Transport silenceable(Transport t, String owner, String peer) {
+        return new Transport() {
+            @Override
+            public void send(byte[] data) {
+                if (!silenced.contains(owner) && !silenced.contains(peer)) {
+                    t.send(data);
+                }
+            }
+
+            @Override
+            public void close(String reason) {
+                if (!silenced.contains(owner)) {
+                    t.close(reason);
+                }
+            }
+
+            @Override
+            public long bufferedAmount() {
+                return t.bufferedAmount();
+            }
+
+            @Override
+            public void setListener(Listener listener) {
+                t.setListener(listener);
             }
         };
     }
