@@ -42,6 +42,11 @@ public final class Download {
         public int blockChunks = 6;
         public int windowBlocks = 5;
         public long stallMillis = 1500;
+        /**
+         * How long a new circuit may take to answer the manifest query: it is still being built (3 hops, each
+         * a handshake; over pages, WebRTC links too), which the stall limit must not count.
+         */
+        public long connectMillis = 10_000;
         public double slowFactor = 4;
         public int maxInitialCounter = 2;
         /** Requests in flight on one circuit, at most (the first, and those sent ahead). */
@@ -222,6 +227,9 @@ public final class Download {
 
     /** How long a circuit with work pending may stay silent. */
     private long stallLimit(Source s) {
+        if (!s.ready) {
+            return Math.max(config.connectMillis, config.stallMillis);
+        }
         if (s.rtt < 0 || s.stats.rate <= 0 || manifest == null) {
             return Math.max(config.stallMillis, 3 * s.rtt);
         }

@@ -77,6 +77,12 @@ public final class OrdbNode {
     private final Limits limits;
     private final Content.MemoryStore store = new Content.MemoryStore();
     private final OrdbCircuits circuits;
+    /**
+     * A download's circuits share no first hop or middle where the network allows (as tor's conflux legs
+     * exclude each other's guards and middles): five circuits through one relay would split its rate five
+     * ways, and let it see all of them.
+     */
+    private final OrdbCircuits downloadCircuits;
     private final OrdbDiscovery discovery;
     private final OrdbServer server;
     private final Map<HashName, Content> shared = new LinkedHashMap<>();
@@ -96,6 +102,7 @@ public final class OrdbNode {
         this.limits = limits == null ? new Limits() : limits;
         this.retry = this.limits.retryMillis;
         this.circuits = new OrdbCircuits(proxy);
+        this.downloadCircuits = new OrdbCircuits(proxy).disjoint(true);
         this.discovery = new OrdbDiscovery(peers.service().dht(), scheduler, signer, OrdbDiscovery::peerRoute);
         OrdbCircuits.CircuitFinder finder = circuits.finder(discovery);
         this.server = new OrdbServer(store, finder);
@@ -354,7 +361,7 @@ public final class OrdbNode {
     }
 
     private OrdbLink.Connector connector(boolean self, List<RelayInfo> ordbs) {
-        OrdbLink.Connector remote = circuits.connector(ordbs);
+        OrdbLink.Connector remote = downloadCircuits.connector(ordbs);
         return (Set<String> avoid, OrdbLink.Handler handler) -> {
             if (self && !avoid.contains(SELF)) {
                 LocalLink[] pair = LocalLink.pair(scheduler, SELF, "a download of this node");
