@@ -93,25 +93,11 @@ final class PathSelector {
         RelayInfo exit = exits.get(randomBelow(exits.size()));
         Set<String> exclude = new HashSet<>();
         exclude.add(exit.identity().fingerprint());
-        for (Map.Entry<String, Long> e : unreachableUntil.entrySet()) {
-            if (e.getValue() > proxy.scheduler().nowMillis()) {
-                exclude.add(e.getKey());
-            }
-        }
         // The first hop is a long-lived peer or, failing one, a relay we may take as first hop (a page: its
         // bridge); the middle hops are peers; the exit is a JVM relay.
-        RelayInfo first = options.peerHops.firstHop(exclude);
+        RelayInfo first = peerPathFirstHop(exclude);
         if (first == null) {
-            List<RelayInfo> firsts = new ArrayList<>();
-            for (RelayInfo r : proxy.directory().relays()) {
-                if (firstHopOk(r) && !exclude.contains(r.identity().fingerprint())) {
-                    firsts.add(r);
-                }
-            }
-            if (firsts.isEmpty()) {
-                return null;
-            }
-            first = firsts.get(randomBelow(firsts.size()));
+            return null;
         }
         exclude.add(first.identity().fingerprint());
         List<RelayInfo> middles = options.peerHops.peers(options.pathLength - 2, exclude);
@@ -286,6 +272,27 @@ final class PathSelector {
     private List<RelayInfo> choosePathToPeer(RelayInfo last) {
         Set<String> exclude = new HashSet<>();
         exclude.add(last.identity().fingerprint());
+        RelayInfo first = peerPathFirstHop(exclude);
+        if (first == null) {
+            return null;
+        }
+        exclude.add(first.identity().fingerprint());
+        List<RelayInfo> path = new ArrayList<>();
+        path.add(first);
+        List<RelayInfo> middles = options.peerHops.peers(options.pathLength - 2, exclude);
+        if (middles != null) {
+            path.addAll(middles);
+        }
+        path.add(last);
+        return path;
+    }
+
+    /**
+     * The first hop of a path through peers: a long-known peer, else a relay we may take as first hop (a
+     * page: its bridge); none in {@code exclude}, to which the relays marked unreachable are added. Null if
+     * there is none.
+     */
+    private RelayInfo peerPathFirstHop(Set<String> exclude) {
         for (Map.Entry<String, Long> e : unreachableUntil.entrySet()) {
             if (e.getValue() > proxy.scheduler().nowMillis()) {
                 exclude.add(e.getKey());
@@ -299,20 +306,9 @@ final class PathSelector {
                     firsts.add(r);
                 }
             }
-            if (firsts.isEmpty()) {
-                return null;
-            }
-            first = firsts.get(randomBelow(firsts.size()));
+            first = firsts.isEmpty() ? null : firsts.get(randomBelow(firsts.size()));
         }
-        exclude.add(first.identity().fingerprint());
-        List<RelayInfo> path = new ArrayList<>();
-        path.add(first);
-        List<RelayInfo> middles = options.peerHops.peers(options.pathLength - 2, exclude);
-        if (middles != null) {
-            path.addAll(middles);
-        }
-        path.add(last);
-        return path;
+        return first;
     }
 
     private boolean firstHopOk(RelayInfo r) {

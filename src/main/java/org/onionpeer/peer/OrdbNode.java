@@ -200,27 +200,12 @@ public final class OrdbNode {
                 return running[0] == null ? new ArrayList<>() : running[0].sources();
             }
         };
-        discovery.find(h, found -> {
-            if (cancelled[0]) {
-                return;
+        findOrdbs(h, live.containsKey(h), "nobody streams this now", listener::onDone, connector -> {
+            if (!cancelled[0]) {
+                running[0] = new LiveDownload(scheduler, proxy.node().entropy(), h, connector,
+                        config == null ? new LiveDownload.Config() : config, listener);
+                running[0].start();
             }
-            List<RelayInfo> ordbs = new ArrayList<>(found);
-            if (ordbs.isEmpty()) {
-                for (RelayInfo r : peers.knownPeers()) {
-                    if (ordbs.size() < limits.fallbackOrdbs) {
-                        ordbs.add(r);
-                    }
-                }
-            }
-            boolean self = live.containsKey(h) || !server.sourcesOf(h).isEmpty();
-            if (ordbs.isEmpty() && !self) {
-                listener.onDone("nobody streams this now: no source in the DHT and no peer to ask");
-                return;
-            }
-            LiveDownload d = new LiveDownload(scheduler, proxy.node().entropy(), h, connector(self, ordbs),
-                    config == null ? new LiveDownload.Config() : config, listener);
-            running[0] = d;
-            d.start();
         });
         return handle;
     }
@@ -330,10 +315,30 @@ public final class OrdbNode {
             scheduler.execute(() -> listener.onDone("already " + downloads.size() + " downloads, the limit"));
             return handle;
         }
-        discovery.find(h, found -> {
+        findOrdbs(h, store.get(h) != null, "nobody shares this now", listener::onDone, connector -> {
             if (state[0]) {
                 return;
             }
+            Download.Config c = config == null ? new Download.Config() : config;
+            c.fromByte = fromByte;
+            Download d = new Download(scheduler, proxy.node().entropy(), h, connector, c,
+                    seeding(listener, () -> running[0]));
+            running[0] = d;
+            downloads.add(d);
+            d.setPaused(state[1]);
+            d.start();
+        });
+        return handle;
+    }
+
+    /**
+     * The ORDBs to ask for {@code h}: this node's own server first if it holds {@code h} ({@code held}) or
+     * knows a source of it, then the sources the DHT names, else a few known peers (which search
+     * themselves); with none, {@code failed} gets "{@code nobody}: no source in the DHT and no peer to ask".
+     */
+    private void findOrdbs(HashName h, boolean held, String nobody, java.util.function.Consumer<String> failed,
+            java.util.function.Consumer<OrdbLink.Connector> use) {
+        discovery.find(h, found -> {
             List<RelayInfo> ordbs = new ArrayList<>(found);
             if (ordbs.isEmpty()) {
                 for (RelayInfo r : peers.knownPeers()) {
@@ -342,22 +347,13 @@ public final class OrdbNode {
                     }
                 }
             }
-            boolean self = store.get(h) != null || !server.sourcesOf(h).isEmpty();
+            boolean self = held || !server.sourcesOf(h).isEmpty();
             if (ordbs.isEmpty() && !self) {
-                listener.onDone("nobody shares this now: no source in the DHT and no peer to ask");
+                failed.accept(nobody + ": no source in the DHT and no peer to ask");
                 return;
             }
-            Download.Config c = config == null ? new Download.Config() : config;
-            c.fromByte = fromByte;
-            Download[] ref = running;
-            Download d = new Download(scheduler, proxy.node().entropy(), h, connector(self, ordbs), c,
-                    seeding(listener, () -> ref[0]));
-            running[0] = d;
-            downloads.add(d);
-            d.setPaused(state[1]);
-            d.start();
+            use.accept(connector(self, ordbs));
         });
-        return handle;
     }
 
     private OrdbLink.Connector connector(boolean self, List<RelayInfo> ordbs) {

@@ -6,10 +6,8 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.crypto.Ntor;
 import org.onionpeer.dir.RelayInfo;
-import org.onionpeer.node.OnionRouter;
 
 /**
  * A page's circuit may start at its bridge and continue to a page (bridge -> page -> ...), the bridge
@@ -24,15 +22,7 @@ class BridgeExtendsToPagesTest extends PeerNet {
     @BeforeEach
     void network() throws Exception {
         bridge = new Bridge();
-        Ntor.Keypair onion = Ntor.Keypair.fromSecret(random32());
-        OnionRouter.Config cfg = new OnionRouter.Config();
-        cfg.nodeId = bridge.keys.identity().rsaIdentity();
-        cfg.onionKeys.add(onion);
-        cfg.primitives = new BcRelayPrimitives();
-        cfg.locator = (rsaId, edId, tls) -> bridge.svc.registeredRouter(rsaId);
-        new OnionRouter(bridge.node, cfg);
-        bridgeRouter = new RelayInfo("bridge", bridge.keys.identity(), onion.publicKey(), List.of("inproc:bridge"),
-                Set.of(RelayInfo.FLAG_BRIDGE), "");
+        bridgeRouter = bridgeAsRouter();
         a = new Page("pageA");
         b = new Page("pageB");
         a.join();

@@ -8,18 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.crypto.Ed25519;
-import org.onionpeer.crypto.Ntor;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
 import org.onionpeer.node.OnionProxy;
-import org.onionpeer.node.OnionRouter;
 import org.onionpeer.ordb.Content;
 import org.onionpeer.ordb.Download;
 import org.onionpeer.ordb.DownloadListener;
@@ -89,15 +86,7 @@ class OrdbNodeTest extends PeerNet {
     @BeforeEach
     void network() throws Exception {
         bridge = new Bridge();
-        Ntor.Keypair onion = Ntor.Keypair.fromSecret(random32());
-        OnionRouter.Config cfg = new OnionRouter.Config();
-        cfg.nodeId = bridge.keys.identity().rsaIdentity();
-        cfg.onionKeys.add(onion);
-        cfg.primitives = new BcRelayPrimitives();
-        cfg.locator = (rsaId, edId, tls) -> bridge.svc.registeredRouter(rsaId);
-        new OnionRouter(bridge.node, cfg);
-        bridgeRouter = new RelayInfo("bridge", bridge.keys.identity(), onion.publicKey(), List.of("inproc:bridge"),
-                Set.of(RelayInfo.FLAG_BRIDGE), "");
+        bridgeRouter = bridgeAsRouter();
         long now = sched.epochSeconds();
         directory = Directory.sign(List.of(bridgeRouter), now - 60, now + 86400, Ed25519.fromSeed(random32()));
     }

@@ -184,6 +184,22 @@ abstract class PeerNet {
         }
     }
 
+    /**
+     * Makes the bridge an onion router that extends circuits to its registered pages over their links (as
+     * the JVM bridge does); returns it as a relay of the directory.
+     */
+    RelayInfo bridgeAsRouter() {
+        Ntor.Keypair onion = Ntor.Keypair.fromSecret(random32());
+        OnionRouter.Config cfg = new OnionRouter.Config();
+        cfg.nodeId = bridge.keys.identity().rsaIdentity();
+        cfg.onionKeys.add(onion);
+        cfg.primitives = new BcRelayPrimitives();
+        cfg.locator = (rsaId, edId, tls) -> bridge.svc.registeredRouter(rsaId);
+        new OnionRouter(bridge.node, cfg);
+        return new RelayInfo("bridge", bridge.keys.identity(), onion.publicKey(), List.of("inproc:bridge"),
+                Set.of(RelayInfo.FLAG_BRIDGE), "");
+    }
+
     // ---- pages ----------------------------------------------------------------------------------------------
 
     final class Page {
