@@ -1,7 +1,6 @@
 package org.onionpeer.peer;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,6 @@ import java.util.Set;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.node.OnionProxy;
 import org.onionpeer.node.OrdbCircuits;
-import org.onionpeer.ordb.CircuitLink;
 import org.onionpeer.ordb.Content;
 import org.onionpeer.ordb.DbInfo;
 import org.onionpeer.ordb.Download;
@@ -87,20 +85,15 @@ public final class OrdbNode {
     private final OrdbServer server;
     private final Map<HashName, Content> shared = new LinkedHashMap<>();
     private final Map<HashName, LivePublisher> live = new LinkedHashMap<>();
-    private final Map<String, CircuitLink> publishLinks = new LinkedHashMap<>();
-    private final Map<String, Long> avoidUntil = new HashMap<>();
     private final List<Download> downloads = new ArrayList<>();
     private long heldBytes;
-    private long retry;
-    private Scheduler.Cancellable retryTimer;
-    private String publishState = "nothing shared";
+    private final OrdbPublishing publishing;
 
     public OrdbNode(PeerNode peers, OnionProxy proxy, OrdbDiscovery.Signer signer, Limits limits) {
         this.peers = peers;
         this.proxy = proxy;
         this.scheduler = proxy.scheduler();
         this.limits = limits == null ? new Limits() : limits;
-        this.retry = this.limits.retryMillis;
         this.circuits = new OrdbCircuits(proxy);
         this.downloadCircuits = new OrdbCircuits(proxy).disjoint(true);
         this.discovery = new OrdbDiscovery(peers.service().dht(), scheduler, signer, OrdbDiscovery::peerRoute);
@@ -109,6 +102,7 @@ public final class OrdbNode {
         finder.bind(server);
         server.setListener(discovery);
         peers.setOrdbHandler(link -> server.attach(link, false));
+        this.publishing = new OrdbPublishing(peers, circuits, server, scheduler, this.limits);
     }
 
     public OrdbServer server() {
@@ -125,12 +119,12 @@ public final class OrdbNode {
 
     /** What publishing waits for, in words. */
     public String publishState() {
-        return publishState;
+        return publishing.state();
     }
 
     /** The ORDBs a publisher's circuits reach, by name. */
     public List<String> publishOrdbs() {
-        return new ArrayList<>(publishLinks.keySet());
+        return publishing.ordbs();
     }
 
     public long heldBytes() {
@@ -148,7 +142,7 @@ public final class OrdbNode {
             shared.put(h, c);
         }
         server.advertise(h, DbInfo.P100, false);
-        keepPublishing();
+        publishing.keep();
     }
 
     /** Stops sharing {@code h} (what others downloaded stays theirs). */
@@ -157,6 +151,9 @@ public final class OrdbNode {
         if (c != null && store.get(h) == c) {
             store.remove(h);
             heldBytes -= c.manifest().length();
+        }
+        if (shared.isEmpty() && live.isEmpty()) {
+            publishing.close();
         }
     }
 
@@ -171,7 +168,7 @@ public final class OrdbNode {
     public void shareLive(LivePublisher p) {
         live.put(p.hashName(), p);
         server.publishLive(p, scheduler, limits.liveHoldMillis, limits.liveMaxHeld);
-        keepPublishing();
+        publishing.keep();
     }
 
     /**
@@ -218,65 +215,6 @@ public final class OrdbNode {
         }
         heldBytes += len;
         store.add(c);
-    }
-
-    // ---- the publisher's circuits -------------------------------------------------------------------------
-
-    /** Opens circuits to ORDBs until there are enough; retries with backoff while peers are missing. */
-    private void keepPublishing() {
-        if (shared.isEmpty() && live.isEmpty()) {
-            return;
-        }
-        long now = scheduler.nowMillis();
-        List<RelayInfo> known = peers.knownPeers();
-        for (RelayInfo r : known) {
-            if (publishLinks.size() >= limits.publishOrdbs) {
-                break;
-            }
-            String name = r.nickname();
-            Long until = avoidUntil.get(name);
-            if (publishLinks.containsKey(name) || (until != null && until > now)) {
-                continue;
-            }
-            openPublishLink(r);
-        }
-        publishState = publishLinks.isEmpty() ? "waiting for another page to publish to"
-                : "published through " + publishLinks.size() + " ORDB" + (publishLinks.size() == 1 ? "" : "s");
-        if (publishLinks.size() < limits.publishOrdbs && retryTimer == null) {
-            long d = retry;
-            retry = Math.min(retry * 2, limits.maxRetryMillis);
-            retryTimer = scheduler.schedule(d, () -> {
-                retryTimer = null;
-                keepPublishing();
-            });
-        } else if (publishLinks.size() >= limits.publishOrdbs) {
-            retry = limits.retryMillis;
-        }
-    }
-
-    private void openPublishLink(RelayInfo ordb) {
-        String name = ordb.nickname();
-        CircuitLink link = circuits.open(ordb, null);
-        OrdbLink.Handler served = server.attach(link, true); // DB_INFO for all we hold goes out at once
-        publishLinks.put(name, link);
-        link.setHandler(new OrdbLink.Handler() {
-            @Override
-            public void onMessage(int stream, int command, byte[] body) {
-                served.onMessage(stream, command, body);
-            }
-
-            @Override
-            public void onClosed() {
-                served.onClosed();
-                if (publishLinks.get(name) == link) {
-                    publishLinks.remove(name);
-                    // That page may have left: try others first, and it again later.
-                    avoidUntil.put(name, scheduler.nowMillis() + limits.maxRetryMillis);
-                    retry = limits.retryMillis;
-                    keepPublishing();
-                }
-            }
-        });
     }
 
     // ---- downloads ----------------------------------------------------------------------------------------
@@ -423,16 +361,10 @@ public final class OrdbNode {
 
     /** Stops publishing and downloading; the server's circuits close with the node. */
     public void close() {
-        if (retryTimer != null) {
-            retryTimer.cancel();
-        }
+        publishing.close();
         for (Download d : new ArrayList<>(downloads)) {
             d.cancel();
         }
-        for (CircuitLink l : new ArrayList<>(publishLinks.values())) {
-            l.close();
-        }
-        publishLinks.clear();
         discovery.close();
     }
 }
