@@ -85,7 +85,8 @@ public final class OrdbBench {
             int relays = Integer.parseInt(spec[1]);
             boolean disjoint = spec.length > 2 && spec[2].equals("disjoint");
             System.out.printf(Locale.ROOT, "ordb %s layout, %d relays%s:%n", layout, relays,
-                    disjoint ? ", D's circuits on disjoint paths (OrdbCircuits.disjoint)" : "");
+                    disjoint ? ", D's circuits on disjoint paths (OrdbCircuits.disjoint, as OrdbNode's downloads)"
+                            : ", paths drawn independently");
             try (Net net = new Net(layout.equals("seeded"), relays, file)) {
                 net.disjoint = disjoint;
                 // Untimed, so neither timed run pays for the JIT or for building the ORDBs' circuits to the hub.
