@@ -55,6 +55,8 @@ public final class OrdbNode {
          */
         public long liveHoldMillis = 8_000;
         public int liveMaxHeld = 8;
+        /** A facilitator (a background process that keeps files): DB_INFO and DHT records carry F. */
+        public boolean facilitator;
     }
 
     /** A running download: cancel, pause, and its report. */
@@ -141,7 +143,7 @@ public final class OrdbNode {
             hold(c);
             shared.put(h, c);
         }
-        server.advertise(h, DbInfo.P100, false);
+        server.advertise(h, DbInfo.P100, limits.facilitator);
         publishing.keep();
     }
 
@@ -316,7 +318,7 @@ public final class OrdbNode {
             public void onManifest(Manifest m) {
                 if (!m.isLive() && store.get(m.hashName()) == null
                         && heldBytes + m.length() <= limits.maxHeldBytes) {
-                    to = new Seeding(inner, OrdbNode.this::hold, server, discovery, false);
+                    to = new Seeding(inner, OrdbNode.this::hold, server, discovery, limits.facilitator);
                 }
                 to.onManifest(m);
             }
