@@ -21,6 +21,8 @@ public final class Main {
             "  bridge       (default) run a bridge: the web app, the WebSocket link endpoint, an embedded",
             "               network of onion routers and a SOCKS5 port into it",
             "  selftest     run the core's known-answer vectors on this JVM and exit (status 1 on failure)",
+            "  facilitator  run a node of the peer network in the background that keeps files for pages",
+            "               (java -jar target/onionpeer.jar facilitator --help)",
             "",
             "options:",
             "  --host ADDR          address to listen on (default 127.0.0.1)",
@@ -59,6 +61,10 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("facilitator")) {
+            int status = Facilitator.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+            System.exit(status);
+        }
         String command = "bridge";
         Bridge.Options o = new Bridge.Options();
         boolean relaysGiven = false;
@@ -145,6 +151,9 @@ public final class Main {
                     break;
                 case "--max-page-links-per-address":
                     o.maxPageLinksPerAddress = number(value(args, ++i, a), a, 0, 1_000_000);
+                    break;
+                case "facilitator":
+                    fail("the facilitator command comes first: java -jar target/onionpeer.jar facilitator --join URL");
                     break;
                 case "bridge":
                 case "serve":
