@@ -355,6 +355,14 @@ public final class Facilitator implements AutoCloseable {
             out.println(USAGE);
             return 0;
         }
+        // As the bridge does: a JVM whose crypto disagrees with the known answers must not join.
+        org.onionpeer.selftest.Check check = org.onionpeer.selftest.SelfTest.run(
+                org.onionpeer.selftest.SelfTest.coreSuites());
+        if (check.failures() != 0) {
+            err.print(check.report());
+            return 1;
+        }
+        Main.log("facilitator joining " + o.base + (o.keep == null ? "" : ", keeping the files of " + o.keep));
         Facilitator f = new Facilitator(o, Main::log);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -362,7 +370,6 @@ public final class Facilitator implements AutoCloseable {
             f.close();
             stopped.countDown();
         }, "shutdown"));
-        Main.log("facilitator joining " + o.base + (o.keep == null ? "" : ", keeping the files of " + o.keep));
         stopped.await();
         return 0;
     }
