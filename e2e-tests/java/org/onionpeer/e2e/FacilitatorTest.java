@@ -72,6 +72,12 @@ class FacilitatorTest {
                 HashName h2 = f.kept().get("later.bin");
                 knowsASource(page, h2);
                 assertArrayEquals(later, download(page, h2));
+
+                Files.delete(dir.resolve("later.bin"));
+                BridgeFederationTest.await(() -> !f.kept().containsKey("later.bin"), 30_000, "a removed file");
+                BridgeFederationTest.await(() -> log.contains("no longer keeping later.bin (removed)"), 10_000,
+                        "the operator is told");
+                assertTrue(f.peer().call(() -> !f.peer().ordb().isShared(h2)));
             }
 
             bridge.close();
@@ -87,6 +93,39 @@ class FacilitatorTest {
             }
         } finally {
             bridge.close();
+        }
+    }
+
+    @Test
+    void aNewIdentityTakesOverAndServesTheSameLinks() throws Exception {
+        try (Bridge bridge = new Bridge(TestBridges.options(3))) {
+            String base = "http://127.0.0.1:" + bridge.server().port();
+            byte[] clip = random(500_000);
+            Files.write(dir.resolve("clip.webm"), clip);
+            Facilitator.Options fo = Facilitator.parse(new String[] {"--join", base, "--keep", dir.toString()});
+            fo.pollMillis = 300;
+            try (Facilitator f = new Facilitator(fo, line -> log.add(line))) {
+                BridgeFederationTest.await(() -> f.kept().containsKey("clip.webm"), 30_000, "the file is kept");
+                HashName h = f.kept().get("clip.webm");
+                joined(f.peer());
+                JvmPeer first = f.peer();
+                Object firstId = first.call(() -> first.peer().service().id());
+                f.renewIdentity();
+                BridgeFederationTest.await(() -> f.identities() == 2 && !f.renewing(), 60_000, "a new identity");
+                assertTrue(f.peer() != first);
+                JvmPeer second = f.peer();
+                assertTrue(!firstId.equals(second.call(() -> second.peer().service().id())), "another identity");
+                assertTrue(second.call(() -> second.ordb().isShared(h)), "the new node shares what was kept");
+                BridgeFederationTest.await(() -> BridgeFederationTest.peersOn(bridge, s -> s.registeredCount()) == 1,
+                        30_000, "the old node left the bridge");
+                try (JvmPeer page = new JvmPeer("page", base, null, null, line -> { })) {
+                    joined(page);
+                    knowsASource(page, h);
+                    assertArrayEquals(clip, download(page, h));
+                }
+                assertEquals(1, log.stream().filter(l -> l.startsWith("keeping clip.webm ")).count(),
+                        "the operator is told once: " + String.join("\n", log));
+            }
         }
     }
 
@@ -114,6 +153,8 @@ class FacilitatorTest {
                 usageError("--join", "http://127.0.0.1:8080/", "--max-held-mb", "0"));
         assertEquals("--max-held-mb lots: not a number",
                 usageError("--join", "http://127.0.0.1:8080/", "--max-held-mb", "lots"));
+        assertEquals("--identity-hours 24: must be 1..23",
+                usageError("--join", "http://127.0.0.1:8080/", "--identity-hours", "24"));
         assertEquals("http://127.0.0.1:8080", Facilitator.parse(new String[] {"--join", "http://127.0.0.1:8080/"}).base);
     }
 

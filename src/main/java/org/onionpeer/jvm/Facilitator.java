@@ -1,25 +1,20 @@
 package org.onionpeer.jvm;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.onionpeer.ordb.Content;
 import org.onionpeer.ordb.HashName;
@@ -28,13 +23,14 @@ import org.onionpeer.peer.OrdbNode;
 /**
  * A facilitator: the page's node as a background process ({@link JvmPeer}), which keeps peers and files
  * alive when browsers close. It joins through a bridge, relays circuits, answers ORDB requests, advertises
- * with the facilitator flag (DB_INFO F), and keeps the files of {@code --keep DIR}: each regular file is
- * shared at start, files added later are picked up by a poll, changed ones shared again, removed ones no
- * longer shared. Directory listing, reading and hashing run off the loop.
+ * with the facilitator flag (DB_INFO F), and keeps the files of {@code --keep DIR} ({@link KeepDir}, read
+ * off the loop). Every {@link Options#identityMillis} a fresh node with a new identity takes over (the
+ * router entry a node signs lasts a day), sharing the same files under the same links.
  */
 public final class Facilitator implements AutoCloseable {
     public static final String USAGE = String.join("\n",
             "usage: java -jar target/onionpeer.jar facilitator --join URL [--keep DIR] [--max-held-mb N]",
+            "       [--identity-hours N]",
             "",
             "Runs a node of the peer network in the background, as a page does: it joins through the bridge at",
             "URL, relays circuits for pages (never exits), answers ORDB requests and keeps what it is told to",
@@ -45,10 +41,9 @@ public final class Facilitator implements AutoCloseable {
             "  --keep DIR       share every regular file in DIR and those added later (links are printed);",
             "                   a changed file is shared again, a removed one no longer",
             "  --max-held-mb N  memory for files kept and seeded (default 512); a file past it is not kept",
+            "  --identity-hours N",
+            "                   a new identity every N hours, 1..23 (default 20; the router entry lasts 24)",
             "  --help           this text");
-
-    /** The 16 KiB chunks pages publish with. */
-    public static final int CHUNK = 16384;
 
     /** Parsed command line. */
     public static final class Options {
@@ -56,6 +51,8 @@ public final class Facilitator implements AutoCloseable {
         public Path keep;
         public long maxHeldBytes = 512L << 20;
         public long pollMillis = 3_000;
+        /** A new identity this often: the router entry a node signs lasts 24 h (PeerService.Limits). */
+        public long identityMillis = 20 * 3600_000L;
         boolean help;
     }
 
@@ -66,52 +63,81 @@ public final class Facilitator implements AutoCloseable {
         }
     }
 
-    /** What we know of a kept file: how it looked when read, and what it became. */
-    private static final class Kept {
-        final long size;
-        final long modified;
-        HashName hashName;
-
-        Kept(long size, long modified) {
-            this.size = size;
-            this.modified = modified;
-        }
-    }
-
     private final Options options;
     private final Consumer<String> log;
-    private final JvmPeer peer;
-    /** File listing and reading, off the loop; one thread, so polls never overlap. */
-    private final ExecutorService files = Executors.newSingleThreadExecutor(r -> {
+    private volatile JvmPeer peer;
+    /** The node being replaced by a new identity, until the new one is in the peer network. */
+    private volatile JvmPeer retiring;
+    private final AtomicInteger identities = new AtomicInteger(1);
+    private volatile java.util.concurrent.ScheduledFuture<?> nextIdentity;
+    /** Directory scans, file reads and identity changes: blocking work, on one thread that is no event loop. */
+    private final ScheduledExecutorService files = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "facilitator-files");
         t.setDaemon(true);
         return t;
     });
-    /** Off-loop state (the files thread): seen files and the size/time they had at the previous poll. */
-    private final Map<Path, Kept> seen = new HashMap<>();
-    private final Map<Path, Kept> settling = new HashMap<>();
+    /** What is kept, by hash_name; shared by whichever node is current ({@link #flush}, on its loop). */
+    private final Map<HashName, Content> contents = new ConcurrentHashMap<>();
     /** For callers (tests, the operator): file name to the hash_name it is shared as. */
     private final Map<String, HashName> kept = new ConcurrentHashMap<>();
-    /** On the loop: contents waiting for the ORDB (before the first directory). */
-    private final List<Content> pending = new ArrayList<>();
+    private final Set<HashName> told = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
-    /** Files there at start are shared at once; later ones once they stopped changing. */
-    private boolean firstScan = true;
 
     public Facilitator(Options options, Consumer<String> log) throws Exception {
         this.options = options;
         this.log = log;
+        this.peer = node();
+        if (options.keep != null) {
+            KeepDir dir = new KeepDir(options.keep, options.maxHeldBytes, new KeepDir.Events() {
+                @Override
+                public void added(String name, Content c) {
+                    contents.put(c.hashName(), c);
+                    peer.loop().execute(Facilitator.this::flush);
+                }
+
+                @Override
+                public void removed(String name, HashName h, String why) {
+                    forget(name, h, why);
+                }
+
+                @Override
+                public void note(String message) {
+                    log.accept(message);
+                }
+            });
+            files.scheduleWithFixedDelay(() -> {
+                dir.scan();
+                peer.loop().execute(this::flush); // shares what waited for the first directory
+            }, 0, options.pollMillis, TimeUnit.MILLISECONDS);
+        }
+        nextIdentity = files.schedule(this::newIdentity, options.identityMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private JvmPeer node() throws Exception {
         OrdbNode.Limits l = new OrdbNode.Limits();
         l.facilitator = true;
         l.maxHeldBytes = options.maxHeldBytes;
-        this.peer = new JvmPeer("facilitator", options.base, l, null, log);
-        if (options.keep != null) {
-            peer.loop().execute(this::poll);
-        }
+        return new JvmPeer("facilitator", options.base, l, null, log);
     }
 
+    /** The current node (it changes with each new identity). */
     public JvmPeer peer() {
         return peer;
+    }
+
+    /** How many identities this facilitator had (1 until the first change). */
+    public int identities() {
+        return identities.get();
+    }
+
+    /** Changes identity now (as it does every {@link Options#identityMillis}). */
+    public void renewIdentity() {
+        files.execute(this::newIdentity);
+    }
+
+    /** True while an old node waits for the new one to join before it leaves. */
+    public boolean renewing() {
+        return retiring != null;
     }
 
     /** File name to hash_name, of the files shared now. */
@@ -124,96 +150,39 @@ public final class Facilitator implements AutoCloseable {
         return h.link(options.base);
     }
 
-    // ---- --keep DIR -----------------------------------------------------------------------------------------
-
-    /** On the loop: hands pending shares to the ORDB, the directory scan to the files thread, and re-arms. */
-    private void poll() {
-        if (closed) {
-            return;
+    /** On the current node's loop: shares what it does not share yet, once its ORDB exists. */
+    private void flush() {
+        JvmPeer p = peer;
+        OrdbNode o = p.ordb();
+        if (o == null || closed || !p.loop().inLoop()) {
+            return; // no directory yet, or a task left on a node already replaced
         }
-        flush();
-        try {
-            files.execute(this::scan);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            return; // closing
-        }
-        peer.loop().schedule(options.pollMillis, this::poll);
-    }
-
-    /**
-     * On the files thread. A file is read once its size and modification time stayed the same over one poll
-     * (one being copied in is not shared half-written); one that changed is read again, one gone unshared.
-     */
-    private void scan() {
-        Set<Path> present = new HashSet<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(options.keep)) {
-            for (Path f : dir) {
-                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-                if (!a.isRegularFile() || f.getFileName().toString().startsWith(".")) {
-                    continue; // editors' and copiers' temporary files start with a dot
-                }
-                present.add(f);
-                Kept now = new Kept(a.size(), a.lastModifiedTime().toMillis());
-                Kept had = seen.get(f);
-                if (had != null && had.size == now.size && had.modified == now.modified) {
-                    continue;
-                }
-                Kept before = firstScan ? now : settling.put(f, now);
-                if (before == null || before.size != now.size || before.modified != now.modified) {
-                    continue; // new or still changing: look again at the next poll
-                }
-                settling.remove(f);
-                if (had != null) {
-                    forget(f, had, "changed");
-                }
-                seen.put(f, now);
-                read(f, now);
+        for (Content c : contents.values()) {
+            HashName h = c.hashName();
+            if (o.isShared(h)) {
+                continue;
             }
-        } catch (IOException | RuntimeException e) {
-            log.accept("cannot read " + options.keep + ": " + e.getMessage());
-            return;
-        }
-        firstScan = false;
-        settling.keySet().retainAll(present);
-        for (Path f : new ArrayList<>(seen.keySet())) {
-            if (!present.contains(f)) {
-                forget(f, seen.remove(f), "removed");
+            String name = new String(c.manifest().name(), StandardCharsets.UTF_8);
+            try {
+                o.share(c);
+                if (told.add(h)) {
+                    log.accept("keeping " + name + " (" + c.manifest().length() + " bytes): " + link(h));
+                }
+                kept.put(name, h);
+            } catch (IllegalStateException e) {
+                contents.remove(h);
+                log.accept("not keeping " + name + ": " + e.getMessage());
             }
         }
     }
 
-    private void read(Path f, Kept k) {
-        String name = f.getFileName().toString();
-        if (k.size > options.maxHeldBytes || k.size > Integer.MAX_VALUE - 8) {
-            log.accept("not keeping " + name + ": " + k.size + " bytes, more than the " + options.maxHeldBytes
-                    + " bytes this facilitator holds");
-            return;
-        }
-        byte[] data;
-        try {
-            data = Files.readAllBytes(f);
-        } catch (IOException e) {
-            log.accept("cannot read " + name + ": " + e.getMessage());
-            return;
-        }
-        Content c = Content.publish(data, name.getBytes(StandardCharsets.UTF_8), mimeOf(name), CHUNK);
-        k.hashName = c.hashName();
-        peer.loop().execute(() -> {
-            pending.add(c);
-            flush();
-        });
-    }
-
-    private void forget(Path f, Kept k, String why) {
-        String name = f.getFileName().toString();
-        if (k == null || k.hashName == null) {
-            return;
-        }
-        HashName h = k.hashName;
+    private void forget(String name, HashName h, String why) {
+        contents.remove(h);
+        told.remove(h);
         kept.remove(name, h);
-        peer.loop().execute(() -> {
-            pending.removeIf(c -> c.hashName().equals(h));
-            OrdbNode o = peer.ordb();
+        JvmPeer p = peer;
+        p.loop().execute(() -> {
+            OrdbNode o = p.ordb();
             if (o != null) {
                 o.unshare(h);
             }
@@ -221,56 +190,60 @@ public final class Facilitator implements AutoCloseable {
         });
     }
 
-    /** On the loop: shares what was read, once the ORDB exists. */
-    private void flush() {
-        OrdbNode o = peer.ordb();
-        if (o == null || closed) {
+    /**
+     * On the files thread: a fresh node with a new identity (and onion key) takes over, sharing all that is
+     * kept (same hash_names, same links); the old one leaves once the new one is in the peer network.
+     */
+    private void newIdentity() {
+        if (closed) {
             return;
         }
-        for (Content c : pending) {
-            String name = new String(c.manifest().name(), StandardCharsets.UTF_8);
-            try {
-                o.share(c);
-                log.accept("keeping " + name + " (" + c.manifest().length() + " bytes): " + link(c.hashName()));
-                kept.put(name, c.hashName());
-            } catch (IllegalStateException e) {
-                log.accept("not keeping " + name + ": " + e.getMessage());
-            }
+        nextIdentity.cancel(false);
+        nextIdentity = files.schedule(this::newIdentity, options.identityMillis, TimeUnit.MILLISECONDS);
+        if (retiring != null) {
+            return; // the previous change is not done yet
         }
-        pending.clear();
+        JvmPeer old = peer;
+        try {
+            peer = node();
+        } catch (Exception e) {
+            log.accept("cannot start a node with a new identity: " + e.getMessage());
+            nextIdentity.cancel(false);
+            nextIdentity = files.schedule(this::newIdentity, 60, TimeUnit.SECONDS);
+            return;
+        }
+        retiring = old; // before the count, so a caller that sees the new count also sees the change running
+        identities.incrementAndGet();
+        log.accept("new identity: joining again");
+        peer.loop().execute(this::flush);
+        retireWhenJoined(old, System.currentTimeMillis() + 120_000);
     }
 
-    /** The MIME type pages play or save a file as, from its extension. */
-    static String mimeOf(String name) {
-        int dot = name.lastIndexOf('.');
-        String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
-        switch (ext) {
-            case "webm": return "video/webm";
-            case "mp4": case "m4v": return "video/mp4";
-            case "mkv": return "video/x-matroska";
-            case "mp3": return "audio/mpeg";
-            case "ogg": case "oga": return "audio/ogg";
-            case "opus": return "audio/opus";
-            case "m4a": return "audio/mp4";
-            case "wav": return "audio/wav";
-            case "png": return "image/png";
-            case "jpg": case "jpeg": return "image/jpeg";
-            case "gif": return "image/gif";
-            case "webp": return "image/webp";
-            case "svg": return "image/svg+xml";
-            case "txt": return "text/plain";
-            case "html": case "htm": return "text/html";
-            case "pdf": return "application/pdf";
-            case "zip": return "application/zip";
-            case "json": return "application/json";
-            default: return "application/octet-stream";
+    private void retireWhenJoined(JvmPeer old, long deadline) {
+        boolean joined;
+        try {
+            joined = peer.inPeerNetwork();
+        } catch (Exception e) {
+            joined = false;
         }
+        if (joined || closed || System.currentTimeMillis() > deadline) {
+            old.close();
+            if (retiring == old) {
+                retiring = null;
+            }
+            return;
+        }
+        files.schedule(() -> retireWhenJoined(old, deadline), 1, TimeUnit.SECONDS);
     }
 
     @Override
     public void close() {
         closed = true;
         files.shutdownNow();
+        JvmPeer r = retiring;
+        if (r != null) {
+            r.close();
+        }
         peer.close();
     }
 
@@ -307,6 +280,9 @@ public final class Facilitator implements AutoCloseable {
                         throw new UsageError("--max-held-mb " + v + ": not a number");
                     }
                     break;
+                case "--identity-hours":
+                    o.identityMillis = hours(value(args, ++i, a)) * 3600_000L;
+                    break;
                 default:
                     throw new UsageError("unknown argument '" + a + "'");
             }
@@ -330,6 +306,18 @@ public final class Facilitator implements AutoCloseable {
         }
         String s = u.getScheme() + "://" + u.getRawAuthority() + (u.getRawPath() == null ? "" : u.getRawPath());
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    private static long hours(String v) throws UsageError {
+        try {
+            long h = Long.parseLong(v);
+            if (h < 1 || h > 23) {
+                throw new UsageError("--identity-hours " + v + ": must be 1..23");
+            }
+            return h;
+        } catch (NumberFormatException e) {
+            throw new UsageError("--identity-hours " + v + ": not a number");
+        }
     }
 
     private static String value(String[] args, int i, String option) throws UsageError {
