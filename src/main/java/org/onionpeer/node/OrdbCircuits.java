@@ -136,6 +136,9 @@ public final class OrdbCircuits {
                                     int k = cc.hopCount();
                                     if (k >= 1 && k < path.size() - 1 && PathSelector.isPeer(path.get(k))) {
                                         proxy.paths().markUnreachable(path.get(k));
+                                    } else if (k == path.size() - 1 && k >= 1 && PathSelector.isPeer(path.get(k - 1))) {
+                                        // A page could not reach the ORDB itself: its bridge will.
+                                        proxy.paths().markReachedViaBridge(path.get(k));
                                     }
                                     build(ordb, link, circuit, cancelled, chosen, alsoAvoid, attempt + 1);
                                     return;

@@ -29,6 +29,9 @@ final class PathSelector {
     }
 
     /** A first hop we could not link to, or a peer we could not extend to: left alone for a while. */
+    /** Peers only their bridge reaches (see {@link #markReachedViaBridge}), until when. */
+    private final Map<String, Long> bridgeOnlyUntil = new HashMap<>();
+
     void markUnreachable(RelayInfo first) {
         unreachableUntil.put(first.identity().fingerprint(), proxy.scheduler().nowMillis() + options.unreachableMillis);
     }
@@ -279,12 +282,39 @@ final class PathSelector {
         exclude.add(first.identity().fingerprint());
         List<RelayInfo> path = new ArrayList<>();
         path.add(first);
+        Long viaBridge = bridgeOnlyUntil.get(last.identity().fingerprint());
+        if (viaBridge != null && viaBridge > proxy.scheduler().nowMillis()) {
+            // Pages could not reach it over WebRTC (a JVM node, a strict NAT): its bridge extends to it.
+            RelayInfo bridge = bridgeRelay();
+            if (bridge != null && !bridge.identity().fingerprint().equals(first.identity().fingerprint())) {
+                path.add(bridge);
+            }
+            path.add(last);
+            return path.size() >= 2 && path.get(path.size() - 2).hasFlag(RelayInfo.FLAG_BRIDGE) ? path : null;
+        }
         List<RelayInfo> middles = options.peerHops.peers(options.pathLength - 2, exclude);
         if (middles != null) {
             path.addAll(middles);
         }
         path.add(last);
         return path;
+    }
+
+    /**
+     * {@code peer} could not be reached from a page (its WebRTC failed): for a while, paths to it end with
+     * the bridge, which reaches it over its registered link.
+     */
+    void markReachedViaBridge(RelayInfo peer) {
+        bridgeOnlyUntil.put(peer.identity().fingerprint(), proxy.scheduler().nowMillis() + options.unreachableMillis);
+    }
+
+    private RelayInfo bridgeRelay() {
+        for (RelayInfo r : proxy.directory().relays()) {
+            if (r.hasFlag(RelayInfo.FLAG_BRIDGE)) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /**

@@ -341,6 +341,10 @@ public final class Introductions {
 
             @Override
             public void failed(String reason) {
+                if (!in.ended) {
+                    // Said at once, so the asker need not wait out its timeout (a node without WebRTC).
+                    send(in.via, PeerMessage.introduceFailed(from, "WebRTC: " + reason));
+                }
                 in.fail("WebRTC: " + reason);
             }
         });

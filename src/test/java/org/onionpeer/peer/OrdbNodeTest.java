@@ -41,7 +41,11 @@ class OrdbNodeTest extends PeerNet {
         final OrdbNode ordb;
 
         SharingPage(String name) {
-            page = new Page(name);
+            this(name, true);
+        }
+
+        SharingPage(String name, boolean webRtc) {
+            page = new Page(name, bridge, webRtc);
             OnionProxy.Options o = new OnionProxy.Options();
             proxy = new OnionProxy(page.node, new BcRelayPrimitives(), directory, o);
             peer = new PeerNode(page.node, proxy, page.svc, new BcRelayPrimitives(), page.onion, page.routerCert,
@@ -242,5 +246,36 @@ class OrdbNodeTest extends PeerNet {
                 "B joined within the last windows: at fragment " + at / 40_000 + " of " + all.length / 40_000);
         timer[0].cancel();
         c.ordb.close();
+    }
+
+    /**
+     * A node no page can reach over WebRTC (a JVM facilitator, a strict NAT) said so at once when asked, and
+     * paths to it then end at the bridge, which reaches it over its registered link: A publishes through it
+     * (B and C are the only other pages, so its two ORDBs) long before an introduction would have timed out,
+     * and D, a page that comes later, fetches the file.
+     */
+    @Test
+    void aNodeWithoutWebRtcIsReachedThroughItsBridge() {
+        SharingPage a = new SharingPage("pageA");
+        SharingPage b = new SharingPage("pageB", false);
+        new SharingPage("pageC"); // A's two ORDBs are B and C, the only other pages
+        byte[] file = randomFile(100_000);
+        Content content = Content.publish(file, "f.bin".getBytes(), "application/octet-stream", 16384);
+        long t0 = sched.nowMillis();
+        a.ordb.share(content);
+        await(() -> b.ordb.server().stats().infosIn > 0, 15_000, "B, without WebRTC, gets A's DB_INFO");
+        assertTrue(sched.nowMillis() - t0 < 15_000, "well before the 20 s introduction timeout");
+        boolean viaBridge = false;
+        for (ClientCircuit cc : a.ordb.circuits().circuits()) {
+            List<RelayInfo> p = cc.path();
+            if (p.get(p.size() - 1).nickname().equals(b.peer.self().nickname()) && cc.wasBuilt()) {
+                viaBridge |= p.get(p.size() - 2).nickname().equals(bridgeRouter.nickname());
+            }
+        }
+        assertTrue(viaBridge, "A's circuit to B ends bridge -> B");
+        SharingPage d = new SharingPage("pageD");
+        Sink got = fetch(d, content.hashName(), 0);
+        assertNull(got.error, String.join("\n", got.events));
+        assertArrayEquals(file, got.got.toByteArray());
     }
 }

@@ -221,6 +221,11 @@ abstract class PeerNet {
         }
 
         Page(String name, Bridge home) {
+            this(name, home, true);
+        }
+
+        /** {@code webRtc} false: a node whose peer links always fail (a JVM node, a page behind a strict NAT). */
+        Page(String name, Bridge home, boolean webRtc) {
             this.name = name;
             this.home = home;
             key = Ed25519.fromSeed(random32());
@@ -253,7 +258,17 @@ abstract class PeerNet {
             }, null);
             svc = new PeerService(node, key.publicKey(), signer, false, home.address, null);
             svc.setListener(events::add);
-            svc.enablePeerLinks(rtc.connector(), onionKey);
+            svc.enablePeerLinks(webRtc ? rtc.connector() : new PeerConnector() {
+                @Override
+                public void offer(Events events) {
+                    sched.execute(() -> events.failed("no WebRTC here"));
+                }
+
+                @Override
+                public void answer(String offer, Events events) {
+                    sched.execute(() -> events.failed("no WebRTC here"));
+                }
+            }, onionKey);
             dialer = svc.introductions().dialerOver(toBridge);
             routerCert = PeerCert.sign(key, onionKey, null, null, sched.epochSeconds() + 86400);
             svc.startDht(routerCert, new DhtConfig());
