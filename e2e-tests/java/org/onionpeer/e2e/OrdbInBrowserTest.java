@@ -200,4 +200,36 @@ class OrdbInBrowserTest {
         assertEquals(640L, ((Number) v.get("w")).longValue(), "the video track decodes");
         assertTrue(((Number) v.get("a")).longValue() > 0, "the audio track decodes");
     }
+
+    /**
+     * A facilitator (the headless JVM peer, issue 11) keeps a WebM of its --keep directory alive: a page
+     * opens its link and plays it, served by the facilitator, which no page can reach over WebRTC (its bridge
+     * extends to it).
+     */
+    @Test
+    @Order(3)
+    void aPagePlaysAFileKeptByAFacilitator() throws Exception {
+        Path dir = Files.createTempDirectory("onionpeer-keep");
+        byte[] webm = FfmpegMedia.make(FfmpegMedia.format("vp8-vorbis.webm"),
+                Files.createTempDirectory("onionpeer-make"), 20, 640, 360);
+        Files.write(dir.resolve("kept.webm"), webm);
+        String keptSha = Bytes.hex(MessageDigest.getInstance("SHA-256").digest(webm));
+        org.onionpeer.jvm.Facilitator.Options fo = org.onionpeer.jvm.Facilitator.parse(
+                new String[] {"--join", bridge.server().url(""), "--keep", dir.toString()});
+        try (org.onionpeer.jvm.Facilitator f = new org.onionpeer.jvm.Facilitator(fo, line -> { })) {
+            BridgeFederationTest.await(() -> f.kept().containsKey("kept.webm"), 60_000, "the facilitator keeps it");
+            String kept = f.link(f.kept().get("kept.webm"));
+            Chromium c = others.get(2);
+            c.js("var v = document.createElement('video'); v.id = 'kept'; v.muted = true; document.body.appendChild(v);"
+                    + " window.keptErr = null; window.onionpeer.stream(arguments[0], v, {onDone: function (e) {"
+                    + " window.keptErr = e; window.keptDone = true; }}); v.play().catch(function () {});", kept);
+            poll(c, "window.keptErr || document.getElementById('kept').currentTime > 0", 120);
+            assertEquals(null, c.js("return window.keptErr;"), "the page plays the facilitator's file");
+            poll(c, "window.keptDone", 120);
+            assertEquals(webm.length + " " + keptSha, shaOf(c, kept), "size and SHA-256");
+            long served = f.peer().call(() -> f.peer().ordb().server().stats().servedChunks);
+            assertTrue(served > 0, "the facilitator served it: " + served + " chunks");
+            System.out.println("OrdbInBrowserTest: a page played a facilitator's file; it served " + served + " chunks");
+        }
+    }
 }
