@@ -17,14 +17,11 @@ import org.onionpeer.bytes.Bytes;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.crypto.Hashes;
 import org.onionpeer.dir.RelayInfo;
-import org.onionpeer.ordb.CircuitLink;
 import org.onionpeer.ordb.Content;
-import org.onionpeer.ordb.DbInfo;
 import org.onionpeer.ordb.Download;
 import org.onionpeer.ordb.DownloadListener;
 import org.onionpeer.ordb.DownloadSource;
 import org.onionpeer.ordb.MerkleTree;
-import org.onionpeer.ordb.OrdbServer;
 
 /**
  * ORDB over real onion circuits on the in-process network (pipes, ntor, relay crypto, SENDMEs), virtual
@@ -100,15 +97,7 @@ class OrdbCircuitTest {
         // P shares the file through a circuit of its own to the hub, and announces it (DB_INFO, 100 %).
         byte[] file = new byte[size];
         new Random(seed).nextBytes(file);
-        Content published = Content.publish(file, "file.bin".getBytes(), "application/octet-stream", 16384);
-        Content.MemoryStore store = new Content.MemoryStore();
-        store.add(published);
-        OrdbServer publisher = new OrdbServer(store, null);
-        OrdbCircuits pOps = n.ops("P", n.client("P"), "gP");
-        CircuitLink toHub = pOps.open(n.info("hub"), null);
-        toHub.setHandler(publisher.attach(toHub, true));
-        publisher.advertise(published.hashName(), DbInfo.P100, false);
-        n.net.sched.advance(2_000);
+        Content published = n.publishThroughHub(file);
         assertEquals(1, n.servers.get("hub").sourcesOf(published.hashName()).size(), "the hub lists P's circuit");
 
         // D fetches it through circuits to o1..o5.
@@ -151,7 +140,7 @@ class OrdbCircuitTest {
         assertTrue(d.sources().stream().anyMatch(s -> s.name.equals("o3")), "o3 was asked");
         assertTrue(n.servers.get("hub").stats().forwarded > 0, "the hub forwarded to P");
 
-        assertAnonymity(n, pOps, dOps);
+        assertAnonymity(n, n.ops.get("P"), dOps);
     }
 
     /**

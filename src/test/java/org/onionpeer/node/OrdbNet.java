@@ -112,6 +112,22 @@ final class OrdbNet {
         return server;
     }
 
+    /**
+     * P shares {@code file} through a circuit of its own (first hop gP) to the hub ORDB and announces it
+     * (DB_INFO, 100 %); returns once 2 s of network time have passed.
+     */
+    Content publishThroughHub(byte[] file) {
+        Content published = Content.publish(file, "file.bin".getBytes(), "application/octet-stream", 16384);
+        Content.MemoryStore store = new Content.MemoryStore();
+        store.add(published);
+        OrdbServer publisher = new OrdbServer(store, null);
+        org.onionpeer.ordb.CircuitLink toHub = ops("P", client("P"), "gP").open(info("hub"), null);
+        toHub.setHandler(publisher.attach(toHub, true));
+        publisher.advertise(published.hashName(), org.onionpeer.ordb.DbInfo.P100, false);
+        net.sched.advance(2_000);
+        return published;
+    }
+
     /** Flips one bit in the data of the {@code nth} DB_DATA sent on each link it wraps. */
     static OrdbLink flipNth(OrdbLink link, int nth) {
         int[] seen = {0};

@@ -19,13 +19,10 @@ import org.onionpeer.bytes.Bytes;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.crypto.Hashes;
 import org.onionpeer.dir.RelayInfo;
-import org.onionpeer.ordb.CircuitLink;
 import org.onionpeer.ordb.Content;
-import org.onionpeer.ordb.DbInfo;
 import org.onionpeer.ordb.Download;
 import org.onionpeer.ordb.DownloadListener;
 import org.onionpeer.ordb.DownloadSource;
-import org.onionpeer.ordb.OrdbServer;
 
 /**
  * An ORDB relay vanishing mid-download, on real onion circuits (in-process pipes, virtual time): D fetches
@@ -82,15 +79,7 @@ class OrdbVanishTest {
 
         byte[] file = new byte[SIZE];
         new Random(seed).nextBytes(file);
-        Content published = Content.publish(file, "file.bin".getBytes(), "application/octet-stream", 16384);
-        Content.MemoryStore store = new Content.MemoryStore();
-        store.add(published);
-        OrdbServer publisher = new OrdbServer(store, null);
-        OrdbCircuits pOps = n.ops("P", n.client("P"), "gP");
-        CircuitLink toHub = pOps.open(n.info("hub"), null);
-        toHub.setHandler(publisher.attach(toHub, true));
-        publisher.advertise(published.hashName(), DbInfo.P100, false);
-        n.net.sched.advance(2_000);
+        Content published = n.publishThroughHub(file);
 
         List<RelayInfo> ordbs = new ArrayList<>();
         for (String o : ORDBS) {
