@@ -216,7 +216,7 @@ final class Player implements Downloads.Hooks {
         }
         // Finished or resuming: what is stored plays first, in order.
         loadingStored = true;
-        Downloads.records(url, new Downloads.Result<JSObject>() {
+        StoredFiles.records(url, new StoredFiles.Result<JSObject>() {
             @Override
             public void ok(JSObject parts) {
                 loadingStored = false;

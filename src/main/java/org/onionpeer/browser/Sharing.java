@@ -117,7 +117,7 @@ final class Sharing {
             return;
         }
         restored = true;
-        Downloads.files((err, list) -> {
+        StoredFiles.files((err, list) -> {
             if (err != null) {
                 return;
             }
@@ -129,7 +129,7 @@ final class Sharing {
                     String url = f.getUrl();
                     String name = f.getName();
                     String type = f.getType();
-                    Downloads.fileBlob(url, (e, blob) -> {
+                    StoredFiles.fileBlob(url, (e, blob) -> {
                         if (e == null) {
                             org.onionpeer.browser.media.Blobs.read(blob, ab -> BrowserMain.scheduler().execute(
                                     () -> reshare(h, Int8Array.create((org.teavm.jso.typedarrays.ArrayBuffer) ab)
@@ -245,7 +245,7 @@ final class Sharing {
                 manifests.put(c.hashName(), c.manifest());
                 String link = c.hashName().link(BrowserMain.base());
                 BrowserMain.event("sharing " + name + " (" + (long) size + " bytes)");
-                Downloads.storeShared(link, blob, name, c.manifest().mime(), (long) size, err -> {
+                StoredFiles.storeShared(link, blob, name, c.manifest().mime(), (long) size, err -> {
                     if (err != null) {
                         BrowserMain.event("the shared file is not in this browser's storage: " + err);
                     }
