@@ -1,11 +1,8 @@
 package org.onionpeer.jvm.torrent;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -20,12 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.libtorrent4j.AddTorrentParams;
 import org.libtorrent4j.AlertListener;
-import org.libtorrent4j.FileSlice;
 import org.libtorrent4j.Priority;
 import org.libtorrent4j.SessionHandle;
 import org.libtorrent4j.SessionManager;
 import org.libtorrent4j.SessionParams;
-import org.libtorrent4j.SettingsPack;
 import org.libtorrent4j.TorrentFlags;
 import org.libtorrent4j.TorrentHandle;
 import org.libtorrent4j.TorrentInfo;
@@ -39,8 +34,6 @@ import org.libtorrent4j.alerts.TorrentDeletedAlert;
 import org.libtorrent4j.alerts.TorrentErrorAlert;
 import org.libtorrent4j.alerts.TrackerErrorAlert;
 import org.libtorrent4j.swig.error_code;
-import org.libtorrent4j.swig.settings_pack.bool_types;
-import org.libtorrent4j.swig.settings_pack.int_types;
 import org.onionpeer.torrent.TorrentSink;
 
 /**
@@ -48,7 +41,7 @@ import org.onionpeer.torrent.TorrentSink;
  * pieces are downloaded sequentially into a private temp dir, read back, checked against the info dict's
  * SHA-1 once more and handed to a {@link TorrentSink} in order, each exactly once, on the caller's
  * executor (which must run tasks in submission order, as an event loop does). Nothing is uploaded: the
- * session never unchokes a peer and offers no allowed-fast pieces (see {@link #settings}); the temp dir
+ * session never unchokes a peer and offers no allowed-fast pieces (see {@link FreeRider}); the temp dir
  * is deleted as soon as the range is delivered, on an error and on close.
  *
  * <p>Threads: libtorrent's own, libtorrent4j's alert thread (which only copies plain values out of alerts),
@@ -98,29 +91,12 @@ public final class TorrentFetcher implements AutoCloseable {
                 onAlert(alert);
             }
         });
-        session.start(new SessionParams(settings(options)));
-    }
-
-    /**
-     * The free-rider settings. libtorrent's upload_rate_limit cannot say "nothing" (0 means unlimited, and
-     * loopback/LAN peers are exempt from rate limits), so uploads are refused at the protocol level: no
-     * unchoke slot (optimistic unchokes come out of those slots), no BEP 6 allowed-fast set (which would let
-     * choked peers request pieces), and no DHT/LSD/UPnP/NAT-PMP announcing us.
-     */
-    static SettingsPack settings(Options options) {
-        SettingsPack sp = new SettingsPack();
-        sp.listenInterfaces(options.listenInterfaces);
-        sp.setEnableDht(false);
-        sp.setEnableLsd(false);
-        sp.setBoolean(bool_types.enable_upnp.swigValue(), false);
-        sp.setBoolean(bool_types.enable_natpmp.swigValue(), false);
-        sp.setInteger(int_types.unchoke_slots_limit.swigValue(), 0);
-        sp.setInteger(int_types.num_optimistic_unchoke_slots.swigValue(), 0);
-        sp.setInteger(int_types.allowed_fast_set_size.swigValue(), 0);
-        sp.setBoolean(bool_types.seeding_outgoing_connections.swigValue(), false);
-        // Several seeders may share one address (a NAT, or loopback in tests).
-        sp.setBoolean(bool_types.allow_multiple_connections_per_ip.swigValue(), true);
-        return sp;
+        SessionParams params = new SessionParams(FreeRider.settings(options.listenInterfaces));
+        // Not the default mmap disk I/O: it installs SIGSEGV/SIGBUS handlers around its memcpys to the mapped
+        // files, which take the JVM's own (implicit null checks) from it and kill the process.
+        params.setPosixDiskIO();
+        session.start(params);
+        session.swig().set_peer_class_filter(FreeRider.everyoneGlobal());
     }
 
     /** A magnet link for a v1 info hash (40 hex digits) announced on one tracker. */
@@ -202,7 +178,7 @@ public final class TorrentFetcher implements AutoCloseable {
         private final TorrentSink sink;
         private final Executor executor;
         private TorrentHandle handle;
-        private TorrentInfo info;
+        private PieceFiles pieces; // null until the metadata came
         private int first;
         private int last;
         private int next;
@@ -215,6 +191,7 @@ public final class TorrentFetcher implements AutoCloseable {
         private volatile int hashFailures;
         private volatile String trackerError;
         private volatile long uploadedPayload;
+        private volatile int piecesOnDisk;
 
         private Fetch(String key, Path dir, long from, long to, TorrentSink sink, Executor executor) {
             this.key = key;
@@ -239,6 +216,11 @@ public final class TorrentFetcher implements AutoCloseable {
             return uploadedPayload;
         }
 
+        /** Pieces of the range that passed their hash check, delivered or not. */
+        public int piecesOnDisk() {
+            return piecesOnDisk;
+        }
+
         /** The private temp dir libtorrent writes into; gone once the fetch ends. */
         public Path tempDir() {
             return dir;
@@ -252,8 +234,12 @@ public final class TorrentFetcher implements AutoCloseable {
         }
 
         private void onWatchdog() {
+            if (pieces != null && next <= last && finished[next - first]) {
+                armWatchdog(); // the swarm did its part; we wait for the caller to take pieces
+                return;
+            }
             String secs = (options.peerWaitMillis / 1000) + " s";
-            String why = info == null
+            String why = pieces == null
                 ? "no peer in the swarm has this torrent after " + secs
                 : "no peer in the swarm sent piece " + next + " within " + secs;
             String t = trackerError;
@@ -261,12 +247,27 @@ public final class TorrentFetcher implements AutoCloseable {
         }
 
         private void onMetadata() {
-            if (ended || info != null) {
+            if (ended || pieces != null) {
                 return;
             }
-            info = handle.torrentFile();
+            TorrentInfo info = handle.torrentFile();
+            if (!info.hasV1()) {
+                // Our read-back check and TorrentSink's proofs are v1 SHA-1 piece hashes; see the README.
+                fail("v2-only torrents (BEP 52) are not supported yet");
+                return;
+            }
             long length = info.totalSize();
             int pieceLength = info.pieceLength();
+            byte[][] h = new byte[info.numPieces()][];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = HexFormat.of().parseHex(info.hashForPiece(i).toHex());
+            }
+            try {
+                pieces = new PieceFiles(dir, info.files(), h);
+            } catch (IllegalArgumentException e) {
+                fail(e.getMessage());
+                return;
+            }
             if (from >= length) {
                 fail("the range starts at byte " + from + " but the torrent has " + length + " bytes");
                 return;
@@ -278,26 +279,24 @@ public final class TorrentFetcher implements AutoCloseable {
             Priority[] prio = Priority.array(Priority.IGNORE, info.numPieces());
             Arrays.fill(prio, first, last + 1, Priority.DEFAULT);
             handle.prioritizePieces(prio);
-            byte[][] hashes = new byte[info.numPieces()][];
-            for (int i = 0; i < hashes.length; i++) {
-                hashes[i] = HexFormat.of().parseHex(info.hashForPiece(i).toHex());
-            }
             String name = info.name();
             int firstPiece = first;
             int lastPiece = last;
-            executor.execute(() -> sink.onMetadata(name, length, pieceLength, hashes, firstPiece, lastPiece));
+            executor.execute(() -> sink.onMetadata(name, length, pieceLength, h.clone(), firstPiece, lastPiece));
             for (int i = first; i <= last; i++) {
                 finished[i - first] = handle.havePiece(i);
+                piecesOnDisk += finished[i - first] ? 1 : 0;
             }
             armWatchdog();
             pump();
         }
 
         private void onPieceFinished(int piece) {
-            if (ended || info == null || piece < first || piece > last || finished[piece - first]) {
+            if (ended || pieces == null || piece < first || piece > last || finished[piece - first]) {
                 return;
             }
             finished[piece - first] = true;
+            piecesOnDisk++;
             armWatchdog();
             pump();
         }
@@ -307,7 +306,7 @@ public final class TorrentFetcher implements AutoCloseable {
             while (!ended && next <= last && finished[next - first] && undelivered < options.maxUndelivered) {
                 byte[] bytes;
                 try {
-                    bytes = readPiece(next);
+                    bytes = pieces.read(next);
                 } catch (IOException e) {
                     fail("could not read piece " + next + " back from the temp dir: " + e.getMessage());
                     return;
@@ -341,25 +340,6 @@ public final class TorrentFetcher implements AutoCloseable {
         private void delivered() {
             undelivered--;
             pump();
-        }
-
-        /** The piece's bytes from the files it spans, or null if they do not match the info dict's SHA-1. */
-        private byte[] readPiece(int piece) throws IOException {
-            int size = info.pieceSize(piece);
-            byte[] out = new byte[size];
-            int at = 0;
-            for (FileSlice s : info.mapBlock(piece, 0, size)) {
-                Path file = dir.resolve(info.files().filePath(s.fileIndex()));
-                try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-                    raf.seek(s.offset());
-                    raf.readFully(out, at, (int) s.size());
-                } catch (java.io.EOFException | java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
-                    return null;
-                }
-                at += (int) s.size();
-            }
-            byte[] want = HexFormat.of().parseHex(info.hashForPiece(piece).toHex());
-            return MessageDigest.isEqual(sha1(out), want) ? out : null;
         }
 
         private void fail(String message) {
@@ -420,14 +400,6 @@ public final class TorrentFetcher implements AutoCloseable {
         }
         session.stop();
         worker.shutdownNow();
-    }
-
-    private static byte[] sha1(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-1").digest(b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void deleteTree(Path dir) {
