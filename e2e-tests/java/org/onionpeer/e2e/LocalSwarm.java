@@ -104,15 +104,34 @@ final class LocalSwarm implements AutoCloseable {
      * stopped. {@code verified=false} seeds the file as it is, without checking it: a peer sending bad pieces.
      */
     Seeder seed(Torrent t, Path dir, boolean verified) throws IOException {
+        return aria2c(t, dir, "--seed-ratio=0.0", "--check-integrity=" + verified, "--bt-seed-unverified=" + !verified);
+    }
+
+    /** Downloads the torrent into {@code dir} (empty) with aria2c: a peer that asks everyone for pieces. */
+    Seeder leech(Torrent t, Path dir) throws IOException {
+        return aria2c(t, dir, "--seed-time=0");
+    }
+
+    private Seeder aria2c(Torrent t, Path dir, String... mode) throws IOException {
         Path log = work.resolve("aria2c-" + processes.size() + ".log");
-        Process p = start(work.resolve("aria2c-" + processes.size() + ".out"), "aria2c",
-            "--seed-ratio=0.0", "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
-            "--enable-peer-exchange=false", "--disable-ipv6=true", "--interface=127.0.0.1",
-            "--listen-port=" + freePort(), "--dir=" + dir, "--file-allocation=none",
-            "--check-integrity=" + verified, "--bt-seed-unverified=" + !verified,
-            "--log=" + log, "--log-level=info", "--summary-interval=0", "--console-log-level=warn",
-            t.file().toString());
+        List<String> cmd = new ArrayList<>(List.of("aria2c", "--enable-dht=false", "--enable-dht6=false",
+            "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--disable-ipv6=true", "--interface=127.0.0.1",
+            "--listen-port=" + freePort(), "--dir=" + dir, "--file-allocation=none", "--log=" + log,
+            "--log-level=info", "--summary-interval=0", "--console-log-level=warn"));
+        cmd.addAll(List.of(mode));
+        cmd.add(t.file().toString());
+        Process p = start(work.resolve("aria2c-" + processes.size() + ".out"), cmd.toArray(String[]::new));
         return new Seeder(p, log);
+    }
+
+    /** BitTorrent messages of one type (aria2c's names: piece, bitfield, have, unchoke…) an aria2c logged receiving. */
+    static long received(Seeder s, String type) {
+        try {
+            Matcher m = Pattern.compile("From: \\S+ " + type + "\\b").matcher(Files.readString(s.log(), StandardCharsets.ISO_8859_1));
+            return m.results().count();
+        } catch (IOException e) {
+            return 0; // not written yet
+        }
     }
 
     /** Waits until the tracker counts {@code n} seeders of the torrent. */

@@ -43,6 +43,7 @@ class TorrentFetcherTest {
     private static LocalSwarm swarm;
     private static byte[] content;
     private static LocalSwarm.Torrent torrent;
+    private static LocalSwarm.Seeder seeder;
     private static final String NOBODY = "0123456789abcdef0123456789abcdef01234567";
 
     @BeforeAll
@@ -58,7 +59,7 @@ class TorrentFetcherTest {
         torrent = swarm.createTorrent(good.resolve("video.webm"), PIECE / 1024);
         swarm.allow(NOBODY);
         swarm.startTracker();
-        swarm.seed(torrent, good, true);
+        seeder = swarm.seed(torrent, good, true);
         swarm.awaitSeeders(torrent.infoHash(), 1, Duration.ofSeconds(60));
     }
 
@@ -138,6 +139,7 @@ class TorrentFetcherTest {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         assertArrayEquals(sha.digest(content), sha.digest(c.bytes.toByteArray()));
         assertEquals(0, uploaded, "payload bytes uploaded to the swarm");
+        assertEquals(0, LocalSwarm.received(seeder, "piece"), "piece messages the seeder got from us");
         assertEquals(List.of(), leftovers(), "nothing of the torrent left under the temp parent");
         c.loop.shutdown();
     }
@@ -205,6 +207,58 @@ class TorrentFetcherTest {
                 f.close();
                 System.out.println("TorrentFetcherTest: hash failures " + f.hashFailures());
                 assertTrue(f.hashFailures() > 0, "the bad seeder's pieces were seen and rejected");
+            }
+            assertArrayEquals(data, c.bytes.toByteArray());
+            c.loop.shutdown();
+        }
+    }
+
+    @Test
+    void aLeecherAskingUsGetsNothing() throws Exception {
+        byte[] data = Arrays.copyOf(content, 4 * 1024 * 1024);
+        Path good = Files.createDirectories(tmp.resolve("good3"));
+        Files.write(good.resolve("held.webm"), data);
+        try (LocalSwarm s = new LocalSwarm(tmp.resolve("swarm3"))) {
+            LocalSwarm.Torrent t = s.createTorrent(good.resolve("held.webm"), PIECE / 1024);
+            s.startTracker();
+            LocalSwarm.Seeder only = s.seed(t, good, true);
+            s.awaitSeeders(t.infoHash(), 1, Duration.ofSeconds(60));
+            Collector c = new Collector();
+            // The caller takes nothing yet, so the fetch holds every piece while the leecher asks for them.
+            List<Runnable> held = new ArrayList<>();
+            boolean[] released = {false};
+            java.util.concurrent.Executor gate = r -> {
+                synchronized (held) {
+                    if (released[0]) {
+                        c.loop.execute(r);
+                    } else {
+                        held.add(r);
+                    }
+                }
+            };
+            try (TorrentFetcher fetcher = new TorrentFetcher(options(60_000))) {
+                TorrentFetcher.Fetch f = fetcher.fetch(s.magnet(t.infoHash()), 0, Long.MAX_VALUE, c, gate);
+                LocalSwarm.pollUntil(Duration.ofSeconds(60), "all pieces on disk", () -> f.piecesOnDisk() == 16);
+                only.process().destroy();
+                assertTrue(only.process().waitFor(10, TimeUnit.SECONDS));
+                LocalSwarm.Seeder leecher = s.leech(t, Files.createDirectories(tmp.resolve("leech3")));
+                LocalSwarm.pollUntil(Duration.ofSeconds(60), "the leecher hears which pieces we have",
+                    () -> LocalSwarm.received(leecher, "have") + LocalSwarm.received(leecher, "bitfield") > 0);
+                // Proving a negative needs a window: 35 s spans libtorrent's optimistic unchoke round (30 s).
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(35);
+                while (System.nanoTime() < end) {
+                    assertEquals(0, LocalSwarm.received(leecher, "piece"), "pieces the leecher got from us");
+                    assertEquals(0, LocalSwarm.received(leecher, "unchoke"), "unchokes the leecher got from us");
+                    assertEquals(0, LocalSwarm.received(leecher, "allowed"), "allowed-fast pieces we offered");
+                    assertEquals(0, f.uploadedPayloadBytes());
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+                }
+                synchronized (held) {
+                    released[0] = true;
+                    held.forEach(c.loop::execute);
+                }
+                assertNull(c.end.get(60, TimeUnit.SECONDS));
+                f.close();
             }
             assertArrayEquals(data, c.bytes.toByteArray());
             c.loop.shutdown();
