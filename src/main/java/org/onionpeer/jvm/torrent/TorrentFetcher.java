@@ -24,6 +24,7 @@ import org.libtorrent4j.SessionParams;
 import org.libtorrent4j.TorrentFlags;
 import org.libtorrent4j.TorrentHandle;
 import org.libtorrent4j.TorrentInfo;
+import org.libtorrent4j.TorrentStatus;
 import org.libtorrent4j.alerts.Alert;
 import org.libtorrent4j.alerts.HashFailedAlert;
 import org.libtorrent4j.alerts.MetadataReceivedAlert;
@@ -122,6 +123,8 @@ public final class TorrentFetcher implements AutoCloseable {
             throw new IllegalStateException("this torrent is already being fetched");
         }
         p.setSavePath(dir.toString());
+        // Known waste: until onMetadata sets the range's priorities, libtorrent starts on pieces 0, 1, … (0.75
+        // to 6.5 pieces of 256 KiB measured on loopback). Upload mode until then avoided it but lost seeders.
         p.setFlags(TorrentFlags.SEQUENTIAL_DOWNLOAD);
         worker.execute(() -> {
             error_code ec = new error_code();
@@ -177,7 +180,7 @@ public final class TorrentFetcher implements AutoCloseable {
         private final long to;
         private final TorrentSink sink;
         private final Executor executor;
-        private TorrentHandle handle;
+        private volatile TorrentHandle handle;
         private PieceFiles pieces; // null until the metadata came
         private int first;
         private int last;
@@ -191,6 +194,7 @@ public final class TorrentFetcher implements AutoCloseable {
         private volatile int hashFailures;
         private volatile String trackerError;
         private volatile long uploadedPayload;
+        private volatile long downloadedPayload;
         private volatile int piecesOnDisk;
 
         private Fetch(String key, Path dir, long from, long to, TorrentSink sink, Executor executor) {
@@ -209,11 +213,23 @@ public final class TorrentFetcher implements AutoCloseable {
 
         /** Payload bytes this torrent uploaded to the swarm, as libtorrent counts them (expected 0). */
         public long uploadedPayloadBytes() {
+            count();
+            return uploadedPayload;
+        }
+
+        /** Payload bytes downloaded, bad pieces included: what the fetch cost the facilitator. */
+        public long downloadedPayloadBytes() {
+            count();
+            return downloadedPayload;
+        }
+
+        private void count() {
             TorrentHandle h = handle;
             if (!removed && h != null && h.isValid()) {
-                uploadedPayload = Math.max(uploadedPayload, h.status().totalPayloadUpload());
+                TorrentStatus st = h.status();
+                uploadedPayload = Math.max(uploadedPayload, st.totalPayloadUpload());
+                downloadedPayload = Math.max(downloadedPayload, st.totalPayloadDownload());
             }
-            return uploadedPayload;
         }
 
         /** Pieces of the range that passed their hash check, delivered or not. */
@@ -358,7 +374,7 @@ public final class TorrentFetcher implements AutoCloseable {
                 executor.execute(error == null ? sink::onDone : () -> sink.onError(error));
             }
             if (handle != null && handle.isValid()) {
-                uploadedPayload = Math.max(uploadedPayload, handle.status().totalPayloadUpload());
+                count();
                 session.swig().remove_torrent(handle.swig(), SessionHandle.DELETE_FILES);
                 // onRemoved follows on libtorrent's torrent_deleted alert; this bound covers a lost alert.
                 worker.schedule(this::onRemoved, 5, TimeUnit.SECONDS);
