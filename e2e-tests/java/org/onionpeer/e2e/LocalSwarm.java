@@ -117,7 +117,9 @@ final class LocalSwarm implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("aria2c", "--enable-dht=false", "--enable-dht6=false",
             "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--disable-ipv6=true", "--interface=127.0.0.1",
             "--listen-port=" + freePort(), "--dir=" + dir, "--file-allocation=none", "--log=" + log,
-            "--log-level=info", "--summary-interval=0", "--console-log-level=warn"));
+            "--log-level=info", "--summary-interval=0", "--console-log-level=warn",
+            // Gone with us even if this JVM dies without closing the swarm.
+            "--stop-with-process=" + ProcessHandle.current().pid()));
         cmd.addAll(List.of(mode));
         cmd.add(t.file().toString());
         Process p = start(work.resolve("aria2c-" + processes.size() + ".out"), cmd.toArray(String[]::new));

@@ -387,9 +387,9 @@ public final class TorrentFetcher implements AutoCloseable {
             if (removed) {
                 return;
             }
-            removed = true;
             fetches.remove(key, this);
             deleteTree(dir);
+            removed = true; // last: close() returns on it and promises the dir is gone
         }
 
         /** Ends the fetch (the sink hears nothing more) and waits, bounded, until the temp dir is gone. */
