@@ -21,7 +21,7 @@ class LayeringTest {
 
     private static final String[] CORE_FORBIDDEN = {
         "import org.onionpeer.jvm", "import org.onionpeer.browser", "import org.teavm", "import io.netty",
-        "import org.eclipse.jetty",
+        "import org.eclipse.jetty", "import org.libtorrent4j",
         "import java.net.", "import java.nio.channels", "import java.nio.file", "import java.io.File",
         "import javax.crypto", "import java.security.MessageDigest", "import java.security.Signature",
         "import java.security.KeyPairGenerator", "import java.lang.reflect", "import java.util.concurrent",
