@@ -55,6 +55,9 @@ final class LivePlayer {
     @JSBody(params = "v", script = "var b$ = v.buffered; return b$.length ? b$.start(b$.length - 1) : -1;")
     private static native double lastBufferedStart(JSObject v);
 
+    @JSBody(params = "v", script = "var b$ = v.buffered; return b$.length ? b$.start(0) : -1;")
+    private static native double firstBufferedStart(JSObject v);
+
     @JSBody(params = "v", script = "return v.currentTime;")
     private static native double currentTime(JSObject v);
 
@@ -86,8 +89,11 @@ final class LivePlayer {
                 p.next();
             }
         });
-        BrowserMain.scheduler().execute(() -> Sharing.whenOrdb(
-                () -> p.handle = Sharing.ordb().downloadLive(h, null, p.listener()), p::stop));
+        BrowserMain.scheduler().execute(() -> Sharing.whenOrdb(() -> {
+            if (p.error == null) { // not stopped meanwhile (media.js failed to load)
+                p.handle = Sharing.ordb().downloadLive(h, null, p.listener());
+            }
+        }, p::stop));
     }
 
     private LiveListener listener() {
@@ -180,9 +186,11 @@ final class LivePlayer {
         if (jump && start >= 0) {
             jump = false;
             playFrom(video, start);
-        } else if (now > KEEP_SECONDS * 1.5 && !sb.isUpdating()) {
+        } else if (!sb.isUpdating() && firstBufferedStart(video) >= 0
+                && firstBufferedStart(video) < now - KEEP_SECONDS * 1.5) {
+            // Only when there is something to drop: each remove ends in another updateend, back here.
             removeBefore(sb, now - KEEP_SECONDS);
-            return; // updateend again when removed
+            return;
         }
         next();
     }

@@ -223,9 +223,8 @@ final class Sharing {
         }
         progress.call("waiting for the peer network");
         whenOrdb(() -> {
-            long room = 512L << 20;
-            if (size > room - ordb.heldBytes()) {
-                done.call("the file is " + (long) size + " bytes; this page can hold " + (room - ordb.heldBytes())
+            if (size > ordb.roomBytes()) {
+                done.call("the file is " + (long) size + " bytes; this page can hold " + ordb.roomBytes()
                         + " more bytes to share", null);
                 return;
             }

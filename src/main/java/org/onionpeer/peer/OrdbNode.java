@@ -133,6 +133,11 @@ public final class OrdbNode {
         return heldBytes;
     }
 
+    /** Bytes this node may still hold to serve ({@link Limits#maxHeldBytes} less what it holds). */
+    public long roomBytes() {
+        return limits.maxHeldBytes - heldBytes;
+    }
+
     /**
      * Publishes {@code c}: held for serving, advertised (DB_INFO 100 %) to the ORDBs this node keeps circuits
      * to, which announce it in the DHT. Throws with the reason when it does not fit the memory limit.
