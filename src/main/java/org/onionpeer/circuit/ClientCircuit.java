@@ -12,6 +12,7 @@ import org.onionpeer.cell.CellCommand;
 import org.onionpeer.cell.Created2;
 import org.onionpeer.cell.Destroy;
 import org.onionpeer.cell.DestroyReason;
+import org.onionpeer.cell.End;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.Extend2;
 import org.onionpeer.cell.Extended2;
@@ -172,6 +173,10 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private CreateFast.Client fast;
     private int relayEarlySent;
     private int nextStreamId;
+    /** Streams we ended, until the exit's END: their late cells are checked (see {@link HalfStreams}). */
+    private final HalfStreams halfClosed = new HalfStreams();
+    /** Cells for streams we never had (or forgot): dropped, counted. */
+    private long unknownStreamCells;
     private Scheduler.Cancellable buildTimer;
     private String closeReason;
     private boolean built;
@@ -509,7 +514,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private int allocateStreamId() {
         for (int i = 0; i < 0x10000; i++) {
             nextStreamId = (nextStreamId + 1) & 0xffff;
-            if (nextStreamId != 0 && !streams.containsKey(nextStreamId)) {
+            if (nextStreamId != 0 && !streams.containsKey(nextStreamId) && !halfClosed.contains(nextStreamId)) {
                 return nextStreamId;
             }
         }
@@ -545,7 +550,21 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (state == State.CLOSED) {
             return;
         }
+        ClientStream s = streams.get(streamId);
+        if (m instanceof End && s != null) {
+            halfClosed.ended(streamId, s.deliverWindow(), s.state() == ClientStream.State.CONNECTING, s.usesFlowControl());
+        }
         sendRelay(lastHop(), RelayCell.of(streamId, m), false);
+    }
+
+    /** Cells dropped because their stream was never ours (or long forgotten). */
+    public long unknownStreamCells() {
+        return unknownStreamCells;
+    }
+
+    /** Streams we ended whose END from the exit has not come yet. */
+    public int halfClosedStreams() {
+        return halfClosed.size();
     }
 
     void streamFinished(ClientStream s) {
@@ -827,7 +846,11 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         }
         ClientStream s = streams.get(sid);
         if (s == null) {
-            // A stream we already ended: its late cells are dropped (DATA was counted above).
+            // A stream we ended is checked until the exit's END (DATA was counted above); a stream we never had,
+            // or forgot, has its cells dropped (tor-spec §6.1).
+            if (!halfClosed.onRelay(sid, cmd)) {
+                unknownStreamCells++;
+            }
             return;
         }
         s.onRelay(rc);

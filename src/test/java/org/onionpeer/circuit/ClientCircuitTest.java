@@ -14,6 +14,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.onionpeer.cell.Begin;
+import org.onionpeer.cell.Connected;
+import org.onionpeer.cell.End;
+import org.onionpeer.cell.Data;
 import org.onionpeer.cell.Cell;
 import org.onionpeer.cell.CellCommand;
 import org.onionpeer.cell.DestroyReason;
@@ -601,5 +605,89 @@ class ClientCircuitTest {
         assertTrue(got.startsWith("HTTP/1.0 200 OK\r\n"), got);
         assertEquals(EndReason.DONE, se.connected.endReason());
         assertEquals(1, se.closed.size());
+    }
+
+    // ---- half-closed streams ---------------------------------------------------------------------------------
+
+    /** A stream we ended: the exit's late DATA (within the window) and its END are taken, then forgotten. */
+    @Test
+    void lateCellsOfAStreamWeEndedAreCheckedUntilTheExitsEnd() {
+        setUp(false);
+        CircuitEvents ev = new CircuitEvents();
+        ClientCircuit c = built(ev);
+        StreamEvents se = stream(c, "echo.example");
+        int sid = se.connected.streamId();
+        se.connected.close("done");
+        sched.runUntilIdle();
+        assertEquals(1, c.halfClosedStreams());
+        ScriptedRelay.RCirc rc = relay.circuit(c.circId());
+        int exit = relay.relayInfos().size() - 1;
+        for (int i = 0; i < 3; i++) {
+            relay.sendCounted(rc, sid, new Data(new byte[100]));
+        }
+        relay.send(rc, exit, sid, End.of(EndReason.DONE));
+        sched.runUntilIdle();
+        assertTrue(c.isOpen(), "late cells within the window are fine: " + ev.closed);
+        assertEquals(0, se.data.size(), "and not delivered: the stream is closed");
+        assertEquals(0, c.halfClosedStreams(), "the exit's END forgets it");
+        relay.sendCounted(rc, sid, new Data(new byte[100]));
+        sched.runUntilIdle();
+        assertTrue(c.isOpen());
+        assertEquals(1, c.unknownStreamCells(), "then its cells are an unknown stream's: dropped");
+    }
+
+    @Test
+    void dataPastTheWindowOnAHalfClosedStreamClosesTheCircuit() {
+        setUp(false);
+        CircuitEvents ev = new CircuitEvents();
+        ClientCircuit c = built(ev);
+        StreamEvents se = stream(c, "echo.example");
+        int sid = se.connected.streamId();
+        int window = se.connected.deliverWindow();
+        se.connected.close("done");
+        sched.runUntilIdle();
+        ScriptedRelay.RCirc rc = relay.circuit(c.circId());
+        for (int i = 0; i < window; i++) {
+            relay.sendCounted(rc, sid, new Data(new byte[10]));
+        }
+        sched.runUntilIdle();
+        assertTrue(c.isOpen(), "a whole window is allowed: " + ev.closed);
+        relay.sendCounted(rc, sid, new Data(new byte[10]));
+        sched.runUntilIdle();
+        assertEquals(List.of("protocol error: DATA past the window on half-closed stream " + sid), ev.closed);
+    }
+
+    @Test
+    void aStreamEndedBeforeItsConnectedMayGetOneConnectedAndNothingElseUnasked() {
+        setUp(false);
+        relay.ignoreBegins.put("slow.example", 1);
+        CircuitEvents ev = new CircuitEvents();
+        ClientCircuit c = built(ev);
+        StreamEvents se = stream(c, "slow.example");
+        int sid = se.stream.streamId();
+        se.stream.close("changed my mind");
+        sched.runUntilIdle();
+        ScriptedRelay.RCirc rc = relay.circuit(c.circId());
+        int exit = relay.relayInfos().size() - 1;
+        relay.send(rc, exit, sid, Connected.empty());
+        sched.runUntilIdle();
+        assertTrue(c.isOpen(), "the CONNECTED that crossed our END: " + ev.closed);
+        relay.send(rc, exit, sid, Connected.empty());
+        sched.runUntilIdle();
+        assertEquals(List.of("protocol error: CONNECTED twice on half-closed stream " + sid), ev.closed);
+    }
+
+    @Test
+    void aCommandTheExitMayNotSendOnAHalfClosedStreamClosesTheCircuit() {
+        setUp(false);
+        CircuitEvents ev = new CircuitEvents();
+        ClientCircuit c = built(ev);
+        StreamEvents se = stream(c, "echo.example");
+        int sid = se.connected.streamId();
+        se.connected.close("done");
+        sched.runUntilIdle();
+        relay.send(relay.circuit(c.circId()), relay.relayInfos().size() - 1, sid, new Begin("example.org", 80, 0));
+        sched.runUntilIdle();
+        assertEquals(List.of("protocol error: BEGIN on half-closed stream " + sid), ev.closed);
     }
 }

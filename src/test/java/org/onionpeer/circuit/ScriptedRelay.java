@@ -601,23 +601,32 @@ public final class ScriptedRelay implements Channel.Handler {
                 s.out.addFirst(Arrays.copyOfRange(head, RelayCell.MAX_DATA_LEN, head.length));
                 head = Arrays.copyOf(head, RelayCell.MAX_DATA_LEN);
             }
-            byte[] body = RelayCell.of(s.id, new Data(head)).encode(PaddingSource.ZEROS);
-            c.layers.get(hop).originateBackward(body, 0);
-            byte[] d = null;
-            if (c.window.nextSendNeedsDigest()) {
-                d = new byte[20];
-                c.layers.get(hop).backwardDigest(d, 0);
-            }
-            c.window.sent(d);
+            sendCounted(c, s.id, new Data(head));
             if (!cc) {
                 s.window.sent(null);
             }
             s.minPackageWindow = Math.min(s.minPackageWindow, s.window.packageWindow());
-            for (int j = hop - 1; j >= 0; j--) {
-                c.layers.get(j).relayBackward(body, 0);
-            }
-            c.channel.send(new Cell(c.circId, CellCommand.RELAY, body));
         }
+    }
+
+    /**
+     * The exit sends {@code m} on {@code streamId} counted in the circuit window (the digest kept for the OP's
+     * authenticated SENDMEs), whatever the stream's state: a late or misbehaving exit.
+     */
+    public void sendCounted(RCirc c, int streamId, RelayMessage m) {
+        int hop = c.last();
+        byte[] body = RelayCell.of(streamId, m).encode(PaddingSource.ZEROS);
+        c.layers.get(hop).originateBackward(body, 0);
+        byte[] d = null;
+        if (c.window.nextSendNeedsDigest()) {
+            d = new byte[20];
+            c.layers.get(hop).backwardDigest(d, 0);
+        }
+        c.window.sent(d);
+        for (int j = hop - 1; j >= 0; j--) {
+            c.layers.get(j).relayBackward(body, 0);
+        }
+        c.channel.send(new Cell(c.circId, CellCommand.RELAY, body));
     }
 
     /** The relay circuit whose OP-side CircID is {@code circId}. */
