@@ -26,6 +26,7 @@ import org.onionpeer.cell.LinkSpecifier;
 import org.onionpeer.cell.PaddingSource;
 import org.onionpeer.cell.RelayCell;
 import org.onionpeer.cell.RelayCommand;
+import org.onionpeer.cell.RelayMessage;
 import org.onionpeer.crypto.BcRelayPrimitives;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
@@ -609,85 +610,82 @@ class ClientCircuitTest {
 
     // ---- half-closed streams ---------------------------------------------------------------------------------
 
+    /** A circuit with one stream to {@code host} that we have just ended (END sent), seen from the exit too. */
+    private final class HalfClosed {
+        final CircuitEvents ev = new CircuitEvents();
+        final ClientCircuit c;
+        final StreamEvents se;
+        final int sid;
+        final int window;
+        final ScriptedRelay.RCirc rc;
+
+        HalfClosed(String host) {
+            c = built(ev);
+            se = stream(c, host);
+            sid = se.stream.streamId();
+            window = se.stream.deliverWindow();
+            se.stream.close("done");
+            sched.runUntilIdle();
+            rc = relay.circuit(c.circId());
+        }
+
+        /** The exit sends {@code m} on the stream, outside the circuit window (not DATA). */
+        void exitSends(RelayMessage m) {
+            relay.send(rc, relay.relayInfos().size() - 1, sid, m);
+            sched.runUntilIdle();
+        }
+
+        /** The exit sends {@code n} DATA cells on the stream, counted in the circuit window. */
+        void exitSendsData(int n, int bytes) {
+            for (int i = 0; i < n; i++) {
+                relay.sendCounted(rc, sid, new Data(new byte[bytes]));
+            }
+            sched.runUntilIdle();
+        }
+    }
+
     /** A stream we ended: the exit's late DATA (within the window) and its END are taken, then forgotten. */
     @Test
     void lateCellsOfAStreamWeEndedAreCheckedUntilTheExitsEnd() {
         setUp(false);
-        CircuitEvents ev = new CircuitEvents();
-        ClientCircuit c = built(ev);
-        StreamEvents se = stream(c, "echo.example");
-        int sid = se.connected.streamId();
-        se.connected.close("done");
-        sched.runUntilIdle();
-        assertEquals(1, c.halfClosedStreams());
-        ScriptedRelay.RCirc rc = relay.circuit(c.circId());
-        int exit = relay.relayInfos().size() - 1;
-        for (int i = 0; i < 3; i++) {
-            relay.sendCounted(rc, sid, new Data(new byte[100]));
-        }
-        relay.send(rc, exit, sid, End.of(EndReason.DONE));
-        sched.runUntilIdle();
-        assertTrue(c.isOpen(), "late cells within the window are fine: " + ev.closed);
-        assertEquals(0, se.data.size(), "and not delivered: the stream is closed");
-        assertEquals(0, c.halfClosedStreams(), "the exit's END forgets it");
-        relay.sendCounted(rc, sid, new Data(new byte[100]));
-        sched.runUntilIdle();
-        assertTrue(c.isOpen());
-        assertEquals(1, c.unknownStreamCells(), "then its cells are an unknown stream's: dropped");
+        HalfClosed h = new HalfClosed("echo.example");
+        assertEquals(1, h.c.halfClosedStreams());
+        h.exitSendsData(3, 100);
+        h.exitSends(End.of(EndReason.DONE));
+        assertTrue(h.c.isOpen(), "late cells within the window are fine: " + h.ev.closed);
+        assertEquals(0, h.se.data.size(), "and not delivered: the stream is closed");
+        assertEquals(0, h.c.halfClosedStreams(), "the exit's END forgets it");
+        h.exitSendsData(1, 100);
+        assertTrue(h.c.isOpen());
+        assertEquals(1, h.c.unknownStreamCells(), "then its cells are an unknown stream's: dropped");
     }
 
     @Test
     void dataPastTheWindowOnAHalfClosedStreamClosesTheCircuit() {
         setUp(false);
-        CircuitEvents ev = new CircuitEvents();
-        ClientCircuit c = built(ev);
-        StreamEvents se = stream(c, "echo.example");
-        int sid = se.connected.streamId();
-        int window = se.connected.deliverWindow();
-        se.connected.close("done");
-        sched.runUntilIdle();
-        ScriptedRelay.RCirc rc = relay.circuit(c.circId());
-        for (int i = 0; i < window; i++) {
-            relay.sendCounted(rc, sid, new Data(new byte[10]));
-        }
-        sched.runUntilIdle();
-        assertTrue(c.isOpen(), "a whole window is allowed: " + ev.closed);
-        relay.sendCounted(rc, sid, new Data(new byte[10]));
-        sched.runUntilIdle();
-        assertEquals(List.of("protocol error: DATA past the window on half-closed stream " + sid), ev.closed);
+        HalfClosed h = new HalfClosed("echo.example");
+        h.exitSendsData(h.window, 10);
+        assertTrue(h.c.isOpen(), "a whole window is allowed: " + h.ev.closed);
+        h.exitSendsData(1, 10);
+        assertEquals(List.of("protocol error: DATA past the window on half-closed stream " + h.sid), h.ev.closed);
     }
 
     @Test
     void aStreamEndedBeforeItsConnectedMayGetOneConnectedAndNothingElseUnasked() {
         setUp(false);
         relay.ignoreBegins.put("slow.example", 1);
-        CircuitEvents ev = new CircuitEvents();
-        ClientCircuit c = built(ev);
-        StreamEvents se = stream(c, "slow.example");
-        int sid = se.stream.streamId();
-        se.stream.close("changed my mind");
-        sched.runUntilIdle();
-        ScriptedRelay.RCirc rc = relay.circuit(c.circId());
-        int exit = relay.relayInfos().size() - 1;
-        relay.send(rc, exit, sid, Connected.empty());
-        sched.runUntilIdle();
-        assertTrue(c.isOpen(), "the CONNECTED that crossed our END: " + ev.closed);
-        relay.send(rc, exit, sid, Connected.empty());
-        sched.runUntilIdle();
-        assertEquals(List.of("protocol error: CONNECTED twice on half-closed stream " + sid), ev.closed);
+        HalfClosed h = new HalfClosed("slow.example");
+        h.exitSends(Connected.empty());
+        assertTrue(h.c.isOpen(), "the CONNECTED that crossed our END: " + h.ev.closed);
+        h.exitSends(Connected.empty());
+        assertEquals(List.of("protocol error: CONNECTED twice on half-closed stream " + h.sid), h.ev.closed);
     }
 
     @Test
     void aCommandTheExitMayNotSendOnAHalfClosedStreamClosesTheCircuit() {
         setUp(false);
-        CircuitEvents ev = new CircuitEvents();
-        ClientCircuit c = built(ev);
-        StreamEvents se = stream(c, "echo.example");
-        int sid = se.connected.streamId();
-        se.connected.close("done");
-        sched.runUntilIdle();
-        relay.send(relay.circuit(c.circId()), relay.relayInfos().size() - 1, sid, new Begin("example.org", 80, 0));
-        sched.runUntilIdle();
-        assertEquals(List.of("protocol error: BEGIN on half-closed stream " + sid), ev.closed);
+        HalfClosed h = new HalfClosed("echo.example");
+        h.exitSends(new Begin("example.org", 80, 0));
+        assertEquals(List.of("protocol error: BEGIN on half-closed stream " + h.sid), h.ev.closed);
     }
 }
