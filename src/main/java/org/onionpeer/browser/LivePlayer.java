@@ -3,7 +3,6 @@ package org.onionpeer.browser;
 import java.util.ArrayList;
 import java.util.List;
 import org.onionpeer.bytes.ProtocolException;
-import org.onionpeer.browser.media.Blobs;
 import org.onionpeer.browser.media.MediaModule;
 import org.onionpeer.browser.media.MediaSource;
 import org.onionpeer.browser.media.SourceBuffer;
@@ -76,12 +75,10 @@ final class LivePlayer {
             onDone.call(e.getMessage(), null);
             return;
         }
-        Blobs.setSrc(video, Blobs.createObjectUrl(p.ms));
-        p.ms.addEventListener("sourceopen", e -> {
+        Player.attach(p.ms, video, () -> {
             p.opened = true;
             p.addBuffer();
-        });
-        MediaModule.load(BrowserMain.base() + "/media.js", err -> {
+        }, err -> {
             if (err != null) {
                 p.stop(err);
             } else if (p.error == null) {

@@ -54,13 +54,10 @@ final class Player implements Downloads.Hooks {
 
     static void play(String url, JSObject video, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone) {
         Player p = new Player(url, onProgress, onDone);
-        Blobs.setSrc(video, Blobs.createObjectUrl(p.ms));
-        MediaModule.onSeekAway(video, p::seekAway);
-        p.ms.addEventListener("sourceopen", e -> {
+        attach(p.ms, video, () -> {
             p.opened = true;
             p.addBuffer();
-        });
-        MediaModule.load(BrowserMain.base() + "/media.js", err -> {
+        }, err -> {
             if (err != null) {
                 p.stop(err);
             } else if (p.error == null) {
@@ -68,6 +65,7 @@ final class Player implements Downloads.Hooks {
                 p.next();
             }
         });
+        MediaModule.onSeekAway(video, p::seekAway);
         Downloads.run(url, (got, total, rate, left, note) -> {
             p.got = got;
             p.total = total;
@@ -80,6 +78,16 @@ final class Player implements Downloads.Hooks {
             }
             p.next();
         }, p);
+    }
+
+    /**
+     * Plays {@code ms} in {@code video}: {@code opened} runs once the MediaSource is open (a SourceBuffer may
+     * be added), {@code loaded} once media.js is loaded (null) or could not be (why); for files and live.
+     */
+    static void attach(MediaSource ms, JSObject video, Runnable opened, MediaModule.Loaded loaded) {
+        Blobs.setSrc(video, Blobs.createObjectUrl(ms));
+        ms.addEventListener("sourceopen", e -> opened.run());
+        MediaModule.load(BrowserMain.base() + "/media.js", loaded);
     }
 
     /** Playback stops with msg; the download goes on, and onDone says msg once it ends. */

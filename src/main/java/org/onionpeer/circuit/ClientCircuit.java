@@ -550,9 +550,12 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (state == State.CLOSED) {
             return;
         }
-        ClientStream s = streams.get(streamId);
-        if (m instanceof End && s != null) {
-            halfClosed.ended(streamId, s.deliverWindow(), s.state() == ClientStream.State.CONNECTING, s.usesFlowControl());
+        if (m instanceof End) {
+            ClientStream s = streams.get(streamId);
+            if (s != null) {
+                halfClosed.ended(streamId, s.deliverWindow(), s.state() == ClientStream.State.CONNECTING,
+                        s.usesFlowControl());
+            }
         }
         sendRelay(lastHop(), RelayCell.of(streamId, m), false);
     }
