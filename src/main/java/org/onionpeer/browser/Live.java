@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.media.LiveCut;
+import org.onionpeer.ordb.Content;
 import org.onionpeer.ordb.HashName;
 import org.onionpeer.ordb.LivePublisher;
 import org.onionpeer.ordb.Manifest;
@@ -22,7 +23,6 @@ import org.teavm.jso.typedarrays.Int8Array;
  * page's DHT ID.
  */
 final class Live {
-    static final int CHUNK = 16384;
     static final int WINDOW_CHUNKS = 64;
     static final long DEFAULT_FRAGMENT_MS = 1000;
 
@@ -69,7 +69,7 @@ final class Live {
 
     private static void start(LiveCut cut, JSObject pair, byte[] pub, String name, Sharing.LinkDoneFn done,
             JsApi.StringSink end) {
-        Manifest m = Manifest.live(CHUNK, WINDOW_CHUNKS, pub, Sharing.nameBytes(name), "video/mp4");
+        Manifest m = Manifest.live(Content.CHUNK_SIZE, WINDOW_CHUNKS, pub, Sharing.nameBytes(name), "video/mp4");
         Scheduler s = BrowserMain.scheduler();
         LivePublisher p = new LivePublisher(s, m, (tbs, out) -> Identity.signWith(pair, tbs, out::accept,
                 e -> BrowserMain.event("cannot sign a window of the live stream: " + e)));

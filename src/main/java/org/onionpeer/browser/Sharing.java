@@ -38,7 +38,6 @@ import org.teavm.jso.typedarrays.Int8Array;
  * page (after the bridge restarted), with the same hash_name.
  */
 final class Sharing {
-    static final int CHUNK = 16384;
     static final long READY_WAIT_MS = 60_000;
 
     private static OrdbNode ordb;
@@ -142,7 +141,7 @@ final class Sharing {
     }
 
     private static void reshare(HashName h, byte[] bytes, String name, String type) {
-        Content c = Content.publish(bytes, nameBytes(name), mimeOf(type), CHUNK);
+        Content c = Content.publish(bytes, nameBytes(name), mimeOf(type), Content.CHUNK_SIZE);
         if (!c.hashName().equals(h)) {
             BrowserMain.event("the stored copy of " + name + " does not match its link: not shared again");
             return;
@@ -234,7 +233,8 @@ final class Sharing {
                 progress.call("hashing " + (long) size + " bytes");
                 Content c;
                 try {
-                    c = Content.publish(bytes.copyToJavaArray(), nameBytes(name), mimeOf(typeOf(blob)), CHUNK);
+                    c = Content.publish(bytes.copyToJavaArray(), nameBytes(name), mimeOf(typeOf(blob)),
+                            Content.CHUNK_SIZE);
                     ordb.share(c);
                 } catch (RuntimeException e) {
                     done.call("cannot share: " + e.getMessage(), null);

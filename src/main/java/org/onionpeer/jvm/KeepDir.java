@@ -24,7 +24,6 @@ import org.onionpeer.ordb.HashName;
  */
 final class KeepDir {
     /** The 16 KiB chunks pages publish with. */
-    static final int CHUNK = 16384;
 
     interface Events {
         void added(String name, Content c);
@@ -116,7 +115,7 @@ final class KeepDir {
             events.note("cannot read " + name + ": " + e.getMessage());
             return;
         }
-        Content c = Content.publish(data, name.getBytes(StandardCharsets.UTF_8), mimeOf(name), CHUNK);
+        Content c = Content.publish(data, name.getBytes(StandardCharsets.UTF_8), mimeOf(name), Content.CHUNK_SIZE);
         s.hashName = c.hashName();
         events.added(name, c);
     }

@@ -9,6 +9,13 @@ import org.onionpeer.bytes.Bytes;
  * it: nothing unverified is ever stored, so nothing unverified is ever served.
  */
 public final class Content {
+    /**
+     * The chunk size every node publishes with (pages, facilitators, live streams): 16 KiB keeps a proof (32
+     * bytes a tree level) small beside its chunk, and one size everywhere means the same bytes, name and type
+     * get the same hash_name wherever they are shared.
+     */
+    public static final int CHUNK_SIZE = 16384;
+
     private final Manifest manifest;
     private final byte[] whole;
     private final MerkleTree tree;
