@@ -37,6 +37,19 @@ public final class HashName {
         return new HashName(Hashes.sha256(CONTEXT, manifest));
     }
 
+    /**
+     * The hash_name of a BitTorrent v1 torrent: the hash of its TORRENT manifest's head (version, kind 3, the
+     * 20-byte infohash; see {@link Manifest#torrent}), so anyone with a magnet link computes it. The info dict
+     * the manifest carries after its head is checked against the infohash by SHA-1, not hashed here: the
+     * requester does not have it yet.
+     */
+    public static HashName ofTorrent(byte[] infoHash) {
+        if (infoHash.length != 20) {
+            throw new ProtocolException("infohash is " + infoHash.length + " bytes, not 20");
+        }
+        return ofManifest(Bytes.concat(new byte[] {Manifest.VERSION, Manifest.TORRENT}, infoHash));
+    }
+
     public static HashName fromHex(String hex) {
         if (hex.length() != 2 * BYTES) {
             throw new ProtocolException("hash_name must be 64 hex digits");

@@ -23,17 +23,7 @@ import org.onionpeer.platform.Scheduler;
  */
 final class LiveServing {
     /** The query's stream, as the server sees it. */
-    interface Answer {
-        void send(OrdbMessage m);
-
-        /** DB_END with {@code reason}, and the query is over. */
-        void end(int reason);
-
-        /** The query is over (all asked for was sent). */
-        void done();
-
-        /** The asker gave up or is gone. */
-        boolean gone();
+    interface Answer extends QueryAnswer {
     }
 
     private static final class Held {

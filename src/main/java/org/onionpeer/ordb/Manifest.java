@@ -22,6 +22,7 @@ public final class Manifest {
     public static final int VERSION = 1;
     public static final int FILE = 1;
     public static final int LIVE = 2;
+    public static final int TORRENT = 3;
     public static final int MIN_CHUNK = 64;
     public static final int MAX_CHUNK = 65536;
     public static final int MAX_WINDOW_CHUNKS = 1024;

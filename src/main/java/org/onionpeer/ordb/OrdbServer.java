@@ -128,6 +128,7 @@ public final class OrdbServer {
     private final Map<HashName, List<Job>> waiting = new HashMap<>();
     private final Map<HashName, LiveServing> live = new HashMap<>();
     private Listener listener;
+    private TorrentProvider torrents;
     /** What we advertised holding (P, F): told to each ORDB linked later (a new or reopened circuit). */
     private final Map<HashName, DbInfo> held = new HashMap<>();
 
@@ -140,6 +141,11 @@ public final class OrdbServer {
     /** {@code l} hears of each new hash_name, once, after it has been passed on to the ORDB peers. */
     public void setListener(Listener l) {
         this.listener = l;
+    }
+
+    /** A facilitator's bridge to BitTorrent: torrent queries this server cannot answer from its store go to it. */
+    public void setTorrentProvider(TorrentProvider p) {
+        torrents = p;
     }
 
     public Stats stats() {
@@ -275,23 +281,7 @@ public final class OrdbServer {
         }
         LiveServing ls = live.get(q.hashName());
         if (ls != null) {
-            ls.query(q, new LiveServing.Answer() {
-                public void send(OrdbMessage m) {
-                    emit(j, m);
-                }
-
-                public void end(int reason) {
-                    OrdbServer.this.end(j, reason);
-                }
-
-                public void done() {
-                    finish(j);
-                }
-
-                public boolean gone() {
-                    return j.finished || j.down.closed;
-                }
-            });
+            ls.query(q, answer(j));
             return;
         }
         Content c = store.get(q.hashName());
@@ -315,7 +305,50 @@ public final class OrdbServer {
                 return;
             }
         }
+        if (q.torrent() != null && torrents != null) {
+            LiveServing.Answer a = answer(j);
+            torrents.serve(q, new QueryAnswer() {
+                public void send(OrdbMessage m) {
+                    stats.servedChunks += m instanceof DbData ? 1 : 0;
+                    a.send(m);
+                }
+
+                public void end(int reason) {
+                    stats.unavailable += reason == DbEnd.UNAVAILABLE ? 1 : 0;
+                    a.end(reason);
+                }
+
+                public void done() {
+                    a.done();
+                }
+
+                public boolean gone() {
+                    return a.gone();
+                }
+            });
+            return;
+        }
         forward(j);
+    }
+
+    private LiveServing.Answer answer(Job j) {
+        return new LiveServing.Answer() {
+            public void send(OrdbMessage m) {
+                emit(j, m);
+            }
+
+            public void end(int reason) {
+                OrdbServer.this.end(j, reason);
+            }
+
+            public void done() {
+                finish(j);
+            }
+
+            public boolean gone() {
+                return j.finished || j.down.closed;
+            }
+        };
     }
 
     private void forward(Job j) {

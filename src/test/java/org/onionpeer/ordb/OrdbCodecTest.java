@@ -96,8 +96,8 @@ class OrdbCodecTest {
         loop[40] = 6;
         assertEquals("DB_QUERY counter 6 over 5", reason(OrdbMessage.DB_QUERY, loop));
         byte[] shortHash = q.clone();
-        shortHash[0] = 20;
-        assertEquals("hash_name is 20 bytes, not 32", reason(OrdbMessage.DB_QUERY, shortHash));
+        shortHash[0] = 16; // 20 is a torrent query's infohash
+        assertEquals("hash_name is 16 bytes, not 32", reason(OrdbMessage.DB_QUERY, shortHash));
         byte[] wide = q.clone();
         wide[33] = 5;
         assertEquals("DB_QUERY chunk number of 5 bytes, not 1..4", reason(OrdbMessage.DB_QUERY, wide));
