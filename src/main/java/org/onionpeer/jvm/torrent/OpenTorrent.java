@@ -110,6 +110,21 @@ public final class OpenTorrent implements TorrentFetcher.Job {
         });
     }
 
+    /**
+     * Lets libtorrent fetch a piece at low priority without handing it over (read-ahead of a sequential
+     * reader; a later {@link #want} finds it on disk). It also keeps us interested in the peers between
+     * queries: a peer that chokes an uninterested leecher unchokes it again only at its next round (10 s).
+     */
+    public void prefetch(int piece) {
+        fetcher.worker().execute(() -> {
+            if (ended || pieces == null || piece < 0 || piece >= pieceCount || wanted.get(piece)
+                || handle.havePiece(piece) || handle.piecePriority(piece) != Priority.IGNORE) {
+                return;
+            }
+            handle.piecePriority(piece, Priority.LOW);
+        });
+    }
+
     /** Pieces libtorrent downloaded and hash-checked (each counts once: it never fetches a piece it has). */
     public int piecesFromSwarm() {
         return piecesFromSwarm;
