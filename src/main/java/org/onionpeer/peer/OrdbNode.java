@@ -90,6 +90,11 @@ public final class OrdbNode {
     private final List<Download> downloads = new ArrayList<>();
     private long heldBytes;
     private final OrdbPublishing publishing;
+    /** Set on a facilitator: its announcement under {@link Facilitators#KEY}. */
+    private final Facilitators facilitators;
+    private final Keeping keeping;
+    /** On a facilitator: files publishers asked it to keep that it is fetching. */
+    private final Set<HashName> fetchingToKeep = new java.util.HashSet<>();
 
     public OrdbNode(PeerNode peers, OnionProxy proxy, OrdbDiscovery.Signer signer, Limits limits) {
         this.peers = peers;
@@ -102,9 +107,26 @@ public final class OrdbNode {
         OrdbCircuits.CircuitFinder finder = circuits.finder(discovery);
         this.server = new OrdbServer(store, finder);
         finder.bind(server);
-        server.setListener(discovery);
+        server.setListener(new OrdbServer.Listener() {
+            @Override
+            public void learned(HashName h, int pieces, boolean facilitator) {
+                discovery.learned(h, pieces, facilitator);
+            }
+
+            @Override
+            public void keepRequested(HashName h) {
+                keepFor(h);
+            }
+        });
         peers.setOrdbHandler(link -> server.attach(link, false));
         this.publishing = new OrdbPublishing(peers, circuits, server, scheduler, this.limits);
+        this.facilitators = this.limits.facilitator ? Facilitators.announce(discovery, scheduler) : null;
+        this.keeping = new Keeping(discovery, circuits, server, scheduler);
+    }
+
+    /** On a facilitator, how many DHT nodes stored its facilitator record last time (-1 before; 0 elsewhere). */
+    public int facilitatorRecordsStored() {
+        return facilitators == null ? 0 : facilitators.stored();
     }
 
     public OrdbServer server() {
@@ -152,8 +174,55 @@ public final class OrdbNode {
         publishing.keep();
     }
 
+    /**
+     * Shares {@code c} as {@link #share} does and asks a facilitator to keep it, so its link keeps working
+     * after this node leaves (see {@link Keeping}).
+     */
+    public void shareAndKeep(Content c) {
+        share(c);
+        if (!limits.facilitator) {
+            keeping.keep(c.hashName());
+        }
+    }
+
+    /** What asking a facilitator to keep this node's files came to, in words. */
+    public String keepState() {
+        return keeping.state();
+    }
+
+    /** Limit on files a facilitator fetches at once because publishers asked it to keep them. */
+    static final int MAX_FETCHING_TO_KEEP = 8;
+
+    /** On a facilitator: a publisher asked to keep {@code h}; fetch it (down the publisher's circuit) and hold it. */
+    private void keepFor(HashName h) {
+        if (!limits.facilitator || store.get(h) != null || fetchingToKeep.contains(h)
+                || fetchingToKeep.size() >= MAX_FETCHING_TO_KEEP) {
+            return;
+        }
+        fetchingToKeep.add(h);
+        Handle[] handle = new Handle[1];
+        handle[0] = download(h, 0, null, new DownloadListener() {
+            @Override
+            public void onManifest(Manifest m) {
+                if (m.isLive() || m.length() > roomBytes()) {
+                    handle[0].cancel(); // a file we could not hold: kept by nobody here
+                }
+            }
+
+            @Override
+            public void onData(long index, byte[] data, byte[][] proof) {
+            }
+
+            @Override
+            public void onDone(String error) {
+                fetchingToKeep.remove(h);
+            }
+        });
+    }
+
     /** Stops sharing {@code h} (what others downloaded stays theirs). */
     public void unshare(HashName h) {
+        keeping.unkeep(h);
         Content c = shared.remove(h);
         if (c != null && store.get(h) == c) {
             store.remove(h);
@@ -232,6 +301,41 @@ public final class OrdbNode {
      * source (or holds the file), the sources the DHT names, else a few peers, which search themselves.
      */
     public Handle download(HashName h, long fromByte, Download.Config config, DownloadListener listener) {
+        return start(h, fromByte, config, listener, use -> findOrdbs(h, store.get(h) != null, "nobody shares this now",
+                listener::onDone, use));
+    }
+
+    /**
+     * Fetches a BitTorrent torrent through facilitators (issue 11), as {@link #download} fetches a file: the
+     * ORDBs asked are pages that hold it (the DHT under its hash_name), then facilitators (the DHT under
+     * {@link Facilitators#KEY}), which fetch its pieces from the swarm; every piece is checked against the
+     * info dict whose SHA-1 is the magnet's infohash. A facilitator first gets the metadata from the swarm,
+     * then each piece: the timeouts allow for that ({@link #TORRENT_CONNECT_MILLIS}, {@link #TORRENT_STALL_MILLIS}).
+     */
+    public Handle downloadTorrent(org.onionpeer.torrent.Magnet m, long fromByte, Download.Config config,
+            DownloadListener listener) {
+        HashName h = HashName.ofTorrent(m.infoHash());
+        Download.Config c = config == null ? new Download.Config() : config;
+        c.magnet = m;
+        c.connectMillis = Math.max(c.connectMillis, TORRENT_CONNECT_MILLIS);
+        c.stallMillis = Math.max(c.stallMillis, TORRENT_STALL_MILLIS);
+        boolean self = store.get(h) != null;
+        return start(h, fromByte, c, listener, use -> Facilitators.find(discovery, h, found -> {
+            if (found.isEmpty() && !self) {
+                listener.onDone("no facilitator in the network to fetch this torrent, and no page holds it");
+                return;
+            }
+            use.accept(connector(self, found));
+        }));
+    }
+
+    /** A facilitator answers a torrent's first query once the swarm gave it the metadata. */
+    public static final long TORRENT_CONNECT_MILLIS = 45_000;
+    /** ... and each piece once a peer sent it. */
+    public static final long TORRENT_STALL_MILLIS = 15_000;
+
+    private Handle start(HashName h, long fromByte, Download.Config config, DownloadListener listener,
+            java.util.function.Consumer<java.util.function.Consumer<OrdbLink.Connector>> find) {
         Download[] running = new Download[1];
         boolean[] state = new boolean[2]; // cancelled, paused
         Handle handle = new Handle() {
@@ -260,7 +364,7 @@ public final class OrdbNode {
             scheduler.execute(() -> listener.onDone("already " + downloads.size() + " downloads, the limit"));
             return handle;
         }
-        findOrdbs(h, store.get(h) != null, "nobody shares this now", listener::onDone, connector -> {
+        find.accept(connector -> {
             if (state[0]) {
                 return;
             }
@@ -362,12 +466,24 @@ public final class OrdbNode {
                 return error;
             }
         }
+        if (d.manifest() == null && all.size() > 0 && isTorrent(d)) {
+            return "nobody seeds this torrent now: " + all.size() + " facilitator" + (all.size() == 1 ? "" : "s")
+                    + " asked, none found a peer with it";
+        }
         return all.isEmpty() ? error : "nobody shares this now: " + all.size() + " ORDB" + (all.size() == 1 ? "" : "s")
                 + " asked, none knows a source";
     }
 
+    private static boolean isTorrent(Download d) {
+        return d.config().magnet != null;
+    }
+
     /** Stops publishing and downloading; the server's circuits close with the node. */
     public void close() {
+        if (facilitators != null) {
+            facilitators.close();
+        }
+        keeping.close();
         publishing.close();
         for (Download d : new ArrayList<>(downloads)) {
             d.cancel();
