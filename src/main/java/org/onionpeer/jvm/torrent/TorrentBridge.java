@@ -66,6 +66,8 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
     /** Counters, read on the loop. */
     public static final class Stats {
         public int torrentsOpen;
+        /** Queries waiting for metadata or pieces, over all torrents. */
+        public int waiting;
         public long torrentsOpened;
         /** Pieces libtorrent downloaded from swarms (each piece at most once per open torrent). */
         public long piecesFromSwarm;
@@ -183,6 +185,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         s.uploadedPayloadBytes = closedUploaded;
         s.downloadedPayloadBytes = closedDownloaded;
         for (Torrent t : torrents.values()) {
+            s.waiting += t.waiters.size();
             s.piecesFromSwarm += t.open.piecesFromSwarm();
             s.uploadedPayloadBytes += t.open.uploadedPayloadBytes();
             s.downloadedPayloadBytes += t.open.downloadedPayloadBytes();
@@ -294,7 +297,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         }
         t.length = length;
         t.pieceLength = pieceLength;
-        t.chunkCount = Manifest.chunkCount(length, CHUNK);
+        t.chunkCount = t.manifest.chunkCount(); // the requester's count, from the same info dict
         List<Waiter> early = new ArrayList<>(t.waiters);
         t.waiters.clear();
         if (early.stream().allMatch(w -> w.q.isInfo())) {
