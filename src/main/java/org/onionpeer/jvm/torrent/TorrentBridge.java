@@ -85,6 +85,9 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
     }
 
     private static final int CHUNK = Content.CHUNK_SIZE;
+    /** A query for a torrent still being removed (idle a moment ago) is tried again this often, this many times. */
+    private static final long REOPEN_RETRY_MILLIS = 200;
+    private static final int REOPEN_RETRIES = 30;
 
     private final class Torrent implements OpenTorrent.Listener {
         final String key;
@@ -197,6 +200,10 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
 
     @Override
     public void serve(DbQuery q, QueryAnswer a) {
+        serve(q, a, 0);
+    }
+
+    private void serve(DbQuery q, QueryAnswer a, int retries) {
         Magnet m = q.torrent();
         if (closed || m == null) {
             unavailable(a, "the torrent bridge is closed");
@@ -208,7 +215,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
                 refuse(a, "over " + options.maxTorrents + " torrents at once");
                 return;
             }
-            t = open(m, a);
+            t = open(q, a, retries);
             if (t == null) {
                 return;
             }
@@ -228,12 +235,22 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         }
     }
 
-    private Torrent open(Magnet m, QueryAnswer a) {
+    private Torrent open(DbQuery q, QueryAnswer a, int retries) {
+        Magnet m = q.torrent();
         Torrent t = new Torrent(m);
         try {
             t.open = fetcher.open(m.uri(), t, loop::execute);
         } catch (IllegalStateException e) {
-            unavailable(a, "the torrent is still being closed here"); // removed a moment ago: ask again
+            // Removed a moment ago and libtorrent is still deleting its files (the fetcher waits at most 5 s).
+            if (retries < REOPEN_RETRIES) {
+                loop.schedule(REOPEN_RETRY_MILLIS, () -> {
+                    if (!a.gone() && !closed) {
+                        serve(q, a, retries + 1);
+                    }
+                });
+            } else {
+                unavailable(a, "the torrent is still being removed here");
+            }
             return null;
         } catch (IOException | IllegalArgumentException e) {
             // Not the exception's text: it may quote the magnet link.
