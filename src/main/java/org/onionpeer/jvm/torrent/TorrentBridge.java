@@ -54,10 +54,15 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         /** Queries waiting on one torrent at once (several requesters, a few queries each); more are REFUSED. */
         public int maxWaitingPerTorrent = 64;
         /**
-         * Pieces after each one asked that libtorrent fetches at low priority (requesters read on), and from
-         * the metadata on, the first ones: this keeps peers from choking us as uninterested between queries.
+         * Bytes after each piece asked that libtorrent fetches at low priority (2 to 64 pieces): requesters
+         * read on, and wanting something keeps us interested in the peers. A seeder chokes a peer that is not
+         * interested and may unchoke it again only at its next round (aria2c: 10 s), so this must cover what a
+         * requester reads in 10 s (8 MiB: 800 kB/s) for the swarm's pace not to stall it. At most this much
+         * is fetched that nobody asked for.
          */
-        public int readAheadPieces = 2;
+        public long readAheadBytes = 8L << 20;
+        /** Pieces fetched at low priority from the metadata on (a requester asks the manifest, then mostly these). */
+        public int readAheadFirstPieces = 2;
         /** Pieces kept in memory, in bytes, over all torrents. */
         public long cacheBytes = 32L << 20;
     }
@@ -294,12 +299,12 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
     private void ask(Torrent t, int piece) {
         if (!cache.has(t.key, piece) && t.asked.add(piece)) {
             t.open.want(piece);
-            readAhead(t, piece + 1);
+            readAhead(t, piece + 1, (int) Math.max(2, Math.min(64, options.readAheadBytes / t.pieceLength)));
         }
     }
 
-    private void readAhead(Torrent t, int from) {
-        for (int p = from; p < from + options.readAheadPieces; p++) {
+    private void readAhead(Torrent t, int from, int pieces) {
+        for (int p = from; p < from + pieces; p++) {
             t.open.prefetch(p); // ignored past the end, or if already wanted or held
         }
     }
@@ -323,7 +328,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         List<Waiter> early = new ArrayList<>(t.waiters);
         t.waiters.clear();
         if (early.stream().allMatch(w -> w.q.isInfo())) {
-            readAhead(t, 0); // a requester asks the manifest, then (mostly) the first pieces
+            readAhead(t, 0, options.readAheadFirstPieces); // a requester asks the manifest, then mostly these
         }
         for (Waiter w : early) {
             admit(t, w);
