@@ -177,7 +177,8 @@ public final class TorrentFetcher implements AutoCloseable {
         } else if (alert instanceof TrackerErrorAlert) {
             f.trackerError(((TrackerErrorAlert) alert).errorMessage());
         } else if (alert instanceof TorrentErrorAlert) {
-            String m = alert.message();
+            // The error alone: alert.message() starts with the torrent's name, which a facilitator must not log.
+            String m = ((TorrentErrorAlert) alert).error().getMessage();
             worker.execute(() -> f.fail("the torrent failed: " + m));
         }
     }
