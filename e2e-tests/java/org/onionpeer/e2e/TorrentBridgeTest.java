@@ -92,12 +92,17 @@ class TorrentBridgeTest {
         final Path temp;
 
         Facility(String name, long peerWaitMillis, long idleMillis) throws Exception {
+            this(name, peerWaitMillis, idleMillis, true);
+        }
+
+        Facility(String name, long peerWaitMillis, long idleMillis, boolean allowPrivateTrackers) throws Exception {
             temp = Files.createDirectories(tmp.resolve(name));
             TorrentBridge.Options o = new TorrentBridge.Options();
             o.tempParent = temp;
             o.listenInterfaces = "127.0.0.1:0";
             o.peerWaitMillis = peerWaitMillis;
             o.idleMillis = idleMillis;
+            o.allowPrivateTrackers = allowPrivateTrackers; // the swarm is on 127.0.0.1
             bridge = new TorrentBridge(loop, o, m -> System.out.println("TorrentBridgeTest log: " + m));
             loop.call(() -> {
                 server.setTorrentProvider(bridge);
@@ -257,6 +262,20 @@ class TorrentBridgeTest {
             assertEquals("no peer in the swarm has this torrent after 3 s", f.loop.call(f.bridge::lastError, 10));
             assertEquals(0, f.stats().torrentsOpen);
             LocalSwarm.pollUntil(Duration.ofSeconds(10), "its temp dir gone", () -> f.tempDirs().isEmpty());
+        }
+    }
+
+    /** By default a facilitator contacts no tracker on a private or loopback address (the query names them). */
+    @Test
+    void aLoopbackTrackerIsRefusedUnlessAllowed() throws Exception {
+        try (Facility f = new Facility("private", 3_000, 60_000, false)) {
+            Asker a = f.asker("page");
+            List<OrdbMessage> answers = a.ask(DbQuery.torrent(magnet(torrent.infoHash()), 0, 0, 1)).get(20, TimeUnit.SECONDS);
+            assertEquals(1, answers.size());
+            assertEquals(DbEnd.UNAVAILABLE, ((DbEnd) answers.get(0)).reason());
+            assertEquals("no tracker this facilitator may contact (private and loopback addresses are refused)",
+                f.loop.call(f.bridge::lastError, 10));
+            assertEquals(0, f.stats().torrentsOpened);
         }
     }
 

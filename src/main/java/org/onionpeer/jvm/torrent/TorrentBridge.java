@@ -54,6 +54,12 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         public int readAheadFirstPieces = 2;
         /** Pieces kept in memory, in bytes, over all torrents. */
         public long cacheBytes = 32L << 20;
+        /**
+         * Whether trackers at private, loopback or link-local addresses may be contacted ({@link TrackerFilter}):
+         * off, as an exit's policy is, since the trackers come from anonymous queries; on for a swarm on one
+         * machine (the tests).
+         */
+        public boolean allowPrivateTrackers;
     }
 
     /** Counters, read on the loop. */
@@ -168,7 +174,14 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
     }
 
     private BridgedTorrent open(DbQuery q, QueryAnswer a, int retries) {
-        Magnet m = q.torrent();
+        Magnet asked = q.torrent();
+        List<String> trackers = TrackerFilter.allowed(asked.trackers(), options.allowPrivateTrackers);
+        if (trackers.isEmpty()) {
+            unavailable(a, asked.trackers().isEmpty() ? "the magnet link names no tracker (this facilitator uses no DHT)"
+                    : "no tracker this facilitator may contact (private and loopback addresses are refused)");
+            return null;
+        }
+        Magnet m = Magnet.of(asked.infoHash(), trackers);
         BridgedTorrent t = new BridgedTorrent(this, m);
         try {
             t.open = fetcher.open(m.uri(), t, loop::execute);
