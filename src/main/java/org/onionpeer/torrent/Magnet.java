@@ -54,7 +54,7 @@ public final class Magnet {
         byte[] hash = null;
         String dn = null;
         List<String> tr = new ArrayList<>();
-        for (String part : uri.substring(PREFIX.length()).split("&")) {
+        for (String part : org.onionpeer.bytes.Text.split(uri.substring(PREFIX.length()), "&")) {
             int eq = part.indexOf('=');
             if (eq < 0) {
                 continue;
