@@ -1,6 +1,5 @@
 package org.onionpeer.circuit;
 
-import org.onionpeer.bytes.Text;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,7 +15,6 @@ import org.onionpeer.cell.End;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.Extend2;
 import org.onionpeer.cell.Extended2;
-import org.onionpeer.cell.IpAddress;
 import org.onionpeer.cell.LinkSpecifier;
 import org.onionpeer.cell.PaddingSource;
 import org.onionpeer.cell.RelayCell;
@@ -30,7 +28,6 @@ import org.onionpeer.crypto.Ntor;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
-import org.onionpeer.link.LinkTarget;
 import org.onionpeer.platform.Entropy;
 import org.onionpeer.platform.Scheduler;
 
@@ -148,16 +145,15 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private final List<RelayInfo> path;
     private final Options options;
     private final Listener listener;
+    private final RelayPrimitives primitives;
+    /** The onion of the hops made so far (their layers, in order). */
     private final ClientCircuitCrypto crypto;
     private final PaddingSource padding;
-    private final List<HopKeys> hopKeys = new ArrayList<>();
+    /** One per relay of the path, made up front; a hop's keys arrive with its CREATED/EXTENDED. */
+    private final Hop[] hops;
     private final Map<Integer, ClientStream> streams = new LinkedHashMap<>();
     /** An application protocol with relay commands of its own at the last hop (ORDB), or null. */
     private Extension extension;
-    /** The last hop's circuit window; replaced once when that hop negotiates congestion control. */
-    private Window window = Window.circuit();
-    /** Per hop: the negotiated cc sendme_inc, 0 for classic flow control. */
-    private final int[] hopSendmeInc = new int[MAX_HOPS];
     /** Received bytes held by the streams of this circuit that use XON/XOFF (bounded by the options). */
     private long heldInbound;
     private boolean streamOpened;
@@ -167,10 +163,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private State state = State.BUILDING;
     private long circId;
     private boolean usedCreateFast;
-    private Ntor.Client ntor;
-    /** The pending ntor v3 handshake (only towards an exit, to carry the congestion control request). */
-    private ExitHandshake exitHandshake;
-    private CreateFast.Client fast;
+    /** The CREATE_FAST, CREATE2 or EXTEND2 waiting for its answer, or null. */
+    private PendingHop pending;
     private int relayEarlySent;
     private int nextStreamId;
     /** Streams we ended, until the exit's END: their late cells are checked (see {@link HalfStreams}). */
@@ -198,7 +192,12 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         this.path = Collections.unmodifiableList(new ArrayList<>(path));
         this.options = options == null ? new Options() : options;
         this.listener = listener;
+        this.primitives = primitives;
         this.crypto = new ClientCircuitCrypto(primitives);
+        this.hops = new Hop[this.path.size()];
+        for (int i = 0; i < hops.length; i++) {
+            hops[i] = new Hop(i, this.path.get(i));
+        }
         this.padding = (buf, off, len) -> {
             byte[] r = new byte[len];
             entropy.nextBytes(r);
@@ -238,15 +237,12 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
                 + options.buildTimeoutMillis + " ms with " + crypto.hopCount() + " of " + path.size() + " hops"));
         if (createFast) {
             // tor-spec §5.1.3: only a TLS-authenticated link makes CREATE_FAST's missing proof acceptable.
-            byte[] x = random(CreateFast.X_LEN);
-            fast = CreateFast.client(x);
+            pending = PendingHop.createFast(random(CreateFast.X_LEN));
             usedCreateFast = true;
-            channel.send(new Cell(circId, CellCommand.CREATE_FAST, fast.onionskin()));
         } else {
-            ntor = Ntor.client(first.identity().rsaIdentity(), first.ntorKey(), random(Ntor.KEY_LEN));
-            channel.send(new Cell(circId, CellCommand.CREATE2,
-                    new org.onionpeer.cell.Create2(Ntor.HTYPE, ntor.onionskin()).encode()));
+            pending = PendingHop.ntor(0, first, random(Ntor.KEY_LEN));
         }
+        channel.send(pending.createCell(circId));
     }
 
     // ---- state ------------------------------------------------------------------------------------------
@@ -308,12 +304,17 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** The circuit package window toward the last hop (DATA cells we may still send). */
     public int packageWindow() {
-        return window.packageWindow();
+        return window().packageWindow();
     }
 
     /** The circuit deliver window from the last hop. */
     public int deliverWindow() {
-        return window.deliverWindow();
+        return window().deliverWindow();
+    }
+
+    /** The circuit window of the last hop of the path, the one that carries streams. */
+    private Window window() {
+        return hops[hops.length - 1].window();
     }
 
     // ---- congestion control (proposal 324) -----------------------------------------------------------------
@@ -352,10 +353,10 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
                     + " circuit that carried streams");
         }
         checkSendmeInc(sendmeInc, options.consensusSendmeInc);
-        hopSendmeInc[hop] = sendmeInc;
+        hops[hop].negotiated(sendmeInc);
         if (hop == path.size() - 1) {
             // Our sending toward the exit runs Vegas too (prop324 §3.3), as tor's client does.
-            window = Window.vegas(new Vegas(options.ccParams, sendmeInc), new Window.Signals() {
+            hops[hop].sendUnderVegas(new Vegas(options.ccParams, sendmeInc), new Window.Signals() {
                 @Override
                 public long nowMicros() {
                     return scheduler.nowMicros();
@@ -374,7 +375,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** The Vegas state of our sending toward the exit, or null without congestion control. */
     public Vegas vegas() {
-        return window.vegasState();
+        return window().vegasState();
     }
 
     /** prop324 §10.5 and tor's congestion_control_validate_sendme_increment (factor 2 of the consensus value). */
@@ -387,12 +388,12 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** The negotiated sendme_inc of hop {@code hop}, 0 when it uses classic flow control. */
     public int sendmeInc(int hop) {
-        return hop >= 0 && hop < MAX_HOPS ? hopSendmeInc[hop] : 0;
+        return hop >= 0 && hop < hops.length ? hops[hop].sendmeInc() : 0;
     }
 
     /** True when the last hop (the one carrying streams) negotiated congestion control. */
     public boolean usesCongestionControl() {
-        return hopSendmeInc[path.size() - 1] != 0;
+        return hops[hops.length - 1].usesCongestionControl();
     }
 
     /** Received bytes held for applications by this circuit's XON/XOFF streams. */
@@ -416,7 +417,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** For tests comparing both ends' keys: the keys of hop {@code i}. */
     HopKeys hopKeys(int i) {
-        return hopKeys.get(i);
+        return hops[i].keys();
     }
 
     Options options() {
@@ -467,16 +468,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (!canSendData()) {
             throw new IllegalStateException("circuit window closed or circuit not open");
         }
-        int hop = lastHop();
-        byte[] body = new RelayCell(command, streamId, data).encode(padding);
-        crypto.encrypt(body, 0, hop);
-        byte[] after = null;
-        if (window.nextSendNeedsDigest()) {
-            crypto.forwardDigest(hop, digest, 0);
-            after = digest;
-        }
-        window.sent(after);
-        channel.send(new Cell(circId, CellCommand.RELAY, body));
+        sendCounting(command, streamId, data);
     }
 
     // ---- streams ----------------------------------------------------------------------------------------
@@ -527,18 +519,24 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** Whether one more DATA cell may go out now (circuit open and its package window not empty). */
     boolean canSendData() {
-        return state == State.OPEN && window.canSend();
+        return state == State.OPEN && window().canSend();
     }
 
     /** Sends one DATA cell for a stream; the caller checked {@link #canSendData}. */
     void sendData(int streamId, byte[] data) {
-        int hop = lastHop();
-        byte[] body = new RelayCell(RelayCommand.DATA, streamId, data).encode(padding);
-        crypto.encrypt(body, 0, hop);
+        sendCounting(RelayCommand.DATA, streamId, data);
+    }
+
+    /** One cell to the last hop that its circuit window counts (DATA, an extension's). */
+    private void sendCounting(int command, int streamId, byte[] data) {
+        Hop last = hops[lastHop()];
+        byte[] body = new RelayCell(command, streamId, data).encode(padding);
+        crypto.encrypt(body, 0, last.index);
+        Window window = last.window();
         byte[] after = null;
         if (window.nextSendNeedsDigest()) {
             // prop289: the SENDME acknowledging this cell must carry the digest as it stands right now.
-            crypto.forwardDigest(hop, digest, 0);
+            last.crypto().forward().digest(digest, 0);
             after = digest;
         }
         window.sent(after);
@@ -665,29 +663,28 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     private void created(Cell cell) {
-        if (crypto.hopCount() != 0 || (ntor == null && fast == null)) {
+        if (crypto.hopCount() != 0 || pending == null) {
             throw new ProtocolException(CellCommand.name(cell.command()) + " after the first hop was made");
         }
-        HopKeys keys;
+        byte[] reply;
         if (cell.command() == CellCommand.CREATED_FAST) {
-            if (fast == null) {
+            if (pending.kind != PendingHop.Kind.CREATE_FAST) {
                 throw new ProtocolException("CREATED_FAST answers a CREATE2");
             }
-            keys = fast.finish(cell.payload());
+            reply = cell.payload();
         } else {
-            if (ntor == null) {
+            if (pending.kind != PendingHop.Kind.CREATE2) {
                 throw new ProtocolException("CREATED2 answers a CREATE_FAST");
             }
-            keys = ntor.finish(Created2.decode(cell.payload()).handshakeData());
+            reply = Created2.decode(cell.payload()).handshakeData();
         }
-        ntor = null;
-        fast = null;
+        HopKeys keys = pending.finish(reply).keys;
+        pending = null;
         addHop(keys);
     }
 
     private void addHop(HopKeys keys) {
-        crypto.addHop(keys);
-        hopKeys.add(keys);
+        crypto.addHop(hops[crypto.hopCount()].made(keys, primitives));
         if (crypto.hopCount() == path.size()) {
             state = State.OPEN;
             built = true;
@@ -712,74 +709,26 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             close("cannot extend to " + next + ": its ntor key is unknown");
             return;
         }
-        Extend2 ext;
-        if (useExitHandshake(crypto.hopCount(), next)) {
+        int n = crypto.hopCount();
+        if (useExitHandshake(n, next)) {
             // prop324 §10.1: the congestion control request rides in the exit's handshake (ntor v3).
-            exitHandshake = options.congestionControl.start(next, random(32));
-            ext = new Extend2(linkSpecifiers(next), exitHandshake.handshakeType(), exitHandshake.onionskin());
+            pending = PendingHop.exit(n, options.congestionControl.start(next, random(32)));
         } else {
-            ntor = Ntor.client(next.identity().rsaIdentity(), next.ntorKey(), random(Ntor.KEY_LEN));
-            ext = new Extend2(linkSpecifiers(next), Ntor.HTYPE, ntor.onionskin());
+            pending = PendingHop.ntor(n, next, random(Ntor.KEY_LEN));
         }
+        Extend2 ext = pending.extend2(next);
         relayEarlySent++;
         sendRelay(lastHop(), RelayCell.of(0, ext), true);
     }
 
     /** tor-spec §5.1.2: send 00 (IPv4), 02 (RSA id), 03 (Ed25519 id, when known), in that order. */
     public static List<LinkSpecifier> linkSpecifiers(RelayInfo r) {
-        List<LinkSpecifier> out = new ArrayList<>();
-        for (LinkTarget t : r.targets()) {
-            LinkSpecifier v4 = tlsIpv4(t);
-            if (v4 != null) {
-                out.add(v4);
-                break;
-            }
-        }
-        out.add(LinkSpecifier.rsaId(r.identity().rsaIdentity()));
-        if (r.identity().hasEd25519()) {
-            out.add(LinkSpecifier.ed25519Id(r.identity().ed25519Identity()));
-        }
-        return out;
+        return LinkSpecifiers.of(r);
     }
 
     /** {@code tls://a.b.c.d:port} as link specifier 00, or null for any other address form. */
     static LinkSpecifier tlsIpv4(String address) {
-        LinkTarget t = LinkTarget.parseOrNull(address);
-        return t == null ? null : tlsIpv4(t);
-    }
-
-    static LinkSpecifier tlsIpv4(LinkTarget target) {
-        if (target.kind() != LinkTarget.TLS) {
-            return null;
-        }
-        String[] quad = Text.split(target.host(), ".");
-        if (quad.length != 4) {
-            return null;
-        }
-        byte[] b = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            int v = decimal(quad[i], 255);
-            if (v < 0) {
-                return null;
-            }
-            b[i] = (byte) v;
-        }
-        return LinkSpecifier.ipv4(IpAddress.of(b), target.port());
-    }
-
-    private static int decimal(String s, int max) {
-        if (s.isEmpty() || s.length() > 5) {
-            return -1;
-        }
-        int v = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v <= max ? v : -1;
+        return LinkSpecifiers.tlsIpv4(address);
     }
 
     // ---- relay cells ------------------------------------------------------------------------------------
@@ -801,9 +750,10 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         boolean ext = extension != null && extension.handles(cmd);
         if ((cmd == RelayCommand.DATA || ext) && hop == last) {
             // Circuit-level accounting first, whatever becomes of the stream (tor-spec §7.4).
+            Window window = hops[hop].window();
             window.delivered();
             if (window.sendmeDue()) {
-                crypto.backwardDigest(hop, digest, 0);
+                hops[hop].crypto().backward().digest(digest, 0);
                 sendRelay(hop, RelayCell.of(0, Sendme.authenticated(digest)), false);
                 window.sendmeSent();
             }
@@ -835,7 +785,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         }
         if (sid == 0) {
             if (cmd == RelayCommand.SENDME) {
-                window.sendmeReceived(Sendme.decode(rc.data()).digest());
+                window().sendmeReceived(Sendme.decode(rc.data()).digest());
                 flushStreams();
                 if (extension != null) {
                     extension.windowOpened();
@@ -860,26 +810,22 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     private void extended(int hop, RelayCell rc) {
-        if (state != State.BUILDING || (ntor == null && exitHandshake == null) || crypto.hopCount() == 0 || hop != lastHop()) {
+        if (state != State.BUILDING || pending == null || pending.kind != PendingHop.Kind.EXTEND2
+                || crypto.hopCount() == 0 || hop != lastHop()) {
             throw new ProtocolException("unexpected EXTENDED2");
         }
         if (rc.streamId() != 0) {
             throw new ProtocolException("EXTENDED2 on a stream");
         }
         byte[] reply = Extended2.decode(rc.data()).handshakeData();
-        HopKeys keys;
-        if (exitHandshake != null) {
-            ExitHandshake.Result r = exitHandshake.complete(reply);
-            exitHandshake = null;
-            if (r.sendmeInc >= 0) {
-                enableCongestionControl(crypto.hopCount(), r.sendmeInc);
-            }
-            keys = r.keys;
-        } else {
-            keys = ntor.finish(reply);
-            ntor = null;
+        PendingHop p = pending;
+        ExitHandshake.Result r = p.finish(reply);
+        pending = null;
+        if (r.sendmeInc >= 0) {
+            // prop324 §10.4: the exit's answer to our congestion control request (ntor v3 extension 02).
+            enableCongestionControl(p.hop, r.sendmeInc);
         }
-        addHop(keys);
+        addHop(r.keys);
     }
 
     /** The circuit window reopened: let streams with queued data send, starting where we stopped last. */

@@ -1,0 +1,119 @@
+package org.onionpeer.circuit;
+
+import org.onionpeer.cell.Cell;
+import org.onionpeer.cell.CellCommand;
+import org.onionpeer.cell.Create2;
+import org.onionpeer.cell.Extend2;
+import org.onionpeer.crypto.CreateFast;
+import org.onionpeer.crypto.HopKeys;
+import org.onionpeer.crypto.Ntor;
+import org.onionpeer.dir.RelayInfo;
+
+/**
+ * A hop handshake in flight (Arti's pending circuit / handshake state): what a {@link ClientCircuit} sent to make
+ * its next hop, and how the answer becomes that hop's keys. One of three {@link Kind}s, each answered by one cell:
+ * CREATE_FAST by CREATED_FAST, CREATE2 (ntor) by CREATED2, EXTEND2 (ntor, or the installed {@link ExitHandshake}
+ * carrying the congestion control request, prop324 §10) by EXTENDED2. Each handshake is one small implementation
+ * of {@link #finish}; the circuit holds at most one at a time and forgets it once answered.
+ */
+abstract class PendingHop {
+    enum Kind { CREATE_FAST, CREATE2, EXTEND2 }
+
+    final Kind kind;
+    /** The index of the hop being made (0 for CREATE_FAST and CREATE2). */
+    final int hop;
+
+    private PendingHop(Kind kind, int hop) {
+        this.kind = kind;
+        this.hop = hop;
+    }
+
+    /** CREATE2/EXTEND2 HTYPE of {@link #onionskin} (unused for CREATE_FAST, whose cell has none). */
+    abstract int handshakeType();
+
+    abstract byte[] onionskin();
+
+    /**
+     * Finishes with the handshake data of the answer (CREATED_FAST's payload, CREATED2's or EXTENDED2's HDATA):
+     * the new hop's keys, and the sendme_inc it agreed to, -1 when it runs without congestion control.
+     *
+     * @throws org.onionpeer.bytes.ProtocolException on a bad answer
+     */
+    abstract ExitHandshake.Result finish(byte[] reply);
+
+    /** The first hop's CREATE_FAST or CREATE2 cell on circuit {@code circId}. */
+    Cell createCell(long circId) {
+        if (kind == Kind.CREATE_FAST) {
+            return new Cell(circId, CellCommand.CREATE_FAST, onionskin());
+        }
+        return new Cell(circId, CellCommand.CREATE2, new Create2(handshakeType(), onionskin()).encode());
+    }
+
+    /** The EXTEND2 message asking the current last hop for {@code next}. */
+    Extend2 extend2(RelayInfo next) {
+        return new Extend2(LinkSpecifiers.of(next), handshakeType(), onionskin());
+    }
+
+    /** CREATE_FAST with our {@code x} (tor-spec §5.1.3: only on a TLS-authenticated link). */
+    static PendingHop createFast(byte[] x) {
+        CreateFast.Client fast = CreateFast.client(x);
+        return new PendingHop(Kind.CREATE_FAST, 0) {
+            @Override
+            int handshakeType() {
+                return 0;
+            }
+
+            @Override
+            byte[] onionskin() {
+                return fast.onionskin();
+            }
+
+            @Override
+            ExitHandshake.Result finish(byte[] reply) {
+                return new ExitHandshake.Result(fast.finish(reply), -1);
+            }
+        };
+    }
+
+    /** ntor (tor-spec §5.1.4) with {@code r}, as CREATE2 for hop 0 or EXTEND2 for hop {@code hop}. */
+    static PendingHop ntor(int hop, RelayInfo r, byte[] secret) {
+        Ntor.Client ntor = Ntor.client(r.identity().rsaIdentity(), r.ntorKey(), secret);
+        return new PendingHop(hop == 0 ? Kind.CREATE2 : Kind.EXTEND2, hop) {
+            @Override
+            int handshakeType() {
+                return Ntor.HTYPE;
+            }
+
+            @Override
+            byte[] onionskin() {
+                return ntor.onionskin();
+            }
+
+            @Override
+            ExitHandshake.Result finish(byte[] reply) {
+                HopKeys keys = ntor.finish(reply);
+                return new ExitHandshake.Result(keys, -1);
+            }
+        };
+    }
+
+    /** The installed exit handshake (ntor v3 asking for congestion control), always by EXTEND2. */
+    static PendingHop exit(int hop, ExitHandshake h) {
+        return new PendingHop(Kind.EXTEND2, hop) {
+            @Override
+            int handshakeType() {
+                return h.handshakeType();
+            }
+
+            @Override
+            byte[] onionskin() {
+                return h.onionskin();
+            }
+
+            @Override
+            ExitHandshake.Result finish(byte[] reply) {
+                return h.complete(reply);
+            }
+        };
+    }
+}
