@@ -7,9 +7,6 @@ import org.onionpeer.cell.End;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.RelayCell;
 import org.onionpeer.cell.RelayCommand;
-import org.onionpeer.cell.Sendme;
-import org.onionpeer.cell.Xoff;
-import org.onionpeer.cell.Xon;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.transport.Transport;
 
@@ -25,12 +22,9 @@ import org.onionpeer.transport.Transport;
  * (at most one stream window, since the exit cannot send more without our SENDMEs) and the exit stops.
  *
  * <p>On a circuit whose last hop negotiated congestion control (proposal 324) there are no stream windows and
- * no stream SENDMEs (prop324 §2.2, §4; tor's sendme_connection_edge_consider_sending): an XOFF from the exit
- * stops our sending on this stream until its XON; and as receiver we send XOFF once more than
- * {@code xoffClientCells} x 498 bytes wait here for the consumer (paused, or no listener yet) and XON (rate 0,
- * "unlimited") once they have drained (prop324 §4.1.1, tor's flow_control_decide_xoff/xon). What an exit that
- * ignores XOFF can make us hold is capped ({@code maxStreamReceiveBuffer}, {@code maxCircuitReceiveBuffer}):
- * past it the circuit is closed as a protocol violation.
+ * no stream SENDMEs (prop324 §2.2, §4): XON/XOFF instead, with bounds on what an exit that ignores XOFF can make
+ * us hold. Which of the two a stream runs is a {@link StreamFlow} chosen when it opens ({@link StreamWindowFlow},
+ * {@link XonXoffFlow}); this class keeps the queues and the stream's life and asks its flow at each step.
  *
  * <p>The listener hears {@code onClosed} exactly once: after END from the exit (once data received before it
  * was delivered), when the circuit dies, or after {@link #close}. Single-threaded, on the node's scheduler.
@@ -58,21 +52,9 @@ public final class ClientStream implements Transport {
     private final int streamId;
     private final String target;
     private final ConnectListener connectListener;
-    private final Window window = Window.stream();
     private final Scheduler scheduler;
-    /** XON/XOFF instead of stream windows: the circuit's last hop negotiated congestion control. */
-    private final boolean flowControl;
-    private final long xoffLimit;
-    private boolean xoffSent;
-    private boolean xoffReceived;
-    private int xoffsSent;
-    private int xonsSent;
-    /** Dropmark bookkeeping (prop324 §4.1.4, tor's flow_control_note_sent_data): bytes sent, XOFF/XON heard. */
-    private long bytesSent;
-    private int xoffsReceived;
-    private int xonsReceived;
-    private int implausibleFlowControl;
-    private long advisedKbps = -1;
+    /** Stream windows, or XON/XOFF when the circuit's last hop negotiated congestion control. */
+    private final StreamFlow flow;
 
     private State state = State.CONNECTING;
     private Transport.Listener listener;
@@ -100,8 +82,7 @@ public final class ClientStream implements Transport {
         this.target = target;
         this.connectListener = l;
         this.scheduler = circuit.scheduler();
-        this.flowControl = circuit.usesCongestionControl();
-        this.xoffLimit = (long) circuit.options().xoffClientCells * RelayCell.MAX_DATA_LEN;
+        this.flow = StreamFlow.open(circuit, streamId);
     }
 
     void started() {
@@ -154,30 +135,30 @@ public final class ClientStream implements Transport {
 
     /** True when this stream uses XON/XOFF (its circuit negotiated congestion control), not stream windows. */
     public boolean usesFlowControl() {
-        return flowControl;
+        return flow.isXonXoff();
     }
 
     /** True while our XOFF is outstanding (we asked the exit to stop). */
     public boolean xoffSent() {
-        return xoffSent;
+        return flow.xoffSent();
     }
 
     /** True while the exit's XOFF holds our sending. */
     public boolean xoffReceived() {
-        return xoffReceived;
+        return flow.xoffReceived();
     }
 
     public int xoffsSent() {
-        return xoffsSent;
+        return flow.xoffsSent();
     }
 
     public int xonsSent() {
-        return xonsSent;
+        return flow.xonsSent();
     }
 
     /** The kbps_ewma of the exit's last XON (1000 bytes/s, 0 = unlimited), -1 before any. Advisory: unused. */
     public long advisedKbps() {
-        return advisedKbps;
+        return flow.advisedKbps();
     }
 
     /**
@@ -186,17 +167,17 @@ public final class ClientStream implements Transport {
      * may legitimately see differently.
      */
     public int implausibleFlowControl() {
-        return implausibleFlowControl;
+        return flow.implausibleFlowControl();
     }
 
     /** The stream package window (DATA cells we may still send before the exit's SENDME; classic circuits). */
     public int packageWindow() {
-        return window.packageWindow();
+        return flow.packageWindow();
     }
 
     /** The stream deliver window (DATA cells the exit may still send before our SENDME; classic circuits). */
     public int deliverWindow() {
-        return window.deliverWindow();
+        return flow.deliverWindow();
     }
 
     /** Bytes received and held while paused (or before a listener was set). */
@@ -288,7 +269,7 @@ public final class ClientStream implements Transport {
             return;
         }
         boolean had = outboundBytes > 0;
-        while (outboundBytes > 0 && (flowControl ? !xoffReceived : window.canSend()) && circuit.canSendData()) {
+        while (outboundBytes > 0 && flow.canSend() && circuit.canSendData()) {
             byte[] head = outbound.peek();
             int n = Math.min(RelayCell.MAX_DATA_LEN, head.length - outboundHead);
             byte[] chunk = new byte[n];
@@ -299,11 +280,7 @@ public final class ClientStream implements Transport {
                 outboundHead = 0;
             }
             outboundBytes -= n;
-            if (flowControl) {
-                noteSent(n);
-            } else {
-                window.sent(null);
-            }
+            flow.sent(n);
             circuit.sendData(streamId, chunk);
         }
         if (outboundBytes == 0) {
@@ -349,9 +326,7 @@ public final class ClientStream implements Transport {
                 if (state != State.OPEN || pendingClose != null) {
                     throw new ProtocolException("DATA on a stream that is not open");
                 }
-                if (!flowControl) {
-                    window.delivered();
-                }
+                flow.received();
                 byte[] d = rc.takeData(); // the stream is the cell's last user
                 if (d.length == 0) {
                     ackIfDrained();
@@ -360,27 +335,21 @@ public final class ClientStream implements Transport {
                 inbound.add(d);
                 hold(d.length);
                 drain();
-                if (flowControl && state == State.OPEN) {
-                    considerXoff();
+                if (state == State.OPEN) {
+                    flow.afterData(inboundBytes);
                 }
                 return;
             case RelayCommand.SENDME:
-                if (flowControl) {
-                    // tor's sendme_process_stream_level: a stream SENDME under congestion control is a violation.
-                    throw new ProtocolException("stream SENDME on a congestion-controlled circuit");
+                if (flow.onSendme(rc.data())) {
+                    flush();
                 }
-                Sendme.decode(rc.data()); // the version byte must still make sense
-                window.sendmeReceived(null);
-                flush();
                 return;
             case RelayCommand.XOFF:
-                if (flowControl) {
-                    xoffFromExit(Xoff.decode(rc.data()));
-                }
-                return; // without congestion control tor ignores XON/XOFF (circuit_process_stream_xoff)
+                flow.onXoff(rc.data());
+                return;
             case RelayCommand.XON:
-                if (flowControl) {
-                    xonFromExit(Xon.decode(rc.data()));
+                if (flow.onXon(rc.data())) {
+                    flush();
                 }
                 return;
             default:
@@ -395,89 +364,20 @@ public final class ClientStream implements Transport {
                 || reason == EndReason.RESOURCELIMIT || reason == EndReason.NOROUTE;
     }
 
-    // ---- XON/XOFF (prop324 §4) -----------------------------------------------------------------------------
+    // ---- holding received data ----------------------------------------------------------------------------
 
     private void hold(long n) {
         inboundBytes += n;
-        if (flowControl) {
-            circuit.held(n);
-        }
+        flow.held(n);
     }
 
     private void release(long n) {
         inboundBytes -= n;
-        if (flowControl) {
-            circuit.held(-n);
-        }
-    }
-
-    /**
-     * After a DATA cell: too much held for the consumer? XOFF once past cc_xoff_client (prop324 §4.1.1); an exit
-     * that goes on far past it breaks the protocol (the C tor client relies on its OOM handler instead; we bound).
-     */
-    private void considerXoff() {
-        long max = circuit.options().maxStreamReceiveBuffer;
-        if (inboundBytes > max) {
-            throw new ProtocolException("the exit kept sending on stream " + streamId + " after XOFF: " + inboundBytes
-                    + " received bytes wait for the application, over the limit of " + max);
-        }
-        circuit.checkHeld();
-        if (!xoffSent && inboundBytes > xoffLimit) {
-            xoffSent = true;
-            xoffsSent++;
-            circuit.sendStreamMessage(streamId, new Xoff());
-        }
-    }
-
-    /** tor's flow_control_note_sent_data: count what we sent, halving all counts past 10 MB. */
-    private void noteSent(int n) {
-        if (bytesSent >= (10L << 20) - n) {
-            bytesSent /= 2;
-            xoffsReceived /= 2;
-            xonsReceived /= 2;
-        }
-        bytesSent += n;
-    }
-
-    private void xoffFromExit(Xoff x) {
-        if (xoffReceived) {
-            return; // tor ignores a repeated XOFF
-        }
-        if (xoffsReceived == 200) { // tor's XOFF_COUNT_SCALE_AT
-            bytesSent /= 2;
-            xoffsReceived /= 2;
-            xonsReceived /= 2;
-        }
-        xoffsReceived++;
-        // prop324 §4.1.4: an exit XOFFs only after cc_xoff_exit bytes of ours piled up at its side.
-        if (bytesSent < (long) circuit.options().xoffExitCells * RelayCell.MAX_DATA_LEN * xoffsReceived) {
-            implausibleFlowControl++;
-        }
-        xoffReceived = true;
-    }
-
-    private void xonFromExit(Xon x) {
-        if (xonsReceived == 200) { // tor's XON_COUNT_SCALE_AT
-            bytesSent /= 2;
-            xoffsReceived /= 2;
-            xonsReceived /= 2;
-        }
-        xonsReceived++;
-        long per = (long) Math.min(circuit.options().xoffExitCells, circuit.options().xonRateCells)
-                * RelayCell.MAX_DATA_LEN;
-        if (bytesSent < per * xonsReceived) {
-            implausibleFlowControl++;
-        }
-        // The rate is advice (tor feeds it to a token bucket); we send as the circuit window allows.
-        advisedKbps = x.kbpsEwma();
-        if (xoffReceived) {
-            xoffReceived = false;
-            flush();
-        }
+        flow.held(-n);
     }
 
     private void scheduleDrain() {
-        if (!drainScheduled && (inboundBytes > 0 || pendingClose != null || window.sendmeDue() || xoffSent)) {
+        if (!drainScheduled && (inboundBytes > 0 || pendingClose != null || flow.ackOwed())) {
             drainScheduled = true;
             scheduler.execute(() -> {
                 drainScheduled = false;
@@ -516,19 +416,7 @@ public final class ClientStream implements Transport {
         if (paused || !inbound.isEmpty() || state != State.OPEN) {
             return;
         }
-        if (flowControl) {
-            // prop324 §4.1.1: XON once the queue has drained; rate 0 = unlimited (we measure no drain rate).
-            if (xoffSent) {
-                xoffSent = false;
-                xonsSent++;
-                circuit.sendStreamMessage(streamId, new Xon(Xon.UNLIMITED));
-            }
-            return;
-        }
-        while (window.sendmeDue()) {
-            circuit.sendStreamMessage(streamId, Sendme.unauthenticated());
-            window.sendmeSent();
-        }
+        flow.drained();
     }
 
     // ---- ending -----------------------------------------------------------------------------------------
