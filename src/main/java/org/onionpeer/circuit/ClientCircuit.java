@@ -2,9 +2,7 @@ package org.onionpeer.circuit;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cell.Cell;
 import org.onionpeer.cell.CellCommand;
@@ -151,12 +149,9 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private final PaddingSource padding;
     /** One per relay of the path, made up front; a hop's keys arrive with its CREATED/EXTENDED. */
     private final Hop[] hops;
-    private final Map<Integer, ClientStream> streams = new LinkedHashMap<>();
+    private final CircuitStreams streams;
     /** An application protocol with relay commands of its own at the last hop (ORDB), or null. */
     private Extension extension;
-    /** Received bytes held by the streams of this circuit that use XON/XOFF (bounded by the options). */
-    private long heldInbound;
-    private boolean streamOpened;
     /** Scratch for SENDME digests; no allocation per cell otherwise. */
     private final byte[] digest = new byte[Window.DIGEST_LEN];
 
@@ -166,15 +161,9 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     /** The CREATE_FAST, CREATE2 or EXTEND2 waiting for its answer, or null. */
     private PendingHop pending;
     private int relayEarlySent;
-    private int nextStreamId;
-    /** Streams we ended, until the exit's END: their late cells are checked (see {@link HalfStreams}). */
-    private final HalfStreams halfClosed = new HalfStreams();
-    /** Cells for streams we never had (or forgot): dropped, counted. */
-    private long unknownStreamCells;
     private Scheduler.Cancellable buildTimer;
     private String closeReason;
     private boolean built;
-    private int flushCursor;
 
     /**
      * A circuit through {@code path} (1..{@link #MAX_HOPS} relays, the first being the peer of
@@ -205,7 +194,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         };
         byte[] r = new byte[2];
         entropy.nextBytes(r);
-        this.nextStreamId = ((r[0] & 0xff) << 8) | (r[1] & 0xff);
+        this.streams = new CircuitStreams(((r[0] & 0xff) << 8) | (r[1] & 0xff));
     }
 
     /** Sends the first handshake; failures (closed link, no CircID, wrong peer) arrive as {@code closed}. */
@@ -348,7 +337,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (hop < 0 || hop >= path.size()) {
             throw new IllegalArgumentException("no hop " + hop + " on a " + path.size() + "-hop circuit");
         }
-        if (streamOpened || state == State.CLOSED) {
+        if (streams.everOpened() || state == State.CLOSED) {
             throw new IllegalStateException("congestion control is negotiated before streams, not on a " + state
                     + " circuit that carried streams");
         }
@@ -398,21 +387,17 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** Received bytes held for applications by this circuit's XON/XOFF streams. */
     public long heldInbound() {
-        return heldInbound;
+        return streams.held();
     }
 
     /** A flow-controlled stream holds {@code delta} more (or fewer) received bytes. */
     void held(long delta) {
-        heldInbound += delta;
+        streams.held(delta);
     }
 
     /** Throws when this circuit's XON/XOFF streams together hold more than the bound. */
     void checkHeld() {
-        if (heldInbound > options.maxCircuitReceiveBuffer) {
-            throw new ProtocolException("the exit kept sending after XOFF: " + heldInbound
-                    + " received bytes wait for applications on this circuit, over the limit of "
-                    + options.maxCircuitReceiveBuffer);
-        }
+        streams.checkHeld(options.maxCircuitReceiveBuffer);
     }
 
     /** For tests comparing both ends' keys: the keys of hop {@code i}. */
@@ -494,23 +479,12 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (atStreamLimit()) {
             throw new IllegalStateException("circuit has " + streams.size() + " streams already");
         }
-        int id = allocateStreamId();
+        int id = streams.allocateId();
         ClientStream s = new ClientStream(this, id, target, l);
-        streamOpened = true;
-        streams.put(id, s);
+        streams.add(s);
         sendRelay(lastHop(), RelayCell.of(id, begin), false);
         s.started();
         return s;
-    }
-
-    private int allocateStreamId() {
-        for (int i = 0; i < 0x10000; i++) {
-            nextStreamId = (nextStreamId + 1) & 0xffff;
-            if (nextStreamId != 0 && !streams.containsKey(nextStreamId) && !halfClosed.contains(nextStreamId)) {
-                return nextStreamId;
-            }
-        }
-        throw new IllegalStateException("no free stream ID");
     }
 
     int lastHop() {
@@ -549,27 +523,23 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             return;
         }
         if (m instanceof End) {
-            ClientStream s = streams.get(streamId);
-            if (s != null) {
-                halfClosed.ended(streamId, s.deliverWindow(), s.state() == ClientStream.State.CONNECTING,
-                        s.usesFlowControl());
-            }
+            streams.ending(streamId);
         }
         sendRelay(lastHop(), RelayCell.of(streamId, m), false);
     }
 
     /** Cells dropped because their stream was never ours (or long forgotten). */
     public long unknownStreamCells() {
-        return unknownStreamCells;
+        return streams.unknownCells();
     }
 
     /** Streams we ended whose END from the exit has not come yet. */
     public int halfClosedStreams() {
-        return halfClosed.size();
+        return streams.halfClosed();
     }
 
     void streamFinished(ClientStream s) {
-        streams.remove(s.streamId());
+        streams.remove(s);
     }
 
     private void sendRelay(int hop, RelayCell cell, boolean early) {
@@ -607,9 +577,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (circId != 0 && release) {
             map.remove(channel, circId);
         }
-        List<ClientStream> all = new ArrayList<>(streams.values());
-        streams.clear();
-        for (ClientStream s : all) {
+        for (ClientStream s : streams.removeAll()) {
             s.circuitClosed(reason);
         }
         if (listener != null) {
@@ -801,9 +769,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (s == null) {
             // A stream we ended is checked until the exit's END (DATA was counted above); a stream we never had,
             // or forgot, has its cells dropped (tor-spec §6.1).
-            if (!halfClosed.onRelay(sid, cmd)) {
-                unknownStreamCells++;
-            }
+            streams.notOpen(sid, cmd);
             return;
         }
         s.onRelay(rc);
@@ -830,16 +796,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** The circuit window reopened: let streams with queued data send, starting where we stopped last. */
     void flushStreams() {
-        if (streams.isEmpty()) {
-            return;
-        }
-        List<ClientStream> all = new ArrayList<>(streams.values());
-        int n = all.size();
-        int start = flushCursor % n;
-        for (int i = 0; i < n && canSendData(); i++) {
-            all.get((start + i) % n).flush();
-        }
-        flushCursor = start + 1;
+        streams.flush(this);
     }
 
     /** Closes the circuit for a stream-level protocol violation seen by a stream. */
