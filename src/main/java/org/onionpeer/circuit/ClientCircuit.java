@@ -6,13 +6,11 @@ import java.util.List;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cell.Cell;
 import org.onionpeer.cell.CellCommand;
-import org.onionpeer.cell.Created2;
 import org.onionpeer.cell.Destroy;
 import org.onionpeer.cell.DestroyReason;
 import org.onionpeer.cell.End;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.Extend2;
-import org.onionpeer.cell.Extended2;
 import org.onionpeer.cell.LinkSpecifier;
 import org.onionpeer.cell.PaddingSource;
 import org.onionpeer.cell.RelayCell;
@@ -20,9 +18,7 @@ import org.onionpeer.cell.RelayCommand;
 import org.onionpeer.cell.RelayMessage;
 import org.onionpeer.cell.Sendme;
 import org.onionpeer.cell.Truncated;
-import org.onionpeer.crypto.CreateFast;
 import org.onionpeer.crypto.HopKeys;
-import org.onionpeer.crypto.Ntor;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
@@ -37,13 +33,17 @@ import org.onionpeer.platform.Scheduler;
  * key, or with CREATE_FAST only when the caller allows it and the link is authenticated (its CERTS bound to
  * TLS, tor-spec §5.1.3: CREATE_FAST proves nothing on its own); every further hop with a RELAY_EARLY EXTEND2
  * to the current last hop (at most {@link #MAX_RELAY_EARLY} per circuit, tor-spec §5.6). A timer bounds the
- * whole build.
+ * whole build. The handshake in flight is a {@link PendingHop}; each relay of the path has a {@link Hop} (its
+ * keys and crypto layer once made, its circuit window, what it negotiated).
  *
  * <p>Flow control: one circuit window toward and from the last hop (tor-spec §7.4) with authenticated
  * SENDME v1 both ways (prop289). When the last hop's handshake negotiated congestion control (proposal 324,
  * see {@link #enableCongestionControl}), that window acknowledges every negotiated {@code sendme_inc} DATA cells
- * instead of every 100, and streams use XON/XOFF instead of stream SENDMEs (prop324 §4). Everything from the network is decoded defensively: a bad cell closes this
- * circuit with a reason, never throws into the channel. Single-threaded: all calls on the node's scheduler.
+ * instead of every 100 and sends under Vegas, and streams use XON/XOFF instead of stream SENDMEs (prop324 §4;
+ * see {@link StreamFlow}). The streams themselves, open and half-closed, are kept by {@link CircuitStreams}.
+ *
+ * <p>Everything from the network is decoded defensively: a bad cell closes this circuit with a reason, never
+ * throws into the channel. Single-threaded: all calls on the node's scheduler.
  */
 public final class ClientCircuit implements CircuitMap.Endpoint {
     /** tor-spec §5.6: a relay refuses more than 8 RELAY_EARLY cells on one circuit. */
@@ -224,13 +224,9 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         map.put(channel, circId, this);
         buildTimer = scheduler.schedule(options.buildTimeoutMillis, () -> close("circuit build timed out after "
                 + options.buildTimeoutMillis + " ms with " + crypto.hopCount() + " of " + path.size() + " hops"));
-        if (createFast) {
-            // tor-spec §5.1.3: only a TLS-authenticated link makes CREATE_FAST's missing proof acceptable.
-            pending = PendingHop.createFast(random(CreateFast.X_LEN));
-            usedCreateFast = true;
-        } else {
-            pending = PendingHop.ntor(0, first, random(Ntor.KEY_LEN));
-        }
+        // tor-spec §5.1.3: only a TLS-authenticated link makes CREATE_FAST's missing proof acceptable.
+        pending = PendingHop.first(first, createFast, entropy);
+        usedCreateFast = createFast;
         channel.send(pending.createCell(circId));
     }
 
@@ -634,19 +630,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (crypto.hopCount() != 0 || pending == null) {
             throw new ProtocolException(CellCommand.name(cell.command()) + " after the first hop was made");
         }
-        byte[] reply;
-        if (cell.command() == CellCommand.CREATED_FAST) {
-            if (pending.kind != PendingHop.Kind.CREATE_FAST) {
-                throw new ProtocolException("CREATED_FAST answers a CREATE2");
-            }
-            reply = cell.payload();
-        } else {
-            if (pending.kind != PendingHop.Kind.CREATE2) {
-                throw new ProtocolException("CREATED2 answers a CREATE_FAST");
-            }
-            reply = Created2.decode(cell.payload()).handshakeData();
-        }
-        HopKeys keys = pending.finish(reply).keys;
+        HopKeys keys = pending.created(cell).keys;
         pending = null;
         addHop(keys);
     }
@@ -678,12 +662,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             return;
         }
         int n = crypto.hopCount();
-        if (useExitHandshake(n, next)) {
-            // prop324 §10.1: the congestion control request rides in the exit's handshake (ntor v3).
-            pending = PendingHop.exit(n, options.congestionControl.start(next, random(32)));
-        } else {
-            pending = PendingHop.ntor(n, next, random(Ntor.KEY_LEN));
-        }
+        pending = PendingHop.next(n, next, useExitHandshake(n, next) ? options.congestionControl : null, entropy);
         Extend2 ext = pending.extend2(next);
         relayEarlySent++;
         sendRelay(lastHop(), RelayCell.of(0, ext), true);
@@ -783,9 +762,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (rc.streamId() != 0) {
             throw new ProtocolException("EXTENDED2 on a stream");
         }
-        byte[] reply = Extended2.decode(rc.data()).handshakeData();
         PendingHop p = pending;
-        ExitHandshake.Result r = p.finish(reply);
+        ExitHandshake.Result r = p.extended(rc.data());
         pending = null;
         if (r.sendmeInc >= 0) {
             // prop324 §10.4: the exit's answer to our congestion control request (ntor v3 extension 02).
@@ -802,12 +780,6 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     /** Closes the circuit for a stream-level protocol violation seen by a stream. */
     void protocolError(String message) {
         close("protocol error: " + message);
-    }
-
-    private byte[] random(int n) {
-        byte[] b = new byte[n];
-        entropy.nextBytes(b);
-        return b;
     }
 
     /** END reason a stream reports when its circuit dies under it (tor uses END_STREAM_REASON_DESTROY). */

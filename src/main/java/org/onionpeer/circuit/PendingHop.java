@@ -1,13 +1,17 @@
 package org.onionpeer.circuit;
 
+import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cell.Cell;
 import org.onionpeer.cell.CellCommand;
 import org.onionpeer.cell.Create2;
+import org.onionpeer.cell.Created2;
 import org.onionpeer.cell.Extend2;
+import org.onionpeer.cell.Extended2;
 import org.onionpeer.crypto.CreateFast;
 import org.onionpeer.crypto.HopKeys;
 import org.onionpeer.crypto.Ntor;
 import org.onionpeer.dir.RelayInfo;
+import org.onionpeer.platform.Entropy;
 
 /**
  * A hop handshake in flight (Arti's pending circuit / handshake state): what a {@link ClientCircuit} sent to make
@@ -52,6 +56,50 @@ abstract class PendingHop {
     /** The EXTEND2 message asking the current last hop for {@code next}. */
     Extend2 extend2(RelayInfo next) {
         return new Extend2(LinkSpecifiers.of(next), handshakeType(), onionskin());
+    }
+
+    /**
+     * The first hop's handshake: CREATE_FAST when {@code createFast} (the caller checked that the link is
+     * authenticated), else CREATE2 with ntor against {@code r}'s ntor key.
+     */
+    static PendingHop first(RelayInfo r, boolean createFast, Entropy entropy) {
+        return createFast ? createFast(random(entropy, CreateFast.X_LEN)) : ntor(0, r, random(entropy, Ntor.KEY_LEN));
+    }
+
+    /**
+     * Hop {@code hop}'s handshake, sent in EXTEND2: by {@code exitHandshake} when the caller wants it for this
+     * relay (prop324 §10.1: the congestion control request rides in the exit's ntor v3), else ntor.
+     */
+    static PendingHop next(int hop, RelayInfo r, ExitHandshake.Factory exitHandshake, Entropy entropy) {
+        if (exitHandshake != null) {
+            return exit(hop, exitHandshake.start(r, random(entropy, 32)));
+        }
+        return ntor(hop, r, random(entropy, Ntor.KEY_LEN));
+    }
+
+    /** The answer to CREATE_FAST or CREATE2: CREATED_FAST or CREATED2, whichever matches what we sent. */
+    ExitHandshake.Result created(Cell cell) {
+        if (cell.command() == CellCommand.CREATED_FAST) {
+            if (kind != Kind.CREATE_FAST) {
+                throw new ProtocolException("CREATED_FAST answers a CREATE2");
+            }
+            return finish(cell.payload());
+        }
+        if (kind != Kind.CREATE2) {
+            throw new ProtocolException("CREATED2 answers a CREATE_FAST");
+        }
+        return finish(Created2.decode(cell.payload()).handshakeData());
+    }
+
+    /** The answer to EXTEND2: the body of EXTENDED2. */
+    ExitHandshake.Result extended(byte[] extended2) {
+        return finish(Extended2.decode(extended2).handshakeData());
+    }
+
+    private static byte[] random(Entropy entropy, int n) {
+        byte[] b = new byte[n];
+        entropy.nextBytes(b);
+        return b;
     }
 
     /** CREATE_FAST with our {@code x} (tor-spec §5.1.3: only on a TLS-authenticated link). */
