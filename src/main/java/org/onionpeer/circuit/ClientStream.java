@@ -61,9 +61,7 @@ public final class ClientStream implements Transport {
     private Scheduler.Cancellable beginTimer;
     private Runnable drainListener;
 
-    private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
-    private int outboundHead;
-    private long outboundBytes;
+    private final SendQueue outbound = new SendQueue();
     private boolean closeAfterFlush;
 
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
@@ -212,19 +210,18 @@ public final class ClientStream implements Transport {
         if (state == State.CLOSED || closeAfterFlush || data.length == 0) {
             return;
         }
-        if (outboundBytes + data.length > circuit.options().maxStreamSendBuffer) {
+        if (outbound.bytes() + data.length > circuit.options().maxStreamSendBuffer) {
             endLocally(EndReason.MISC, "send buffer over " + circuit.options().maxStreamSendBuffer + " bytes");
             return;
         }
         outbound.add(data.clone());
-        outboundBytes += data.length;
         flush();
     }
 
     /** Bytes given to {@link #send} that have not yet left as DATA cells. */
     @Override
     public long bufferedAmount() {
-        return outboundBytes;
+        return outbound.bytes();
     }
 
     /**
@@ -236,7 +233,7 @@ public final class ClientStream implements Transport {
         if (state == State.CLOSED || closeAfterFlush) {
             return;
         }
-        if (state == State.OPEN && outboundBytes > 0) {
+        if (state == State.OPEN && !outbound.isEmpty()) {
             closeAfterFlush = true;
             closeReason = reason;
             flush();
@@ -268,22 +265,13 @@ public final class ClientStream implements Transport {
         if (state != State.OPEN) {
             return;
         }
-        boolean had = outboundBytes > 0;
-        while (outboundBytes > 0 && flow.canSend() && circuit.canSendData()) {
-            byte[] head = outbound.peek();
-            int n = Math.min(RelayCell.MAX_DATA_LEN, head.length - outboundHead);
-            byte[] chunk = new byte[n];
-            System.arraycopy(head, outboundHead, chunk, 0, n);
-            outboundHead += n;
-            if (outboundHead == head.length) {
-                outbound.poll();
-                outboundHead = 0;
-            }
-            outboundBytes -= n;
-            flow.sent(n);
+        boolean had = !outbound.isEmpty();
+        while (!outbound.isEmpty() && flow.canSend() && circuit.canSendData()) {
+            byte[] chunk = outbound.take(RelayCell.MAX_DATA_LEN);
+            flow.sent(chunk.length);
             circuit.sendData(streamId, chunk);
         }
-        if (outboundBytes == 0) {
+        if (outbound.isEmpty()) {
             if (closeAfterFlush) {
                 endLocally(EndReason.DONE, closeReason == null ? "closed" : closeReason);
                 return;
@@ -409,8 +397,8 @@ public final class ClientStream implements Transport {
     }
 
     /**
-     * Consumer-paced SENDMEs: acknowledge only cells the consumer has taken, and never while paused, so the
-     * exit's package window empties instead of our memory filling (tor-spec §7.4).
+     * Consumer-paced acknowledgements (stream SENDMEs, or the XON after our XOFF): only for cells the consumer has
+     * taken, and never while paused, so the exit stops instead of our memory filling (tor-spec §7.4, prop324 §4).
      */
     private void ackIfDrained() {
         if (paused || !inbound.isEmpty() || state != State.OPEN) {
@@ -453,7 +441,6 @@ public final class ClientStream implements Transport {
         circuit.sendStreamMessage(streamId, End.of(reason));
         circuit.streamFinished(this);
         outbound.clear();
-        outboundBytes = 0;
         inbound.clear();
         release(inboundBytes);
         state = State.CLOSED;
@@ -469,7 +456,6 @@ public final class ClientStream implements Transport {
         state = State.CLOSED;
         endReason = reason;
         outbound.clear();
-        outboundBytes = 0;
         closeAfterFlush = false;
         if (inbound.isEmpty()) {
             deliverClosed(message);

@@ -36,10 +36,6 @@ final class Hop {
         return crypto;
     }
 
-    boolean isMade() {
-        return crypto != null;
-    }
-
     /** The keys of this hop, null before its handshake finished. */
     HopKeys keys() {
         return keys;

@@ -61,6 +61,7 @@ final class XonXoffFlow implements StreamFlow {
 
     @Override
     public boolean onSendme(byte[] data) {
+        // tor's sendme_process_stream_level: a stream SENDME under congestion control is a violation.
         throw new ProtocolException("stream SENDME on a congestion-controlled circuit");
     }
 
