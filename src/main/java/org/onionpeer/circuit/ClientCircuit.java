@@ -502,14 +502,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         Hop last = hops[lastHop()];
         byte[] body = new RelayCell(command, streamId, data).encode(padding);
         crypto.encrypt(body, 0, last.index);
-        Window window = last.window();
-        byte[] after = null;
-        if (window.nextSendNeedsDigest()) {
-            // prop289: the SENDME acknowledging this cell must carry the digest as it stands right now.
-            last.crypto().forward().digest(digest, 0);
-            after = digest;
-        }
-        window.sent(after);
+        last.sentCounted(digest);
         channel.send(Cell.adopt(circId, CellCommand.RELAY, body));
     }
 
@@ -697,12 +690,9 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         boolean ext = extension != null && extension.handles(cmd);
         if ((cmd == RelayCommand.DATA || ext) && hop == last) {
             // Circuit-level accounting first, whatever becomes of the stream (tor-spec §7.4).
-            Window window = hops[hop].window();
-            window.delivered();
-            if (window.sendmeDue()) {
-                hops[hop].crypto().backward().digest(digest, 0);
+            if (hops[hop].deliveredCounted(digest)) {
                 sendRelay(hop, RelayCell.of(0, Sendme.authenticated(digest)), false);
-                window.sendmeSent();
+                hops[hop].sendmeSent();
             }
         }
         switch (cmd) {

@@ -50,6 +50,40 @@ final class Hop {
         return window;
     }
 
+    /**
+     * A cell its circuit window counts (DATA, an extension's) was just encrypted for this hop. prop289: when a
+     * SENDME will acknowledge it, that SENDME must carry our forward digest as it stands right now, so it is
+     * read into {@code scratch} (20 bytes, the caller's, to allocate nothing per cell) and recorded.
+     */
+    void sentCounted(byte[] scratch) {
+        byte[] after = null;
+        if (window.nextSendNeedsDigest()) {
+            crypto.forward().digest(scratch, 0);
+            after = scratch;
+        }
+        window.sent(after);
+    }
+
+    /**
+     * A counted cell from this hop was just decrypted. True when our SENDME v1 is due now; its digest (the
+     * backward digest right after this cell) is then in {@code scratch}, and {@link #sendmeSent} follows once
+     * it went out.
+     *
+     * @throws org.onionpeer.bytes.ProtocolException when the hop sent beyond our window
+     */
+    boolean deliveredCounted(byte[] scratch) {
+        window.delivered();
+        if (!window.sendmeDue()) {
+            return false;
+        }
+        crypto.backward().digest(scratch, 0);
+        return true;
+    }
+
+    void sendmeSent() {
+        window.sendmeSent();
+    }
+
     /** The negotiated cc sendme_inc, 0 for classic flow control. */
     int sendmeInc() {
         return sendmeInc;
