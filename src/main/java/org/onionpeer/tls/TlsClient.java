@@ -618,6 +618,11 @@ public final class TlsClient {
 
     /** Reads an extensions block: no type twice, each one we sent (§4.2), none of {@code forbidden}. */
     private List<Extension> extensions(TlsReader r, String where, int... forbidden) {
+        return extensionsAllowing(r, where, -1, forbidden);
+    }
+
+    /** As above; {@code unsolicited} may come unasked (a HelloRetryRequest's cookie, §4.2.2). */
+    private List<Extension> extensionsAllowing(TlsReader r, String where, int unsolicited, int... forbidden) {
         TlsReader block = r.sub(2, 0, 0xffff, "extensions");
         List<Extension> out = new ArrayList<>();
         List<Integer> seen = new ArrayList<>();
@@ -633,7 +638,7 @@ public final class TlsClient {
                     throw new TlsException(Alert.ILLEGAL_PARAMETER, "extension " + type + " is not allowed in " + where);
                 }
             }
-            if (!sentExtensions.contains(type)) {
+            if (!sentExtensions.contains(type) && type != unsolicited) {
                 throw new TlsException(Alert.UNSUPPORTED_EXTENSION, where + " carries extension " + type
                         + ", which the client did not offer");
             }
@@ -664,7 +669,7 @@ public final class TlsClient {
             throw new TlsException(Alert.PROTOCOL_VERSION,
                     "server chose TLS 1.2 or older; this client speaks TLS 1.3 only");
         }
-        List<Extension> exts = extensions(r, where);
+        List<Extension> exts = extensionsAllowing(r, where, hrr ? Tls.EXT_COOKIE : -1);
         r.end();
         Extension versions = find(exts, Tls.EXT_SUPPORTED_VERSIONS);
         if (versions == null) {
