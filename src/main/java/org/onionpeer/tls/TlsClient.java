@@ -116,6 +116,11 @@ public final class TlsClient {
     private List<Certificate> serverCertificates;
     private String alpnProtocol;
 
+    /** Records under one client key before it sends a KeyUpdate; lowered by tests. */
+    long keyUpdateAfter = KEY_UPDATE_AFTER;
+    private int keyUpdatesSent;
+    private int keyUpdatesReceived;
+
     private Protection readKeys;
     private Protection writeKeys;
 
@@ -173,6 +178,16 @@ public final class TlsClient {
     /** The certificates the server sent, leaf first (null before its Certificate message). */
     public List<Certificate> serverCertificates() {
         return serverCertificates;
+    }
+
+    /** KeyUpdates this client sent (asked for by the server, or at its own limit). */
+    public int keyUpdatesSent() {
+        return keyUpdatesSent;
+    }
+
+    /** KeyUpdates received from the server. */
+    public int keyUpdatesReceived() {
+        return keyUpdatesReceived;
     }
 
     /** True if a HelloRetryRequest made us send a second ClientHello. */
@@ -453,6 +468,9 @@ public final class TlsClient {
         if (desc == Alert.USER_CANCELED) {
             next(); // a warning; a close_notify follows (§6.1)
             return;
+        }
+        if (desc == Alert.PROTOCOL_VERSION && state == State.WAIT_SERVER_HELLO) {
+            throw TlsException.received(desc, "it does not speak TLS 1.3, the only version this client speaks yet");
         }
         throw TlsException.received(desc);
     }
@@ -952,6 +970,7 @@ public final class TlsClient {
         keyChangeBoundary("a KeyUpdate");
         serverApSecret = ks.nextTrafficSecret(serverApSecret);
         readKeys = protection(serverApSecret);
+        keyUpdatesReceived++;
         if (body[0] == 1 && !closeSent) {
             updateWriteKeys();
         }
@@ -962,12 +981,13 @@ public final class TlsClient {
         writeRecordNow(Tls.HANDSHAKE, handshakeMessage(Tls.KEY_UPDATE, new byte[] {0}));
         clientApSecret = ks.nextTrafficSecret(clientApSecret);
         writeKeys = protection(clientApSecret);
+        keyUpdatesSent++;
     }
 
     // ---- records out -----------------------------------------------------------------------------------------
 
     private void writeRecord(int type, byte[] content) {
-        if (writeKeys != null && state == State.CONNECTED && writeKeys.seq >= KEY_UPDATE_AFTER) {
+        if (writeKeys != null && state == State.CONNECTED && writeKeys.seq >= keyUpdateAfter) {
             updateWriteKeys();
         }
         writeRecordNow(type, content);

@@ -26,6 +26,11 @@ public final class TlsException extends ProtocolException {
         return new TlsException(alert, "server sent alert " + Alert.name(alert), true);
     }
 
+    /** The server sent a fatal alert whose likely meaning we can say. */
+    static TlsException received(int alert, String meaning) {
+        return new TlsException(alert, "server sent alert " + Alert.name(alert) + ": " + meaning, true);
+    }
+
     /** The alert description code (RFC 8446 §6): what we send, or what the server sent. */
     public int alert() {
         return alert;

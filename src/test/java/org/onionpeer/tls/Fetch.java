@@ -19,11 +19,16 @@ final class Fetch implements TlsClient.Listener {
     final ByteArrayOutputStream data = new ByteArrayOutputStream();
     final ByteArrayOutputStream wire = new ByteArrayOutputStream(); // what the server sent, as seen on the wire
     TlsException failure;
+    String writeError;
     boolean connected;
     boolean closed;
     TlsClient client;
     private OutputStream out;
     private final byte[] request;
+    /** When set: changes what the server sent before the client sees it (an active attacker). */
+    java.util.function.UnaryOperator<byte[]> tamper;
+    /** When positive: the client's KeyUpdate threshold (records per key). */
+    long keyUpdateAfter;
 
     Fetch(byte[] request) {
         this.request = request;
@@ -42,18 +47,36 @@ final class Fetch implements TlsClient.Listener {
             out = s.getOutputStream();
             InputStream in = s.getInputStream();
             client = new TlsClient(config, crypto, this);
+            if (keyUpdateAfter > 0) {
+                client.keyUpdateAfter = keyUpdateAfter;
+            }
             client.start();
             client.send(request); // held until the handshake completes
             drain(deferred);
             byte[] buf = new byte[8192];
             while (failure == null && !closed) {
-                int n = in.read(buf);
+                int n;
+                try {
+                    n = in.read(buf);
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError("read timed out: state " + client.state() + ", " + data.size()
+                            + " bytes of data, " + wire.size() + " on the wire, key updates in/out "
+                            + client.keyUpdatesReceived() + "/" + client.keyUpdatesSent() + ", write error " + writeError);
+                }
                 if (n < 0) {
                     client.transportClosed();
                     break;
                 }
-                wire.write(buf, 0, n);
-                client.receive(buf, 0, n);
+                byte[] got = java.util.Arrays.copyOf(buf, n);
+                if (tamper != null) {
+                    got = tamper.apply(got);
+                }
+                wire.write(got, 0, got.length);
+                client.receive(got, 0, got.length);
+                drain(deferred);
+            }
+            if (closed) {
+                client.close(); // our close_notify in answer
                 drain(deferred);
             }
         }
@@ -71,7 +94,9 @@ final class Fetch implements TlsClient.Listener {
             out.write(records);
             out.flush();
         } catch (Exception e) {
-            throw new RuntimeException(e);
+            // The server may close as soon as its response is out, while we still answer a KeyUpdate:
+            // a transport matter, reported beside the TLS outcome.
+            writeError = e.toString();
         }
     }
 

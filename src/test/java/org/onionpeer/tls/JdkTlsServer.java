@@ -19,16 +19,20 @@ final class JdkTlsServer implements AutoCloseable {
     volatile String lastError;
     volatile String lastSuite;
     volatile String lastRequest;
+    /** When positive: the body goes out in pieces this big with a KeyUpdate (startHandshake) between. */
+    volatile int keyUpdateEvery;
+    /** When set: the server's enabled protocols (e.g. TLSv1.2 only). */
+    volatile String[] protocols;
     private final Thread thread;
 
     JdkTlsServer(KeyStore keys, byte[] body, String... cipherSuites) throws Exception {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, "pw".toCharArray());
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+        SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), null, null);
         socket = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 10,
                 java.net.InetAddress.getByName("127.0.0.1"));
-        socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+        socket.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
         if (cipherSuites.length > 0) {
             socket.setEnabledCipherSuites(cipherSuites);
         }
@@ -46,6 +50,9 @@ final class JdkTlsServer implements AutoCloseable {
         while (!socket.isClosed()) {
             try (SSLSocket s = (SSLSocket) socket.accept()) {
                 s.setSoTimeout(10000);
+                if (protocols != null) {
+                    s.setEnabledProtocols(protocols);
+                }
                 try {
                     s.startHandshake();
                     lastSuite = s.getSession().getCipherSuite();
@@ -67,8 +74,26 @@ final class JdkTlsServer implements AutoCloseable {
                     OutputStream out = s.getOutputStream();
                     out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
                             .getBytes("ISO-8859-1"));
-                    out.write(body);
+                    if (keyUpdateEvery > 0) {
+                        for (int off = 0; off < body.length; off += keyUpdateEvery) {
+                            out.write(body, off, Math.min(keyUpdateEvery, body.length - off));
+                            out.flush();
+                            s.startHandshake(); // TLS 1.3: sends KeyUpdate(update_requested)
+                        }
+                    } else {
+                        out.write(body);
+                    }
                     out.flush();
+                    // Half-close (close_notify), then read until the client hangs up, so that late records
+                    // from it (KeyUpdate answers, its close_notify) never meet a closed socket and a reset.
+                    s.shutdownOutput();
+                    try {
+                        while (in.read() >= 0) {
+                            // discard
+                        }
+                    } catch (Exception ignored) {
+                        // the client closed the TCP connection
+                    }
                 } catch (Exception e) {
                     lastError = e.toString();
                 }

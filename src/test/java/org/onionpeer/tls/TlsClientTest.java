@@ -249,4 +249,83 @@ class TlsClientTest {
             assertArrayEquals(Hashes.sha256(body), Hashes.sha256(f.body()));
         }
     }
+
+    @Test
+    void keyUpdatesBothWays() throws Exception {
+        TestPki.Issued leaf = TestPki.issue(new TestPki.Spec().cn("localhost").dns("localhost"), ca);
+        try (JdkTlsServer server = new JdkTlsServer(TestPki.keyStore(leaf), body)) {
+            server.keyUpdateEvery = 50_000;
+            StringBuilder sb = new StringBuilder("GET / HTTP/1.1\r\nHost: localhost\r\n");
+            for (int i = 0; i < 3000; i++) {
+                sb.append("X-Filler-").append(i).append(": abcdefghijklmnopqrstuvwxyz\r\n");
+            }
+            sb.append("\r\n");
+            Fetch f = new Fetch(sb.toString().getBytes("ISO-8859-1"));
+            f.keyUpdateAfter = 2; // the client rotates its own keys every two records
+            try {
+                f.run(server.port(), config("localhost"), CRYPTO, null);
+            } catch (AssertionError e) {
+                Thread.sleep(500);
+                throw new AssertionError(e.getMessage() + "; server: " + server.lastError + " request "
+                        + (server.lastRequest == null ? -1 : server.lastRequest.length()));
+            }
+            assertNull(f.failure, () -> f.failure.getMessage() + " / server: " + server.lastError);
+            assertNull(server.lastError);
+            assertEquals(sb.length(), server.lastRequest.length());
+            assertArrayEquals(Hashes.sha256(body), Hashes.sha256(f.body()));
+            assertEquals(6, f.client.keyUpdatesReceived());
+            assertTrue(f.client.keyUpdatesSent() >= 6 + 2, "answered 6 requests and rotated on its own: "
+                    + f.client.keyUpdatesSent());
+        }
+    }
+
+    @Test
+    void tls12OnlyServerIsRefusedClearly() throws Exception {
+        TestPki.Issued leaf = TestPki.issue(new TestPki.Spec().cn("localhost").dns("localhost"), ca);
+        try (JdkTlsServer server = new JdkTlsServer(TestPki.keyStore(leaf), body)) {
+            server.protocols = new String[] {"TLSv1.2"};
+            Fetch f = Fetch.get(server.port(), config("localhost"), CRYPTO, null);
+            assertEquals("server sent alert protocol_version: it does not speak TLS 1.3, the only version this client"
+                    + " speaks yet", f.failure.getMessage());
+            assertEquals(Alert.PROTOCOL_VERSION, f.failure.alert());
+        }
+    }
+
+    @Test
+    void tamperedRecordFailsToDecrypt() throws Exception {
+        TestPki.Issued leaf = TestPki.issue(new TestPki.Spec().cn("localhost").dns("localhost"), ca);
+        try (JdkTlsServer server = new JdkTlsServer(TestPki.keyStore(leaf), body)) {
+            Fetch f = new Fetch("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes("ISO-8859-1"));
+            long[] seen = {0};
+            f.tamper = b -> {
+                seen[0] += b.length;
+                if (seen[0] > 100_000) { // well into the response
+                    b[b.length / 2] ^= 0x40;
+                }
+                return b;
+            };
+            f.run(server.port(), config("localhost"), CRYPTO, null);
+            assertEquals("record failed to decrypt (bad_record_mac)", f.failure.getMessage());
+            assertEquals(Alert.BAD_RECORD_MAC, f.failure.alert());
+        }
+    }
+
+    @Test
+    void oversizedRecordIsRefused() throws Exception {
+        TestPki.Issued leaf = TestPki.issue(new TestPki.Spec().cn("localhost").dns("localhost"), ca);
+        try (JdkTlsServer server = new JdkTlsServer(TestPki.keyStore(leaf), body)) {
+            Fetch f = new Fetch("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes("ISO-8859-1"));
+            boolean[] done = {false};
+            f.tamper = b -> {
+                if (!done[0] && f.connected) {
+                    done[0] = true; // a record header claiming 2^14 + 257 bytes, in place of the real stream
+                    return new byte[] {23, 3, 3, 0x41, 0x01};
+                }
+                return b;
+            };
+            f.run(server.port(), config("localhost"), CRYPTO, null);
+            assertEquals("record of 16641 bytes exceeds 16640", f.failure.getMessage());
+            assertEquals(Alert.RECORD_OVERFLOW, f.failure.alert());
+        }
+    }
 }
