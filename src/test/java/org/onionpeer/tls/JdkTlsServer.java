@@ -91,6 +91,8 @@ final class JdkTlsServer implements AutoCloseable {
                         while (in.read() >= 0) {
                             // discard
                         }
+                    } catch (javax.net.ssl.SSLException e) {
+                        lastError = "after the response: " + e; // e.g. a record under wrong keys
                     } catch (Exception ignored) {
                         // the client closed the TCP connection
                     }

@@ -85,7 +85,7 @@ class TlsFuzzTest {
         }
     }
 
-    static final class Outcome implements TlsClient.Listener {
+    static class Outcome implements TlsClient.Listener {
         TlsException failure;
         int failures;
 
