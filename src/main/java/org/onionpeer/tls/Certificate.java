@@ -269,7 +269,7 @@ public final class Certificate {
         byte[] b = v.value();
         if (v.tag == Der.UTF8_STRING || v.tag == Der.PRINTABLE_STRING || v.tag == 0x16 || v.tag == 0x14) {
             StringBuilder sb = new StringBuilder();
-            String s = v.tag == Der.UTF8_STRING ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+            String s = v.tag == Der.UTF8_STRING ? org.onionpeer.bytes.Text.utf8(b)
                     : latin1(b);
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);

@@ -827,7 +827,8 @@ public final class TlsClient {
             TlsReader ar = new TlsReader(alpn.data, "ALPN");
             TlsReader list = ar.sub(2, 2, 0xffff, "protocol_name_list");
             ar.end();
-            String chosen = new String(list.vector(1, 1, 255, "protocol name"), java.nio.charset.StandardCharsets.ISO_8859_1);
+            byte[] name = list.vector(1, 1, 255, "protocol name");
+            String chosen = org.onionpeer.bytes.Text.latin1(name, 0, name.length);
             list.end();
             if (!config.alpn.contains(chosen)) {
                 throw new TlsException(Alert.ILLEGAL_PARAMETER, "server chose ALPN protocol " + chosen
