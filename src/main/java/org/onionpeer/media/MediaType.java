@@ -1,5 +1,7 @@
 package org.onionpeer.media;
 
+import org.onionpeer.bytes.Text;
+
 /**
  * What a media file is, read from its own bytes: the Media Source container type, the RFC 6381 codec of
  * every audio and video track in file order, and whether Media Source can take the bytes as they are (WebM,
@@ -44,7 +46,7 @@ public final class MediaType {
     /** The MIME type pages play or save a file as, from its name's extension (for files not yet read). */
     public static String mimeOfName(String name) {
         int dot = name.lastIndexOf('.');
-        String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+        String ext = dot < 0 ? "" : Text.asciiLower(name.substring(dot + 1));
         switch (ext) {
             case "webm": return "video/webm";
             case "mp4": case "m4v": return "video/mp4";

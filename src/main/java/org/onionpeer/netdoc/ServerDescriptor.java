@@ -6,6 +6,7 @@ import java.util.List;
 import org.bouncycastle.math.ec.rfc7748.X25519Field;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 import org.onionpeer.cert.Ed25519Cert;
 import org.onionpeer.crypto.Ed25519;
 import org.onionpeer.crypto.Rsa;
@@ -454,6 +455,6 @@ public final class ServerDescriptor {
 
     @Override
     public String toString() {
-        return nickname + "~" + Bytes.hex(rsaIdentity()).toUpperCase().substring(0, 8);
+        return nickname + "~" + Text.asciiUpper(Bytes.hex(rsaIdentity())).substring(0, 8);
     }
 }
