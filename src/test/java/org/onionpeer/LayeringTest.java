@@ -66,6 +66,7 @@ class LayeringTest {
         ".split(\"", ".matches(\"", ".replaceAll(", ".replaceFirst(", "java.util.regex", "String.format(",
         ".formatted(", "java.nio.charset", "StandardCharsets.", ".toLowerCase(", ".toUpperCase(",
         ".equalsIgnoreCase(", "compareToIgnoreCase(", "CASE_INSENSITIVE_ORDER", "java.util.Locale",
+        "regionMatches(true", "Character.digit(",
     };
 
     @Test

@@ -25,6 +25,17 @@ public final class Text {
         return asciiCase(s, 'a', 'z', 'A' - 'a');
     }
 
+    /** Whether {@code s} starts with {@code prefix} but for the case of ASCII letters (no regionMatches(true, ...)). */
+    public static boolean startsWithIgnoreAsciiCase(String s, String prefix) {
+        return s.length() >= prefix.length() && equalsIgnoreAsciiCase(s.substring(0, prefix.length()), prefix);
+    }
+
+    /** The value of an ASCII hex digit (0-9, a-f, A-F), or -1: Character.digit without its Unicode tables. */
+    public static int hexDigit(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F'
+                ? c - 'A' + 10 : -1;
+    }
+
     /** {@code c} made A-Z if it is a-z, else itself. */
     public static char asciiUpper(char c) {
         return c >= 'a' && c <= 'z' ? (char) (c - ('a' - 'A')) : c;

@@ -87,7 +87,7 @@ public final class HashName {
             throw new ProtocolException("the link's hash_name has " + hex.length() + " characters, not 64 hex digits");
         }
         for (int k = 0; k < hex.length(); k++) {
-            if (Character.digit(hex.charAt(k), 16) < 0) {
+            if (Text.hexDigit(hex.charAt(k)) < 0) {
                 throw new ProtocolException("the link's hash_name has a non-hex character at " + k);
             }
         }

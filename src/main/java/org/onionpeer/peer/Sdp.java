@@ -40,7 +40,7 @@ public final class Sdp {
             }
             String line = sdp.substring(at, end).trim();
             at = end + 1;
-            if (!line.regionMatches(true, 0, "a=fingerprint:", 0, 14)) {
+            if (!Text.startsWithIgnoreAsciiCase(line, "a=fingerprint:")) {
                 continue;
             }
             String rest = line.substring(14).trim();

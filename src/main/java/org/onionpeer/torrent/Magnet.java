@@ -44,7 +44,7 @@ public final class Magnet {
 
     /** True if {@code s} looks like a magnet link (parse it to know whether it is a good one). */
     public static boolean isMagnet(String s) {
-        return s != null && s.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
+        return s != null && Text.startsWithIgnoreAsciiCase(s, PREFIX);
     }
 
     /** Parses a magnet link; throws with the reason for anything that is not a v1 BitTorrent one. */
@@ -62,7 +62,7 @@ public final class Magnet {
             }
             String k = part.substring(0, eq);
             String v = decode(part.substring(eq + 1));
-            if (k.equals("xt") && v.regionMatches(true, 0, "urn:btih:", 0, 9)) {
+            if (k.equals("xt") && Text.startsWithIgnoreAsciiCase(v, "urn:btih:")) {
                 hash = infoHash(v.substring(9));
             } else if (k.equals("dn")) {
                 dn = v;

@@ -16,6 +16,8 @@ class AsciiCaseTest {
             assertEquals(s.toLowerCase(Locale.ROOT), Text.asciiLower(s), "char " + (int) c);
             assertEquals(s.toUpperCase(Locale.ROOT), Text.asciiUpper(s), "char " + (int) c);
             assertEquals(Character.toUpperCase(c), Text.asciiUpper(c), "char " + (int) c);
+            assertEquals(Character.digit(c, 16), Text.hexDigit(c), "char " + (int) c);
+            assertEquals(s.regionMatches(true, 0, "X" + c, 0, 2), Text.startsWithIgnoreAsciiCase(s, "X" + c));
             for (char d = 0; d < 128; d++) {
                 assertEquals(String.valueOf(c).equalsIgnoreCase(String.valueOf(d)),
                         Text.equalsIgnoreAsciiCase(String.valueOf(c), String.valueOf(d)), (int) c + " " + (int) d);
@@ -43,5 +45,7 @@ class AsciiCaseTest {
         assertFalse(Text.equalsIgnoreAsciiCase("\u0131", "I")); // dotless i: the JDK folds it, the protocols don't
         assertFalse(Text.equalsIgnoreAsciiCase("@", "`"));
         assertEquals('\u00e9', Text.asciiUpper('\u00e9'));
+        assertEquals(-1, Text.hexDigit('\uff10')); // fullwidth zero: a digit to the JDK, not to hex protocols
+        assertFalse(Text.startsWithIgnoreAsciiCase("a=", "a=fingerprint:"));
     }
 }
