@@ -58,11 +58,15 @@ class LayeringTest {
      * JDK APIs whose TeaVM class library is large, kept out of everything onionpeer.js or media.js can reach
      * (the core and browser packages; issue 12, 500 KB): String.split/matches/replaceAll bring the whole regex
      * engine (~120 KB minified), String.format the Formatter, StandardCharsets the java.nio.charset coders.
-     * Use Text.split, string concatenation and Text.utf8/latin1 instead. BundleSizeTest checks the bundle itself.
+     * Use Text.split, string concatenation and Text.utf8/latin1 instead. Case mapping (toLowerCase, toUpperCase,
+     * equalsIgnoreCase, Locale) brings the Unicode case tables: Text.asciiLower/asciiUpper/equalsIgnoreAsciiCase
+     * serve what is ASCII by protocol. BundleSizeTest checks the bundle itself.
      */
     private static final String[] BUNDLE_COSTLY = {
         ".split(\"", ".matches(\"", ".replaceAll(", ".replaceFirst(", "java.util.regex", "String.format(",
-        ".formatted(", "java.nio.charset", "StandardCharsets.",
+        ".formatted(", "java.nio.charset", "StandardCharsets.", ".toLowerCase(", ".toUpperCase(",
+        ".equalsIgnoreCase(", "compareToIgnoreCase(", "CASE_INSENSITIVE_ORDER", "java.util.Locale",
+        "regionMatches(true", "Character.digit(",
     };
 
     @Test

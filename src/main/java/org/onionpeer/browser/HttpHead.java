@@ -129,19 +129,19 @@ public final class HttpHead {
             }
             String name = l.substring(0, colon).trim();
             String value = l.substring(colon + 1).trim();
-            if (name.equalsIgnoreCase("Content-Length")) {
+            if (Text.equalsIgnoreAsciiCase(name, "Content-Length")) {
                 long n = digits(value, "Content-Length");
                 if (length >= 0 && length != n) {
                     // RFC 9112 §6.3: differing lengths make the message framing unreliable.
                     throw new ProtocolException("conflicting Content-Length headers");
                 }
                 length = n;
-            } else if (name.equalsIgnoreCase("Transfer-Encoding") && !value.equalsIgnoreCase("identity")) {
+            } else if (Text.equalsIgnoreAsciiCase(name, "Transfer-Encoding") && !Text.equalsIgnoreAsciiCase(value, "identity")) {
                 // We ask in HTTP/1.0, so a server may not chunk (RFC 9112 §6.1); refuse rather than misframe.
                 throw new ProtocolException("transfer coding " + value + " not supported");
-            } else if (name.equalsIgnoreCase("Content-Type")) {
+            } else if (Text.equalsIgnoreAsciiCase(name, "Content-Type")) {
                 type = value;
-            } else if (name.equalsIgnoreCase("Content-Range")) {
+            } else if (Text.equalsIgnoreAsciiCase(name, "Content-Range")) {
                 // RFC 9110 §14.4: "bytes first-last/complete" or "bytes first-last/*".
                 if (!value.startsWith("bytes ")) {
                     throw new ProtocolException("Content-Range is not in bytes");

@@ -11,6 +11,70 @@ public final class Text {
     private Text() {
     }
 
+    /**
+     * {@code s} with A-Z made a-z and every other char as it is: for what is ASCII by protocol (hex, header
+     * names, file extensions). String.toLowerCase/toUpperCase/equalsIgnoreCase would bring TeaVM's Unicode
+     * case-mapping tables into onionpeer.js (issue 12).
+     */
+    public static String asciiLower(String s) {
+        return asciiCase(s, 'A', 'Z', 'a' - 'A');
+    }
+
+    /** {@code s} with a-z made A-Z and every other char as it is (see {@link #asciiLower}). */
+    public static String asciiUpper(String s) {
+        return asciiCase(s, 'a', 'z', 'A' - 'a');
+    }
+
+    /** Whether {@code s} starts with {@code prefix} but for the case of ASCII letters (no regionMatches(true, ...)). */
+    public static boolean startsWithIgnoreAsciiCase(String s, String prefix) {
+        return s.length() >= prefix.length() && equalsIgnoreAsciiCase(s.substring(0, prefix.length()), prefix);
+    }
+
+    /** The value of an ASCII hex digit (0-9, a-f, A-F), or -1: Character.digit without its Unicode tables. */
+    public static int hexDigit(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F'
+                ? c - 'A' + 10 : -1;
+    }
+
+    /** {@code c} made A-Z if it is a-z, else itself. */
+    public static char asciiUpper(char c) {
+        return c >= 'a' && c <= 'z' ? (char) (c - ('a' - 'A')) : c;
+    }
+
+    private static String asciiCase(String s, char from, char to, int shift) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= from && c <= to) {
+                char[] cs = s.toCharArray();
+                for (int j = i; j < cs.length; j++) {
+                    if (cs[j] >= from && cs[j] <= to) {
+                        cs[j] = (char) (cs[j] + shift);
+                    }
+                }
+                return new String(cs);
+            }
+        }
+        return s;
+    }
+
+    /** Equal but for the case of ASCII letters (non-ASCII chars must match exactly); null is equal to nothing. */
+    public static boolean equalsIgnoreAsciiCase(String a, String b) {
+        if (a == null || b == null || a.length() != b.length()) {
+            return false;
+        }
+        for (int i = 0; i < a.length(); i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                int lower = x | 0x20; // A-Z and a-z differ in bit 0x20 alone
+                if (lower != (y | 0x20) || lower < 'a' || lower > 'z') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** Splits on every occurrence of {@code sep}, keeping empty fields (like split(sep, -1)). */
     public static String[] split(String s, String sep) {
         List<String> out = new ArrayList<>();

@@ -148,6 +148,11 @@ public final class Der {
             return integerValue(expect(INTEGER, what), what);
         }
 
+        /** Reads an INTEGER in DER's minimal two's-complement form and returns those content bytes. */
+        public byte[] integerBytes(String what) {
+            return Der.integerBytes(expect(INTEGER, what), what);
+        }
+
         public void end(String what) {
             if (pos != end) {
                 throw new ProtocolException(what + ": " + (end - pos) + " unexpected trailing bytes");
@@ -156,6 +161,14 @@ public final class Der {
     }
 
     public static BigInteger integerValue(Tlv t, String what) {
+        return new BigInteger(integerBytes(t, what));
+    }
+
+    /**
+     * An INTEGER's content bytes, checked to be DER's minimal two's-complement form: what the browser's code
+     * reads instead of a BigInteger (issue 12).
+     */
+    public static byte[] integerBytes(Tlv t, String what) {
         byte[] v = t.value();
         if (v.length == 0) {
             throw new ProtocolException(what + ": empty INTEGER");
@@ -163,7 +176,7 @@ public final class Der {
         if (v.length > 1 && ((v[0] == 0 && (v[1] & 0x80) == 0) || (v[0] == (byte) 0xff && (v[1] & 0x80) != 0))) {
             throw new ProtocolException(what + ": non-minimal INTEGER");
         }
-        return new BigInteger(v);
+        return v;
     }
 
     /** Dotted text of an OBJECT IDENTIFIER's value ("1.2.840.113549.1.1.11"). */

@@ -2,6 +2,7 @@ package org.onionpeer.cert;
 
 import java.util.Arrays;
 import org.onionpeer.bytes.Bytes;
+import org.onionpeer.bytes.Text;
 import org.onionpeer.crypto.Rsa;
 
 /**
@@ -69,7 +70,7 @@ public final class RelayIdentity {
 
     /** The RSA fingerprint in tor's upper-case hex. */
     public String fingerprint() {
-        return Bytes.hex(rsaIdentity).toUpperCase();
+        return Text.asciiUpper(Bytes.hex(rsaIdentity));
     }
 
     @Override

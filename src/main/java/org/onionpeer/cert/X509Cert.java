@@ -20,7 +20,7 @@ public final class X509Cert {
     private final byte[] encoded;
     private final byte[] tbs;
     private final int version;
-    private final BigInteger serial;
+    private final byte[] serial; // DER INTEGER content: two's complement, minimal
     private final byte[] tbsSignatureAlgorithm;
     private final byte[] issuer;
     private final long notBefore;
@@ -32,7 +32,7 @@ public final class X509Cert {
     private final String signatureAlgorithm;
     private final byte[] signature;
 
-    private X509Cert(byte[] encoded, byte[] tbs, int version, BigInteger serial, byte[] tbsSigAlg, byte[] issuer,
+    private X509Cert(byte[] encoded, byte[] tbs, int version, byte[] serial, byte[] tbsSigAlg, byte[] issuer,
             long notBefore, long notAfter, byte[] subject, String pkAlg, Rsa.PublicKey rsa, byte[] sigAlgDer,
             String sigAlg, byte[] signature) {
         this.encoded = encoded;
@@ -72,18 +72,18 @@ public final class X509Cert {
         int version = 0;
         if (t.peekTag() == 0xa0) { // [0] EXPLICIT Version DEFAULT v1
             Der.Reader v = t.next("version").contents();
-            BigInteger vi = v.integer("version");
+            byte[] vi = v.integerBytes("version");
             v.end("version");
-            if (vi.signum() < 0 || vi.compareTo(BigInteger.valueOf(2)) > 0) {
-                throw new ProtocolException("X.509: unknown version " + vi);
+            if (vi.length != 1 || vi[0] < 0 || vi[0] > 2) {
+                throw new ProtocolException("X.509: unknown version (INTEGER " + Bytes.hex(vi) + ")");
             }
-            version = vi.intValue();
+            version = vi[0];
         }
         Der.Tlv serialTlv = t.expect(Der.INTEGER, "serialNumber");
         if (serialTlv.valueLength() > 32) {
             throw new ProtocolException("X.509: serial number too long");
         }
-        BigInteger serial = Der.integerValue(serialTlv, "serialNumber");
+        byte[] serial = Der.integerBytes(serialTlv, "serialNumber");
         Der.Tlv tbsSigAlg = t.expect(Der.SEQUENCE, "signature");
         Der.Tlv issuer = t.expect(Der.SEQUENCE, "issuer");
         Der.Reader validity = t.sequence("validity");
@@ -222,7 +222,7 @@ public final class X509Cert {
     }
 
     public BigInteger serial() {
-        return serial;
+        return new BigInteger(serial);
     }
 
     public byte[] issuerDer() {

@@ -39,40 +39,54 @@ public final class Rsa {
     private Rsa() {
     }
 
-    /** An RSA public key (modulus, public exponent). Immutable. */
+    /**
+     * An RSA public key (modulus, public exponent). Immutable. Held as unsigned big-endian bytes and verified
+     * with {@link PublicModPow}: the browser's code reaches no {@code java.math.BigInteger} (issue 12); the
+     * BigInteger accessors and factory are for the JVM side (signing, key generation, tests).
+     */
     public static final class PublicKey {
-        private final BigInteger modulus;
-        private final BigInteger exponent;
+        private final byte[] n; // unsigned big-endian, no leading zero byte
+        private final byte[] e;
 
         public PublicKey(BigInteger modulus, BigInteger exponent) {
+            this(magnitude(modulus), magnitude(exponent));
             if (modulus.signum() <= 0 || exponent.signum() <= 0) {
                 throw new IllegalArgumentException("RSA key components must be positive");
             }
-            this.modulus = modulus;
-            this.exponent = exponent;
+        }
+
+        private PublicKey(byte[] n, byte[] e) {
+            if (n.length == 0 || e.length == 0) {
+                throw new IllegalArgumentException("RSA key components must be positive");
+            }
+            if (bitLength(e) > MAX_EXPONENT_BITS) { // verification takes the exponent as a long
+                throw new IllegalArgumentException("RSA public exponent longer than 64 bits");
+            }
+            this.n = n;
+            this.e = e;
         }
 
         public BigInteger modulus() {
-            return modulus;
+            return new BigInteger(1, n);
         }
 
         public BigInteger exponent() {
-            return exponent;
+            return new BigInteger(1, e);
         }
 
         /** Size of the modulus in bits (Tor identity keys: exactly 1024, tor-spec §4.2). */
         public int bits() {
-            return modulus.bitLength();
+            return bitLength(n);
         }
 
         /** Length in bytes of the modulus, which is the length of every signature. */
         public int byteLength() {
-            return (modulus.bitLength() + 7) / 8;
+            return n.length;
         }
 
         /** PKCS#1 RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }, DER. */
         public byte[] toPkcs1Der() {
-            byte[] body = Bytes.concat(derInteger(modulus), derInteger(exponent));
+            byte[] body = Bytes.concat(derUnsigned(n), derUnsigned(e));
             return derTlv(0x30, body);
         }
 
@@ -81,22 +95,32 @@ public final class Rsa {
             MiniDer r = new MiniDer(der, 0, der.length);
             MiniDer seq = r.sequence();
             r.end("RSAPublicKey");
-            BigInteger n = seq.integer("modulus");
-            BigInteger e = seq.integer("publicExponent");
+            byte[] n = seq.unsigned("modulus");
+            byte[] e = seq.unsigned("publicExponent");
             seq.end("RSAPublicKey");
             return checked(n, e);
         }
 
         /** Builds a key from network values, rejecting ones we will not compute with. */
         public static PublicKey checked(BigInteger n, BigInteger e) {
-            if (n.signum() <= 0 || !n.testBit(0)) {
+            if (n.signum() <= 0 || e.signum() <= 0) {
+                throw new ProtocolException(n.signum() <= 0 ? "RSA modulus must be positive and odd"
+                        : "RSA public exponent out of range");
+            }
+            return checked(magnitude(n), magnitude(e));
+        }
+
+        private static PublicKey checked(byte[] n, byte[] e) {
+            if (n.length == 0 || (n[n.length - 1] & 1) == 0) {
                 throw new ProtocolException("RSA modulus must be positive and odd");
             }
-            if (n.bitLength() < MIN_MODULUS_BITS || n.bitLength() > MAX_MODULUS_BITS) {
-                throw new ProtocolException("RSA modulus of " + n.bitLength() + " bits is out of range");
+            int nBits = bitLength(n);
+            if (nBits < MIN_MODULUS_BITS || nBits > MAX_MODULUS_BITS) {
+                throw new ProtocolException("RSA modulus of " + nBits + " bits is out of range");
             }
-            if (e.compareTo(BigInteger.valueOf(3)) < 0 || !e.testBit(0) || e.bitLength() > MAX_EXPONENT_BITS
-                    || e.compareTo(n) >= 0) {
+            // e >= 3, odd, at most 64 bits; below n follows (n has at least 512 bits)
+            if (e.length == 0 || (e[e.length - 1] & 1) == 0 || bitLength(e) > MAX_EXPONENT_BITS
+                    || (e.length == 1 && (e[0] & 0xff) < 3)) {
                 throw new ProtocolException("RSA public exponent out of range");
             }
             return new PublicKey(n, e);
@@ -125,23 +149,26 @@ public final class Rsa {
             if (signature == null || signature.length != k || t.length > k - 11) {
                 return false;
             }
-            BigInteger s = new BigInteger(1, signature);
-            if (s.compareTo(modulus) >= 0) {
+            if (compareUnsigned(signature, n) >= 0) { // both k bytes
                 return false;
             }
-            byte[] em = i2osp(s.modPow(exponent, modulus), k);
+            long exp = 0;
+            for (byte b : e) {
+                exp = (exp << 8) | (b & 0xff);
+            }
+            byte[] em = PublicModPow.modPow(signature, exp, n, k);
             return Bytes.constantTimeEquals(em, emsaPkcs1(t, k));
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof PublicKey && ((PublicKey) o).modulus.equals(modulus)
-                    && ((PublicKey) o).exponent.equals(exponent);
+            return o instanceof PublicKey && java.util.Arrays.equals(((PublicKey) o).n, n)
+                    && java.util.Arrays.equals(((PublicKey) o).e, e);
         }
 
         @Override
         public int hashCode() {
-            return modulus.hashCode() * 31 + exponent.hashCode();
+            return java.util.Arrays.hashCode(n) * 31 + java.util.Arrays.hashCode(e);
         }
     }
 
@@ -322,6 +349,42 @@ public final class Rsa {
         return out;
     }
 
+    /** Unsigned big-endian bytes of a non-negative value, without a leading zero byte (zero: empty). */
+    static byte[] magnitude(BigInteger v) {
+        byte[] b = v.abs().toByteArray();
+        int i = 0;
+        while (i < b.length && b[i] == 0) {
+            i++;
+        }
+        byte[] out = new byte[b.length - i];
+        System.arraycopy(b, i, out, 0, out.length);
+        return out;
+    }
+
+    private static int bitLength(byte[] mag) {
+        return mag.length == 0 ? 0 : 8 * (mag.length - 1) + 32 - Integer.numberOfLeadingZeros(mag[0] & 0xff);
+    }
+
+    /** Compares two unsigned big-endian values of the same length. */
+    private static int compareUnsigned(byte[] a, byte[] b) {
+        for (int i = 0; i < a.length; i++) {
+            int x = a[i] & 0xff;
+            int y = b[i] & 0xff;
+            if (x != y) {
+                return x < y ? -1 : 1;
+            }
+        }
+        return 0;
+    }
+
+    /** DER INTEGER of a non-negative value given as its magnitude: a zero byte first when the top bit is set. */
+    static byte[] derUnsigned(byte[] mag) {
+        if (mag.length == 0 || (mag[0] & 0x80) != 0) {
+            return derTlv(0x02, Bytes.concat(new byte[1], mag));
+        }
+        return derTlv(0x02, mag);
+    }
+
     static byte[] derInteger(BigInteger v) {
         return derTlv(0x02, v.toByteArray()); // two's complement minimal form is exactly DER's
     }
@@ -396,6 +459,11 @@ public final class Rsa {
         }
 
         BigInteger integer(String what) {
+            return new BigInteger(1, unsigned(what));
+        }
+
+        /** A non-negative INTEGER in strict DER, as its magnitude (unsigned big-endian, no leading zero). */
+        byte[] unsigned(String what) {
             int len = header(0x02, what);
             if (len == 0) {
                 throw new ProtocolException(what + ": empty INTEGER");
@@ -407,14 +475,14 @@ public final class Rsa {
             if (len > MAX_MODULUS_BITS / 8 + 1) {
                 throw new ProtocolException(what + ": INTEGER too large");
             }
-            byte[] v = new byte[len];
-            System.arraycopy(b, pos, v, 0, len);
-            pos += len;
-            BigInteger x = new BigInteger(v);
-            if (x.signum() < 0) {
+            if ((b[pos] & 0x80) != 0) {
                 throw new ProtocolException(what + ": negative INTEGER");
             }
-            return x;
+            int skip = b[pos] == 0 ? 1 : 0;
+            byte[] v = new byte[len - skip];
+            System.arraycopy(b, pos + skip, v, 0, v.length);
+            pos += len;
+            return v;
         }
 
         void end(String what) {

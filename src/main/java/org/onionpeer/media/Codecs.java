@@ -2,6 +2,7 @@ package org.onionpeer.media;
 
 import org.onionpeer.bytes.ByteReader;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 
 /** RFC 6381 codec strings from the codec configuration records the containers carry. */
 final class Codecs {
@@ -47,7 +48,7 @@ final class Codecs {
             last--;
         }
         for (int i = 0; i <= last; i++) {
-            s.append('.').append(Integer.toHexString(b[off + 6 + i] & 0xff).toUpperCase());
+            s.append('.').append(Text.asciiUpper(Integer.toHexString(b[off + 6 + i] & 0xff)));
         }
         return s.toString();
     }
@@ -112,7 +113,7 @@ final class Codecs {
         expectTag(r, 4);
         int oti = r.u8();
         if (oti != 0x40) {
-            return "mp4a." + hex2(oti).toUpperCase();
+            return "mp4a." + Text.asciiUpper(hex2(oti));
         }
         r.skip(12);
         expectTag(r, 5);

@@ -1,5 +1,7 @@
 package org.onionpeer.media;
 
+import org.onionpeer.bytes.Text;
+
 /**
  * What a media file is, read from its own bytes: the Media Source container type, the RFC 6381 codec of
  * every audio and video track in file order, and whether Media Source can take the bytes as they are (WebM,
@@ -9,6 +11,14 @@ public final class MediaType {
     private final String container;
     private final String codecs;
     private final boolean remux;
+
+    /** " extension=type" pairs, space-separated, for {@link #mimeOfName}. */
+    private static final String TYPES =
+            " webm=video/webm mp4=video/mp4 m4v=video/mp4 mkv=video/x-matroska mp3=audio/mpeg" +
+            " ogg=audio/ogg oga=audio/ogg opus=audio/opus m4a=audio/mp4 wav=audio/wav png=image/png" +
+            " jpg=image/jpeg jpeg=image/jpeg gif=image/gif webp=image/webp svg=image/svg+xml" +
+            " txt=text/plain html=text/html htm=text/html pdf=application/pdf zip=application/zip" +
+            " json=application/json ";
 
     MediaType(String container, String codecs, boolean remux) {
         this.container = container;
@@ -44,27 +54,10 @@ public final class MediaType {
     /** The MIME type pages play or save a file as, from its name's extension (for files not yet read). */
     public static String mimeOfName(String name) {
         int dot = name.lastIndexOf('.');
-        String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
-        switch (ext) {
-            case "webm": return "video/webm";
-            case "mp4": case "m4v": return "video/mp4";
-            case "mkv": return "video/x-matroska";
-            case "mp3": return "audio/mpeg";
-            case "ogg": case "oga": return "audio/ogg";
-            case "opus": return "audio/opus";
-            case "m4a": return "audio/mp4";
-            case "wav": return "audio/wav";
-            case "png": return "image/png";
-            case "jpg": case "jpeg": return "image/jpeg";
-            case "gif": return "image/gif";
-            case "webp": return "image/webp";
-            case "svg": return "image/svg+xml";
-            case "txt": return "text/plain";
-            case "html": case "htm": return "text/html";
-            case "pdf": return "application/pdf";
-            case "zip": return "application/zip";
-            case "json": return "application/json";
-            default: return "application/octet-stream";
-        }
+        String ext = dot < 0 ? "" : Text.asciiLower(name.substring(dot + 1));
+        // one lookup string, not a switch: a string switch is a hash switch plus an if-chain in onionpeer.js
+        String key = " " + ext + "=";
+        int at = ext.indexOf(' ') < 0 && ext.indexOf('=') < 0 ? TYPES.indexOf(key) : -1;
+        return at < 0 ? "application/octet-stream" : TYPES.substring(at + key.length(), TYPES.indexOf(' ', at + 1));
     }
 }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 import org.onionpeer.crypto.Rsa;
 
 /**
@@ -167,7 +168,7 @@ public final class AuthorityCertificate {
     }
 
     private String hexId() {
-        return Bytes.hex(fingerprint).toUpperCase();
+        return Text.asciiUpper(Bytes.hex(fingerprint));
     }
 
     /** The authority's v3 identity: SHA-1 of its identity key (as claimed; {@link #verify} checks it). */

@@ -3,6 +3,7 @@ package org.onionpeer.netdoc;
 import java.util.ArrayList;
 import java.util.List;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 
 /**
  * A torrc {@code DirAuthority} line, the one thing a client must be given to bootstrap from a Tor network:
@@ -58,7 +59,7 @@ public final class AuthorityLine {
             tokens.add(line.substring(s, i));
         }
         int k = 0;
-        if (k < tokens.size() && tokens.get(k).equalsIgnoreCase("DirAuthority")) {
+        if (k < tokens.size() && Text.equalsIgnoreAsciiCase(tokens.get(k), "DirAuthority")) {
             k++;
         }
         String nickname = null;

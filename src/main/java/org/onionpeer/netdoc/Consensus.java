@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 import org.onionpeer.crypto.Rsa;
 
 /**
@@ -137,7 +138,7 @@ public final class Consensus {
 
         @Override
         public String toString() {
-            return nickname + "~" + Bytes.hex(rsaIdentity).toUpperCase().substring(0, 8);
+            return nickname + "~" + Text.asciiUpper(Bytes.hex(rsaIdentity)).substring(0, 8);
         }
     }
 
@@ -492,7 +493,7 @@ public final class Consensus {
                 }
             }
             if (cert == null) {
-                lastProblem = "no key certificate for authority " + id.toUpperCase();
+                lastProblem = "no key certificate for authority " + Text.asciiUpper(id);
                 continue;
             }
             try {
@@ -504,7 +505,7 @@ public final class Consensus {
             if (cert.signingKey().verifyRawDigest(digest, s.signature)) {
                 good.add(id);
             } else {
-                lastProblem = "bad signature by authority " + id.toUpperCase();
+                lastProblem = "bad signature by authority " + Text.asciiUpper(id);
             }
         }
         if (good.size() * 2 <= trusted.size()) {

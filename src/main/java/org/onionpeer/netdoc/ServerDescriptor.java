@@ -1,11 +1,12 @@
 package org.onionpeer.netdoc;
 
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.bouncycastle.math.ec.rfc7748.X25519Field;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 import org.onionpeer.cert.Ed25519Cert;
 import org.onionpeer.crypto.Ed25519;
 import org.onionpeer.crypto.Rsa;
@@ -35,7 +36,6 @@ public final class ServerDescriptor {
     public static final int RSA_BITS = 1024;
 
     private static final byte[] ED_SIG_PREFIX = Bytes.ascii("Tor router descriptor signature v1");
-    private static final BigInteger P25519 = BigInteger.ONE.shiftLeft(255).subtract(BigInteger.valueOf(19));
 
     private final String nickname;
     private final String address;
@@ -353,22 +353,28 @@ public final class ServerDescriptor {
      * bit given alongside (tor's ed25519_public_key_from_curve25519_public_key, cert-spec ntor cross-cert).
      */
     static byte[] curve25519ToEd25519(byte[] u, int signBit) {
-        byte[] be = new byte[32];
-        for (int i = 0; i < 32; i++) {
-            be[i] = u[31 - i];
-        }
-        be[0] &= 0x7f; // RFC 7748 §5: the top bit of a u-coordinate is ignored
-        BigInteger x = new BigInteger(1, be).mod(P25519);
-        BigInteger den = x.add(BigInteger.ONE).mod(P25519);
-        if (den.signum() == 0) {
+        // Bouncy Castle's field arithmetic mod 2^255 - 19 (already in onionpeer.js for X25519 and Ed25519)
+        // instead of java.math.BigInteger, which nothing else in the browser needs (issue 12).
+        byte[] le = u.clone();
+        le[31] &= 0x7f; // RFC 7748 §5: the top bit of a u-coordinate is ignored
+        int[] x = X25519Field.create();
+        X25519Field.decode(le, 0, x);
+        int[] den = X25519Field.create();
+        X25519Field.copy(x, 0, den, 0);
+        X25519Field.addOne(den);
+        X25519Field.normalize(den);
+        if (X25519Field.isZeroVar(den)) {
             throw new ProtocolException("ntor-onion-key: no Ed25519 equivalent");
         }
-        BigInteger y = x.subtract(BigInteger.ONE).multiply(den.modInverse(P25519)).mod(P25519);
-        byte[] yb = y.toByteArray();
+        int[] num = X25519Field.create();
+        X25519Field.copy(x, 0, num, 0);
+        X25519Field.subOne(num);
+        X25519Field.inv(den, den);
+        int[] y = X25519Field.create();
+        X25519Field.mul(num, den, y);
+        X25519Field.normalize(y);
         byte[] out = new byte[32];
-        for (int i = 0; i < 32 && i < yb.length; i++) {
-            out[i] = yb[yb.length - 1 - i];
-        }
+        X25519Field.encode(y, out, 0);
         out[31] = (byte) ((out[31] & 0x7f) | (signBit << 7));
         return out;
     }
@@ -449,6 +455,6 @@ public final class ServerDescriptor {
 
     @Override
     public String toString() {
-        return nickname + "~" + Bytes.hex(rsaIdentity()).toUpperCase().substring(0, 8);
+        return nickname + "~" + Text.asciiUpper(Bytes.hex(rsaIdentity())).substring(0, 8);
     }
 }

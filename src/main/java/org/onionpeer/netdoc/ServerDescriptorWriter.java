@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.onionpeer.bytes.ByteWriter;
 import org.onionpeer.bytes.Bytes;
+import org.onionpeer.bytes.Text;
 import org.onionpeer.cert.Ed25519Cert;
 import org.onionpeer.cert.RelayCredentials;
 import org.onionpeer.cert.RelayKeys;
@@ -198,7 +199,7 @@ public final class ServerDescriptorWriter {
 
     /** "AAAA BBBB ..." upper-case hex of the RSA identity digest in groups of four (dir-spec "fingerprint"). */
     public static String spacedFingerprint(byte[] rsaDigest) {
-        String hex = Bytes.hex(rsaDigest).toUpperCase();
+        String hex = Text.asciiUpper(Bytes.hex(rsaDigest));
         StringBuilder sb = new StringBuilder(50);
         for (int i = 0; i < hex.length(); i += 4) {
             if (i > 0) {

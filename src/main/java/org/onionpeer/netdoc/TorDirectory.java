@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 import org.onionpeer.cert.RelayIdentity;
 import org.onionpeer.dir.Protover;
 import org.onionpeer.dir.RelayInfo;
@@ -134,14 +135,14 @@ public final class TorDirectory {
     public static List<String> missingDescriptors(Consensus consensus, Collection<ServerDescriptor> have) {
         Set<String> got = new java.util.HashSet<>();
         for (ServerDescriptor d : have) {
-            got.add(Bytes.hex(d.digest()).toUpperCase());
+            got.add(Text.asciiUpper(Bytes.hex(d.digest())));
         }
         List<String> out = new ArrayList<>();
         for (Consensus.Router r : consensus.routers()) {
             if (r.descriptorDigest() == null || !r.hasFlag(FLAG_RUNNING) || !r.hasFlag(FLAG_VALID)) {
                 continue;
             }
-            String h = Bytes.hex(r.descriptorDigest()).toUpperCase();
+            String h = Text.asciiUpper(Bytes.hex(r.descriptorDigest()));
             if (!got.contains(h)) {
                 out.add(h);
             }

@@ -44,7 +44,7 @@ public final class HttpResponse {
     /** The first header named {@code name} (case-insensitive), or null. */
     public String header(String name) {
         for (String[] h : headers) {
-            if (h[0].equalsIgnoreCase(name)) {
+            if (Text.equalsIgnoreAsciiCase(h[0], name)) {
                 return h[1];
             }
         }

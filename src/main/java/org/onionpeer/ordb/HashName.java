@@ -4,6 +4,7 @@ import org.onionpeer.bytes.ByteReader;
 import org.onionpeer.bytes.ByteWriter;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 import org.onionpeer.crypto.Hashes;
 
 /**
@@ -86,11 +87,11 @@ public final class HashName {
             throw new ProtocolException("the link's hash_name has " + hex.length() + " characters, not 64 hex digits");
         }
         for (int k = 0; k < hex.length(); k++) {
-            if (Character.digit(hex.charAt(k), 16) < 0) {
+            if (Text.hexDigit(hex.charAt(k)) < 0) {
                 throw new ProtocolException("the link's hash_name has a non-hex character at " + k);
             }
         }
-        return of(Bytes.unhex(hex.toLowerCase()));
+        return of(Bytes.unhex(Text.asciiLower(hex)));
     }
 
     /** The link to this content on the bridge at {@code base} (e.g. {@code http://127.0.0.1:8080}). */

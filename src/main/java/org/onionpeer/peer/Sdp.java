@@ -2,6 +2,7 @@ package org.onionpeer.peer;
 
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 
 /**
  * What we read from a session description: the SHA-256 DTLS fingerprint ({@code a=fingerprint:sha-256
@@ -39,12 +40,12 @@ public final class Sdp {
             }
             String line = sdp.substring(at, end).trim();
             at = end + 1;
-            if (!line.regionMatches(true, 0, "a=fingerprint:", 0, 14)) {
+            if (!Text.startsWithIgnoreAsciiCase(line, "a=fingerprint:")) {
                 continue;
             }
             String rest = line.substring(14).trim();
             int sp = rest.indexOf(' ');
-            if (!(sp < 0 ? rest : rest.substring(0, sp)).equalsIgnoreCase("sha-256")) {
+            if (!Text.equalsIgnoreAsciiCase(sp < 0 ? rest : rest.substring(0, sp), "sha-256")) {
                 throw new ProtocolException(OTHER_HASH); // the browser might check that one, not ours
             }
             byte[] fp = parseHexColons(sp < 0 ? "" : rest.substring(sp + 1).trim());

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 
 /**
  * A BitTorrent v1 magnet link (BEP 9): {@code magnet:?xt=urn:btih:INFOHASH&dn=NAME&tr=TRACKER...}. The
@@ -43,7 +44,7 @@ public final class Magnet {
 
     /** True if {@code s} looks like a magnet link (parse it to know whether it is a good one). */
     public static boolean isMagnet(String s) {
-        return s != null && s.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
+        return s != null && Text.startsWithIgnoreAsciiCase(s, PREFIX);
     }
 
     /** Parses a magnet link; throws with the reason for anything that is not a v1 BitTorrent one. */
@@ -61,7 +62,7 @@ public final class Magnet {
             }
             String k = part.substring(0, eq);
             String v = decode(part.substring(eq + 1));
-            if (k.equals("xt") && v.regionMatches(true, 0, "urn:btih:", 0, 9)) {
+            if (k.equals("xt") && Text.startsWithIgnoreAsciiCase(v, "urn:btih:")) {
                 hash = infoHash(v.substring(9));
             } else if (k.equals("dn")) {
                 dn = v;
@@ -82,7 +83,7 @@ public final class Magnet {
                     throw new ProtocolException("infohash " + s + " is not hex");
                 }
             }
-            return Bytes.unhex(s.toLowerCase());
+            return Bytes.unhex(Text.asciiLower(s));
         }
         if (s.length() == 32) {
             return base32(s);
@@ -96,7 +97,7 @@ public final class Magnet {
         int acc = 0;
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
-            char c = Character.toUpperCase(s.charAt(i));
+            char c = Text.asciiUpper(s.charAt(i));
             int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= '2' && c <= '7' ? c - '2' + 26 : -1;
             if (v < 0) {
                 throw new ProtocolException("infohash " + s + " is not base32");
@@ -182,7 +183,7 @@ public final class Magnet {
             if (Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == '~') {
                 b.append(c);
             } else {
-                b.append('%').append(Bytes.hex(new byte[] {(byte) c}).toUpperCase());
+                b.append('%').append(Text.asciiUpper(Bytes.hex(new byte[] {(byte) c})));
             }
         }
         return s.isEmpty() ? "" : b.toString();
