@@ -137,7 +137,7 @@ public final class Hostnames {
             }
             int v = 0;
             for (int j = 0; j < p.length(); j++) {
-                int d = Character.digit(p.charAt(j), 16);
+                int d = org.onionpeer.bytes.Text.hexDigit(p.charAt(j));
                 if (d < 0) {
                     return null;
                 }
