@@ -40,4 +40,31 @@ public final class MediaType {
     public String toString() {
         return mime() + (remux ? " (to remux)" : "");
     }
+
+    /** The MIME type pages play or save a file as, from its name's extension (for files not yet read). */
+    public static String mimeOfName(String name) {
+        int dot = name.lastIndexOf('.');
+        String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+        switch (ext) {
+            case "webm": return "video/webm";
+            case "mp4": case "m4v": return "video/mp4";
+            case "mkv": return "video/x-matroska";
+            case "mp3": return "audio/mpeg";
+            case "ogg": case "oga": return "audio/ogg";
+            case "opus": return "audio/opus";
+            case "m4a": return "audio/mp4";
+            case "wav": return "audio/wav";
+            case "png": return "image/png";
+            case "jpg": case "jpeg": return "image/jpeg";
+            case "gif": return "image/gif";
+            case "webp": return "image/webp";
+            case "svg": return "image/svg+xml";
+            case "txt": return "text/plain";
+            case "html": case "htm": return "text/html";
+            case "pdf": return "application/pdf";
+            case "zip": return "application/zip";
+            case "json": return "application/json";
+            default: return "application/octet-stream";
+        }
+    }
 }

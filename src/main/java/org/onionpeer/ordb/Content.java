@@ -22,6 +22,9 @@ public final class Content {
     private final byte[][] chunks;
     private final byte[][][] proofs;
     private long held;
+    /** A torrent piece being put together: kept only once it is whole and its SHA-1 matches. */
+    private long pieceFrom = -1;
+    private final java.util.List<byte[]> pieceParts = new java.util.ArrayList<>();
 
     private Content(Manifest manifest, byte[] whole, MerkleTree tree) {
         this.manifest = manifest;
@@ -93,8 +96,15 @@ public final class Content {
         return whole != null ? tree.proof((int) i) : proofs[(int) i].clone();
     }
 
-    /** Keeps chunk {@code i} if it verifies against the manifest; throws with the reason otherwise. */
+    /**
+     * Keeps chunk {@code i} if it verifies against the manifest; throws with the reason otherwise. A torrent's
+     * chunks must come in order within a piece; they are kept when the piece is whole and checks.
+     */
     public void put(long i, byte[] data, byte[][] proof) {
+        if (manifest.isTorrent()) {
+            putTorrent(i, data);
+            return;
+        }
         manifest.verifyChunk(i, data, proof);
         if (whole != null || chunks[(int) i] != null) {
             return;
@@ -102,6 +112,40 @@ public final class Content {
         chunks[(int) i] = data.clone();
         proofs[(int) i] = proof.clone();
         held++;
+    }
+
+    private void putTorrent(long i, byte[] data) {
+        org.onionpeer.torrent.InfoDict info = manifest.torrentInfo();
+        int per = info.chunksPerPiece();
+        if (i % per == 0 || i != pieceFrom + pieceParts.size()) {
+            pieceFrom = i - i % per; // a new piece (or a gap: what was gathered cannot be checked)
+            pieceParts.clear();
+            if (i != pieceFrom) {
+                throw new org.onionpeer.bytes.ProtocolException("chunk " + i + " without the start of its piece");
+            }
+        }
+        if (data.length != manifest.chunkLength(i)) {
+            throw new org.onionpeer.bytes.ProtocolException("chunk " + i + " is " + data.length + " bytes, not "
+                    + manifest.chunkLength(i));
+        }
+        pieceParts.add(data.clone());
+        long end = Math.min(pieceFrom + per, manifest.chunkCount());
+        if (pieceFrom + pieceParts.size() < end) {
+            return;
+        }
+        byte[] piece = Bytes.concat(pieceParts.toArray(new byte[0][]));
+        long from = pieceFrom;
+        pieceParts.clear();
+        pieceFrom = -1;
+        info.verifyPiece((int) (from / per), piece);
+        byte[][] none = new byte[0][];
+        for (long k = from; k < end; k++) {
+            if (chunks[(int) k] == null) {
+                chunks[(int) k] = Bytes.slice(piece, (int) ((k - from) * manifest.chunkSize()), manifest.chunkLength(k));
+                proofs[(int) k] = none;
+                held++;
+            }
+        }
     }
 
     public long held() {

@@ -5,7 +5,8 @@ import org.onionpeer.bytes.ByteWriter;
 import org.onionpeer.bytes.ProtocolException;
 
 /**
- * DB_CONNECTED, the answer to an info query: manifestLen(2, 1..{@link Manifest#MAX_LENGTH}) manifest, and
+ * DB_CONNECTED, the answer to an info query: manifestLen(2, 1..{@link Manifest#MAX_LENGTH}; a TORRENT
+ * manifest, which carries the info dict, up to {@link Manifest#MAX_TORRENT_LENGTH}) manifest, and
  * for a live stream optionally the latest signed {@link LiveWindow} ({@link LiveWindow#LENGTH} bytes). The
  * seed's [size, type, public key] are fields of the manifest, and the hash_name is its hash ("hash_names
  * are the hash of the DB_CONNECTED answers"): {@link #checkFor} refuses an answer for another content.
@@ -35,8 +36,9 @@ public final class DbConnected extends OrdbMessage {
     public static DbConnected decode(byte[] b) {
         ByteReader r = new ByteReader(b);
         int n = r.u16();
-        if (n < 1 || n > Manifest.MAX_LENGTH) {
-            throw new ProtocolException("DB_CONNECTED manifest of " + n + " bytes is not in 1.." + Manifest.MAX_LENGTH);
+        if (n < 1 || n > Manifest.MAX_TORRENT_LENGTH) {
+            throw new ProtocolException("DB_CONNECTED manifest of " + n + " bytes is not in 1.."
+                    + Manifest.MAX_TORRENT_LENGTH);
         }
         Manifest m = Manifest.decode(r.bytes(n));
         LiveWindow w = r.hasRemaining() ? LiveWindow.read(r) : null;
@@ -47,7 +49,7 @@ public final class DbConnected extends OrdbMessage {
     @Override
     public byte[] encode() {
         byte[] m = manifest.encode();
-        ByteWriter w = new ByteWriter(2 + m.length + LiveWindow.LENGTH).u16(m.length).bytes(m);
+        ByteWriter w = new ByteWriter(2 + m.length + (window != null ? LiveWindow.LENGTH : 0)).u16(m.length).bytes(m);
         if (window != null) {
             w.bytes(window.encode());
         }

@@ -57,7 +57,15 @@ public final class Download {
          * order from that one, whole (the caller skips the bytes before {@code fromByte} in it).
          */
         public long fromByte;
+        /**
+         * Set for a torrent (issue 11): queries name it by infohash and trackers ({@link DbQuery#torrent}), the
+         * answer must be its TORRENT manifest, and chunks are checked a whole piece at a time: a block is one
+         * piece, held until all its chunks are in and its SHA-1 matches the info dict, then handed on.
+         */
+        public org.onionpeer.torrent.Magnet magnet;
     }
+
+    private static final byte[][] NO_PROOF = new byte[0][];
 
     private static final class Request {
         final boolean info;
@@ -67,6 +75,8 @@ public final class Download {
         final long end;
         final long sentAt;
         long startAt = -1;
+        /** A torrent piece's chunks so far: nothing is accepted before the whole piece checks. */
+        java.util.List<byte[]> parts;
 
         Request(boolean info, int stream, long from, long end, long now) {
             this.info = info;
@@ -117,6 +127,8 @@ public final class Download {
     private Manifest manifest;
     private ChunkWindow window;
     private long deliveredBytes;
+    /** Chunks per block: config.blockChunks, or a torrent's piece. */
+    private int blockChunks;
     private boolean done;
     private boolean paused;
     private Scheduler.Cancellable ticker;
@@ -175,6 +187,13 @@ public final class Download {
         return done;
     }
 
+    private DbQuery query(long chunk, int count) {
+        if (config.magnet != null) {
+            return DbQuery.torrent(config.magnet, chunk, count, counter());
+        }
+        return count == 0 ? DbQuery.info(hashName, counter()) : DbQuery.chunks(hashName, chunk, count, counter());
+    }
+
     private int counter() {
         byte[] b = new byte[1];
         entropy.nextBytes(b);
@@ -205,7 +224,7 @@ public final class Download {
         Request r = new Request(true, s.nextStream++, 0, 0, scheduler.nowMillis());
         s.queue.add(r);
         s.stats.requests++;
-        link.send(r.stream, DbQuery.info(hashName, counter()));
+        link.send(r.stream, query(0, 0));
         listener.onSource(s.stats, "opened");
         return s;
     }
@@ -233,7 +252,7 @@ public final class Download {
         if (s.rtt < 0 || s.stats.rate <= 0 || manifest == null) {
             return Math.max(config.stallMillis, 3 * s.rtt);
         }
-        double block = (double) config.blockChunks * manifest.chunkSize() / s.stats.rate;
+        double block = (double) blockChunks * manifest.chunkSize() / s.stats.rate;
         return Math.max(config.stallMillis, (long) (3 * (s.rtt + block)));
     }
 
@@ -294,9 +313,16 @@ public final class Download {
                 finish("cannot start at byte " + config.fromByte + " of a file of " + m.length() + " bytes");
                 return;
             }
+            blockChunks = config.blockChunks;
             long first = config.fromByte / m.chunkSize();
+            if (m.isTorrent()) {
+                // Blocks are pieces, so each is checked whole and comes from one circuit (a bad one is
+                // banned exactly); the first block starts at its piece.
+                blockChunks = m.torrentInfo().chunksPerPiece();
+                first -= first % blockChunks;
+            }
             manifest = m;
-            window = new ChunkWindow(m.chunkCount(), config.blockChunks, config.windowBlocks, first);
+            window = new ChunkWindow(m.chunkCount(), blockChunks, config.windowBlocks, first);
             deliveredBytes = first * m.chunkSize();
             listener.onManifest(m);
             if (window.complete()) {
@@ -318,20 +344,34 @@ public final class Download {
         }
         byte[][] proof = d.proof();
         try {
-            manifest.verifyChunk(d.chunk(), d.data(), proof);
+            if (manifest.isTorrent()) {
+                if (!pieceChunk(s, r, d)) {
+                    return; // more of the piece to come
+                }
+            } else {
+                manifest.verifyChunk(d.chunk(), d.data(), proof);
+            }
         } catch (ProtocolException e) {
-            drop(s, "chunk " + d.chunk() + ": " + e.getMessage(), true);
+            drop(s, (manifest.isTorrent() ? "" : "chunk " + d.chunk() + ": ") + e.getMessage(), true);
             return;
         }
         long now = scheduler.nowMillis();
-        if (r.next == r.from && r.startAt == r.sentAt) {
+        if (r.next == r.from && r.startAt == r.sentAt && r.parts == null) {
             s.rtt = now - r.sentAt; // first-byte latency, measured on requests sent to an idle circuit
         }
-        window.put(d.chunk(), d.data(), proof);
-        s.stats.bytes += d.data().length;
-        s.stats.chunks++;
+        if (r.parts != null) {
+            for (int k = 0; k < r.parts.size(); k++) {
+                window.put(r.from + k, r.parts.get(k), NO_PROOF);
+                s.stats.bytes += r.parts.get(k).length;
+                s.stats.chunks++;
+            }
+        } else {
+            window.put(d.chunk(), d.data(), proof);
+            s.stats.bytes += d.data().length;
+            s.stats.chunks++;
+            r.next++;
+        }
         s.lastProgress = now;
-        r.next++;
         if (r.next == r.end) {
             s.queue.remove(r);
             completed(s, r, now);
@@ -341,6 +381,42 @@ public final class Download {
             replaceIfSlow(s);
         }
         pump();
+    }
+
+    /**
+     * Holds a torrent chunk (exact length checked) until its piece is whole; then checks the piece's SHA-1
+     * and returns true. The request is exactly one piece (blocks are pieces).
+     */
+    private boolean pieceChunk(Source s, Request r, DbData d) {
+        int want = manifest.chunkLength(d.chunk());
+        if (d.data().length != want) {
+            throw new ProtocolException("chunk " + d.chunk() + " is " + d.data().length + " bytes, not " + want);
+        }
+        if (r.parts == null) {
+            r.parts = new ArrayList<>();
+        }
+        r.parts.add(d.data());
+        r.next++;
+        long now = scheduler.nowMillis();
+        if (r.parts.size() == 1 && r.startAt == r.sentAt) {
+            s.rtt = now - r.sentAt; // first-byte latency, as for files
+        }
+        s.lastProgress = now;
+        if (r.next < r.end) {
+            return false;
+        }
+        int total = 0;
+        for (byte[] p : r.parts) {
+            total += p.length;
+        }
+        byte[] piece = new byte[total];
+        int off = 0;
+        for (byte[] p : r.parts) {
+            System.arraycopy(p, 0, piece, off, p.length);
+            off += p.length;
+        }
+        manifest.torrentInfo().verifyPiece((int) (r.from / blockChunks), piece);
+        return true;
     }
 
     private void completed(Source s, Request r, long now) {
@@ -398,7 +474,7 @@ public final class Download {
             }
             s.queue.addLast(r);
             s.stats.requests++;
-            s.link.send(r.stream, DbQuery.chunks(hashName, range[0], (int) (range[1] - range[0]), counter()));
+            s.link.send(r.stream, query(range[0], (int) (range[1] - range[0])));
         }
     }
 
@@ -447,7 +523,8 @@ public final class Download {
 
     private void requeue(Request r) {
         if (!r.info) {
-            window.giveBack(r.next, r.end);
+            // A torrent piece's held chunks were never accepted: the whole piece goes back.
+            window.giveBack(r.parts != null ? r.from : r.next, r.end);
         }
     }
 
@@ -482,7 +559,7 @@ public final class Download {
             deliveredBytes += data.length;
         }
         long now = window.delivered();
-        if (now != before && (now / config.blockChunks != before / config.blockChunks || window.complete())) {
+        if (now != before && (now / blockChunks != before / blockChunks || window.complete())) {
             listener.onProgress(deliveredBytes, manifest.length());
         }
         if (window.complete()) {

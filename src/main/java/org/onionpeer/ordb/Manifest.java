@@ -3,6 +3,7 @@ package org.onionpeer.ordb;
 import org.onionpeer.bytes.ByteReader;
 import org.onionpeer.bytes.ByteWriter;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.torrent.InfoDict;
 
 /**
  * What a hash_name commits to (the body of DB_CONNECTED): the kind, the chunking, the name and MIME type,
@@ -14,7 +15,12 @@ import org.onionpeer.bytes.ProtocolException;
  *   kind 1 FILE: length(8, 0..chunkSize * 2^24) chunkSize(4, 64..65536) root(32)
  *   kind 2 LIVE: chunkSize(4, 64..65536) windowChunks(2, 1..1024) publisherKey(32)
  *   nameLen(1) name(UTF-8 as given, 0..255)  mimeLen(1, 1..127) mime(ASCII 0x21..0x7e)
+ *   kind 3 TORRENT: infohash(20) info(the rest: the torrent's bencoded info dict, 1..65000 bytes)
  * </pre>
+ * A TORRENT manifest is a BitTorrent v1 torrent relayed by a facilitator: its hash_name covers only
+ * version, kind and infohash ({@link HashName#ofTorrent}), so a magnet link is enough to ask for it; the info
+ * dict is checked against the infohash (SHA-1) and fixes length, pieces and name; the chunk size is
+ * {@link InfoDict#CHUNK}, and chunks are checked a whole piece at a time ({@link #torrentInfo()}).
  * A file of L bytes has max(1, ceil(L / chunkSize)) chunks, all chunkSize long but the last; an empty file
  * is one empty chunk.
  */
@@ -30,6 +36,8 @@ public final class Manifest {
     public static final int MAX_MIME = 127;
     /** The largest encoded manifest. */
     public static final int MAX_LENGTH = 2 + 8 + 4 + 32 + 1 + MAX_NAME + 1 + MAX_MIME;
+    /** The largest encoded TORRENT manifest (DB_CONNECTED's 2-byte length bounds it). */
+    public static final int MAX_TORRENT_LENGTH = 2 + 20 + InfoDict.MAX_BYTES;
 
     private final int kind;
     private final long length;
@@ -40,6 +48,32 @@ public final class Manifest {
     private final String mime;
     private final byte[] encoded;
     private final HashName hashName;
+    private final InfoDict info;
+
+    private Manifest(byte[] infoHash, InfoDict info) {
+        this.kind = TORRENT;
+        this.length = info.length();
+        this.chunkSize = InfoDict.CHUNK;
+        this.windowChunks = 0;
+        this.rootOrKey = infoHash.clone();
+        byte[] n = info.name().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.name = n.length <= MAX_NAME ? n : java.util.Arrays.copyOf(n, MAX_NAME);
+        this.mime = org.onionpeer.media.MediaType.mimeOfName(info.fileName(info.mainFile()));
+        this.info = info;
+        this.encoded = org.onionpeer.bytes.Bytes.concat(new byte[] {VERSION, TORRENT}, infoHash, info.encoded());
+        this.hashName = HashName.ofTorrent(infoHash);
+    }
+
+    /**
+     * A torrent's manifest: {@code info}, the exact bencoded info dict, must hash (SHA-1) to {@code infoHash};
+     * throws with the reason otherwise.
+     */
+    public static Manifest torrent(byte[] infoHash, byte[] info) {
+        if (infoHash == null || infoHash.length != 20) {
+            throw new ProtocolException("infohash is not 20 bytes");
+        }
+        return new Manifest(infoHash, InfoDict.parse(infoHash, info));
+    }
 
     private Manifest(int kind, long length, int chunkSize, int windowChunks, byte[] rootOrKey, byte[] name,
             String mime) {
@@ -71,6 +105,7 @@ public final class Manifest {
         this.rootOrKey = rootOrKey;
         this.name = name;
         this.mime = mime;
+        this.info = null;
         ByteWriter w = new ByteWriter(MAX_LENGTH).u8(VERSION).u8(kind);
         if (kind == FILE) {
             w.u32(length >>> 32).u32(length & 0xffffffffL).u32(chunkSize).bytes(rootOrKey);
@@ -102,6 +137,15 @@ public final class Manifest {
     }
 
     public static Manifest decode(byte[] b) {
+        if (b.length > 2 && b[0] == VERSION && b[1] == TORRENT) {
+            if (b.length > MAX_TORRENT_LENGTH) {
+                throw new ProtocolException("torrent manifest of " + b.length + " bytes over " + MAX_TORRENT_LENGTH);
+            }
+            if (b.length < 23) {
+                throw new ProtocolException("torrent manifest of " + b.length + " bytes has no info dict");
+            }
+            return torrent(java.util.Arrays.copyOfRange(b, 2, 22), java.util.Arrays.copyOfRange(b, 22, b.length));
+        }
         if (b.length > MAX_LENGTH) {
             throw new ProtocolException("manifest of " + b.length + " bytes over " + MAX_LENGTH);
         }
@@ -128,7 +172,7 @@ public final class Manifest {
             byte[] key = r.bytes(32);
             m = new Manifest(LIVE, -1, chunkSize, window, key, readName(r), readMime(r));
         } else {
-            throw new ProtocolException("manifest kind " + kind + " is neither FILE (1) nor LIVE (2)");
+            throw new ProtocolException("manifest kind " + kind + " is not FILE (1), LIVE (2) or TORRENT (3)");
         }
         if (r.hasRemaining()) {
             throw new ProtocolException("trailing bytes after the manifest");
@@ -175,9 +219,26 @@ public final class Manifest {
         return chunkSize;
     }
 
-    /** A file's chunk count; -1 for a live stream. */
+    public boolean isTorrent() {
+        return kind == TORRENT;
+    }
+
+    /** A file's (or torrent's) chunk count; -1 for a live stream. */
     public long chunkCount() {
-        return kind == FILE ? chunkCount(length, chunkSize) : -1;
+        return kind != LIVE ? chunkCount(length, chunkSize) : -1;
+    }
+
+    /** A torrent's info dict (its pieces' SHA-1s), or null for other kinds. */
+    public InfoDict torrentInfo() {
+        return info;
+    }
+
+    /** A torrent's infohash (20 bytes). */
+    public byte[] infoHash() {
+        if (kind != TORRENT) {
+            throw new IllegalStateException("not a torrent");
+        }
+        return rootOrKey.clone();
     }
 
     /** The exact length chunk {@code i} of a file must have. */
@@ -196,7 +257,7 @@ public final class Manifest {
     /** A file's Merkle root. */
     public byte[] root() {
         if (kind != FILE) {
-            throw new IllegalStateException("a live stream has no single root");
+            throw new IllegalStateException("only a file has a Merkle root");
         }
         return rootOrKey.clone();
     }
@@ -227,6 +288,9 @@ public final class Manifest {
 
     /** Checks a chunk of this file: exact length, then the proof to the root; throws with the reason. */
     public void verifyChunk(long i, byte[] data, byte[][] proof) {
+        if (kind == TORRENT) {
+            throw new ProtocolException("a torrent's chunks are checked by whole pieces");
+        }
         int want = chunkLength(i);
         if (data.length != want) {
             throw new ProtocolException("chunk " + i + " is " + data.length + " bytes, not " + want);
@@ -236,6 +300,6 @@ public final class Manifest {
 
     @Override
     public String toString() {
-        return (kind == FILE ? "FILE " + length + " bytes" : "LIVE") + " " + mime + " " + hashName;
+        return (kind == FILE ? "FILE " + length + " bytes" : kind == TORRENT ? "TORRENT " + length + " bytes" : "LIVE") + " " + mime + " " + hashName;
     }
 }

@@ -113,8 +113,11 @@ class OrdbCodecTest {
         assertEquals("bytes: need 100 bytes, have 99", reason(OrdbMessage.DB_DATA, truncated));
 
         byte[] bigManifest = new ByteWriter().u16(5000).zeros(5000).toByteArray();
-        assertEquals("DB_CONNECTED manifest of 5000 bytes is not in 1.." + Manifest.MAX_LENGTH,
+        assertEquals("manifest of 5000 bytes over " + Manifest.MAX_LENGTH,
                 reason(OrdbMessage.DB_CONNECTED, bigManifest));
+        byte[] hugeManifest = new ByteWriter().u16(65535).zeros(65535).toByteArray();
+        assertEquals("DB_CONNECTED manifest of 65535 bytes is not in 1.." + Manifest.MAX_TORRENT_LENGTH,
+                reason(OrdbMessage.DB_CONNECTED, hugeManifest));
         assertEquals("DB_CONNECTED for a file carries a live window", reason(OrdbMessage.DB_CONNECTED,
                 Bytes.concat(samples().get(3).encode(), ((DbConnected) samples().get(4)).window().encode())));
         assertEquals("DB_INFO P 4 is not 0..3", reason(OrdbMessage.DB_INFO,
