@@ -183,6 +183,10 @@ public final class Download {
         return manifest;
     }
 
+    public Config config() {
+        return config;
+    }
+
     public boolean isDone() {
         return done;
     }

@@ -90,6 +90,8 @@ public final class OrdbNode {
     private final List<Download> downloads = new ArrayList<>();
     private long heldBytes;
     private final OrdbPublishing publishing;
+    /** Set on a facilitator: its announcement under {@link Facilitators#KEY}. */
+    private final Facilitators facilitators;
 
     public OrdbNode(PeerNode peers, OnionProxy proxy, OrdbDiscovery.Signer signer, Limits limits) {
         this.peers = peers;
@@ -105,6 +107,12 @@ public final class OrdbNode {
         server.setListener(discovery);
         peers.setOrdbHandler(link -> server.attach(link, false));
         this.publishing = new OrdbPublishing(peers, circuits, server, scheduler, this.limits);
+        this.facilitators = this.limits.facilitator ? Facilitators.announce(discovery, scheduler) : null;
+    }
+
+    /** On a facilitator, how many DHT nodes stored its facilitator record last time (-1 before; 0 elsewhere). */
+    public int facilitatorRecordsStored() {
+        return facilitators == null ? 0 : facilitators.stored();
     }
 
     public OrdbServer server() {
@@ -232,6 +240,41 @@ public final class OrdbNode {
      * source (or holds the file), the sources the DHT names, else a few peers, which search themselves.
      */
     public Handle download(HashName h, long fromByte, Download.Config config, DownloadListener listener) {
+        return start(h, fromByte, config, listener, use -> findOrdbs(h, store.get(h) != null, "nobody shares this now",
+                listener::onDone, use));
+    }
+
+    /**
+     * Fetches a BitTorrent torrent through facilitators (issue 11), as {@link #download} fetches a file: the
+     * ORDBs asked are pages that hold it (the DHT under its hash_name), then facilitators (the DHT under
+     * {@link Facilitators#KEY}), which fetch its pieces from the swarm; every piece is checked against the
+     * info dict whose SHA-1 is the magnet's infohash. A facilitator first gets the metadata from the swarm,
+     * then each piece: the timeouts allow for that ({@link #TORRENT_CONNECT_MILLIS}, {@link #TORRENT_STALL_MILLIS}).
+     */
+    public Handle downloadTorrent(org.onionpeer.torrent.Magnet m, long fromByte, Download.Config config,
+            DownloadListener listener) {
+        HashName h = HashName.ofTorrent(m.infoHash());
+        Download.Config c = config == null ? new Download.Config() : config;
+        c.magnet = m;
+        c.connectMillis = Math.max(c.connectMillis, TORRENT_CONNECT_MILLIS);
+        c.stallMillis = Math.max(c.stallMillis, TORRENT_STALL_MILLIS);
+        boolean self = store.get(h) != null;
+        return start(h, fromByte, c, listener, use -> Facilitators.find(discovery, h, found -> {
+            if (found.isEmpty() && !self) {
+                listener.onDone("no facilitator in the network to fetch this torrent, and no page holds it");
+                return;
+            }
+            use.accept(connector(self, found));
+        }));
+    }
+
+    /** A facilitator answers a torrent's first query once the swarm gave it the metadata. */
+    public static final long TORRENT_CONNECT_MILLIS = 45_000;
+    /** ... and each piece once a peer sent it. */
+    public static final long TORRENT_STALL_MILLIS = 15_000;
+
+    private Handle start(HashName h, long fromByte, Download.Config config, DownloadListener listener,
+            java.util.function.Consumer<java.util.function.Consumer<OrdbLink.Connector>> find) {
         Download[] running = new Download[1];
         boolean[] state = new boolean[2]; // cancelled, paused
         Handle handle = new Handle() {
@@ -260,7 +303,7 @@ public final class OrdbNode {
             scheduler.execute(() -> listener.onDone("already " + downloads.size() + " downloads, the limit"));
             return handle;
         }
-        findOrdbs(h, store.get(h) != null, "nobody shares this now", listener::onDone, connector -> {
+        find.accept(connector -> {
             if (state[0]) {
                 return;
             }
@@ -362,12 +405,23 @@ public final class OrdbNode {
                 return error;
             }
         }
+        if (d.manifest() == null && all.size() > 0 && isTorrent(d)) {
+            return "nobody seeds this torrent now: " + all.size() + " facilitator" + (all.size() == 1 ? "" : "s")
+                    + " asked, none found a peer with it";
+        }
         return all.isEmpty() ? error : "nobody shares this now: " + all.size() + " ORDB" + (all.size() == 1 ? "" : "s")
                 + " asked, none knows a source";
     }
 
+    private static boolean isTorrent(Download d) {
+        return d.config().magnet != null;
+    }
+
     /** Stops publishing and downloading; the server's circuits close with the node. */
     public void close() {
+        if (facilitators != null) {
+            facilitators.close();
+        }
         publishing.close();
         for (Download d : new ArrayList<>(downloads)) {
             d.cancel();

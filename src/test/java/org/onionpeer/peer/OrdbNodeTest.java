@@ -45,13 +45,17 @@ class OrdbNodeTest extends PeerNet {
         }
 
         SharingPage(String name, boolean webRtc) {
+            this(name, webRtc, null);
+        }
+
+        SharingPage(String name, boolean webRtc, OrdbNode.Limits limits) {
             page = new Page(name, bridge, webRtc);
             OnionProxy.Options o = new OnionProxy.Options();
             proxy = new OnionProxy(page.node, new BcRelayPrimitives(), directory, o);
             peer = new PeerNode(page.node, proxy, page.svc, new BcRelayPrimitives(), page.onion, page.routerCert,
                     null);
             o.peerHops = peer.hops();
-            ordb = new OrdbNode(peer, proxy, OrdbDiscovery.keyPair(page.key, page.svc.dht().self()), null);
+            ordb = new OrdbNode(peer, proxy, OrdbDiscovery.keyPair(page.key, page.svc.dht().self()), limits);
             peer.start();
             await(() -> peer.state().equals("in the peer network"), 30_000, name + " joins");
         }
@@ -277,5 +281,77 @@ class OrdbNodeTest extends PeerNet {
         Sink got = fetch(d, content.hashName(), 0);
         assertNull(got.error, String.join("\n", got.events));
         assertArrayEquals(file, got.got.toByteArray());
+    }
+
+    /**
+     * Issue 11 in the core: a facilitator (a JVM node, no WebRTC, the facilitator flag) announces itself under
+     * {@link Facilitators#KEY}; a page with only a magnet link finds it in the DHT and fetches the torrent
+     * through it, every piece checked against the info dict; the page then serves the torrent to another
+     * page itself. Its "swarm" here answers from memory (the real one: {@code e2e.TorrentBridgeTest}).
+     */
+    @Test
+    void aTorrentIsFetchedThroughAFacilitatorFoundInTheDhtAndThenServedByThePage() {
+        byte[] file = randomFile(700_000);
+        byte[] info = org.onionpeer.torrent.TorrentFixtures.info("film.webm", file, 32768);
+        org.onionpeer.torrent.Magnet m = org.onionpeer.torrent.Magnet.of(
+                org.onionpeer.torrent.TorrentFixtures.infoHash(info), List.of("http://127.0.0.1:6969/announce"));
+        SharingPage b = new SharingPage("pageB");
+        SharingPage c = new SharingPage("pageC");
+        // Before any facilitator: said in words.
+        Sink none = new Sink();
+        b.ordb.downloadTorrent(m, 0, null, none);
+        await(() -> !"running".equals(none.error), 60_000, "B is told");
+        assertEquals("no facilitator in the network to fetch this torrent, and no page holds it", none.error);
+
+        OrdbNode.Limits fl = new OrdbNode.Limits();
+        fl.facilitator = true;
+        SharingPage f = new SharingPage("facilitator", false, fl);
+        int[] served = {0};
+        f.ordb.server().setTorrentProvider((q, a) -> {
+            if (q.isInfo()) {
+                a.send(org.onionpeer.ordb.DbConnected.of(org.onionpeer.ordb.Manifest.torrent(q.torrent().infoHash(), info)));
+            } else {
+                for (long i = q.chunk(); i < q.chunk() + q.count(); i++) {
+                    int off = (int) (i * 16384);
+                    a.send(org.onionpeer.ordb.DbData.of(i, java.util.Arrays.copyOfRange(file, off,
+                            Math.min(file.length, off + 16384)), new byte[0][]));
+                    served[0]++;
+                }
+            }
+            a.done();
+        });
+        await(() -> f.ordb.facilitatorRecordsStored() > 0, 30_000, "the facilitator's record is stored");
+        Sink got = new Sink();
+        b.ordb.downloadTorrent(m, 0, null, got);
+        await(() -> !"running".equals(got.error), 120_000, "B fetches the torrent");
+        assertNull(got.error, String.join("\n", got.events));
+        assertArrayEquals(file, got.got.toByteArray());
+        assertEquals(43, served[0], "the facilitator sent every chunk once");
+
+        // B holds it now, checked piece by piece, and serves it: C gets it although the facilitator is gone.
+        f.close();
+        await(() -> bridge.svc.registeredRouter(f.page.id().bytes()) == null, 5_000, "F gone");
+        Sink again = new Sink();
+        c.ordb.downloadTorrent(m, 0, null, again);
+        await(() -> !"running".equals(again.error), 120_000, "C fetches the torrent");
+        assertNull(again.error, String.join("\n", again.events));
+        assertArrayEquals(file, again.got.toByteArray());
+        assertTrue(b.ordb.server().stats().servedChunks > 0, "B served C");
+    }
+
+    @Test
+    void aTorrentNobodySeedsEndsWithAClearError() {
+        SharingPage b = new SharingPage("pageB");
+        OrdbNode.Limits fl = new OrdbNode.Limits();
+        fl.facilitator = true;
+        SharingPage f = new SharingPage("facilitator", false, fl);
+        f.ordb.server().setTorrentProvider((q, a) -> a.end(org.onionpeer.ordb.DbEnd.UNAVAILABLE));
+        await(() -> f.ordb.facilitatorRecordsStored() > 0, 30_000, "the facilitator's record is stored");
+        Sink got = new Sink();
+        b.ordb.downloadTorrent(org.onionpeer.torrent.Magnet.parse(
+                "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"), 0, null, got);
+        await(() -> !"running".equals(got.error), 60_000, "B is told");
+        assertEquals("nobody seeds this torrent now: 1 facilitator asked, none found a peer with it", got.error,
+                String.join("\n", got.events));
     }
 }
