@@ -37,6 +37,9 @@ final class FreeRider {
         // at once, rather than costing every peer that sent a block of it trust (four such failures and an
         // honest peer is banned too: a liar could empty the swarm that way).
         sp.setInteger(int_types.whole_pieces_threshold.swigValue(), 3600);
+        // An OpenTorrent wants no piece between queries, which libtorrent takes as "finished": by default it would
+        // then drop its connections to seeds, and the next query would wait for the swarm to be found again.
+        sp.setBoolean(bool_types.close_redundant_connections.swigValue(), false);
         // Several seeders may share one address (a NAT, or loopback in tests).
         sp.setBoolean(bool_types.allow_multiple_connections_per_ip.swigValue(), true);
         return sp;

@@ -68,7 +68,26 @@ public final class TorrentFetcher implements AutoCloseable {
     private final Options options;
     private final SessionManager session;
     private final ScheduledExecutorService worker;
-    private final Map<String, Fetch> fetches = new ConcurrentHashMap<>();
+    /** Every torrent in the session, by its v1 info hash in hex: a range {@link Fetch} or an {@link OpenTorrent}. */
+    private final Map<String, Job> fetches = new ConcurrentHashMap<>();
+
+    /** What the alert thread hands a torrent's state (always by a task on the worker, or a volatile write). */
+    interface Job {
+        void onMetadata();
+
+        void onPieceFinished(int piece);
+
+        void onRemoved();
+
+        void fail(String message);
+
+        void hashFailed();
+
+        void trackerError(String message);
+
+        /** Ends the torrent and waits, bounded, until its temp dir is gone. */
+        void close();
+    }
 
     public TorrentFetcher(Options options) {
         this.options = options;
@@ -144,7 +163,7 @@ public final class TorrentFetcher implements AutoCloseable {
             String key = alert instanceof TorrentDeletedAlert
                 ? ((TorrentDeletedAlert) alert).getInfoHashes().getBest().toHex()
                 : ((TorrentDeleteFailedAlert) alert).getInfoHashes().getBest().toHex();
-            Fetch f = fetches.get(key);
+            Job f = fetches.get(key);
             if (f != null) {
                 worker.execute(f::onRemoved);
             }
@@ -153,7 +172,7 @@ public final class TorrentFetcher implements AutoCloseable {
         if (!(alert instanceof TorrentAlert)) {
             return;
         }
-        Fetch f = fetches.get(((TorrentAlert<?>) alert).handle().infoHash().toHex());
+        Job f = fetches.get(((TorrentAlert<?>) alert).handle().infoHash().toHex());
         if (f == null) {
             return;
         }
@@ -163,9 +182,9 @@ public final class TorrentFetcher implements AutoCloseable {
             int piece = ((PieceFinishedAlert) alert).pieceIndex();
             worker.execute(() -> f.onPieceFinished(piece));
         } else if (alert instanceof HashFailedAlert) {
-            f.hashFailures++;
+            f.hashFailed();
         } else if (alert instanceof TrackerErrorAlert) {
-            f.trackerError = ((TrackerErrorAlert) alert).errorMessage();
+            f.trackerError(((TrackerErrorAlert) alert).errorMessage());
         } else if (alert instanceof TorrentErrorAlert) {
             String m = alert.message();
             worker.execute(() -> f.fail("the torrent failed: " + m));
@@ -173,7 +192,7 @@ public final class TorrentFetcher implements AutoCloseable {
     }
 
     /** One range being fetched. Its fields belong to the worker thread unless volatile. */
-    public final class Fetch implements AutoCloseable {
+    public final class Fetch implements AutoCloseable, Job {
         private final String key;
         private final Path dir;
         private final long from;
@@ -262,7 +281,18 @@ public final class TorrentFetcher implements AutoCloseable {
             fail(t == null || t.isEmpty() ? why : why + " (tracker: " + t + ")");
         }
 
-        private void onMetadata() {
+        @Override
+        public void hashFailed() {
+            hashFailures++;
+        }
+
+        @Override
+        public void trackerError(String message) {
+            trackerError = message;
+        }
+
+        @Override
+        public void onMetadata() {
             if (ended || pieces != null) {
                 return;
             }
@@ -307,7 +337,8 @@ public final class TorrentFetcher implements AutoCloseable {
             pump();
         }
 
-        private void onPieceFinished(int piece) {
+        @Override
+        public void onPieceFinished(int piece) {
             if (ended || pieces == null || piece < first || piece > last || finished[piece - first]) {
                 return;
             }
@@ -358,7 +389,8 @@ public final class TorrentFetcher implements AutoCloseable {
             pump();
         }
 
-        private void fail(String message) {
+        @Override
+        public void fail(String message) {
             if (!ended) {
                 end(message);
             }
@@ -383,7 +415,8 @@ public final class TorrentFetcher implements AutoCloseable {
             }
         }
 
-        private void onRemoved() {
+        @Override
+        public void onRemoved() {
             if (removed) {
                 return;
             }
@@ -411,14 +444,61 @@ public final class TorrentFetcher implements AutoCloseable {
     /** Ends every fetch, then stops libtorrent. */
     @Override
     public void close() {
-        for (Fetch f : fetches.values()) {
+        for (Job f : fetches.values()) {
             f.close();
         }
         session.stop();
         worker.shutdownNow();
     }
 
-    private static void deleteTree(Path dir) {
+    /**
+     * Opens the torrent a magnet link names for pieces wanted one by one ({@link OpenTorrent#want}); the
+     * listener hears of it on {@code executor}. Throws IllegalStateException if it is open already here
+     * (or still being removed).
+     */
+    public OpenTorrent open(String magnetUri, OpenTorrent.Listener listener, Executor executor) throws IOException {
+        AddTorrentParams p = AddTorrentParams.parseMagnetUri(magnetUri);
+        String key = p.getInfoHashes().getBest().toHex();
+        Path dir = Files.createTempDirectory(options.tempParent, "onionpeer-bt-");
+        OpenTorrent t = new OpenTorrent(this, key, dir, listener, executor);
+        if (fetches.putIfAbsent(key, t) != null) {
+            deleteTree(dir);
+            throw new IllegalStateException("this torrent is already open here");
+        }
+        p.setSavePath(dir.toString());
+        // No piece is wanted until asked: libtorrent applies these file priorities when the metadata comes,
+        // so it does not start on pieces 0, 1, … before OpenTorrent sets piece priorities (extra entries are
+        // dropped; a torrent of more files downloads the others' first pieces until then).
+        p.filePriorities(Priority.array(Priority.IGNORE, OpenTorrent.MAX_FILES_IGNORED));
+        worker.execute(() -> {
+            error_code ec = new error_code();
+            TorrentHandle h = new TorrentHandle(session.swig().add_torrent(p.swig(), ec));
+            if (ec.value() != 0) {
+                t.fail("the magnet link was refused: " + ec.message());
+                return;
+            }
+            t.added(h);
+        });
+        return t;
+    }
+
+    Options options() {
+        return options;
+    }
+
+    ScheduledExecutorService worker() {
+        return worker;
+    }
+
+    SessionManager session() {
+        return session;
+    }
+
+    void forget(String key, Job j) {
+        fetches.remove(key, j);
+    }
+
+    static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
