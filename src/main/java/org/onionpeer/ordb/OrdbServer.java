@@ -46,6 +46,10 @@ public final class OrdbServer {
     /** Hears of each hash_name new to this server (the wiring STOREs a source record for it in the DHT). */
     public interface Listener {
         void learned(HashName h, int pieces, boolean facilitator);
+
+        /** A publisher asked this node (a facilitator) to fetch {@code h} and keep it ({@link DbInfo#keep}). */
+        default void keepRequested(HashName h) {
+        }
     }
 
     /** Counters, for tests and the node's status. */
@@ -437,12 +441,15 @@ public final class OrdbServer {
             for (Peer o : peers) {
                 if (o != p && o.ordb && !o.closed && o.knows.add(h)) {
                     stats.infosPassed++;
-                    o.link.send(0, info);
+                    o.link.send(0, info.passedOn());
                 }
             }
             if (listener != null) {
                 listener.learned(h, info.pieces(), info.facilitator());
             }
+        }
+        if (info.keep() && listener != null) {
+            listener.keepRequested(h);
         }
         List<Job> w = waiting.remove(h);
         if (w != null) {

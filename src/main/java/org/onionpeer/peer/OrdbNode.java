@@ -92,6 +92,9 @@ public final class OrdbNode {
     private final OrdbPublishing publishing;
     /** Set on a facilitator: its announcement under {@link Facilitators#KEY}. */
     private final Facilitators facilitators;
+    private final Keeping keeping;
+    /** On a facilitator: files publishers asked it to keep that it is fetching. */
+    private final Set<HashName> fetchingToKeep = new java.util.HashSet<>();
 
     public OrdbNode(PeerNode peers, OnionProxy proxy, OrdbDiscovery.Signer signer, Limits limits) {
         this.peers = peers;
@@ -104,10 +107,21 @@ public final class OrdbNode {
         OrdbCircuits.CircuitFinder finder = circuits.finder(discovery);
         this.server = new OrdbServer(store, finder);
         finder.bind(server);
-        server.setListener(discovery);
+        server.setListener(new OrdbServer.Listener() {
+            @Override
+            public void learned(HashName h, int pieces, boolean facilitator) {
+                discovery.learned(h, pieces, facilitator);
+            }
+
+            @Override
+            public void keepRequested(HashName h) {
+                keepFor(h);
+            }
+        });
         peers.setOrdbHandler(link -> server.attach(link, false));
         this.publishing = new OrdbPublishing(peers, circuits, server, scheduler, this.limits);
         this.facilitators = this.limits.facilitator ? Facilitators.announce(discovery, scheduler) : null;
+        this.keeping = new Keeping(discovery, circuits, server, scheduler);
     }
 
     /** On a facilitator, how many DHT nodes stored its facilitator record last time (-1 before; 0 elsewhere). */
@@ -160,8 +174,55 @@ public final class OrdbNode {
         publishing.keep();
     }
 
+    /**
+     * Shares {@code c} as {@link #share} does and asks a facilitator to keep it, so its link keeps working
+     * after this node leaves (see {@link Keeping}).
+     */
+    public void shareAndKeep(Content c) {
+        share(c);
+        if (!limits.facilitator) {
+            keeping.keep(c.hashName());
+        }
+    }
+
+    /** What asking a facilitator to keep this node's files came to, in words. */
+    public String keepState() {
+        return keeping.state();
+    }
+
+    /** Limit on files a facilitator fetches at once because publishers asked it to keep them. */
+    static final int MAX_FETCHING_TO_KEEP = 8;
+
+    /** On a facilitator: a publisher asked to keep {@code h}; fetch it (down the publisher's circuit) and hold it. */
+    private void keepFor(HashName h) {
+        if (!limits.facilitator || store.get(h) != null || fetchingToKeep.contains(h)
+                || fetchingToKeep.size() >= MAX_FETCHING_TO_KEEP) {
+            return;
+        }
+        fetchingToKeep.add(h);
+        Handle[] handle = new Handle[1];
+        handle[0] = download(h, 0, null, new DownloadListener() {
+            @Override
+            public void onManifest(Manifest m) {
+                if (m.isLive() || m.length() > roomBytes()) {
+                    handle[0].cancel(); // a file we could not hold: kept by nobody here
+                }
+            }
+
+            @Override
+            public void onData(long index, byte[] data, byte[][] proof) {
+            }
+
+            @Override
+            public void onDone(String error) {
+                fetchingToKeep.remove(h);
+            }
+        });
+    }
+
     /** Stops sharing {@code h} (what others downloaded stays theirs). */
     public void unshare(HashName h) {
+        keeping.unkeep(h);
         Content c = shared.remove(h);
         if (c != null && store.get(h) == c) {
             store.remove(h);
@@ -422,6 +483,7 @@ public final class OrdbNode {
         if (facilitators != null) {
             facilitators.close();
         }
+        keeping.close();
         publishing.close();
         for (Download d : new ArrayList<>(downloads)) {
             d.cancel();

@@ -144,8 +144,11 @@ class IntegrityTest {
         Bytes.putU32(c, 2, 16);
         assertEquals("file length 68719476741 over 16777216 chunks of 1024", reason(() -> Manifest.decode(c)));
         byte[] d = ok.clone();
-        d[1] = 3;
-        assertEquals("manifest kind 3 is neither FILE (1) nor LIVE (2)", reason(() -> Manifest.decode(d)));
+        d[1] = 4;
+        assertEquals("manifest kind 4 is not FILE (1), LIVE (2) or TORRENT (3)", reason(() -> Manifest.decode(d)));
+        byte[] t = ok.clone();
+        t[1] = Manifest.TORRENT; // a file's fields read as an infohash and an info dict: refused by the SHA-1
+        assertEquals("info dict does not hash to the infohash", reason(() -> Manifest.decode(t)));
         assertEquals("trailing bytes after the manifest", reason(() -> Manifest.decode(Bytes.concat(ok, new byte[1]))));
         assertEquals("manifest of 600 bytes over " + Manifest.MAX_LENGTH, reason(() -> Manifest.decode(new byte[600])));
         byte[] e = ok.clone();

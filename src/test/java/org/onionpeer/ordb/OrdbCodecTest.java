@@ -38,6 +38,7 @@ class OrdbCodecTest {
         l.add(DbData.live(9 * 16 + 1, new byte[100], t.proof(1), w));
         l.add(DbInfo.of(H, 0, false));
         l.add(DbInfo.of(H, 3, true));
+        l.add(DbInfo.keep(H));
         for (int r = 0; r <= DbEnd.REFUSED; r++) {
             l.add(DbEnd.of(r));
         }
@@ -122,8 +123,8 @@ class OrdbCodecTest {
                 Bytes.concat(samples().get(3).encode(), ((DbConnected) samples().get(4)).window().encode())));
         assertEquals("DB_INFO P 4 is not 0..3", reason(OrdbMessage.DB_INFO,
                 new ByteWriter().u8(32).bytes(H.bytes()).u8(4).toByteArray()));
-        assertEquals("DB_INFO F 2 is not 0 or 1", reason(OrdbMessage.DB_INFO,
-                new ByteWriter().u8(32).bytes(H.bytes()).u8(1).u8(2).toByteArray()));
+        assertEquals("DB_INFO flags 4 unknown", reason(OrdbMessage.DB_INFO,
+                new ByteWriter().u8(32).bytes(H.bytes()).u8(1).u8(4).toByteArray()));
         assertEquals("DB_END reason 9 unknown", reason(OrdbMessage.DB_END, new byte[] {9}));
         assertEquals("u8: need 1 bytes, have 0", reason(OrdbMessage.DB_END, new byte[0]));
         assertEquals("not an ORDB command: 2", reason(2, new byte[0]));

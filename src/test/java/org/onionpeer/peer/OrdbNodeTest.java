@@ -354,4 +354,31 @@ class OrdbNodeTest extends PeerNet {
         assertEquals("nobody seeds this torrent now: 1 facilitator asked, none found a peer with it", got.error,
                 String.join("\n", got.events));
     }
+
+    /**
+     * "A share from the page" (issue 11): A shares a file and asks a facilitator to keep it; the facilitator
+     * fetches it down A's circuit and holds it; A leaves as a closed tab; B, a page that comes later, fetches
+     * the link from the facilitator.
+     */
+    @Test
+    void aFileSharedForKeepingIsServedByAFacilitatorAfterThePublisherLeft() {
+        SharingPage a = new SharingPage("pageA");
+        new SharingPage("pageC");
+        OrdbNode.Limits fl = new OrdbNode.Limits();
+        fl.facilitator = true;
+        SharingPage f = new SharingPage("facilitator", false, fl);
+        await(() -> f.ordb.facilitatorRecordsStored() > 0, 30_000, "the facilitator's record is stored");
+        byte[] file = randomFile(300_000);
+        Content content = Content.publish(file, "keep.bin".getBytes(), "application/octet-stream", 16384);
+        a.ordb.shareAndKeep(content);
+        await(() -> f.ordb.heldBytes() == file.length, 60_000, "the facilitator holds the file");
+        assertTrue(a.ordb.keepState().startsWith("asked facilitator "), a.ordb.keepState());
+        a.close();
+        await(() -> bridge.svc.registeredRouter(a.page.id().bytes()) == null, 5_000, "A gone");
+        SharingPage b = new SharingPage("pageB");
+        Sink got = fetch(b, content.hashName(), 0);
+        assertNull(got.error, String.join("\n", got.events));
+        assertArrayEquals(file, got.got.toByteArray());
+        assertTrue(f.ordb.server().stats().servedChunks > 0, "the facilitator served B");
+    }
 }
