@@ -155,6 +155,11 @@ class FacilitatorTest {
                 usageError("--join", "http://127.0.0.1:8080/", "--max-held-mb", "lots"));
         assertEquals("--identity-hours 24: must be 1..23",
                 usageError("--join", "http://127.0.0.1:8080/", "--identity-hours", "24"));
+        assertEquals("--torrent-wait-s 0: must be 1..600",
+                usageError("--join", "http://127.0.0.1:8080/", "--torrent-wait-s", "0"));
+        assertEquals(null, Facilitator.parse(new String[] {"--join", "http://127.0.0.1:8080/", "--no-torrents"}).torrents);
+        assertEquals(5_000, Facilitator.parse(new String[] {"--join", "http://127.0.0.1:8080/", "--torrent-wait-s",
+                "5"}).torrents.peerWaitMillis);
         assertEquals("http://127.0.0.1:8080", Facilitator.parse(new String[] {"--join", "http://127.0.0.1:8080/"}).base);
     }
 

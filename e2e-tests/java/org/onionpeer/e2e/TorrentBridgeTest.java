@@ -283,6 +283,42 @@ class TorrentBridgeTest {
         }
     }
 
+    @Test
+    void anAskerThatLeavesLeavesNothingBehind() throws Exception {
+        Magnet m = magnet(torrent.infoHash());
+        try (Facility f = new Facility("gone", 20_000, 1_000)) {
+            Asker a = f.asker("page");
+            CompletableFuture<List<OrdbMessage>> q = a.ask(DbQuery.torrent(m, 5L * CHUNKS_PER_PIECE, CHUNKS_PER_PIECE, 1));
+            LocalSwarm.pollUntil(Duration.ofSeconds(10), "the query waits at the bridge", () -> waiting(f) == 1);
+            f.loop.execute(a.link::close); // the circuit closes before the swarm gave anything
+            // Once the metadata comes the query is dropped unanswered; idle, the torrent and its temp dir go.
+            LocalSwarm.pollUntil(Duration.ofSeconds(60), "the torrent removed, its temp dir gone",
+                () -> waiting(f) == 0 && f.tempDirs().isEmpty() && open(f) == 0);
+            TorrentBridge.Stats s = f.stats();
+            System.out.printf("TorrentBridgeTest: asker gone; waiting %d, cached %d bytes, chunks sent %d%n", s.waiting,
+                s.cachedBytes, s.chunksSent);
+            assertEquals(0, s.cachedBytes);
+            assertEquals(0, s.chunksSent);
+            assertTrue(!q.isDone(), "nothing was answered to a closed circuit");
+        }
+    }
+
+    private static int waiting(Facility f) {
+        try {
+            return f.stats().waiting;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int open(Facility f) {
+        try {
+            return f.stats().torrentsOpen;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static byte[] fetch(Asker a, Magnet m, int first, int last) {
         try {
             return fetchPieces(a, m, first, last, 4);

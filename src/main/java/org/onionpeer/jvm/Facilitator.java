@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.onionpeer.jvm.torrent.TorrentBridge;
 import org.onionpeer.ordb.Content;
 import org.onionpeer.ordb.HashName;
 import org.onionpeer.peer.OrdbNode;
@@ -30,11 +31,14 @@ import org.onionpeer.peer.OrdbNode;
 public final class Facilitator implements AutoCloseable {
     public static final String USAGE = String.join("\n",
             "usage: java -jar target/onionpeer.jar facilitator --join URL [--keep DIR] [--max-held-mb N]",
-            "       [--identity-hours N]",
+            "       [--identity-hours N] [--no-torrents] [--torrent-wait-s N]",
             "",
             "Runs a node of the peer network in the background, as a page does: it joins through the bridge at",
             "URL, relays circuits for pages (never exits), answers ORDB requests and keeps what it is told to",
-            "keep, advertised with the facilitator flag. It makes a new identity each run.",
+            "keep, advertised with the facilitator flag. It makes a new identity each run. It also fetches",
+            "torrents pages ask for (magnet links) from their BitTorrent swarms and passes them on as it gets",
+            "them: it uploads nothing to the swarm, keeps at most 32 MiB of pieces in memory and 8 torrents at",
+            "once, and deletes each torrent's temp dir (under java.io.tmpdir) after 60 s without a request.",
             "",
             "options:",
             "  --join URL       the bridge, e.g. http://127.0.0.1:8080/ (its signed directory: URL/tor/directory)",
@@ -43,6 +47,10 @@ public final class Facilitator implements AutoCloseable {
             "  --max-held-mb N  memory for files kept and seeded (default 512); a file past it is not kept",
             "  --identity-hours N",
             "                   a new identity every N hours, 1..23 (default 20; the router entry lasts 24)",
+            "  --no-torrents    do not fetch torrents for pages (no BitTorrent traffic at all)",
+            "  --torrent-wait-s N",
+            "                   give up on a torrent when no peer sent its metadata or a piece for N s,",
+            "                   1..600 (default 20)",
             "  --help           this text");
 
     /** Parsed command line. */
@@ -53,6 +61,8 @@ public final class Facilitator implements AutoCloseable {
         public long pollMillis = 3_000;
         /** A new identity this often: the router entry a node signs lasts 24 h (PeerService.Limits). */
         public long identityMillis = 20 * 3600_000L;
+        /** Torrents for pages through a {@link TorrentBridge}, unless --no-torrents (then null). */
+        public TorrentBridge.Options torrents = new TorrentBridge.Options();
         boolean help;
     }
 
@@ -117,7 +127,7 @@ public final class Facilitator implements AutoCloseable {
         OrdbNode.Limits l = new OrdbNode.Limits();
         l.facilitator = true;
         l.maxHeldBytes = options.maxHeldBytes;
-        return new JvmPeer("facilitator", options.base, l, null, log);
+        return new JvmPeer("facilitator", options.base, l, null, options.torrents, log);
     }
 
     /** The current node (it changes with each new identity). */
@@ -282,6 +292,23 @@ public final class Facilitator implements AutoCloseable {
                     break;
                 case "--identity-hours":
                     o.identityMillis = hours(value(args, ++i, a)) * 3600_000L;
+                    break;
+                case "--no-torrents":
+                    o.torrents = null;
+                    break;
+                case "--torrent-wait-s":
+                    String w = value(args, ++i, a);
+                    try {
+                        long s = Long.parseLong(w);
+                        if (s < 1 || s > 600) {
+                            throw new UsageError("--torrent-wait-s " + w + ": must be 1..600");
+                        }
+                        if (o.torrents != null) {
+                            o.torrents.peerWaitMillis = s * 1000;
+                        }
+                    } catch (NumberFormatException e) {
+                        throw new UsageError("--torrent-wait-s " + w + ": not a number");
+                    }
                     break;
                 default:
                     throw new UsageError("unknown argument '" + a + "'");

@@ -20,6 +20,7 @@ import org.onionpeer.node.Bootstrap;
 import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionProxy;
 import org.onionpeer.jvm.bridge.WebSocketConnector;
+import org.onionpeer.jvm.torrent.TorrentBridge;
 import org.onionpeer.peer.OrdbDiscovery;
 import org.onionpeer.peer.OrdbNode;
 import org.onionpeer.peer.PeerCert;
@@ -47,6 +48,8 @@ public final class JvmPeer implements AutoCloseable {
     private final RelayPrimitives primitives = new JcaRelayPrimitives();
     private final Consumer<String> log;
     private final Bootstrap bootstrap;
+    /** A facilitator's bridge to BitTorrent, or null (only a facilitator has one, unless --no-torrents). */
+    private final TorrentBridge torrents;
     private volatile PeerNode peer;
     private volatile OrdbNode ordb;
     private String lastPeerState;
@@ -58,7 +61,18 @@ public final class JvmPeer implements AutoCloseable {
      */
     public JvmPeer(String name, String base, OrdbNode.Limits ordbLimits, PeerNode.Limits peerLimits,
             Consumer<String> log) throws Exception {
+        this(name, base, ordbLimits, peerLimits, null, log);
+    }
+
+    /**
+     * As above; with {@code torrentOptions} the node's ORDB also serves torrent queries through a
+     * {@link TorrentBridge} of its own (a facilitator), closed with the node.
+     */
+    public JvmPeer(String name, String base, OrdbNode.Limits ordbLimits, PeerNode.Limits peerLimits,
+            TorrentBridge.Options torrentOptions, Consumer<String> log) throws Exception {
         this.loop = new EventLoop(name);
+        // Started off the loop (libtorrent's session); set on the ORDB's server when the ORDB exists.
+        this.torrents = torrentOptions == null ? null : new TorrentBridge(loop, torrentOptions, log);
         this.ws = new WebSocketConnector();
         this.log = log;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -102,6 +116,9 @@ public final class JvmPeer implements AutoCloseable {
         PeerNode p = new PeerNode(node, proxy, svc, primitives, onion, router, pl);
         o.peerHops = p.hops();
         ordb = new OrdbNode(p, proxy, OrdbDiscovery.keyPair(key, svc.dht().self()), ordbLimits);
+        if (torrents != null) {
+            ordb.server().setTorrentProvider(torrents);
+        }
         peer = p;
         p.start();
         return proxy;
@@ -166,6 +183,11 @@ public final class JvmPeer implements AutoCloseable {
         return ordb;
     }
 
+    /** The node's bridge to BitTorrent, or null; its state belongs to the loop. */
+    public TorrentBridge torrents() {
+        return torrents;
+    }
+
     /** The peer side, once the first directory arrived (else null); use it on the loop. */
     public PeerNode peer() {
         return peer;
@@ -203,6 +225,9 @@ public final class JvmPeer implements AutoCloseable {
             log.accept("stopping: " + e);
         }
         loop.close();
+        if (torrents != null) {
+            torrents.close(); // after the loop: waits until libtorrent deleted every temp dir
+        }
         try {
             ws.close();
         } catch (Exception ignored) {

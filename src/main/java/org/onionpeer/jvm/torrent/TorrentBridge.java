@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,11 +65,14 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
     /** Counters, read on the loop. */
     public static final class Stats {
         public int torrentsOpen;
+        /** Queries waiting for metadata or pieces, over all torrents. */
+        public int waiting;
         public long torrentsOpened;
         /** Pieces libtorrent downloaded from swarms (each piece at most once per open torrent). */
         public long piecesFromSwarm;
         /** Pieces handed over by libtorrent (from the swarm or read back from its temp dir). */
         public long piecesIn;
+        /** Pieces a query spans that were in the cache when it came (the others were asked of libtorrent). */
         public long cacheHits;
         public long cachedBytes;
         public long chunksSent;
@@ -138,16 +140,12 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         }
     }
 
-    private record PieceKey(String torrent, int piece) {
-    }
-
     private final Scheduler loop;
     private final Options options;
     private final Consumer<String> log;
     private final TorrentFetcher fetcher;
     private final Map<String, Torrent> torrents = new HashMap<>();
-    /** Access order: the eldest is the least recently used. */
-    private final LinkedHashMap<PieceKey, byte[]> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private final PieceCache cache;
     private final Stats stats = new Stats();
     /** Totals of torrents already removed. */
     private long closedFromSwarm;
@@ -160,6 +158,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         this.loop = loop;
         this.options = options;
         this.log = log;
+        cache = new PieceCache(options.cacheBytes);
         TorrentFetcher.Options o = new TorrentFetcher.Options();
         o.tempParent = options.tempParent;
         o.listenInterfaces = options.listenInterfaces;
@@ -174,7 +173,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         s.torrentsOpened = stats.torrentsOpened;
         s.piecesIn = stats.piecesIn;
         s.cacheHits = stats.cacheHits;
-        s.cachedBytes = stats.cachedBytes;
+        s.cachedBytes = cache.bytes();
         s.chunksSent = stats.chunksSent;
         s.unavailable = stats.unavailable;
         s.refused = stats.refused;
@@ -183,6 +182,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         s.uploadedPayloadBytes = closedUploaded;
         s.downloadedPayloadBytes = closedDownloaded;
         for (Torrent t : torrents.values()) {
+            s.waiting += t.waiters.size();
             s.piecesFromSwarm += t.open.piecesFromSwarm();
             s.uploadedPayloadBytes += t.open.uploadedPayloadBytes();
             s.downloadedPayloadBytes += t.open.downloadedPayloadBytes();
@@ -232,8 +232,12 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         Torrent t = new Torrent(m);
         try {
             t.open = fetcher.open(m.uri(), t, loop::execute);
-        } catch (IOException | IllegalStateException | IllegalArgumentException e) {
-            unavailable(a, "cannot open the torrent: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            unavailable(a, "the torrent is still being closed here"); // removed a moment ago: ask again
+            return null;
+        } catch (IOException | IllegalArgumentException e) {
+            // Not the exception's text: it may quote the magnet link.
+            unavailable(a, "cannot open the torrent (" + e.getClass().getSimpleName() + ")");
             return null;
         }
         torrents.put(t.key, t);
@@ -262,12 +266,16 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         long from = q.chunk() * CHUNK;
         long to = Math.min(t.length, (q.chunk() + q.count()) * CHUNK);
         for (int p = (int) (from / t.pieceLength); p <= (int) ((to - 1) / t.pieceLength); p++) {
-            ask(t, p); // every piece of the query at once: libtorrent fetches them from several peers
+            if (cache.has(t.key, p)) {
+                stats.cacheHits++;
+            } else {
+                ask(t, p); // every piece of the query at once: libtorrent fetches them from several peers
+            }
         }
     }
 
     private void ask(Torrent t, int piece) {
-        if (!cache.containsKey(new PieceKey(t.key, piece)) && t.asked.add(piece)) {
+        if (!cache.has(t.key, piece) && t.asked.add(piece)) {
             t.open.want(piece);
             readAhead(t, piece + 1);
         }
@@ -294,7 +302,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         }
         t.length = length;
         t.pieceLength = pieceLength;
-        t.chunkCount = Manifest.chunkCount(length, CHUNK);
+        t.chunkCount = t.manifest.chunkCount(); // the requester's count, from the same info dict
         List<Waiter> early = new ArrayList<>(t.waiters);
         t.waiters.clear();
         if (early.stream().allMatch(w -> w.q.isInfo())) {
@@ -309,17 +317,9 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
     private void piece(Torrent t, int index, byte[] bytes) {
         stats.piecesIn++;
         t.asked.remove(index);
-        PieceKey k = new PieceKey(t.key, index);
-        if (cache.put(k, bytes) == null) {
-            stats.cachedBytes += bytes.length;
-        }
+        cache.put(t.key, index, bytes);
         pump(t);
-        // Evicted only after the waiters took what they could, so a piece bigger than the room still serves.
-        Iterator<Map.Entry<PieceKey, byte[]>> it = cache.entrySet().iterator();
-        while (stats.cachedBytes > options.cacheBytes && it.hasNext()) {
-            stats.cachedBytes -= it.next().getValue().length;
-            it.remove();
-        }
+        cache.trim(); // after the waiters took what they could, so a piece bigger than the room still serves
     }
 
     /** Sends each waiter the chunks it can have now, in order; asks the pieces it waits for. */
@@ -353,7 +353,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         byte[] out = new byte[(int) (to - from)];
         boolean missing = false;
         for (int p = (int) (from / t.pieceLength); p <= (int) ((to - 1) / t.pieceLength); p++) {
-            byte[] piece = cache.get(new PieceKey(t.key, p));
+            byte[] piece = cache.get(t.key, p);
             if (piece == null) {
                 ask(t, p);
                 missing = true;
@@ -363,9 +363,6 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
             long a = Math.max(from, ps);
             long b = Math.min(to, ps + piece.length);
             System.arraycopy(piece, (int) (a - ps), out, (int) (a - from), (int) (b - a));
-        }
-        if (!missing && to > from) {
-            stats.cacheHits++;
         }
         return missing ? null : out;
     }
@@ -431,13 +428,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         closedUploaded += t.open.uploadedPayloadBytes();
         closedDownloaded += t.open.downloadedPayloadBytes();
         t.open.release();
-        for (Iterator<Map.Entry<PieceKey, byte[]>> it = cache.entrySet().iterator(); it.hasNext();) {
-            Map.Entry<PieceKey, byte[]> e = it.next();
-            if (e.getKey().torrent().equals(t.key)) {
-                stats.cachedBytes -= e.getValue().length;
-                it.remove();
-            }
-        }
+        cache.remove(t.key);
     }
 
     private void unavailable(QueryAnswer a, String why) {
