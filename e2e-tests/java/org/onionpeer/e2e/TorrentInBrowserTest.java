@@ -24,6 +24,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.jvm.Bridge;
+import org.onionpeer.peer.Facilitators;
 import org.onionpeer.testing.FfmpegMedia;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -115,6 +116,7 @@ class TorrentInBrowserTest {
         for (FacilitatorProcess f : facilitators) {
             names.add(f.awaitJoined(120_000));
         }
+        awaitFacilitatorsInDht(bridge, 2, Duration.ofSeconds(120));
         OrdbInBrowserTest.await(page, "s.state === 'ready' && s.peers.state === 'in the peer network'", 90);
         // Keeps the last sources report of the torrent being fetched (the status forgets a finished fetch).
         // And, each second, the bytes in so far from all of them (printed after the kill).
@@ -138,6 +140,25 @@ class TorrentInBrowserTest {
         if (swarm != null) {
             swarm.close();
         }
+    }
+
+    /**
+     * Waits (bounded) until a DHT lookup from the bridge finds {@code n} facilitator records under {@link
+     * Facilitators#KEY}: a facilitator announces itself with backoff once it joined, and a page given a magnet
+     * before that is told "no facilitator in the network".
+     */
+    static void awaitFacilitatorsInDht(Bridge b, int n, Duration bound) {
+        LocalSwarm.pollUntil(bound, n + " facilitators in the DHT", () -> {
+            try {
+                java.util.concurrent.CompletableFuture<org.onionpeer.dht.LookupResult> found =
+                        new java.util.concurrent.CompletableFuture<>();
+                b.bridgeRelay().loop().execute(() -> b.peers().dht().findValue(
+                        org.onionpeer.peer.OrdbSource.keyOf(Facilitators.KEY), found::complete));
+                return found.get(30, java.util.concurrent.TimeUnit.SECONDS).values().size() >= n;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     static String result() {
