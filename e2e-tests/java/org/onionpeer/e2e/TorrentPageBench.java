@@ -66,16 +66,17 @@ public final class TorrentPageBench {
                 swarm.awaitSeeders(t.infoHash(), 1, Duration.ofSeconds(90));
             }
             bridge = new Bridge(TestBridges.options(3));
+            page = new Chromium();
+            page.open(bridge.server().url(""));
+            // The page joins before the facilitators announce themselves (as in TorrentInBrowserTest).
+            PeerNetworkInBrowserTest.await(page, "s.state === 'ready' && s.peers.state === 'in the peer network'", 90);
             for (int i = 0; i < 2; i++) {
                 facilitators.add(new FacilitatorProcess(bridge.server().url(""), tmp.resolve("facilitator" + i)));
             }
-            page = new Chromium();
-            page.open(bridge.server().url(""));
             for (FacilitatorProcess f : facilitators) {
                 f.awaitJoined(120_000);
             }
             TorrentInBrowserTest.awaitFacilitatorsInDht(bridge, 2, Duration.ofSeconds(120));
-            PeerNetworkInBrowserTest.await(page, "s.state === 'ready' && s.peers.state === 'in the peer network'", 90);
             page.js("setInterval(function () { var f = window.onionpeer.sharing().fetching.filter(function (x) {"
                     + " return x.torrent; })[0]; if (f) { window.lastSources = f.sources; } }, 100);");
 
