@@ -161,6 +161,9 @@ class FacilitatorTest {
         assertEquals(5_000, Facilitator.parse(new String[] {"--join", "http://127.0.0.1:8080/", "--torrent-wait-s",
                 "5"}).torrents.peerWaitMillis);
         assertEquals("http://127.0.0.1:8080", Facilitator.parse(new String[] {"--join", "http://127.0.0.1:8080/"}).base);
+        assertEquals(false, Facilitator.parse(new String[] {"--join", "http://127.0.0.1:8080/"}).torrents.allowPrivateTrackers);
+        assertEquals(true, Facilitator.parse(new String[] {"--join", "http://127.0.0.1:8080/",
+                "--allow-private-trackers"}).torrents.allowPrivateTrackers);
     }
 
     static String usageError(String... args) {

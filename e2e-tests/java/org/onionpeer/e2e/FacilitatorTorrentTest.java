@@ -47,7 +47,7 @@ class FacilitatorTorrentTest {
             swarm.seed(t, seed, true);
             swarm.awaitSeeders(t.infoHash(), 1, Duration.ofSeconds(60));
             String base = "http://127.0.0.1:" + bridge.server().port();
-            Facilitator.Options fo = Facilitator.parse(new String[] {"--join", base});
+            Facilitator.Options fo = Facilitator.parse(new String[] {"--join", base, "--allow-private-trackers"});
             fo.torrents.tempParent = temp;
             fo.torrents.listenInterfaces = "127.0.0.1:0";
             fo.torrents.idleMillis = 2_000;

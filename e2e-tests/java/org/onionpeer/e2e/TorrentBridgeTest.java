@@ -92,12 +92,17 @@ class TorrentBridgeTest {
         final Path temp;
 
         Facility(String name, long peerWaitMillis, long idleMillis) throws Exception {
+            this(name, peerWaitMillis, idleMillis, true);
+        }
+
+        Facility(String name, long peerWaitMillis, long idleMillis, boolean allowPrivateTrackers) throws Exception {
             temp = Files.createDirectories(tmp.resolve(name));
             TorrentBridge.Options o = new TorrentBridge.Options();
             o.tempParent = temp;
             o.listenInterfaces = "127.0.0.1:0";
             o.peerWaitMillis = peerWaitMillis;
             o.idleMillis = idleMillis;
+            o.allowPrivateTrackers = allowPrivateTrackers; // the swarm is on 127.0.0.1
             bridge = new TorrentBridge(loop, o, m -> System.out.println("TorrentBridgeTest log: " + m));
             loop.call(() -> {
                 server.setTorrentProvider(bridge);
@@ -260,6 +265,20 @@ class TorrentBridgeTest {
         }
     }
 
+    /** By default a facilitator contacts no tracker on a private or loopback address (the query names them). */
+    @Test
+    void aLoopbackTrackerIsRefusedUnlessAllowed() throws Exception {
+        try (Facility f = new Facility("private", 3_000, 60_000, false)) {
+            Asker a = f.asker("page");
+            List<OrdbMessage> answers = a.ask(DbQuery.torrent(magnet(torrent.infoHash()), 0, 0, 1)).get(20, TimeUnit.SECONDS);
+            assertEquals(1, answers.size());
+            assertEquals(DbEnd.UNAVAILABLE, ((DbEnd) answers.get(0)).reason());
+            assertEquals("no tracker this facilitator may contact (private and loopback addresses are refused)",
+                f.loop.call(f.bridge::lastError, 10));
+            assertEquals(0, f.stats().torrentsOpened);
+        }
+    }
+
     @Test
     void twoRequestersOfOverlappingRangesShareEachPieceFetchedOnce() throws Exception {
         Magnet m = magnet(torrent.infoHash());
@@ -295,10 +314,12 @@ class TorrentBridgeTest {
             LocalSwarm.pollUntil(Duration.ofSeconds(60), "the torrent removed, its temp dir gone",
                 () -> waiting(f) == 0 && f.tempDirs().isEmpty() && open(f) == 0);
             TorrentBridge.Stats s = f.stats();
-            System.out.printf("TorrentBridgeTest: asker gone; waiting %d, cached %d bytes, chunks sent %d%n", s.waiting,
-                s.cachedBytes, s.chunksSent);
+            System.out.printf("TorrentBridgeTest: asker gone; waiting %d, cached %d bytes, chunks sent %d, pieces from"
+                + " the swarm %d%n", s.waiting, s.cachedBytes, s.chunksSent, s.piecesFromSwarm);
             assertEquals(0, s.cachedBytes);
             assertEquals(0, s.chunksSent);
+            // libtorrent starts with every file ignored, so nothing is fetched before a query wants it.
+            assertEquals(0, s.piecesFromSwarm, "pieces fetched for nobody");
             assertTrue(!q.isDone(), "nothing was answered to a closed circuit");
         }
     }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.onionpeer.jvm.torrent.RangeFetch;
 import org.onionpeer.jvm.torrent.TorrentFetcher;
 import org.onionpeer.torrent.TorrentSink;
 
@@ -127,7 +128,7 @@ class TorrentFetcherTest {
         Path dir;
         long uploaded;
         try (TorrentFetcher fetcher = new TorrentFetcher(options(60_000))) {
-            TorrentFetcher.Fetch f = fetcher.fetch(swarm.magnet(torrent.infoHash()), 0, Long.MAX_VALUE, c, c.loop);
+            RangeFetch f = fetcher.fetch(swarm.magnet(torrent.infoHash()), 0, Long.MAX_VALUE, c, c.loop);
             dir = f.tempDir();
             assertNull(c.end.get(120, TimeUnit.SECONDS));
             f.close();
@@ -150,7 +151,7 @@ class TorrentFetcherTest {
         long to = from + 3_000_001;
         Collector c = new Collector();
         try (TorrentFetcher fetcher = new TorrentFetcher(options(60_000))) {
-            TorrentFetcher.Fetch f = fetcher.fetch(swarm.magnet(torrent.infoHash()), from, to, c, c.loop);
+            RangeFetch f = fetcher.fetch(swarm.magnet(torrent.infoHash()), from, to, c, c.loop);
             assertNull(c.end.get(120, TimeUnit.SECONDS));
             f.close();
             assertFalse(Files.exists(f.tempDir()), () -> "left: " + listing(f.tempDir()));
@@ -172,7 +173,7 @@ class TorrentFetcherTest {
         Collector c = new Collector();
         long t0 = System.nanoTime();
         try (TorrentFetcher fetcher = new TorrentFetcher(options(3_000))) {
-            TorrentFetcher.Fetch f = fetcher.fetch(swarm.magnet(NOBODY), 0, Long.MAX_VALUE, c, c.loop);
+            RangeFetch f = fetcher.fetch(swarm.magnet(NOBODY), 0, Long.MAX_VALUE, c, c.loop);
             assertEquals("no peer in the swarm has this torrent after 3 s", c.end.get(20, TimeUnit.SECONDS));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(ms >= 3_000 && ms < 10_000, "failed after " + ms + " ms");
@@ -204,7 +205,7 @@ class TorrentFetcherTest {
             s.awaitSeeders(t.infoHash(), 2, Duration.ofSeconds(60));
             Collector c = new Collector();
             try (TorrentFetcher fetcher = new TorrentFetcher(options(60_000))) {
-                TorrentFetcher.Fetch f = fetcher.fetch(s.magnet(t.infoHash()), 0, Long.MAX_VALUE, c, c.loop);
+                RangeFetch f = fetcher.fetch(s.magnet(t.infoHash()), 0, Long.MAX_VALUE, c, c.loop);
                 assertNull(c.end.get(120, TimeUnit.SECONDS));
                 f.close();
                 System.out.println("TorrentFetcherTest: hash failures " + f.hashFailures());
@@ -239,7 +240,7 @@ class TorrentFetcherTest {
                 }
             };
             try (TorrentFetcher fetcher = new TorrentFetcher(options(60_000))) {
-                TorrentFetcher.Fetch f = fetcher.fetch(s.magnet(t.infoHash()), 0, Long.MAX_VALUE, c, gate);
+                RangeFetch f = fetcher.fetch(s.magnet(t.infoHash()), 0, Long.MAX_VALUE, c, gate);
                 LocalSwarm.pollUntil(Duration.ofSeconds(60), "all pieces on disk", () -> f.piecesOnDisk() == 16);
                 only.process().destroy();
                 assertTrue(only.process().waitFor(10, TimeUnit.SECONDS));

@@ -53,4 +53,41 @@ class LayeringTest {
         }
         assertTrue(bad.isEmpty(), String.join("\n", bad));
     }
+
+    /**
+     * JDK APIs whose TeaVM class library is large, kept out of everything onionpeer.js or media.js can reach
+     * (the core and browser packages; issue 12, 500 KB): String.split/matches/replaceAll bring the whole regex
+     * engine (~120 KB minified), String.format the Formatter, StandardCharsets the java.nio.charset coders.
+     * Use Text.split, string concatenation and Text.utf8/latin1 instead. BundleSizeTest checks the bundle itself.
+     */
+    private static final String[] BUNDLE_COSTLY = {
+        ".split(\"", ".matches(\"", ".replaceAll(", ".replaceFirst(", "java.util.regex", "String.format(",
+        ".formatted(", "java.nio.charset", "StandardCharsets.",
+    };
+
+    @Test
+    void browserReachableCodeAvoidsCostlyJdkApis() throws IOException {
+        List<String> bad = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(SRC)) {
+            for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".java"))::iterator) {
+                String rel = SRC.relativize(f).toString().replace('\\', '/');
+                if (rel.startsWith("jvm/")) {
+                    continue;
+                }
+                String[] lines = Files.readString(f).split("\n");
+                for (int i = 0; i < lines.length; i++) {
+                    String t = lines[i].trim();
+                    if (t.startsWith("*") || t.startsWith("//") || t.startsWith("/*")) {
+                        continue; // prose may name them
+                    }
+                    for (String s : BUNDLE_COSTLY) {
+                        if (lines[i].contains(s)) {
+                            bad.add(rel + ":" + (i + 1) + ": uses '" + s + "'");
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(bad.isEmpty(), String.join("\n", bad));
+    }
 }

@@ -602,6 +602,15 @@ final class Downloads {
 
     /** Milliseconds as seconds the way JavaScript prints them: 500 -> "0.5", 2000 -> "2". */
     static String seconds(int ms) {
-        return ms % 1000 == 0 ? String.valueOf(ms / 1000) : String.valueOf(ms / 1000.0);
+        if (ms % 1000 == 0) {
+            return String.valueOf(ms / 1000);
+        }
+        // What String.valueOf(ms / 1000.0) prints (shortest decimal, plain notation below 10^7), written
+        // by hand so no double-to-text code is compiled into onionpeer.js.
+        String frac = String.valueOf(1000 + Math.abs(ms % 1000)).substring(1);
+        while (frac.endsWith("0")) {
+            frac = frac.substring(0, frac.length() - 1);
+        }
+        return (ms < 0 ? "-" : "") + Math.abs(ms / 1000) + "." + frac;
     }
 }

@@ -1,11 +1,11 @@
 package org.onionpeer.browser;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 import org.onionpeer.dht.Contact;
 import org.onionpeer.node.OnionProxy;
 import org.onionpeer.ordb.Content;
@@ -261,10 +261,10 @@ final class Sharing {
     /** The name as the manifest carries it: UTF-8, at most 255 bytes, cut on a character boundary. */
     static byte[] nameBytes(String name) {
         String n = name;
-        byte[] b = n.getBytes(StandardCharsets.UTF_8);
+        byte[] b = Text.utf8(n);
         while (b.length > 255) {
             n = n.substring(0, n.length() - 1);
-            b = n.getBytes(StandardCharsets.UTF_8);
+            b = Text.utf8(n);
         }
         return b;
     }
@@ -297,7 +297,7 @@ final class Sharing {
         }
         Manifest m = h == null ? null : manifests.get(h);
         if (m != null) {
-            return new String(m.name(), StandardCharsets.UTF_8);
+            return Text.utf8(m.name());
         }
         return magnet == null ? null : magnet.displayName();
     }
@@ -433,7 +433,7 @@ final class Sharing {
         int i = 0;
         for (Content c : shared.values()) {
             sb.append(i++ > 0 ? "," : "").append("{\"link\":").append(BrowserMain.quote(c.hashName().link(BrowserMain.base())))
-                    .append(",\"name\":").append(BrowserMain.quote(new String(c.manifest().name(), StandardCharsets.UTF_8)))
+                    .append(",\"name\":").append(BrowserMain.quote(Text.utf8(c.manifest().name())))
                     .append(",\"size\":").append(c.manifest().length()).append("}");
         }
         sb.append("],\"publishing\":").append(BrowserMain.quote(ordb == null ? "" : ordb.publishState()))
@@ -444,7 +444,7 @@ final class Sharing {
             boolean torrent = Magnet.isMagnet(e.getValue().url);
             sb.append(i++ > 0 ? "," : "").append("{\"link\":").append(BrowserMain.quote(torrent ? e.getValue().url
                     : e.getKey().link(BrowserMain.base())))
-                    .append(",\"name\":").append(BrowserMain.quote(m == null ? "" : new String(m.name(), StandardCharsets.UTF_8)))
+                    .append(",\"name\":").append(BrowserMain.quote(m == null ? "" : Text.utf8(m.name())))
                     .append(",\"torrent\":").append(torrent).append(",\"sources\":[");
             int j = 0;
             for (DownloadSource s : e.getValue().handle.sources()) {

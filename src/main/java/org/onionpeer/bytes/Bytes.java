@@ -26,7 +26,7 @@ public final class Bytes {
         StringBuilder clean = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (!Character.isWhitespace(c)) {
+            if (!isWhitespace(c)) {
                 clean.append(c);
             }
         }
@@ -38,6 +38,18 @@ public final class Bytes {
             out[i] = (byte) ((nibble(clean.charAt(2 * i)) << 4) | nibble(clean.charAt(2 * i + 1)));
         }
         return out;
+    }
+
+    /**
+     * {@code Character.isWhitespace(c)}, the same answer for every char (the JDK 17 set, Unicode 13), written
+     * out so that onionpeer.js does not carry TeaVM's Unicode character-class tables for it.
+     */
+    static boolean isWhitespace(char c) {
+        if (c <= ' ') {
+            return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+        }
+        return c == 0x1680 || (c >= 0x2000 && c <= 0x200a && c != 0x2007) || c == 0x2028 || c == 0x2029
+                || c == 0x205f || c == 0x3000;
     }
 
     private static int nibble(char c) {

@@ -1,22 +1,16 @@
 package org.onionpeer.circuit;
 
-import org.onionpeer.bytes.Text;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cell.Cell;
 import org.onionpeer.cell.CellCommand;
-import org.onionpeer.cell.Created2;
 import org.onionpeer.cell.Destroy;
 import org.onionpeer.cell.DestroyReason;
 import org.onionpeer.cell.End;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.Extend2;
-import org.onionpeer.cell.Extended2;
-import org.onionpeer.cell.IpAddress;
 import org.onionpeer.cell.LinkSpecifier;
 import org.onionpeer.cell.PaddingSource;
 import org.onionpeer.cell.RelayCell;
@@ -24,13 +18,10 @@ import org.onionpeer.cell.RelayCommand;
 import org.onionpeer.cell.RelayMessage;
 import org.onionpeer.cell.Sendme;
 import org.onionpeer.cell.Truncated;
-import org.onionpeer.crypto.CreateFast;
 import org.onionpeer.crypto.HopKeys;
-import org.onionpeer.crypto.Ntor;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
-import org.onionpeer.link.LinkTarget;
 import org.onionpeer.platform.Entropy;
 import org.onionpeer.platform.Scheduler;
 
@@ -42,13 +33,17 @@ import org.onionpeer.platform.Scheduler;
  * key, or with CREATE_FAST only when the caller allows it and the link is authenticated (its CERTS bound to
  * TLS, tor-spec §5.1.3: CREATE_FAST proves nothing on its own); every further hop with a RELAY_EARLY EXTEND2
  * to the current last hop (at most {@link #MAX_RELAY_EARLY} per circuit, tor-spec §5.6). A timer bounds the
- * whole build.
+ * whole build. The handshake in flight is a {@link PendingHop}; each relay of the path has a {@link Hop} (its
+ * keys and crypto layer once made, its circuit window, what it negotiated).
  *
  * <p>Flow control: one circuit window toward and from the last hop (tor-spec §7.4) with authenticated
  * SENDME v1 both ways (prop289). When the last hop's handshake negotiated congestion control (proposal 324,
  * see {@link #enableCongestionControl}), that window acknowledges every negotiated {@code sendme_inc} DATA cells
- * instead of every 100, and streams use XON/XOFF instead of stream SENDMEs (prop324 §4). Everything from the network is decoded defensively: a bad cell closes this
- * circuit with a reason, never throws into the channel. Single-threaded: all calls on the node's scheduler.
+ * instead of every 100 and sends under Vegas, and streams use XON/XOFF instead of stream SENDMEs (prop324 §4;
+ * see {@link StreamFlow}). The streams themselves, open and half-closed, are kept by {@link CircuitStreams}.
+ *
+ * <p>Everything from the network is decoded defensively: a bad cell closes this circuit with a reason, never
+ * throws into the channel. Single-threaded: all calls on the node's scheduler.
  */
 public final class ClientCircuit implements CircuitMap.Endpoint {
     /** tor-spec §5.6: a relay refuses more than 8 RELAY_EARLY cells on one circuit. */
@@ -148,39 +143,27 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private final List<RelayInfo> path;
     private final Options options;
     private final Listener listener;
+    private final RelayPrimitives primitives;
+    /** The onion of the hops made so far (their layers, in order). */
     private final ClientCircuitCrypto crypto;
     private final PaddingSource padding;
-    private final List<HopKeys> hopKeys = new ArrayList<>();
-    private final Map<Integer, ClientStream> streams = new LinkedHashMap<>();
+    /** One per relay of the path, made up front; a hop's keys arrive with its CREATED/EXTENDED. */
+    private final Hop[] hops;
+    private final CircuitStreams streams;
     /** An application protocol with relay commands of its own at the last hop (ORDB), or null. */
     private Extension extension;
-    /** The last hop's circuit window; replaced once when that hop negotiates congestion control. */
-    private Window window = Window.circuit();
-    /** Per hop: the negotiated cc sendme_inc, 0 for classic flow control. */
-    private final int[] hopSendmeInc = new int[MAX_HOPS];
-    /** Received bytes held by the streams of this circuit that use XON/XOFF (bounded by the options). */
-    private long heldInbound;
-    private boolean streamOpened;
     /** Scratch for SENDME digests; no allocation per cell otherwise. */
     private final byte[] digest = new byte[Window.DIGEST_LEN];
 
     private State state = State.BUILDING;
     private long circId;
     private boolean usedCreateFast;
-    private Ntor.Client ntor;
-    /** The pending ntor v3 handshake (only towards an exit, to carry the congestion control request). */
-    private ExitHandshake exitHandshake;
-    private CreateFast.Client fast;
+    /** The CREATE_FAST, CREATE2 or EXTEND2 waiting for its answer, or null. */
+    private PendingHop pending;
     private int relayEarlySent;
-    private int nextStreamId;
-    /** Streams we ended, until the exit's END: their late cells are checked (see {@link HalfStreams}). */
-    private final HalfStreams halfClosed = new HalfStreams();
-    /** Cells for streams we never had (or forgot): dropped, counted. */
-    private long unknownStreamCells;
     private Scheduler.Cancellable buildTimer;
     private String closeReason;
     private boolean built;
-    private int flushCursor;
 
     /**
      * A circuit through {@code path} (1..{@link #MAX_HOPS} relays, the first being the peer of
@@ -198,7 +181,12 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         this.path = Collections.unmodifiableList(new ArrayList<>(path));
         this.options = options == null ? new Options() : options;
         this.listener = listener;
+        this.primitives = primitives;
         this.crypto = new ClientCircuitCrypto(primitives);
+        this.hops = new Hop[this.path.size()];
+        for (int i = 0; i < hops.length; i++) {
+            hops[i] = new Hop(i, this.path.get(i));
+        }
         this.padding = (buf, off, len) -> {
             byte[] r = new byte[len];
             entropy.nextBytes(r);
@@ -206,7 +194,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         };
         byte[] r = new byte[2];
         entropy.nextBytes(r);
-        this.nextStreamId = ((r[0] & 0xff) << 8) | (r[1] & 0xff);
+        this.streams = new CircuitStreams(((r[0] & 0xff) << 8) | (r[1] & 0xff));
     }
 
     /** Sends the first handshake; failures (closed link, no CircID, wrong peer) arrive as {@code closed}. */
@@ -236,17 +224,10 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         map.put(channel, circId, this);
         buildTimer = scheduler.schedule(options.buildTimeoutMillis, () -> close("circuit build timed out after "
                 + options.buildTimeoutMillis + " ms with " + crypto.hopCount() + " of " + path.size() + " hops"));
-        if (createFast) {
-            // tor-spec §5.1.3: only a TLS-authenticated link makes CREATE_FAST's missing proof acceptable.
-            byte[] x = random(CreateFast.X_LEN);
-            fast = CreateFast.client(x);
-            usedCreateFast = true;
-            channel.send(new Cell(circId, CellCommand.CREATE_FAST, fast.onionskin()));
-        } else {
-            ntor = Ntor.client(first.identity().rsaIdentity(), first.ntorKey(), random(Ntor.KEY_LEN));
-            channel.send(new Cell(circId, CellCommand.CREATE2,
-                    new org.onionpeer.cell.Create2(Ntor.HTYPE, ntor.onionskin()).encode()));
-        }
+        // tor-spec §5.1.3: only a TLS-authenticated link makes CREATE_FAST's missing proof acceptable.
+        pending = PendingHop.first(first, createFast, entropy);
+        usedCreateFast = createFast;
+        channel.send(pending.createCell(circId));
     }
 
     // ---- state ------------------------------------------------------------------------------------------
@@ -308,12 +289,17 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** The circuit package window toward the last hop (DATA cells we may still send). */
     public int packageWindow() {
-        return window.packageWindow();
+        return window().packageWindow();
     }
 
     /** The circuit deliver window from the last hop. */
     public int deliverWindow() {
-        return window.deliverWindow();
+        return window().deliverWindow();
+    }
+
+    /** The circuit window of the last hop of the path, the one that carries streams. */
+    private Window window() {
+        return hops[hops.length - 1].window();
     }
 
     // ---- congestion control (proposal 324) -----------------------------------------------------------------
@@ -347,15 +333,15 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (hop < 0 || hop >= path.size()) {
             throw new IllegalArgumentException("no hop " + hop + " on a " + path.size() + "-hop circuit");
         }
-        if (streamOpened || state == State.CLOSED) {
+        if (streams.everOpened() || state == State.CLOSED) {
             throw new IllegalStateException("congestion control is negotiated before streams, not on a " + state
                     + " circuit that carried streams");
         }
         checkSendmeInc(sendmeInc, options.consensusSendmeInc);
-        hopSendmeInc[hop] = sendmeInc;
+        hops[hop].negotiated(sendmeInc);
         if (hop == path.size() - 1) {
             // Our sending toward the exit runs Vegas too (prop324 §3.3), as tor's client does.
-            window = Window.vegas(new Vegas(options.ccParams, sendmeInc), new Window.Signals() {
+            hops[hop].sendUnderVegas(new Vegas(options.ccParams, sendmeInc), new Window.Signals() {
                 @Override
                 public long nowMicros() {
                     return scheduler.nowMicros();
@@ -374,7 +360,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** The Vegas state of our sending toward the exit, or null without congestion control. */
     public Vegas vegas() {
-        return window.vegasState();
+        return window().vegasState();
     }
 
     /** prop324 §10.5 and tor's congestion_control_validate_sendme_increment (factor 2 of the consensus value). */
@@ -387,36 +373,32 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** The negotiated sendme_inc of hop {@code hop}, 0 when it uses classic flow control. */
     public int sendmeInc(int hop) {
-        return hop >= 0 && hop < MAX_HOPS ? hopSendmeInc[hop] : 0;
+        return hop >= 0 && hop < hops.length ? hops[hop].sendmeInc() : 0;
     }
 
     /** True when the last hop (the one carrying streams) negotiated congestion control. */
     public boolean usesCongestionControl() {
-        return hopSendmeInc[path.size() - 1] != 0;
+        return hops[hops.length - 1].usesCongestionControl();
     }
 
     /** Received bytes held for applications by this circuit's XON/XOFF streams. */
     public long heldInbound() {
-        return heldInbound;
+        return streams.held();
     }
 
     /** A flow-controlled stream holds {@code delta} more (or fewer) received bytes. */
     void held(long delta) {
-        heldInbound += delta;
+        streams.held(delta);
     }
 
     /** Throws when this circuit's XON/XOFF streams together hold more than the bound. */
     void checkHeld() {
-        if (heldInbound > options.maxCircuitReceiveBuffer) {
-            throw new ProtocolException("the exit kept sending after XOFF: " + heldInbound
-                    + " received bytes wait for applications on this circuit, over the limit of "
-                    + options.maxCircuitReceiveBuffer);
-        }
+        streams.checkHeld(options.maxCircuitReceiveBuffer);
     }
 
     /** For tests comparing both ends' keys: the keys of hop {@code i}. */
     HopKeys hopKeys(int i) {
-        return hopKeys.get(i);
+        return hops[i].keys();
     }
 
     Options options() {
@@ -467,16 +449,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (!canSendData()) {
             throw new IllegalStateException("circuit window closed or circuit not open");
         }
-        int hop = lastHop();
-        byte[] body = new RelayCell(command, streamId, data).encode(padding);
-        crypto.encrypt(body, 0, hop);
-        byte[] after = null;
-        if (window.nextSendNeedsDigest()) {
-            crypto.forwardDigest(hop, digest, 0);
-            after = digest;
-        }
-        window.sent(after);
-        channel.send(new Cell(circId, CellCommand.RELAY, body));
+        sendCounting(command, streamId, data);
     }
 
     // ---- streams ----------------------------------------------------------------------------------------
@@ -502,23 +475,12 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (atStreamLimit()) {
             throw new IllegalStateException("circuit has " + streams.size() + " streams already");
         }
-        int id = allocateStreamId();
+        int id = streams.allocateId();
         ClientStream s = new ClientStream(this, id, target, l);
-        streamOpened = true;
-        streams.put(id, s);
+        streams.add(s);
         sendRelay(lastHop(), RelayCell.of(id, begin), false);
         s.started();
         return s;
-    }
-
-    private int allocateStreamId() {
-        for (int i = 0; i < 0x10000; i++) {
-            nextStreamId = (nextStreamId + 1) & 0xffff;
-            if (nextStreamId != 0 && !streams.containsKey(nextStreamId) && !halfClosed.contains(nextStreamId)) {
-                return nextStreamId;
-            }
-        }
-        throw new IllegalStateException("no free stream ID");
     }
 
     int lastHop() {
@@ -527,21 +489,20 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** Whether one more DATA cell may go out now (circuit open and its package window not empty). */
     boolean canSendData() {
-        return state == State.OPEN && window.canSend();
+        return state == State.OPEN && window().canSend();
     }
 
     /** Sends one DATA cell for a stream; the caller checked {@link #canSendData}. */
     void sendData(int streamId, byte[] data) {
-        int hop = lastHop();
-        byte[] body = new RelayCell(RelayCommand.DATA, streamId, data).encode(padding);
-        crypto.encrypt(body, 0, hop);
-        byte[] after = null;
-        if (window.nextSendNeedsDigest()) {
-            // prop289: the SENDME acknowledging this cell must carry the digest as it stands right now.
-            crypto.forwardDigest(hop, digest, 0);
-            after = digest;
-        }
-        window.sent(after);
+        sendCounting(RelayCommand.DATA, streamId, data);
+    }
+
+    /** One cell to the last hop that its circuit window counts (DATA, an extension's). */
+    private void sendCounting(int command, int streamId, byte[] data) {
+        Hop last = hops[lastHop()];
+        byte[] body = new RelayCell(command, streamId, data).encode(padding);
+        crypto.encrypt(body, 0, last.index);
+        last.sentCounted(digest);
         channel.send(Cell.adopt(circId, CellCommand.RELAY, body));
     }
 
@@ -551,27 +512,23 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             return;
         }
         if (m instanceof End) {
-            ClientStream s = streams.get(streamId);
-            if (s != null) {
-                halfClosed.ended(streamId, s.deliverWindow(), s.state() == ClientStream.State.CONNECTING,
-                        s.usesFlowControl());
-            }
+            streams.ending(streamId);
         }
         sendRelay(lastHop(), RelayCell.of(streamId, m), false);
     }
 
     /** Cells dropped because their stream was never ours (or long forgotten). */
     public long unknownStreamCells() {
-        return unknownStreamCells;
+        return streams.unknownCells();
     }
 
     /** Streams we ended whose END from the exit has not come yet. */
     public int halfClosedStreams() {
-        return halfClosed.size();
+        return streams.halfClosed();
     }
 
     void streamFinished(ClientStream s) {
-        streams.remove(s.streamId());
+        streams.remove(s);
     }
 
     private void sendRelay(int hop, RelayCell cell, boolean early) {
@@ -609,9 +566,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (circId != 0 && release) {
             map.remove(channel, circId);
         }
-        List<ClientStream> all = new ArrayList<>(streams.values());
-        streams.clear();
-        for (ClientStream s : all) {
+        for (ClientStream s : streams.removeAll()) {
             s.circuitClosed(reason);
         }
         if (listener != null) {
@@ -665,29 +620,16 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     private void created(Cell cell) {
-        if (crypto.hopCount() != 0 || (ntor == null && fast == null)) {
+        if (crypto.hopCount() != 0 || pending == null) {
             throw new ProtocolException(CellCommand.name(cell.command()) + " after the first hop was made");
         }
-        HopKeys keys;
-        if (cell.command() == CellCommand.CREATED_FAST) {
-            if (fast == null) {
-                throw new ProtocolException("CREATED_FAST answers a CREATE2");
-            }
-            keys = fast.finish(cell.payload());
-        } else {
-            if (ntor == null) {
-                throw new ProtocolException("CREATED2 answers a CREATE_FAST");
-            }
-            keys = ntor.finish(Created2.decode(cell.payload()).handshakeData());
-        }
-        ntor = null;
-        fast = null;
+        HopKeys keys = pending.created(cell).keys;
+        pending = null;
         addHop(keys);
     }
 
     private void addHop(HopKeys keys) {
-        crypto.addHop(keys);
-        hopKeys.add(keys);
+        crypto.addHop(hops[crypto.hopCount()].made(keys, primitives));
         if (crypto.hopCount() == path.size()) {
             state = State.OPEN;
             built = true;
@@ -712,74 +654,21 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             close("cannot extend to " + next + ": its ntor key is unknown");
             return;
         }
-        Extend2 ext;
-        if (useExitHandshake(crypto.hopCount(), next)) {
-            // prop324 §10.1: the congestion control request rides in the exit's handshake (ntor v3).
-            exitHandshake = options.congestionControl.start(next, random(32));
-            ext = new Extend2(linkSpecifiers(next), exitHandshake.handshakeType(), exitHandshake.onionskin());
-        } else {
-            ntor = Ntor.client(next.identity().rsaIdentity(), next.ntorKey(), random(Ntor.KEY_LEN));
-            ext = new Extend2(linkSpecifiers(next), Ntor.HTYPE, ntor.onionskin());
-        }
+        int n = crypto.hopCount();
+        pending = PendingHop.next(n, next, useExitHandshake(n, next) ? options.congestionControl : null, entropy);
+        Extend2 ext = pending.extend2(next);
         relayEarlySent++;
         sendRelay(lastHop(), RelayCell.of(0, ext), true);
     }
 
     /** tor-spec §5.1.2: send 00 (IPv4), 02 (RSA id), 03 (Ed25519 id, when known), in that order. */
     public static List<LinkSpecifier> linkSpecifiers(RelayInfo r) {
-        List<LinkSpecifier> out = new ArrayList<>();
-        for (LinkTarget t : r.targets()) {
-            LinkSpecifier v4 = tlsIpv4(t);
-            if (v4 != null) {
-                out.add(v4);
-                break;
-            }
-        }
-        out.add(LinkSpecifier.rsaId(r.identity().rsaIdentity()));
-        if (r.identity().hasEd25519()) {
-            out.add(LinkSpecifier.ed25519Id(r.identity().ed25519Identity()));
-        }
-        return out;
+        return LinkSpecifiers.of(r);
     }
 
     /** {@code tls://a.b.c.d:port} as link specifier 00, or null for any other address form. */
     static LinkSpecifier tlsIpv4(String address) {
-        LinkTarget t = LinkTarget.parseOrNull(address);
-        return t == null ? null : tlsIpv4(t);
-    }
-
-    static LinkSpecifier tlsIpv4(LinkTarget target) {
-        if (target.kind() != LinkTarget.TLS) {
-            return null;
-        }
-        String[] quad = Text.split(target.host(), ".");
-        if (quad.length != 4) {
-            return null;
-        }
-        byte[] b = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            int v = decimal(quad[i], 255);
-            if (v < 0) {
-                return null;
-            }
-            b[i] = (byte) v;
-        }
-        return LinkSpecifier.ipv4(IpAddress.of(b), target.port());
-    }
-
-    private static int decimal(String s, int max) {
-        if (s.isEmpty() || s.length() > 5) {
-            return -1;
-        }
-        int v = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v <= max ? v : -1;
+        return LinkSpecifiers.tlsIpv4(address);
     }
 
     // ---- relay cells ------------------------------------------------------------------------------------
@@ -801,11 +690,9 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         boolean ext = extension != null && extension.handles(cmd);
         if ((cmd == RelayCommand.DATA || ext) && hop == last) {
             // Circuit-level accounting first, whatever becomes of the stream (tor-spec §7.4).
-            window.delivered();
-            if (window.sendmeDue()) {
-                crypto.backwardDigest(hop, digest, 0);
+            if (hops[hop].deliveredCounted(digest)) {
                 sendRelay(hop, RelayCell.of(0, Sendme.authenticated(digest)), false);
-                window.sendmeSent();
+                hops[hop].sendmeSent();
             }
         }
         switch (cmd) {
@@ -835,7 +722,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         }
         if (sid == 0) {
             if (cmd == RelayCommand.SENDME) {
-                window.sendmeReceived(Sendme.decode(rc.data()).digest());
+                window().sendmeReceived(Sendme.decode(rc.data()).digest());
                 flushStreams();
                 if (extension != null) {
                     extension.windowOpened();
@@ -851,60 +738,38 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (s == null) {
             // A stream we ended is checked until the exit's END (DATA was counted above); a stream we never had,
             // or forgot, has its cells dropped (tor-spec §6.1).
-            if (!halfClosed.onRelay(sid, cmd)) {
-                unknownStreamCells++;
-            }
+            streams.notOpen(sid, cmd);
             return;
         }
         s.onRelay(rc);
     }
 
     private void extended(int hop, RelayCell rc) {
-        if (state != State.BUILDING || (ntor == null && exitHandshake == null) || crypto.hopCount() == 0 || hop != lastHop()) {
+        if (state != State.BUILDING || pending == null || pending.kind != PendingHop.Kind.EXTEND2
+                || crypto.hopCount() == 0 || hop != lastHop()) {
             throw new ProtocolException("unexpected EXTENDED2");
         }
         if (rc.streamId() != 0) {
             throw new ProtocolException("EXTENDED2 on a stream");
         }
-        byte[] reply = Extended2.decode(rc.data()).handshakeData();
-        HopKeys keys;
-        if (exitHandshake != null) {
-            ExitHandshake.Result r = exitHandshake.complete(reply);
-            exitHandshake = null;
-            if (r.sendmeInc >= 0) {
-                enableCongestionControl(crypto.hopCount(), r.sendmeInc);
-            }
-            keys = r.keys;
-        } else {
-            keys = ntor.finish(reply);
-            ntor = null;
+        PendingHop p = pending;
+        ExitHandshake.Result r = p.extended(rc.data());
+        pending = null;
+        if (r.sendmeInc >= 0) {
+            // prop324 §10.4: the exit's answer to our congestion control request (ntor v3 extension 02).
+            enableCongestionControl(p.hop, r.sendmeInc);
         }
-        addHop(keys);
+        addHop(r.keys);
     }
 
     /** The circuit window reopened: let streams with queued data send, starting where we stopped last. */
     void flushStreams() {
-        if (streams.isEmpty()) {
-            return;
-        }
-        List<ClientStream> all = new ArrayList<>(streams.values());
-        int n = all.size();
-        int start = flushCursor % n;
-        for (int i = 0; i < n && canSendData(); i++) {
-            all.get((start + i) % n).flush();
-        }
-        flushCursor = start + 1;
+        streams.flush(this);
     }
 
     /** Closes the circuit for a stream-level protocol violation seen by a stream. */
     void protocolError(String message) {
         close("protocol error: " + message);
-    }
-
-    private byte[] random(int n) {
-        byte[] b = new byte[n];
-        entropy.nextBytes(b);
-        return b;
     }
 
     /** END reason a stream reports when its circuit dies under it (tor uses END_STREAM_REASON_DESTROY). */

@@ -29,7 +29,12 @@ public final class ClientCircuitCrypto {
 
     /** Adds the next hop (after CREATED/EXTENDED); returns its index. */
     public int addHop(HopKeys keys) {
-        hops.add(new HopCrypto(keys, primitives));
+        return addHop(new HopCrypto(keys, primitives));
+    }
+
+    /** Adds the next hop's layer, made by its owner (a circuit's {@link Hop}); returns its index. */
+    public int addHop(HopCrypto layer) {
+        hops.add(layer);
         return hops.size() - 1;
     }
 

@@ -7,9 +7,6 @@ import org.onionpeer.cell.End;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.RelayCell;
 import org.onionpeer.cell.RelayCommand;
-import org.onionpeer.cell.Sendme;
-import org.onionpeer.cell.Xoff;
-import org.onionpeer.cell.Xon;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.transport.Transport;
 
@@ -25,12 +22,9 @@ import org.onionpeer.transport.Transport;
  * (at most one stream window, since the exit cannot send more without our SENDMEs) and the exit stops.
  *
  * <p>On a circuit whose last hop negotiated congestion control (proposal 324) there are no stream windows and
- * no stream SENDMEs (prop324 §2.2, §4; tor's sendme_connection_edge_consider_sending): an XOFF from the exit
- * stops our sending on this stream until its XON; and as receiver we send XOFF once more than
- * {@code xoffClientCells} x 498 bytes wait here for the consumer (paused, or no listener yet) and XON (rate 0,
- * "unlimited") once they have drained (prop324 §4.1.1, tor's flow_control_decide_xoff/xon). What an exit that
- * ignores XOFF can make us hold is capped ({@code maxStreamReceiveBuffer}, {@code maxCircuitReceiveBuffer}):
- * past it the circuit is closed as a protocol violation.
+ * no stream SENDMEs (prop324 §2.2, §4): XON/XOFF instead, with bounds on what an exit that ignores XOFF can make
+ * us hold. Which of the two a stream runs is a {@link StreamFlow} chosen when it opens ({@link StreamWindowFlow},
+ * {@link XonXoffFlow}); this class keeps the queues and the stream's life and asks its flow at each step.
  *
  * <p>The listener hears {@code onClosed} exactly once: after END from the exit (once data received before it
  * was delivered), when the circuit dies, or after {@link #close}. Single-threaded, on the node's scheduler.
@@ -58,30 +52,16 @@ public final class ClientStream implements Transport {
     private final int streamId;
     private final String target;
     private final ConnectListener connectListener;
-    private final Window window = Window.stream();
     private final Scheduler scheduler;
-    /** XON/XOFF instead of stream windows: the circuit's last hop negotiated congestion control. */
-    private final boolean flowControl;
-    private final long xoffLimit;
-    private boolean xoffSent;
-    private boolean xoffReceived;
-    private int xoffsSent;
-    private int xonsSent;
-    /** Dropmark bookkeeping (prop324 §4.1.4, tor's flow_control_note_sent_data): bytes sent, XOFF/XON heard. */
-    private long bytesSent;
-    private int xoffsReceived;
-    private int xonsReceived;
-    private int implausibleFlowControl;
-    private long advisedKbps = -1;
+    /** Stream windows, or XON/XOFF when the circuit's last hop negotiated congestion control. */
+    private final StreamFlow flow;
 
     private State state = State.CONNECTING;
     private Transport.Listener listener;
     private Scheduler.Cancellable beginTimer;
     private Runnable drainListener;
 
-    private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
-    private int outboundHead;
-    private long outboundBytes;
+    private final SendQueue outbound = new SendQueue();
     private boolean closeAfterFlush;
 
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
@@ -100,8 +80,7 @@ public final class ClientStream implements Transport {
         this.target = target;
         this.connectListener = l;
         this.scheduler = circuit.scheduler();
-        this.flowControl = circuit.usesCongestionControl();
-        this.xoffLimit = (long) circuit.options().xoffClientCells * RelayCell.MAX_DATA_LEN;
+        this.flow = StreamFlow.open(circuit, streamId);
     }
 
     void started() {
@@ -154,30 +133,30 @@ public final class ClientStream implements Transport {
 
     /** True when this stream uses XON/XOFF (its circuit negotiated congestion control), not stream windows. */
     public boolean usesFlowControl() {
-        return flowControl;
+        return flow.isXonXoff();
     }
 
     /** True while our XOFF is outstanding (we asked the exit to stop). */
     public boolean xoffSent() {
-        return xoffSent;
+        return flow.xoffSent();
     }
 
     /** True while the exit's XOFF holds our sending. */
     public boolean xoffReceived() {
-        return xoffReceived;
+        return flow.xoffReceived();
     }
 
     public int xoffsSent() {
-        return xoffsSent;
+        return flow.xoffsSent();
     }
 
     public int xonsSent() {
-        return xonsSent;
+        return flow.xonsSent();
     }
 
     /** The kbps_ewma of the exit's last XON (1000 bytes/s, 0 = unlimited), -1 before any. Advisory: unused. */
     public long advisedKbps() {
-        return advisedKbps;
+        return flow.advisedKbps();
     }
 
     /**
@@ -186,17 +165,17 @@ public final class ClientStream implements Transport {
      * may legitimately see differently.
      */
     public int implausibleFlowControl() {
-        return implausibleFlowControl;
+        return flow.implausibleFlowControl();
     }
 
     /** The stream package window (DATA cells we may still send before the exit's SENDME; classic circuits). */
     public int packageWindow() {
-        return window.packageWindow();
+        return flow.packageWindow();
     }
 
     /** The stream deliver window (DATA cells the exit may still send before our SENDME; classic circuits). */
     public int deliverWindow() {
-        return window.deliverWindow();
+        return flow.deliverWindow();
     }
 
     /** Bytes received and held while paused (or before a listener was set). */
@@ -231,19 +210,18 @@ public final class ClientStream implements Transport {
         if (state == State.CLOSED || closeAfterFlush || data.length == 0) {
             return;
         }
-        if (outboundBytes + data.length > circuit.options().maxStreamSendBuffer) {
+        if (outbound.bytes() + data.length > circuit.options().maxStreamSendBuffer) {
             endLocally(EndReason.MISC, "send buffer over " + circuit.options().maxStreamSendBuffer + " bytes");
             return;
         }
         outbound.add(data.clone());
-        outboundBytes += data.length;
         flush();
     }
 
     /** Bytes given to {@link #send} that have not yet left as DATA cells. */
     @Override
     public long bufferedAmount() {
-        return outboundBytes;
+        return outbound.bytes();
     }
 
     /**
@@ -255,7 +233,7 @@ public final class ClientStream implements Transport {
         if (state == State.CLOSED || closeAfterFlush) {
             return;
         }
-        if (state == State.OPEN && outboundBytes > 0) {
+        if (state == State.OPEN && !outbound.isEmpty()) {
             closeAfterFlush = true;
             closeReason = reason;
             flush();
@@ -287,26 +265,13 @@ public final class ClientStream implements Transport {
         if (state != State.OPEN) {
             return;
         }
-        boolean had = outboundBytes > 0;
-        while (outboundBytes > 0 && (flowControl ? !xoffReceived : window.canSend()) && circuit.canSendData()) {
-            byte[] head = outbound.peek();
-            int n = Math.min(RelayCell.MAX_DATA_LEN, head.length - outboundHead);
-            byte[] chunk = new byte[n];
-            System.arraycopy(head, outboundHead, chunk, 0, n);
-            outboundHead += n;
-            if (outboundHead == head.length) {
-                outbound.poll();
-                outboundHead = 0;
-            }
-            outboundBytes -= n;
-            if (flowControl) {
-                noteSent(n);
-            } else {
-                window.sent(null);
-            }
+        boolean had = !outbound.isEmpty();
+        while (!outbound.isEmpty() && flow.canSend() && circuit.canSendData()) {
+            byte[] chunk = outbound.take(RelayCell.MAX_DATA_LEN);
+            flow.sent(chunk.length);
             circuit.sendData(streamId, chunk);
         }
-        if (outboundBytes == 0) {
+        if (outbound.isEmpty()) {
             if (closeAfterFlush) {
                 endLocally(EndReason.DONE, closeReason == null ? "closed" : closeReason);
                 return;
@@ -349,9 +314,7 @@ public final class ClientStream implements Transport {
                 if (state != State.OPEN || pendingClose != null) {
                     throw new ProtocolException("DATA on a stream that is not open");
                 }
-                if (!flowControl) {
-                    window.delivered();
-                }
+                flow.received();
                 byte[] d = rc.takeData(); // the stream is the cell's last user
                 if (d.length == 0) {
                     ackIfDrained();
@@ -360,27 +323,21 @@ public final class ClientStream implements Transport {
                 inbound.add(d);
                 hold(d.length);
                 drain();
-                if (flowControl && state == State.OPEN) {
-                    considerXoff();
+                if (state == State.OPEN) {
+                    flow.afterData(inboundBytes);
                 }
                 return;
             case RelayCommand.SENDME:
-                if (flowControl) {
-                    // tor's sendme_process_stream_level: a stream SENDME under congestion control is a violation.
-                    throw new ProtocolException("stream SENDME on a congestion-controlled circuit");
+                if (flow.onSendme(rc.data())) {
+                    flush();
                 }
-                Sendme.decode(rc.data()); // the version byte must still make sense
-                window.sendmeReceived(null);
-                flush();
                 return;
             case RelayCommand.XOFF:
-                if (flowControl) {
-                    xoffFromExit(Xoff.decode(rc.data()));
-                }
-                return; // without congestion control tor ignores XON/XOFF (circuit_process_stream_xoff)
+                flow.onXoff(rc.data());
+                return;
             case RelayCommand.XON:
-                if (flowControl) {
-                    xonFromExit(Xon.decode(rc.data()));
+                if (flow.onXon(rc.data())) {
+                    flush();
                 }
                 return;
             default:
@@ -395,89 +352,20 @@ public final class ClientStream implements Transport {
                 || reason == EndReason.RESOURCELIMIT || reason == EndReason.NOROUTE;
     }
 
-    // ---- XON/XOFF (prop324 §4) -----------------------------------------------------------------------------
+    // ---- holding received data ----------------------------------------------------------------------------
 
     private void hold(long n) {
         inboundBytes += n;
-        if (flowControl) {
-            circuit.held(n);
-        }
+        flow.held(n);
     }
 
     private void release(long n) {
         inboundBytes -= n;
-        if (flowControl) {
-            circuit.held(-n);
-        }
-    }
-
-    /**
-     * After a DATA cell: too much held for the consumer? XOFF once past cc_xoff_client (prop324 §4.1.1); an exit
-     * that goes on far past it breaks the protocol (the C tor client relies on its OOM handler instead; we bound).
-     */
-    private void considerXoff() {
-        long max = circuit.options().maxStreamReceiveBuffer;
-        if (inboundBytes > max) {
-            throw new ProtocolException("the exit kept sending on stream " + streamId + " after XOFF: " + inboundBytes
-                    + " received bytes wait for the application, over the limit of " + max);
-        }
-        circuit.checkHeld();
-        if (!xoffSent && inboundBytes > xoffLimit) {
-            xoffSent = true;
-            xoffsSent++;
-            circuit.sendStreamMessage(streamId, new Xoff());
-        }
-    }
-
-    /** tor's flow_control_note_sent_data: count what we sent, halving all counts past 10 MB. */
-    private void noteSent(int n) {
-        if (bytesSent >= (10L << 20) - n) {
-            bytesSent /= 2;
-            xoffsReceived /= 2;
-            xonsReceived /= 2;
-        }
-        bytesSent += n;
-    }
-
-    private void xoffFromExit(Xoff x) {
-        if (xoffReceived) {
-            return; // tor ignores a repeated XOFF
-        }
-        if (xoffsReceived == 200) { // tor's XOFF_COUNT_SCALE_AT
-            bytesSent /= 2;
-            xoffsReceived /= 2;
-            xonsReceived /= 2;
-        }
-        xoffsReceived++;
-        // prop324 §4.1.4: an exit XOFFs only after cc_xoff_exit bytes of ours piled up at its side.
-        if (bytesSent < (long) circuit.options().xoffExitCells * RelayCell.MAX_DATA_LEN * xoffsReceived) {
-            implausibleFlowControl++;
-        }
-        xoffReceived = true;
-    }
-
-    private void xonFromExit(Xon x) {
-        if (xonsReceived == 200) { // tor's XON_COUNT_SCALE_AT
-            bytesSent /= 2;
-            xoffsReceived /= 2;
-            xonsReceived /= 2;
-        }
-        xonsReceived++;
-        long per = (long) Math.min(circuit.options().xoffExitCells, circuit.options().xonRateCells)
-                * RelayCell.MAX_DATA_LEN;
-        if (bytesSent < per * xonsReceived) {
-            implausibleFlowControl++;
-        }
-        // The rate is advice (tor feeds it to a token bucket); we send as the circuit window allows.
-        advisedKbps = x.kbpsEwma();
-        if (xoffReceived) {
-            xoffReceived = false;
-            flush();
-        }
+        flow.held(-n);
     }
 
     private void scheduleDrain() {
-        if (!drainScheduled && (inboundBytes > 0 || pendingClose != null || window.sendmeDue() || xoffSent)) {
+        if (!drainScheduled && (inboundBytes > 0 || pendingClose != null || flow.ackOwed())) {
             drainScheduled = true;
             scheduler.execute(() -> {
                 drainScheduled = false;
@@ -509,26 +397,14 @@ public final class ClientStream implements Transport {
     }
 
     /**
-     * Consumer-paced SENDMEs: acknowledge only cells the consumer has taken, and never while paused, so the
-     * exit's package window empties instead of our memory filling (tor-spec §7.4).
+     * Consumer-paced acknowledgements (stream SENDMEs, or the XON after our XOFF): only for cells the consumer has
+     * taken, and never while paused, so the exit stops instead of our memory filling (tor-spec §7.4, prop324 §4).
      */
     private void ackIfDrained() {
         if (paused || !inbound.isEmpty() || state != State.OPEN) {
             return;
         }
-        if (flowControl) {
-            // prop324 §4.1.1: XON once the queue has drained; rate 0 = unlimited (we measure no drain rate).
-            if (xoffSent) {
-                xoffSent = false;
-                xonsSent++;
-                circuit.sendStreamMessage(streamId, new Xon(Xon.UNLIMITED));
-            }
-            return;
-        }
-        while (window.sendmeDue()) {
-            circuit.sendStreamMessage(streamId, Sendme.unauthenticated());
-            window.sendmeSent();
-        }
+        flow.drained();
     }
 
     // ---- ending -----------------------------------------------------------------------------------------
@@ -565,7 +441,6 @@ public final class ClientStream implements Transport {
         circuit.sendStreamMessage(streamId, End.of(reason));
         circuit.streamFinished(this);
         outbound.clear();
-        outboundBytes = 0;
         inbound.clear();
         release(inboundBytes);
         state = State.CLOSED;
@@ -581,7 +456,6 @@ public final class ClientStream implements Transport {
         state = State.CLOSED;
         endReason = reason;
         outbound.clear();
-        outboundBytes = 0;
         closeAfterFlush = false;
         if (inbound.isEmpty()) {
             deliverClosed(message);

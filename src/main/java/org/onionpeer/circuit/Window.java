@@ -23,18 +23,11 @@ public final class Window {
 
     private final int start;
     private final int increment;
-    private final boolean authenticated;
 
-    private int packageWindow;
-    private long sent;
-    private final ArrayDeque<byte[]> expected = new ArrayDeque<>();
+    /** Our sending: a fixed window, or Vegas when congestion control was negotiated. Chosen once. */
+    private final Sender sender;
 
     private int deliverWindow;
-    private long delivered;
-
-    /** The sender's congestion control, when negotiated (then the package window above is unused). */
-    private final Vegas vegas;
-    private final Signals signals;
 
     /** What a Vegas sender needs from its circuit: the time, and whether our link toward the peer is backed up. */
     public interface Signals {
@@ -50,20 +43,15 @@ public final class Window {
         }
         this.start = start;
         this.increment = increment;
-        this.authenticated = authenticated;
-        this.packageWindow = start;
         this.deliverWindow = start;
-        this.vegas = null;
-        this.signals = null;
+        this.sender = new FixedSender(start, increment, authenticated);
     }
 
     private Window(Vegas vegas, Signals signals) {
         this.start = CIRCUIT_START;
         this.increment = vegas.sendmeInc();
-        this.authenticated = true;
         this.deliverWindow = CIRCUIT_START;
-        this.vegas = vegas;
-        this.signals = signals;
+        this.sender = new VegasSender(vegas, signals);
     }
 
     /**
@@ -76,7 +64,7 @@ public final class Window {
 
     /** The sender's Vegas state, or null for a fixed window. */
     public Vegas vegasState() {
-        return vegas;
+        return sender.vegas();
     }
 
     public static Window circuit() {
@@ -107,11 +95,11 @@ public final class Window {
     // ---- sending ---------------------------------------------------------------------------------------
 
     public boolean canSend() {
-        return vegas != null ? vegas.canSend() : packageWindow > 0;
+        return sender.canSend();
     }
 
     public int packageWindow() {
-        return vegas != null ? (int) Math.min(vegas.packageWindow(), Integer.MAX_VALUE) : packageWindow;
+        return sender.packageWindow();
     }
 
     /**
@@ -119,26 +107,12 @@ public final class Window {
      * (read only when this cell is one a SENDME will acknowledge; may be null for stream windows).
      */
     public void sent(byte[] digestAfter) {
-        if (vegas != null) {
-            vegas.sent(digestAfter, signals.nowMicros());
-            return;
-        }
-        if (packageWindow <= 0) {
-            throw new IllegalStateException("package window empty");
-        }
-        packageWindow--;
-        sent++;
-        if (authenticated && sent % increment == 0) {
-            expected.add(digestAfter.clone());
-        }
+        sender.sent(digestAfter);
     }
 
     /** True when the DATA cell about to be sent is one whose digest must be recorded. */
     public boolean nextSendNeedsDigest() {
-        if (vegas != null) {
-            return vegas.nextSendNeedsDigest();
-        }
-        return authenticated && (sent + 1) % increment == 0;
+        return sender.nextSendNeedsDigest();
     }
 
     /**
@@ -146,21 +120,132 @@ public final class Window {
      * windows). Throws ProtocolException when it acknowledges nothing or does not match.
      */
     public void sendmeReceived(byte[] digest) {
-        if (vegas != null) {
-            vegas.sendmeReceived(digest, signals.nowMicros(), signals.linkBlocked());
-            return;
+        sender.sendmeReceived(digest);
+    }
+
+    /** The sending side of a window, one implementation per mode (as the methods above describe them). */
+    private interface Sender {
+        boolean canSend();
+
+        int packageWindow();
+
+        void sent(byte[] digestAfter);
+
+        boolean nextSendNeedsDigest();
+
+        void sendmeReceived(byte[] digest);
+
+        /** The Vegas state behind it, or null. */
+        Vegas vegas();
+    }
+
+    /**
+     * A fixed window (tor-spec §7.4): at most {@code start} unacknowledged DATA cells, credited {@code increment}
+     * per SENDME; authenticated, it records the digest after every {@code increment}-th cell and checks the
+     * SENDMEs against them in order (prop289).
+     */
+    private static final class FixedSender implements Sender {
+        private final int start;
+        private final int increment;
+        private final boolean authenticated;
+        private int packageWindow;
+        private long sent;
+        private final ArrayDeque<byte[]> expected = new ArrayDeque<>();
+
+        FixedSender(int start, int increment, boolean authenticated) {
+            this.start = start;
+            this.increment = increment;
+            this.authenticated = authenticated;
+            this.packageWindow = start;
         }
-        if (packageWindow + increment > start) {
-            throw new ProtocolException("unexpected SENDME: window would exceed " + start);
+
+        @Override
+        public boolean canSend() {
+            return packageWindow > 0;
         }
-        if (authenticated) {
-            byte[] want = expected.poll();
-            if (want == null || digest == null || digest.length < DIGEST_LEN
-                    || !Bytes.constantTimeEquals(want, 0, digest, 0, DIGEST_LEN)) {
-                throw new ProtocolException("SENDME digest does not match the data we sent");
+
+        @Override
+        public int packageWindow() {
+            return packageWindow;
+        }
+
+        @Override
+        public void sent(byte[] digestAfter) {
+            if (packageWindow <= 0) {
+                throw new IllegalStateException("package window empty");
+            }
+            packageWindow--;
+            sent++;
+            if (authenticated && sent % increment == 0) {
+                expected.add(digestAfter.clone());
             }
         }
-        packageWindow += increment;
+
+        @Override
+        public boolean nextSendNeedsDigest() {
+            return authenticated && (sent + 1) % increment == 0;
+        }
+
+        @Override
+        public void sendmeReceived(byte[] digest) {
+            if (packageWindow + increment > start) {
+                throw new ProtocolException("unexpected SENDME: window would exceed " + start);
+            }
+            if (authenticated) {
+                byte[] want = expected.poll();
+                if (want == null || digest == null || digest.length < DIGEST_LEN
+                        || !Bytes.constantTimeEquals(want, 0, digest, 0, DIGEST_LEN)) {
+                    throw new ProtocolException("SENDME digest does not match the data we sent");
+                }
+            }
+            packageWindow += increment;
+        }
+
+        @Override
+        public Vegas vegas() {
+            return null;
+        }
+    }
+
+    /** Sending under Vegas (prop324 §3.3): its congestion window, SENDME digests and RTT samples. */
+    private static final class VegasSender implements Sender {
+        private final Vegas vegas;
+        private final Signals signals;
+
+        VegasSender(Vegas vegas, Signals signals) {
+            this.vegas = vegas;
+            this.signals = signals;
+        }
+
+        @Override
+        public boolean canSend() {
+            return vegas.canSend();
+        }
+
+        @Override
+        public int packageWindow() {
+            return (int) Math.min(vegas.packageWindow(), Integer.MAX_VALUE);
+        }
+
+        @Override
+        public void sent(byte[] digestAfter) {
+            vegas.sent(digestAfter, signals.nowMicros());
+        }
+
+        @Override
+        public boolean nextSendNeedsDigest() {
+            return vegas.nextSendNeedsDigest();
+        }
+
+        @Override
+        public void sendmeReceived(byte[] digest) {
+            vegas.sendmeReceived(digest, signals.nowMicros(), signals.linkBlocked());
+        }
+
+        @Override
+        public Vegas vegas() {
+            return vegas;
+        }
     }
 
     // ---- receiving -------------------------------------------------------------------------------------

@@ -1,7 +1,5 @@
 package org.onionpeer.crypto;
 
-import org.bouncycastle.crypto.digests.SHA1Digest;
-
 /**
  * KDF-TOR (tor-spec §5.2.1 "KDF-TOR"): K = SHA1(K0 | [00]) | SHA1(K0 | [01]) | ... truncated to the wanted
  * length. Used by CREATE_FAST (and TAP); new handshakes use {@link Hkdf}.
@@ -19,11 +17,13 @@ public final class KdfTor {
         }
         byte[] out = new byte[outLen];
         byte[] block = new byte[Hashes.SHA1_LEN];
-        SHA1Digest d = new SHA1Digest();
+        byte[] counter = new byte[1];
         for (int i = 0, pos = 0; pos < outLen; i++, pos += Hashes.SHA1_LEN) {
+            TunedSha1 d = new TunedSha1(); // not BC's SHA1Digest: one SHA-1 in onionpeer.js (issue 12)
             d.update(k0, 0, k0.length);
-            d.update((byte) i);
-            d.doFinal(block, 0); // doFinal also resets d for the next block
+            counter[0] = (byte) i;
+            d.update(counter, 0, 1);
+            d.peek(block, 0, Hashes.SHA1_LEN);
             System.arraycopy(block, 0, out, pos, Math.min(Hashes.SHA1_LEN, outLen - pos));
         }
         return out;

@@ -4,13 +4,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.bouncycastle.crypto.Digest;
-import org.bouncycastle.crypto.StreamCipher;
 import org.bouncycastle.crypto.digests.SHA3Digest;
 import org.bouncycastle.crypto.digests.SHAKEDigest;
-import org.bouncycastle.crypto.engines.AESEngine;
-import org.bouncycastle.crypto.modes.SICBlockCipher;
-import org.bouncycastle.crypto.params.KeyParameter;
-import org.bouncycastle.crypto.params.ParametersWithIV;
 import org.bouncycastle.math.ec.rfc7748.X25519;
 import org.onionpeer.bytes.ByteReader;
 import org.onionpeer.bytes.Bytes;
@@ -222,11 +217,7 @@ public final class NtorV3 {
 
     /** ENC(k, m) = AES-256-CTR with an all-zero IV (tor: crypto_cipher_new_with_bits(k, 256)); = DEC. */
     private static byte[] enc(byte[] key32, byte[] m) {
-        StreamCipher ctr = SICBlockCipher.newInstance(AESEngine.newInstance());
-        ctr.init(true, new ParametersWithIV(new KeyParameter(key32), new byte[16]));
-        byte[] out = new byte[m.length];
-        ctr.processBytes(m, 0, m.length, out, 0);
-        return out;
+        return TunedAes128.ctr256(key32, m); // not BC's AESEngine: one AES implementation in onionpeer.js
     }
 
     static byte[] dh(byte[] secret, byte[] point, boolean[] ok) {

@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.Digest;
-import org.bouncycastle.crypto.digests.SHA1Digest;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.engines.RSABlindedEngine;
 import org.bouncycastle.crypto.generators.RSAKeyPairGenerator;
@@ -278,7 +277,7 @@ public final class Rsa {
     }
 
     public static byte[] sha1(byte[] data) {
-        return digest(new SHA1Digest(), data);
+        return Hashes.sha1(data);
     }
 
     private static byte[] digest(Digest d, byte[] data) {

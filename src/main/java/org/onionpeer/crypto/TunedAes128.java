@@ -45,6 +45,69 @@ public final class TunedAes128 {
         return ((b << n) | (b >>> (8 - n))) & 0xff;
     }
 
+    /**
+     * AES-256 in CTR mode from an all-zero counter block (tor's {@code crypto_cipher_new_with_bits(k, 256)}),
+     * for ntor v3's ENC (NtorV3), where the messages are a few hundred bytes: a plain per-block loop over the
+     * same tables, none of the counter-mode caching of the AES-128 path. Returns a new array of
+     * {@code m.length} bytes. Written here so the browser bundle needs no second AES implementation.
+     */
+    public static byte[] ctr256(byte[] key32, byte[] m) {
+        if (key32 == null || key32.length != 32) {
+            throw new IllegalArgumentException("AES-256 key must be 32 bytes");
+        }
+        int[] k = new int[60]; // FIPS 197 §5.2 with Nk = 8, Nr = 14
+        for (int i = 0; i < 8; i++) {
+            k[i] = ((key32[4 * i] & 0xff) << 24) | ((key32[4 * i + 1] & 0xff) << 16)
+                    | ((key32[4 * i + 2] & 0xff) << 8) | (key32[4 * i + 3] & 0xff);
+        }
+        int rcon = 1;
+        for (int i = 8; i < 60; i++) {
+            int t = k[i - 1];
+            if ((i & 7) == 0) {
+                t = (SBOX[(t >>> 16) & 0xff] << 24) | (SBOX[(t >>> 8) & 0xff] << 16)
+                        | (SBOX[t & 0xff] << 8) | SBOX[t >>> 24];
+                t ^= rcon << 24;
+                rcon = xtime(rcon);
+            } else if ((i & 7) == 4) {
+                t = (SBOX[t >>> 24] << 24) | (SBOX[(t >>> 16) & 0xff] << 16)
+                        | (SBOX[(t >>> 8) & 0xff] << 8) | SBOX[t & 0xff];
+            }
+            k[i] = k[i - 8] ^ t;
+        }
+        byte[] out = new byte[m.length];
+        int[] ctr = new int[4];
+        for (int off = 0; off < m.length; off += 16) {
+            int s0 = ctr[0] ^ k[0], s1 = ctr[1] ^ k[1], s2 = ctr[2] ^ k[2], s3 = ctr[3] ^ k[3];
+            for (int r = 4; r < 56; r += 4) {
+                int u0 = TE0[s0 >>> 24] ^ TE1[(s1 >>> 16) & 0xff] ^ TE2[(s2 >>> 8) & 0xff] ^ TE3[s3 & 0xff] ^ k[r];
+                int u1 = TE0[s1 >>> 24] ^ TE1[(s2 >>> 16) & 0xff] ^ TE2[(s3 >>> 8) & 0xff] ^ TE3[s0 & 0xff] ^ k[r + 1];
+                int u2 = TE0[s2 >>> 24] ^ TE1[(s3 >>> 16) & 0xff] ^ TE2[(s0 >>> 8) & 0xff] ^ TE3[s1 & 0xff] ^ k[r + 2];
+                int u3 = TE0[s3 >>> 24] ^ TE1[(s0 >>> 16) & 0xff] ^ TE2[(s1 >>> 8) & 0xff] ^ TE3[s2 & 0xff] ^ k[r + 3];
+                s0 = u0;
+                s1 = u1;
+                s2 = u2;
+                s3 = u3;
+            }
+            int[] o = {
+                ((SBOX[s0 >>> 24] << 24) | (SBOX[(s1 >>> 16) & 0xff] << 16) | (SBOX[(s2 >>> 8) & 0xff] << 8)
+                        | SBOX[s3 & 0xff]) ^ k[56],
+                ((SBOX[s1 >>> 24] << 24) | (SBOX[(s2 >>> 16) & 0xff] << 16) | (SBOX[(s3 >>> 8) & 0xff] << 8)
+                        | SBOX[s0 & 0xff]) ^ k[57],
+                ((SBOX[s2 >>> 24] << 24) | (SBOX[(s3 >>> 16) & 0xff] << 16) | (SBOX[(s0 >>> 8) & 0xff] << 8)
+                        | SBOX[s1 & 0xff]) ^ k[58],
+                ((SBOX[s3 >>> 24] << 24) | (SBOX[(s0 >>> 16) & 0xff] << 16) | (SBOX[(s1 >>> 8) & 0xff] << 8)
+                        | SBOX[s2 & 0xff]) ^ k[59]};
+            for (int i = 0; i < 16 && off + i < m.length; i++) {
+                out[off + i] = (byte) (m[off + i] ^ (o[i >> 2] >>> (24 - 8 * (i & 3))));
+            }
+            // 128-bit big-endian increment, as BC's SICBlockCipher.
+            for (int w = 3; w >= 0 && ++ctr[w] == 0; w--) {
+                // carry into the next word
+            }
+        }
+        return out;
+    }
+
     /** The 44 round-key words (FIPS 197 §5.2). */
     private final int[] rk = new int[44];
 

@@ -31,7 +31,7 @@ import org.onionpeer.peer.OrdbNode;
 public final class Facilitator implements AutoCloseable {
     public static final String USAGE = String.join("\n",
             "usage: java -jar target/onionpeer.jar facilitator --join URL [--keep DIR] [--max-held-mb N]",
-            "       [--identity-hours N] [--no-torrents] [--torrent-wait-s N]",
+            "       [--identity-hours N] [--no-torrents] [--torrent-wait-s N] [--allow-private-trackers]",
             "",
             "Runs a node of the peer network in the background, as a page does: it joins through the bridge at",
             "URL, relays circuits for pages (never exits), answers ORDB requests and keeps what it is told to",
@@ -51,6 +51,9 @@ public final class Facilitator implements AutoCloseable {
             "  --torrent-wait-s N",
             "                   give up on a torrent when no peer sent its metadata or a piece for N s,",
             "                   1..600 (default 20)",
+            "  --allow-private-trackers",
+            "                   contact trackers at private, loopback and link-local addresses too (refused by",
+            "                   default: the trackers come from anonymous requests); for a swarm on one machine",
             "  --help           this text");
 
     /** Parsed command line. */
@@ -295,6 +298,11 @@ public final class Facilitator implements AutoCloseable {
                     break;
                 case "--no-torrents":
                     o.torrents = null;
+                    break;
+                case "--allow-private-trackers":
+                    if (o.torrents != null) {
+                        o.torrents.allowPrivateTrackers = true;
+                    }
                     break;
                 case "--torrent-wait-s":
                     String w = value(args, ++i, a);

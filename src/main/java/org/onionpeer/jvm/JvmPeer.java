@@ -71,8 +71,6 @@ public final class JvmPeer implements AutoCloseable {
     public JvmPeer(String name, String base, OrdbNode.Limits ordbLimits, PeerNode.Limits peerLimits,
             TorrentBridge.Options torrentOptions, Consumer<String> log) throws Exception {
         this.loop = new EventLoop(name);
-        // Started off the loop (libtorrent's session); set on the ORDB's server when the ORDB exists.
-        this.torrents = torrentOptions == null ? null : new TorrentBridge(loop, torrentOptions, log);
         this.ws = new WebSocketConnector();
         this.log = log;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -90,6 +88,9 @@ public final class JvmPeer implements AutoCloseable {
                 log.accept("network: " + s);
             }
         });
+        // Started off the loop (libtorrent's session), last so that nothing above can fail and leave it running;
+        // set on the ORDB's server when the ORDB exists.
+        this.torrents = torrentOptions == null ? null : new TorrentBridge(loop, torrentOptions, log);
         loop.execute(() -> {
             bootstrap.start();
             watchPeerState();

@@ -60,7 +60,7 @@ final class Matroska {
                 throw new ProtocolException("WebM: EBML header element overruns the header");
             }
             if (id == 0x4282) {
-                doc = new String(b, p, e - p, java.nio.charset.StandardCharsets.ISO_8859_1).trim();
+                doc = org.onionpeer.bytes.Text.latin1(b, p, e - p).trim();
             }
             p = e;
         }
@@ -215,7 +215,7 @@ final class Matroska {
                             type = type << 8 | b[i] & 0xff;
                         }
                     } else if (f == 0x86) {
-                        codec = new String(b, p, fe - p, java.nio.charset.StandardCharsets.ISO_8859_1).trim();
+                        codec = org.onionpeer.bytes.Text.latin1(b, p, fe - p).trim();
                     } else if (f == 0x63A2) {
                         priv = java.util.Arrays.copyOfRange(b, p, fe);
                     }

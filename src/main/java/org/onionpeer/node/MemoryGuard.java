@@ -206,7 +206,13 @@ final class MemoryGuard implements Channel.QueueObserver {
         return q.isGone() ? 0 : q.queuedBytes();
     }
 
-    private static String mib(long bytes) {
-        return bytes < (1 << 20) ? (bytes >> 10) + " KiB" : (bytes * 10 / (1 << 20)) / 10.0 + " MiB";
+    /** "512 KiB", "1.5 MiB": tenths of a MiB written by hand (what {@code x / 10.0 + ""} printed below 10^7
+     * MiB), so no double-to-text code is compiled into onionpeer.js for a log line. */
+    static String mib(long bytes) {
+        if (bytes < (1 << 20)) {
+            return (bytes >> 10) + " KiB";
+        }
+        long tenths = bytes * 10 / (1 << 20);
+        return tenths / 10 + "." + tenths % 10 + " MiB";
     }
 }

@@ -95,9 +95,10 @@ public final class DbQuery extends OrdbMessage {
         if (n > MAX_TRACKERS_BYTES) {
             throw new ProtocolException("DB_QUERY trackers of " + n + " bytes, limit " + MAX_TRACKERS_BYTES);
         }
-        String t = new String(r.bytes(n), java.nio.charset.StandardCharsets.UTF_8);
+        String t = org.onionpeer.bytes.Text.utf8(r.bytes(n));
         java.util.List<String> trackers = new java.util.ArrayList<>();
-        for (String line : t.split("\n")) {
+        // Text.split, not String.split: that one brings TeaVM's regex engine (~120 KB) into onionpeer.js.
+        for (String line : org.onionpeer.bytes.Text.split(t, "\n")) {
             if (!line.isEmpty()) {
                 trackers.add(line);
             }
@@ -122,7 +123,7 @@ public final class DbQuery extends OrdbMessage {
     @Override
     public byte[] encode() {
         if (torrent != null) {
-            byte[] t = String.join("\n", torrent.trackers()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] t = org.onionpeer.bytes.Text.utf8(String.join("\n", torrent.trackers()));
             return new ByteWriter(33 + t.length).u8(20).bytes(torrent.infoHash()).u8(4).u32(chunk).u16(count)
                 .u8(counter).u16(t.length).bytes(t).toByteArray();
         }

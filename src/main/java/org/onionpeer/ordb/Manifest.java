@@ -56,7 +56,7 @@ public final class Manifest {
         this.chunkSize = InfoDict.CHUNK;
         this.windowChunks = 0;
         this.rootOrKey = infoHash.clone();
-        byte[] n = info.name().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] n = org.onionpeer.bytes.Text.utf8(info.name());
         this.name = n.length <= MAX_NAME ? n : java.util.Arrays.copyOf(n, MAX_NAME);
         this.mime = org.onionpeer.media.MediaType.mimeOfName(info.fileName(info.mainFile()));
         this.info = info;

@@ -320,14 +320,30 @@ public final class OrdbNode {
         c.connectMillis = Math.max(c.connectMillis, TORRENT_CONNECT_MILLIS);
         c.stallMillis = Math.max(c.stallMillis, TORRENT_STALL_MILLIS);
         boolean self = store.get(h) != null;
-        return start(h, fromByte, c, listener, use -> Facilitators.find(discovery, h, found -> {
-            if (found.isEmpty() && !self) {
-                listener.onDone("no facilitator in the network to fetch this torrent, and no page holds it");
-                return;
-            }
-            use.accept(connector(self, found));
-        }));
+        return start(h, fromByte, c, listener, use -> findForTorrent(h, self, scheduler.nowMillis(), RETRY_FIRST_MILLIS,
+                listener, use));
     }
+
+    /**
+     * Facilitators announce themselves once they joined the DHT, which a page just opened may not see yet: an
+     * empty answer is asked again, from 1 s doubling, for {@link #TORRENT_FIND_MILLIS}, before saying so.
+     */
+    private void findForTorrent(HashName h, boolean self, long since, long wait, DownloadListener listener,
+            java.util.function.Consumer<OrdbLink.Connector> use) {
+        Facilitators.find(discovery, h, found -> {
+            if (!found.isEmpty() || self) {
+                use.accept(connector(self, found));
+            } else if (scheduler.nowMillis() - since + wait <= TORRENT_FIND_MILLIS) {
+                scheduler.schedule(wait, () -> findForTorrent(h, self, since, wait * 2, listener, use));
+            } else {
+                listener.onDone("no facilitator in the network to fetch this torrent, and no page holds it");
+            }
+        });
+    }
+
+    /** How long a torrent download looks for facilitators in the DHT before it says there is none. */
+    public static final long TORRENT_FIND_MILLIS = 20_000;
+    private static final long RETRY_FIRST_MILLIS = 1_000;
 
     /** A facilitator answers a torrent's first query once the swarm gave it the metadata. */
     public static final long TORRENT_CONNECT_MILLIS = 45_000;

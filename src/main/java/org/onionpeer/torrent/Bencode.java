@@ -1,11 +1,11 @@
 package org.onionpeer.torrent;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 
 /**
  * A strict reader of bencoding (BEP 3) for the info dicts we must check: integers, byte strings, lists and
@@ -46,7 +46,7 @@ final class Bencode {
         }
 
         String string(String k, boolean utf8) {
-            return new String(bytes(k), StandardCharsets.UTF_8);
+            return Text.utf8(bytes(k));
         }
 
         List<Dict> dicts(String k) {
@@ -66,7 +66,7 @@ final class Bencode {
                 if (!(o instanceof byte[])) {
                     throw new ProtocolException("info dict \"" + k + "\" holds something other than strings");
                 }
-                out.add(new String((byte[]) o, StandardCharsets.UTF_8));
+                out.add(Text.utf8((byte[]) o));
             }
             return out;
         }
@@ -125,7 +125,7 @@ final class Bencode {
                     if (peek() < '0' || peek() > '9') {
                         throw new ProtocolException("bencoding: dict key at byte " + pos + " is not a string");
                     }
-                    String k = new String(string(), StandardCharsets.UTF_8);
+                    String k = Text.utf8(string());
                     if (d.map.put(k, value(depth + 1)) != null) {
                         throw new ProtocolException("bencoding: dict key \"" + k + "\" twice");
                     }

@@ -54,7 +54,7 @@ public final class Magnet {
         byte[] hash = null;
         String dn = null;
         List<String> tr = new ArrayList<>();
-        for (String part : uri.substring(PREFIX.length()).split("&")) {
+        for (String part : org.onionpeer.bytes.Text.split(uri.substring(PREFIX.length()), "&")) {
             int eq = part.indexOf('=');
             if (eq < 0) {
                 continue;
@@ -141,13 +141,13 @@ public final class Magnet {
             } else if (c < 0x80) {
                 b[n++] = (byte) c;
             } else {
-                byte[] u = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] u = org.onionpeer.bytes.Text.utf8(String.valueOf(c));
                 b = java.util.Arrays.copyOf(b, b.length + u.length);
                 System.arraycopy(u, 0, b, n, u.length);
                 n += u.length;
             }
         }
-        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+        return org.onionpeer.bytes.Text.utf8(b, 0, n);
     }
 
     public byte[] infoHash() {

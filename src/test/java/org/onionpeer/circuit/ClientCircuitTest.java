@@ -284,6 +284,47 @@ class ClientCircuitTest {
         assertEquals(0, ch.circuitCount());
     }
 
+    /** An answer that does not fit the handshake in flight (or comes when none is) closes the circuit, saying so. */
+    @Test
+    void handshakeAnswersThatDoNotFitThePendingHopCloseTheCircuit() {
+        setUp(true);
+        relay.silent = true;
+        Channel ch = link();
+        // CREATE2 (ntor) in flight, CREATED_FAST comes.
+        CircuitEvents ev = new CircuitEvents();
+        ClientCircuit c = circuit(ch, relay.relayInfos(), null, ev);
+        assertEquals(ClientCircuit.State.BUILDING, c.state());
+        ScriptedRelay.RCirc rc = relay.circuit(c.circId());
+        rc.channel.send(new Cell(rc.circId, CellCommand.CREATED_FAST, new byte[40]));
+        sched.runUntilIdle();
+        assertEquals(List.of("protocol error: CREATED_FAST answers a CREATE2"), ev.closed);
+        // CREATE_FAST in flight, CREATED2 comes.
+        ClientCircuit.Options o = new ClientCircuit.Options();
+        o.allowCreateFast = true;
+        CircuitEvents evFast = new CircuitEvents();
+        ClientCircuit fast = circuit(ch, relay.relayInfos(), o, evFast);
+        assertTrue(fast.usedCreateFast());
+        rc = relay.circuit(fast.circId());
+        rc.channel.send(new Cell(rc.circId, CellCommand.CREATED2, new byte[2]));
+        sched.runUntilIdle();
+        assertEquals(List.of("protocol error: CREATED2 answers a CREATE_FAST"), evFast.closed);
+        relay.silent = false;
+        // Built: no handshake in flight, CREATED2 or EXTENDED2 come.
+        CircuitEvents evBuilt = new CircuitEvents();
+        ClientCircuit b = built(evBuilt);
+        rc = relay.circuit(b.circId());
+        rc.channel.send(new Cell(rc.circId, CellCommand.CREATED2, new byte[2]));
+        sched.runUntilIdle();
+        assertEquals(List.of("protocol error: CREATED2 after the first hop was made"), evBuilt.closed);
+        CircuitEvents evExt = new CircuitEvents();
+        ClientCircuit e = built(evExt);
+        rc = relay.circuit(e.circId());
+        relay.sendRaw(rc, 2, new RelayCell(RelayCommand.EXTENDED2, 0, new byte[2]).encode(PaddingSource.ZEROS));
+        sched.runUntilIdle();
+        assertEquals(List.of("protocol error: unexpected EXTENDED2"), evExt.closed);
+        assertTrue(ch.isOpen(), "only those circuits went");
+    }
+
     @Test
     void buildTimesOutAndDestroysTheCircuit() {
         setUp(false);

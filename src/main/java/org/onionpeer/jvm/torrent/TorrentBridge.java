@@ -2,23 +2,12 @@ package org.onionpeer.jvm.torrent;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
-import org.onionpeer.bytes.ProtocolException;
-import org.onionpeer.ordb.Content;
-import org.onionpeer.ordb.DbConnected;
-import org.onionpeer.ordb.DbData;
 import org.onionpeer.ordb.DbEnd;
 import org.onionpeer.ordb.DbQuery;
-import org.onionpeer.ordb.Manifest;
 import org.onionpeer.ordb.QueryAnswer;
 import org.onionpeer.ordb.TorrentProvider;
 import org.onionpeer.platform.Scheduler;
@@ -54,12 +43,23 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         /** Queries waiting on one torrent at once (several requesters, a few queries each); more are REFUSED. */
         public int maxWaitingPerTorrent = 64;
         /**
-         * Pieces after each one asked that libtorrent fetches at low priority (requesters read on), and from
-         * the metadata on, the first ones: this keeps peers from choking us as uninterested between queries.
+         * Bytes after each piece asked that libtorrent fetches at low priority (2 to 64 pieces): requesters
+         * read on, and wanting something keeps us interested in the peers. A seeder chokes a peer that is not
+         * interested and may unchoke it again only at its next round (aria2c: 10 s), so this must cover what a
+         * requester reads in 10 s (8 MiB: 800 kB/s) for the swarm's pace not to stall it. At most this much
+         * is fetched that nobody asked for.
          */
-        public int readAheadPieces = 2;
+        public long readAheadBytes = 8L << 20;
+        /** Pieces fetched at low priority from the metadata on (a requester asks the manifest, then mostly these). */
+        public int readAheadFirstPieces = 2;
         /** Pieces kept in memory, in bytes, over all torrents. */
         public long cacheBytes = 32L << 20;
+        /**
+         * Whether trackers at private, loopback or link-local addresses may be contacted ({@link TrackerFilter}):
+         * off, as an exit's policy is, since the trackers come from anonymous queries; on for a swarm on one
+         * machine (the tests).
+         */
+        public boolean allowPrivateTrackers;
     }
 
     /** Counters, read on the loop. */
@@ -84,69 +84,17 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         public String lastError;
     }
 
-    private static final int CHUNK = Content.CHUNK_SIZE;
+    /** A query for a torrent still being removed (idle a moment ago) is tried again this often, this many times. */
+    private static final long REOPEN_RETRY_MILLIS = 200;
+    private static final int REOPEN_RETRIES = 30;
 
-    private final class Torrent implements OpenTorrent.Listener {
-        final String key;
-        final byte[] infoHash;
-        OpenTorrent open;
-        Manifest manifest; // null until the metadata came
-        long length;
-        int pieceLength;
-        long chunkCount;
-        final List<Waiter> waiters = new ArrayList<>();
-        /** Pieces wanted from the OpenTorrent and not yet handed over. */
-        final Set<Integer> asked = new HashSet<>();
-        long lastQuery;
-        Scheduler.Cancellable idleCheck;
-        boolean closed;
-
-        Torrent(Magnet m) {
-            key = m.infoHashHex();
-            infoHash = m.infoHash();
-        }
-
-        @Override
-        public void onMetadata(byte[] infoDict, long len, int pl, int pieces) {
-            if (!closed) {
-                metadata(this, infoDict, len, pl);
-            }
-        }
-
-        @Override
-        public void onPiece(int index, byte[] bytes) {
-            if (!closed) {
-                piece(this, index, bytes);
-            }
-        }
-
-        @Override
-        public void onError(String message) {
-            if (!closed) {
-                fail(this, message);
-            }
-        }
-    }
-
-    private static final class Waiter {
-        final DbQuery q;
-        final QueryAnswer a;
-        long next;
-
-        Waiter(DbQuery q, QueryAnswer a) {
-            this.q = q;
-            this.a = a;
-            next = q.chunk();
-        }
-    }
-
-    private final Scheduler loop;
-    private final Options options;
+    final Scheduler loop;
+    final Options options;
     private final Consumer<String> log;
     private final TorrentFetcher fetcher;
-    private final Map<String, Torrent> torrents = new HashMap<>();
-    private final PieceCache cache;
-    private final Stats stats = new Stats();
+    private final Map<String, BridgedTorrent> torrents = new HashMap<>();
+    final PieceCache cache;
+    final Stats stats = new Stats();
     /** Totals of torrents already removed. */
     private long closedFromSwarm;
     private long closedUploaded;
@@ -181,7 +129,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         s.piecesFromSwarm = closedFromSwarm;
         s.uploadedPayloadBytes = closedUploaded;
         s.downloadedPayloadBytes = closedDownloaded;
-        for (Torrent t : torrents.values()) {
+        for (BridgedTorrent t : torrents.values()) {
             s.waiting += t.waiters.size();
             s.piecesFromSwarm += t.open.piecesFromSwarm();
             s.uploadedPayloadBytes += t.open.uploadedPayloadBytes();
@@ -197,43 +145,57 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
 
     @Override
     public void serve(DbQuery q, QueryAnswer a) {
+        serve(q, a, 0);
+    }
+
+    private void serve(DbQuery q, QueryAnswer a, int retries) {
         Magnet m = q.torrent();
         if (closed || m == null) {
             unavailable(a, "the torrent bridge is closed");
             return;
         }
-        Torrent t = torrents.get(m.infoHashHex());
+        BridgedTorrent t = torrents.get(m.infoHashHex());
         if (t == null) {
             if (torrents.size() >= options.maxTorrents && !closeAnIdleTorrent()) {
                 refuse(a, "over " + options.maxTorrents + " torrents at once");
                 return;
             }
-            t = open(m, a);
+            t = open(q, a, retries);
             if (t == null) {
                 return;
             }
         }
-        sweep(t);
+        t.sweep();
         if (t.waiters.size() >= options.maxWaitingPerTorrent) {
             refuse(a, "over " + options.maxWaitingPerTorrent + " queries waiting for one torrent");
             return;
         }
-        t.lastQuery = loop.nowMillis();
-        Waiter w = new Waiter(q, a);
-        if (t.manifest == null) {
-            t.waiters.add(w); // answered when the metadata comes
-        } else {
-            admit(t, w);
-            pump(t);
-        }
+        t.add(q, a);
     }
 
-    private Torrent open(Magnet m, QueryAnswer a) {
-        Torrent t = new Torrent(m);
+    private BridgedTorrent open(DbQuery q, QueryAnswer a, int retries) {
+        Magnet asked = q.torrent();
+        List<String> trackers = TrackerFilter.allowed(asked.trackers(), options.allowPrivateTrackers);
+        if (trackers.isEmpty()) {
+            unavailable(a, asked.trackers().isEmpty() ? "the magnet link names no tracker (this facilitator uses no DHT)"
+                    : "no tracker this facilitator may contact (private and loopback addresses are refused)");
+            return null;
+        }
+        Magnet m = Magnet.of(asked.infoHash(), trackers);
+        BridgedTorrent t = new BridgedTorrent(this, m);
         try {
             t.open = fetcher.open(m.uri(), t, loop::execute);
         } catch (IllegalStateException e) {
-            unavailable(a, "the torrent is still being closed here"); // removed a moment ago: ask again
+            // Removed a moment ago and libtorrent is still deleting its files (the fetcher waits at most 5 s).
+            if (retries < REOPEN_RETRIES) {
+                loop.schedule(REOPEN_RETRY_MILLIS, () -> {
+                    if (!a.gone() && !closed) {
+                        serve(q, a, retries + 1);
+                    }
+                });
+            } else {
+                unavailable(a, "the torrent is still being removed here");
+            }
             return null;
         } catch (IOException | IllegalArgumentException e) {
             // Not the exception's text: it may quote the magnet link.
@@ -247,138 +209,13 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         return t;
     }
 
-    /** With the metadata known: an info query is answered, a chunk query checked and queued. */
-    private void admit(Torrent t, Waiter w) {
-        DbQuery q = w.q;
-        if (w.a.gone()) {
-            return;
-        }
-        if (q.isInfo()) {
-            w.a.send(DbConnected.of(t.manifest));
-            w.a.done();
-            return;
-        }
-        if (q.chunk() + q.count() > t.chunkCount) {
-            refuse(w.a, "chunks " + q.chunk() + "+" + q.count() + " beyond " + t.chunkCount);
-            return;
-        }
-        t.waiters.add(w);
-        long from = q.chunk() * CHUNK;
-        long to = Math.min(t.length, (q.chunk() + q.count()) * CHUNK);
-        for (int p = (int) (from / t.pieceLength); p <= (int) ((to - 1) / t.pieceLength); p++) {
-            if (cache.has(t.key, p)) {
-                stats.cacheHits++;
-            } else {
-                ask(t, p); // every piece of the query at once: libtorrent fetches them from several peers
-            }
-        }
-    }
-
-    private void ask(Torrent t, int piece) {
-        if (!cache.has(t.key, piece) && t.asked.add(piece)) {
-            t.open.want(piece);
-            readAhead(t, piece + 1);
-        }
-    }
-
-    private void readAhead(Torrent t, int from) {
-        for (int p = from; p < from + options.readAheadPieces; p++) {
-            t.open.prefetch(p); // ignored past the end, or if already wanted or held
-        }
-    }
-
-    private void metadata(Torrent t, byte[] infoDict, long length, int pieceLength) {
-        try {
-            if (!MessageDigest.isEqual(MessageDigest.getInstance("SHA-1").digest(infoDict), t.infoHash)) {
-                fail(t, "the swarm's metadata does not hash to the infohash");
-                return;
-            }
-            t.manifest = Manifest.torrent(t.infoHash, infoDict);
-        } catch (ProtocolException e) {
-            fail(t, "the torrent's metadata is refused: " + e.getMessage());
-            return;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        t.length = length;
-        t.pieceLength = pieceLength;
-        t.chunkCount = t.manifest.chunkCount(); // the requester's count, from the same info dict
-        List<Waiter> early = new ArrayList<>(t.waiters);
-        t.waiters.clear();
-        if (early.stream().allMatch(w -> w.q.isInfo())) {
-            readAhead(t, 0); // a requester asks the manifest, then (mostly) the first pieces
-        }
-        for (Waiter w : early) {
-            admit(t, w);
-        }
-        pump(t);
-    }
-
-    private void piece(Torrent t, int index, byte[] bytes) {
-        stats.piecesIn++;
-        t.asked.remove(index);
-        cache.put(t.key, index, bytes);
-        pump(t);
-        cache.trim(); // after the waiters took what they could, so a piece bigger than the room still serves
-    }
-
-    /** Sends each waiter the chunks it can have now, in order; asks the pieces it waits for. */
-    private void pump(Torrent t) {
-        for (Iterator<Waiter> it = t.waiters.iterator(); it.hasNext();) {
-            Waiter w = it.next();
-            long end = w.q.chunk() + w.q.count();
-            while (!w.a.gone() && w.next < end) {
-                byte[] chunk = chunk(t, w.next);
-                if (chunk == null) {
-                    break;
-                }
-                w.a.send(DbData.of(w.next, chunk, new byte[0][]));
-                stats.chunksSent++;
-                w.next++;
-            }
-            if (w.a.gone()) {
-                it.remove();
-            } else if (w.next == end) {
-                it.remove();
-                w.a.done();
-                t.lastQuery = loop.nowMillis();
-            }
-        }
-    }
-
-    /** Chunk i from cached pieces (a chunk may span pieces shorter than it), or null after asking what is missing. */
-    private byte[] chunk(Torrent t, long i) {
-        long from = i * CHUNK;
-        long to = Math.min(t.length, from + CHUNK);
-        byte[] out = new byte[(int) (to - from)];
-        boolean missing = false;
-        for (int p = (int) (from / t.pieceLength); p <= (int) ((to - 1) / t.pieceLength); p++) {
-            byte[] piece = cache.get(t.key, p);
-            if (piece == null) {
-                ask(t, p);
-                missing = true;
-                continue;
-            }
-            long ps = (long) p * t.pieceLength;
-            long a = Math.max(from, ps);
-            long b = Math.min(to, ps + piece.length);
-            System.arraycopy(piece, (int) (a - ps), out, (int) (a - from), (int) (b - a));
-        }
-        return missing ? null : out;
-    }
-
-    /** Drops the waiters whose asker gave up or left: they must hold nothing. */
-    private void sweep(Torrent t) {
-        t.waiters.removeIf(w -> w.a.gone());
-    }
-
-    private void scheduleIdleCheck(Torrent t, long delay) {
+    private void scheduleIdleCheck(BridgedTorrent t, long delay) {
         t.idleCheck = loop.schedule(Math.max(1, delay), () -> {
             t.idleCheck = null;
             if (t.closed) {
                 return;
             }
-            sweep(t);
+            t.sweep();
             long idle = loop.nowMillis() - t.lastQuery;
             if (t.waiters.isEmpty() && idle >= options.idleMillis) {
                 remove(t);
@@ -390,9 +227,9 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
 
     /** Room for one more torrent: the one idle longest goes, if any is idle. */
     private boolean closeAnIdleTorrent() {
-        Torrent oldest = null;
-        for (Torrent t : torrents.values()) {
-            sweep(t);
+        BridgedTorrent oldest = null;
+        for (BridgedTorrent t : torrents.values()) {
+            t.sweep();
             if (t.waiters.isEmpty() && (oldest == null || t.lastQuery < oldest.lastQuery)) {
                 oldest = t;
             }
@@ -403,21 +240,20 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         return oldest != null;
     }
 
-    private void fail(Torrent t, String why) {
+    /** The torrent failed for good: its queries end UNAVAILABLE and it is removed; the reason is kept and logged. */
+    void fail(BridgedTorrent t, String why) {
         stats.lastError = why;
         log.accept("torrent bridge: " + why);
-        List<Waiter> ws = new ArrayList<>(t.waiters);
+        List<QueryAnswer> askers = t.askers();
         remove(t);
-        for (Waiter w : ws) {
-            if (!w.a.gone()) {
-                stats.unavailable++;
-                w.a.end(DbEnd.UNAVAILABLE);
-            }
+        for (QueryAnswer a : askers) {
+            stats.unavailable++;
+            a.end(DbEnd.UNAVAILABLE);
         }
     }
 
     /** Takes the torrent out of libtorrent (its temp dir goes) and its pieces out of the cache. */
-    private void remove(Torrent t) {
+    private void remove(BridgedTorrent t) {
         t.closed = true;
         torrents.remove(t.key, t);
         t.waiters.clear();
@@ -440,7 +276,7 @@ public final class TorrentBridge implements TorrentProvider, AutoCloseable {
         }
     }
 
-    private void refuse(QueryAnswer a, String why) {
+    void refuse(QueryAnswer a, String why) {
         stats.lastError = why;
         stats.refused++;
         if (!a.gone()) {
