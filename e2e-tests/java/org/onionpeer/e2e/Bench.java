@@ -29,7 +29,8 @@ import org.onionpeer.jvm.JcaRelayPrimitives;
  * WebSocket page links, then 2,000 TLS links too: links per GB of its RSS, its threads, circuit build and SOCKS
  * fetch p50/p99 against idle), onionpeer.bench.ordb=false to skip the ORDB rows ({@link OrdbPageBench}: time
  * to first frame between pages; {@link OrdbBench}: a file through 5 ORDB circuits against 1, every JVM relay
- * rate-limited).
+ * rate-limited), onionpeer.bench.torrent=false to skip the torrent rows ({@link TorrentPageBench}: a page given a
+ * magnet, time to first frame, and MB/s from a loopback swarm through facilitators to the page against aria2c alone).
  */
 public final class Bench {
     static final int MIN_MILLIS = Integer.getInteger("onionpeer.bench.millis", 1000);
@@ -141,6 +142,15 @@ public final class Bench {
                 OrdbBench.run();
             } catch (Exception e) {
                 System.out.println("ordb bench failed: " + e);
+                e.printStackTrace(System.out);
+            }
+        }
+        if (!"false".equals(System.getProperty("onionpeer.bench.torrent"))) {
+            System.out.println();
+            try {
+                TorrentPageBench.run();
+            } catch (Exception | AssertionError e) {
+                System.out.println("torrent page bench failed: " + e);
                 e.printStackTrace(System.out);
             }
         }

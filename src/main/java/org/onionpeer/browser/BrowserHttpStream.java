@@ -78,6 +78,10 @@ final class BrowserHttpStream {
     }
 
     private static void open(OnionProxy proxy, String url, long from, HeadFn head, DataFn data, EndFn end) {
+        if (org.onionpeer.torrent.Magnet.isMagnet(url)) {
+            Sharing.openMagnet(url, from, head, data, end); // a torrent: fetched by facilitators from its swarm
+            return;
+        }
         if (Sharing.linkOf(url) != null || url.contains(org.onionpeer.ordb.HashName.LINK_FRAGMENT)) {
             Sharing.open(url, from, head, data, end); // content shared by a page: fetched from ORDBs
             return;

@@ -23,6 +23,8 @@ import org.teavm.jso.typedarrays.Int8Array;
  * note, when given, says in words that a broken stream is being retried (resumed with Range);</li>
  * <li>{@code onionpeer.stream(url, videoElement, {onProgress, onDone})}: the media type comes from the file's
  * own bytes ({@link Player});</li>
+ * <li>url may be an http:// URL, a link to shared content ({@code #get=}) or a magnet link (a torrent that
+ * facilitators fetch from its swarm), in all of these;</li>
  * <li>{@code onionpeer.files(cb(err, [info]))}, info = {url, name, type, total, received, done, updated, shared};</li>
  * <li>{@code onionpeer.fileBlob(url, cb(err, blob))}, {@code onionpeer.removeFile(url, cb(err))}.</li>
  * </ul>
@@ -143,6 +145,10 @@ final class Downloads {
     static final java.util.Map<String, Job> ACTIVE = new java.util.HashMap<>();
 
     static String nameOf(String url) {
+        if (org.onionpeer.torrent.Magnet.isMagnet(url)) {
+            String hint = Sharing.knownName(url); // the dn= hint until the torrent's info dict names it
+            return hint == null || hint.isEmpty() ? "torrent" : hint;
+        }
         String p = url;
         int i = p.indexOf('#');
         if (i >= 0) {

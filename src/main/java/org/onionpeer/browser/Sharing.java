@@ -18,6 +18,7 @@ import org.onionpeer.peer.OrdbNode;
 import org.onionpeer.peer.OrdbSource;
 import org.onionpeer.peer.PeerNode;
 import org.onionpeer.platform.Scheduler;
+import org.onionpeer.torrent.Magnet;
 import org.teavm.jso.JSBody;
 import org.teavm.jso.JSFunctor;
 import org.teavm.jso.JSObject;
@@ -31,7 +32,10 @@ import org.teavm.jso.typedarrays.Int8Array;
  * <li>links work wherever URLs do: {@code download(link)}, {@code stream(link, video)}, {@code fileBlob(link)}
  * ({@link Downloads} asks {@code httpStream}, which comes here for links: a Range is a download from the
  * chunk holding the first byte wanted);</li>
- * <li>{@code onionpeer.sharing()}: what this page shares and fetches, with each source's rate.</li>
+ * <li>magnet links work there too ({@code download(magnet)}, {@code stream(magnet, video)}): facilitators
+ * fetch the torrent from its swarm and relay it through circuits ({@link OrdbNode#downloadTorrent});</li>
+ * <li>{@code onionpeer.sharing()}: what this page shares and fetches (links and magnets), with each source's
+ * rate.</li>
  * </ul>
  * Shared files are held in memory to be served (bounded by {@link OrdbNode.Limits#maxHeldBytes}) and kept in
  * IndexedDB like downloads, so {@code files()} lists them. They are shared again by each new node of this
@@ -47,7 +51,7 @@ final class Sharing {
     private static final Map<HashName, Content> shared = new LinkedHashMap<>();
     /** Manifests seen, for names and types (a link carries only the hash_name). */
     private static final Map<HashName, Manifest> manifests = new LinkedHashMap<>();
-    private static final Map<HashName, OrdbNode.Handle> fetching = new LinkedHashMap<>();
+    private static final Map<HashName, Fetch> fetching = new LinkedHashMap<>();
 
     private Sharing() {
     }
@@ -281,17 +285,39 @@ final class Sharing {
 
     // ---- fetching (httpStream for links) -------------------------------------------------------------------
 
-    /** The name of linked content, once its manifest is known (for the stored file's name). */
+    /**
+     * The name of linked content (a link or a magnet), once its manifest is known (for the stored file's
+     * name); before that, a magnet's dn= hint.
+     */
     static String knownName(String url) {
         HashName h = linkOf(url);
+        Magnet magnet = h == null ? magnetOf(url) : null;
+        if (magnet != null) {
+            h = HashName.ofTorrent(magnet.infoHash());
+        }
         Manifest m = h == null ? null : manifests.get(h);
-        return m == null ? null : Text.utf8(m.name());
+        if (m != null) {
+            return Text.utf8(m.name());
+        }
+        return magnet == null ? null : magnet.displayName();
     }
 
     static HashName linkOf(String url) {
         try {
             return HashName.ofLink(url);
         } catch (ProtocolException e) {
+            return null;
+        }
+    }
+
+    /** The magnet link {@code url} is, or null (also when it is malformed: {@link #openMagnet} says why). */
+    static Magnet magnetOf(String url) {
+        if (!Magnet.isMagnet(url)) {
+            return null;
+        }
+        try {
+            return Magnet.parse(url);
+        } catch (RuntimeException e) {
             return null;
         }
     }
@@ -310,19 +336,37 @@ final class Sharing {
             end.call("a live stream is no file: play it with stream(link, video)");
             return;
         }
-        whenOrdb(() -> fetch(h, from, head, data, end), end::call);
+        whenOrdb(() -> fetch(h, url, from, l -> ordb.download(h, from, null, l), head, data, end), end::call);
     }
 
-    private static void fetch(HashName h, long from, BrowserHttpStream.HeadFn head, BrowserHttpStream.DataFn data,
+    /**
+     * httpStream for a magnet link: the torrent fetched by facilitators (which find it in its swarm) and
+     * relayed through circuits, as a link's content is; {@code from} (a Range) starts at the piece holding it.
+     */
+    static void openMagnet(String url, long from, BrowserHttpStream.HeadFn head, BrowserHttpStream.DataFn data,
             BrowserHttpStream.EndFn end) {
+        Magnet m;
+        try {
+            m = Magnet.parse(url);
+        } catch (RuntimeException e) {
+            end.call("not a usable magnet link: " + e.getMessage());
+            return;
+        }
+        HashName h = HashName.ofTorrent(m.infoHash());
+        whenOrdb(() -> fetch(h, url, from, l -> ordb.downloadTorrent(m, from, null, l), head, data, end), end::call);
+    }
+
+    private static void fetch(HashName h, String url, long from,
+            java.util.function.Function<DownloadListener, OrdbNode.Handle> start, BrowserHttpStream.HeadFn head,
+            BrowserHttpStream.DataFn data, BrowserHttpStream.EndFn end) {
         OrdbNode.Handle[] handle = new OrdbNode.Handle[1];
         boolean[] closed = new boolean[1];
-        long[] skip = new long[1];
-        handle[0] = ordb.download(h, from, null, new DownloadListener() {
+        int[] chunkSize = new int[1];
+        handle[0] = start.apply(new DownloadListener() {
             @Override
             public void onManifest(Manifest m) {
                 manifests.put(h, m);
-                skip[0] = from - (from / m.chunkSize()) * m.chunkSize();
+                chunkSize[0] = m.chunkSize();
                 head.call(from > 0 ? 206 : 200, m.length() - from, m.mime(), from, m.length(), command ->
                         BrowserMain.scheduler().execute(() -> {
                             if ("pause".equals(command)) {
@@ -341,8 +385,9 @@ final class Sharing {
                 if (closed[0]) {
                     return;
                 }
-                int off = (int) Math.min(skip[0], chunk.length);
-                skip[0] -= off;
+                // The first chunk holds byte from; what precedes it there is not asked for.
+                long skip = from - index * chunkSize[0];
+                int off = (int) Math.max(0, Math.min(skip, chunk.length));
                 if (off < chunk.length) {
                     data.call(Int8Array.copyFromJavaArray(off == 0 ? chunk
                             : java.util.Arrays.copyOfRange(chunk, off, chunk.length)));
@@ -356,7 +401,8 @@ final class Sharing {
 
             @Override
             public void onDone(String error) {
-                if (fetching.get(h) == handle[0]) {
+                Fetch f = fetching.get(h);
+                if (f != null && f.handle == handle[0]) {
                     fetching.remove(h);
                 }
                 if (!closed[0]) {
@@ -365,7 +411,18 @@ final class Sharing {
                 }
             }
         });
-        fetching.put(h, handle[0]);
+        fetching.put(h, new Fetch(url, handle[0]));
+    }
+
+    /** A running fetch, for the status: what the page asked for (a link or a magnet) and its sources. */
+    private static final class Fetch {
+        final String url;
+        final OrdbNode.Handle handle;
+
+        Fetch(String url, OrdbNode.Handle handle) {
+            this.url = url;
+            this.handle = handle;
+        }
     }
 
     // ---- status ---------------------------------------------------------------------------------------------
@@ -382,13 +439,15 @@ final class Sharing {
         sb.append("],\"publishing\":").append(BrowserMain.quote(ordb == null ? "" : ordb.publishState()))
                 .append(",\"ordbs\":").append(ordb == null ? 0 : ordb.publishOrdbs().size()).append(",\"fetching\":[");
         i = 0;
-        for (Map.Entry<HashName, OrdbNode.Handle> e : fetching.entrySet()) {
+        for (Map.Entry<HashName, Fetch> e : fetching.entrySet()) {
             Manifest m = manifests.get(e.getKey());
-            sb.append(i++ > 0 ? "," : "").append("{\"link\":").append(BrowserMain.quote(e.getKey().link(BrowserMain.base())))
+            boolean torrent = Magnet.isMagnet(e.getValue().url);
+            sb.append(i++ > 0 ? "," : "").append("{\"link\":").append(BrowserMain.quote(torrent ? e.getValue().url
+                    : e.getKey().link(BrowserMain.base())))
                     .append(",\"name\":").append(BrowserMain.quote(m == null ? "" : Text.utf8(m.name())))
-                    .append(",\"sources\":[");
+                    .append(",\"torrent\":").append(torrent).append(",\"sources\":[");
             int j = 0;
-            for (DownloadSource s : e.getValue().sources()) {
+            for (DownloadSource s : e.getValue().handle.sources()) {
                 sb.append(j++ > 0 ? "," : "").append("{\"name\":").append(BrowserMain.quote(s.name)).append(",\"bytes\":")
                         .append(s.bytes).append(",\"kBps\":").append((long) s.rate).append(",\"fate\":")
                         .append(BrowserMain.quote(s.fate)).append("}");

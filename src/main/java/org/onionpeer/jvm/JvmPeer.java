@@ -168,7 +168,9 @@ public final class JvmPeer implements AutoCloseable {
         PeerNode p = peer;
         if (p != null && !p.state().equals(lastPeerState)) {
             lastPeerState = p.state();
-            log.accept("peer network: " + lastPeerState);
+            // The name pages' download reports give this node ("peer" and 8 hex digits of its ID), so an
+            // operator can tell it among a page's sources.
+            log.accept("peer network: " + lastPeerState + " (as peer" + p.service().id().hex().substring(0, 8) + ")");
         }
         loop.schedule(2_000, this::watchPeerState);
     }
