@@ -117,7 +117,8 @@ class TorrentInBrowserTest {
         // that joins later may hold (and find) only one facilitator's record (see the README, "Not done").
         OrdbInBrowserTest.await(page, "s.state === 'ready' && s.peers.state === 'in the peer network'", 90);
         for (int i = 0; i < 2; i++) {
-            facilitators.add(new FacilitatorProcess(bridge.server().url(""), tmp.resolve("facilitator" + i)));
+            facilitators.add(new FacilitatorProcess(bridge.server().url(""), tmp.resolve("facilitator" + i),
+                        "--allow-private-trackers"));
         }
         for (FacilitatorProcess f : facilitators) {
             names.add(f.awaitJoined(120_000));

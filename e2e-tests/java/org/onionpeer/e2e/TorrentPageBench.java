@@ -71,7 +71,8 @@ public final class TorrentPageBench {
             // The page joins before the facilitators announce themselves (as in TorrentInBrowserTest).
             PeerNetworkInBrowserTest.await(page, "s.state === 'ready' && s.peers.state === 'in the peer network'", 90);
             for (int i = 0; i < 2; i++) {
-                facilitators.add(new FacilitatorProcess(bridge.server().url(""), tmp.resolve("facilitator" + i)));
+                facilitators.add(new FacilitatorProcess(bridge.server().url(""), tmp.resolve("facilitator" + i),
+                        "--allow-private-trackers"));
             }
             for (FacilitatorProcess f : facilitators) {
                 f.awaitJoined(120_000);
