@@ -63,8 +63,11 @@ final class Sharing {
 
     @JSFunctor
     interface ShareFn extends JSObject {
-        void call(JSObject blob, String name, JsApi.StringSink progress, LinkDoneFn done);
+        void call(JSObject blob, String name, JsApi.StringSink progress, LinkDoneFn done, boolean keep);
     }
+
+    /** What this page asked a facilitator to keep ({@code share(..., {keep: true})}): asked again after a reload of the node. */
+    private static final java.util.Set<HashName> kept = new java.util.HashSet<>();
 
     @JSBody(params = "blob", script = "return blob && typeof blob.size === 'number' ? blob.size : -1;")
     private static native double sizeOf(JSObject blob);
@@ -74,13 +77,14 @@ final class Sharing {
 
     @JSBody(params = "share", script = "var o$ = window.onionpeer = window.onionpeer || {}; function n$() {}"
             + "o$.share = function (b$, name$, p$) { p$ = p$ || {};"
-            + " share(b$, String(name$ || (b$ && b$.name) || 'file'), p$.onProgress || n$, p$.onDone || n$); };"
+            + " share(b$, String(name$ || (b$ && b$.name) || 'file'), p$.onProgress || n$, p$.onDone || n$,"
+            + " p$.keep === true); };"
             + "o$.sharing = function () { return JSON.parse(o$.sharingJson()); };")
     private static native void exportShare(ShareFn share);
 
     static void export() {
-        exportShare((blob, name, progress, done) -> BrowserMain.scheduler().execute(
-                () -> share(blob, name, progress, done)));
+        exportShare((blob, name, progress, done, keep) -> BrowserMain.scheduler().execute(
+                () -> share(blob, name, progress, done, keep)));
         JsApi.export("sharingJson", (JsApi.StringFn) Sharing::statusJson);
     }
 
@@ -96,7 +100,11 @@ final class Sharing {
         }
         ordb = new OrdbNode(node, proxy, signer, null);
         for (Content c : shared.values()) {
-            ordb.share(c);
+            if (kept.contains(c.hashName())) {
+                ordb.shareAndKeep(c);
+            } else {
+                ordb.share(c);
+            }
         }
         Live.reattach(ordb);
         state = null;
@@ -214,7 +222,7 @@ final class Sharing {
 
     // ---- sharing ------------------------------------------------------------------------------------------
 
-    private static void share(JSObject blob, String name, JsApi.StringSink progress, LinkDoneFn done) {
+    private static void share(JSObject blob, String name, JsApi.StringSink progress, LinkDoneFn done, boolean keep) {
         double size = sizeOf(blob);
         if (size < 0) {
             done.call("share(blob, name): give a File or Blob", null);
@@ -239,7 +247,12 @@ final class Sharing {
                 try {
                     c = Content.publish(bytes.copyToJavaArray(), nameBytes(name), mimeOf(typeOf(blob)),
                             Content.CHUNK_SIZE);
-                    ordb.share(c);
+                    if (keep) {
+                        ordb.shareAndKeep(c); // a facilitator fetches it and serves it after this tab closes
+                        kept.add(c.hashName());
+                    } else {
+                        ordb.share(c);
+                    }
                 } catch (RuntimeException e) {
                     done.call("cannot share: " + e.getMessage(), null);
                     return;
@@ -436,7 +449,8 @@ final class Sharing {
                     .append(",\"name\":").append(BrowserMain.quote(Text.utf8(c.manifest().name())))
                     .append(",\"size\":").append(c.manifest().length()).append("}");
         }
-        sb.append("],\"publishing\":").append(BrowserMain.quote(ordb == null ? "" : ordb.publishState()))
+        sb.append("],\"keeping\":").append(BrowserMain.quote(ordb == null ? "" : ordb.keepState()));
+        sb.append(",\"publishing\":").append(BrowserMain.quote(ordb == null ? "" : ordb.publishState()))
                 .append(",\"ordbs\":").append(ordb == null ? 0 : ordb.publishOrdbs().size()).append(",\"fetching\":[");
         i = 0;
         for (Map.Entry<HashName, Fetch> e : fetching.entrySet()) {

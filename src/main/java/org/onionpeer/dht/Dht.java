@@ -125,6 +125,28 @@ public final class Dht {
     }
 
     /**
+     * Like {@link #findValue}, but always asks the network, and adds what this node holds for the key: for a
+     * key many nodes publish under (facilitators under one well-known key), a node that holds some of the
+     * values would otherwise answer its own lookup with only those. Values are deduplicated.
+     */
+    public void findAllValues(NodeId key, Consumer<LookupResult> done) {
+        table.touchBucket(self.id().bucketIndex(key), scheduler.nowMillis());
+        new Lookup(this, key, true, config.k, config.alpha, res -> {
+            List<byte[]> all = copies(values.get(key, scheduler.nowMillis()));
+            for (byte[] v : res.values()) {
+                boolean dup = false;
+                for (byte[] m : all) {
+                    dup |= java.util.Arrays.equals(m, v);
+                }
+                if (!dup) {
+                    all.add(v);
+                }
+            }
+            done.accept(new LookupResult(key, res.closest(), all, res.rounds(), res.queried(), res.failed()));
+        }).start(table.closest(key, config.k));
+    }
+
+    /**
      * Publishes {@code value} under {@code key}: STOREs it on the k nodes closest to the key, and again every
      * {@link DhtConfig#republishMillis} until {@link #unpublish}. {@code done} gets how many stored it.
      */

@@ -73,7 +73,7 @@ public final class Facilitators {
      * then the facilitators, each once.
      */
     static void find(OrdbDiscovery discovery, HashName torrent, Consumer<List<RelayInfo>> found) {
-        discovery.find(torrent, holders -> discovery.find(KEY, facilitators -> {
+        discovery.find(torrent, holders -> discovery.findAll(KEY, facilitators -> {
             List<RelayInfo> all = new ArrayList<>(holders);
             for (RelayInfo f : facilitators) {
                 boolean dup = false;

@@ -80,7 +80,7 @@ final class Keeping {
         }
         finding = true;
         state = "looking for a facilitator to keep it";
-        discovery.find(Facilitators.KEY, found -> {
+        discovery.findAll(Facilitators.KEY, found -> {
             finding = false;
             if (kept.isEmpty() || link != null) {
                 return;

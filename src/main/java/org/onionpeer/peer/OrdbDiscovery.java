@@ -132,9 +132,18 @@ public final class OrdbDiscovery implements OrdbCircuits.Lookup, OrdbServer.List
     /** FIND_VALUE for {@code h}: the verified sources' relays, newest record first, ourselves left out. */
     @Override
     public void find(HashName h, Consumer<List<RelayInfo>> found) {
+        find(h, found, false);
+    }
+
+    /** As {@link #find}, but the network is always asked, and what this node stores is added (see {@link Dht#findAllValues}). */
+    public void findAll(HashName h, Consumer<List<RelayInfo>> found) {
+        find(h, found, true);
+    }
+
+    private void find(HashName h, Consumer<List<RelayInfo>> found, boolean all) {
         stats.lookups++;
         NodeId key = OrdbSource.keyOf(h);
-        dht.findValue(key, res -> {
+        Consumer<org.onionpeer.dht.LookupResult> answer = res -> {
             List<RelayInfo> out = new ArrayList<>();
             Set<NodeId> seen = new HashSet<>();
             for (byte[] v : res.values()) {
@@ -158,6 +167,11 @@ public final class OrdbDiscovery implements OrdbCircuits.Lookup, OrdbServer.List
             }
             stats.found += out.size();
             found.accept(out);
-        });
+        };
+        if (all) {
+            dht.findAllValues(key, answer);
+        } else {
+            dht.findValue(key, answer);
+        }
     }
 }
