@@ -167,13 +167,32 @@ class TorrentInBrowserTest {
         });
     }
 
+    /**
+     * Polls a JS expression in the page until it is truthy (its value), for up to {@code seconds}, in WebDriver
+     * calls of at most 60 s each: one call over Selenium's 180 s read timeout fails with a bare TimeoutException.
+     */
+    static Object poll(String expr, int seconds) {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (true) {
+            long left = Math.max(1, (end - System.nanoTime()) / 1_000_000_000L);
+            Object r = page.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now(); (function p() {"
+                    + " var v; try { v = (" + expr + "); } catch (e) { v = null; }"
+                    + " if (v) cb(v); else if (Date.now() - t0 > " + Math.min(60, left) * 1000 + ") cb('timeout');"
+                    + " else setTimeout(p, 20); })();");
+            if (!"timeout".equals(r)) {
+                return r;
+            }
+            assertTrue(System.nanoTime() < end, "/" + expr + "/ within " + seconds + " s; the page says: " + result());
+        }
+    }
+
     static String result() {
         return String.valueOf(page.js("return document.getElementById('fetch-result').textContent;"));
     }
 
     /** Waits (bounded) until the page's result line says Done or Error; returns it. */
     static String awaitResult(int seconds) {
-        return String.valueOf(OrdbInBrowserTest.poll(page, "(function () { var t = document.getElementById("
+        return String.valueOf(poll("(function () { var t = document.getElementById("
                 + "'fetch-result').textContent; return /^(Done|Error)/.test(t) ? t : null; })()", seconds));
     }
 
@@ -206,7 +225,10 @@ class TorrentInBrowserTest {
         enterMagnet(magnet);
         long t0 = System.nanoTime();
         page.driver().findElement(By.id("magnet-play")).click();
-        List<Object> playing = OrdbInBrowserTest.awaitPlaying(page, 240);
+        @SuppressWarnings("unchecked")
+        List<Object> playing = (List<Object>) poll("(function () { var v = document.getElementById('video');"
+                + " return v.currentTime > 0 ? [performance.now() / 1000, document.getElementById('bar').value,"
+                + " v.videoWidth, v.duration] : null; })()", 240);
         double firstFrame = (System.nanoTime() - t0) / 1e9;
         double share = ((Number) playing.get(1)).doubleValue();
         String sourcesShown = String.valueOf(page.js("return document.getElementById('sources').textContent;"));
@@ -304,7 +326,7 @@ class TorrentInBrowserTest {
         enterMagnet(reelMagnet);
         page.driver().findElement(By.id("magnet-download")).click();
         // 30 % of this download's bytes in from the facilitators (its sources' report, not the progress bar).
-        OrdbInBrowserTest.poll(page, "(function () { var f = window.onionpeer.sharing().fetching.filter(function (x) {"
+        poll("(function () { var f = window.onionpeer.sharing().fetching.filter(function (x) {"
                 + " return x.link === '" + reelMagnet + "'; })[0]; return f && f.sources.reduce(function (a, s) {"
                 + " return a + s.bytes; }, 0) >= " + (long) (film.length * 0.3) + "; })()", 240);
         List<Map<String, Object>> before = lastSources();
