@@ -129,6 +129,12 @@ public final class OrdbNode {
         return facilitators == null ? 0 : facilitators.stored();
     }
 
+    /** True when this node holds every chunk of {@code h} (shared, or fetched whole). */
+    public boolean holdsAll(HashName h) {
+        Content c = store.get(h);
+        return c != null && c.held() == c.manifest().chunkCount();
+    }
+
     public OrdbServer server() {
         return server;
     }

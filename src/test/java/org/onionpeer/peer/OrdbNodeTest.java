@@ -371,7 +371,7 @@ class OrdbNodeTest extends PeerNet {
         byte[] file = randomFile(300_000);
         Content content = Content.publish(file, "keep.bin".getBytes(), "application/octet-stream", 16384);
         a.ordb.shareAndKeep(content);
-        await(() -> f.ordb.heldBytes() == file.length, 60_000, "the facilitator holds the file");
+        await(() -> f.ordb.holdsAll(content.hashName()), 60_000, "the facilitator holds the whole file");
         assertTrue(a.ordb.keepState().startsWith("asked facilitator "), a.ordb.keepState());
         a.close();
         await(() -> bridge.svc.registeredRouter(a.page.id().bytes()) == null, 5_000, "A gone");
