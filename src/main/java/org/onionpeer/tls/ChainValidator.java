@@ -175,26 +175,7 @@ public final class ChainValidator {
 
     /** "2026-01-01T00:00:00Z" for seconds since the epoch (proleptic Gregorian, UTC). */
     public static String iso(long epochSeconds) {
-        long days = Math.floorDiv(epochSeconds, 86400L);
-        long secs = epochSeconds - days * 86400L;
-        long z = days + 719468;
-        long era = Math.floorDiv(z, 146097);
-        long doe = z - era * 146097;
-        long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        long mp = (5 * doy + 2) / 153;
-        long d = doy - (153 * mp + 2) / 5 + 1;
-        long m = mp < 10 ? mp + 3 : mp - 9;
-        long y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(secs / 3600, 2) + ":"
-                + pad(secs / 60 % 60, 2) + ":" + pad(secs % 60, 2) + "Z";
-    }
-
-    private static String pad(long v, int w) {
-        String s = Long.toString(v);
-        while (s.length() < w) {
-            s = "0" + s;
-        }
-        return s;
+        // The same civil-date arithmetic as directory documents, in ISO 8601 form.
+        return org.onionpeer.netdoc.NetDoc.formatTime(epochSeconds).replace(' ', 'T') + "Z";
     }
 }
