@@ -89,6 +89,7 @@ public final class TlsClient {
     private boolean busy;
     private boolean pumping;
     private boolean inputClosed;
+    private boolean transportEnded;
 
     // Output: records in the order they were made; encrypted ones fill their slot when the AEAD answers.
     private final ArrayDeque<byte[][]> outSlots = new ArrayDeque<>();
@@ -263,7 +264,14 @@ public final class TlsClient {
 
     /** The transport ended without close_notify: a truncation unless the server already closed. */
     public void transportClosed() {
-        if (state != State.FAILED && !inputClosed) {
+        // Records that arrived before the close may still be decrypting (asynchronous crypto) or queued:
+        // they, and a close_notify among them, count. The pump decides once the input is used up.
+        transportEnded = true;
+        pump();
+    }
+
+    private void truncatedUnlessClosed() {
+        if (transportEnded && !busy && state != State.FAILED && !inputClosed) {
             fail(new TlsException(Alert.CLOSE_NOTIFY, "connection closed by the server without close_notify"
                     + (state == State.CONNECTED ? " (response may be truncated)" : " during the handshake")));
         }
@@ -282,6 +290,7 @@ public final class TlsClient {
                     break;
                 }
             }
+            truncatedUnlessClosed();
         } catch (RuntimeException e) {
             fail(asTls(e));
         } finally {

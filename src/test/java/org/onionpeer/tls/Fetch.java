@@ -29,6 +29,8 @@ final class Fetch implements TlsClient.Listener {
     java.util.function.UnaryOperator<byte[]> tamper;
     /** When positive: the client's KeyUpdate threshold (records per key). */
     long keyUpdateAfter;
+    /** When set: once connected, the crypto's answers wait until the server has closed (slow WebCrypto). */
+    boolean drainAtEof;
 
     Fetch(byte[] request) {
         this.request = request;
@@ -65,6 +67,7 @@ final class Fetch implements TlsClient.Listener {
                 }
                 if (n < 0) {
                     client.transportClosed();
+                    drain(deferred);
                     break;
                 }
                 byte[] got = java.util.Arrays.copyOf(buf, n);
@@ -73,7 +76,9 @@ final class Fetch implements TlsClient.Listener {
                 }
                 wire.write(got, 0, got.length);
                 client.receive(got, 0, got.length);
-                drain(deferred);
+                if (!(drainAtEof && connected)) {
+                    drain(deferred);
+                }
             }
             if (closed) {
                 client.close(); // our close_notify in answer

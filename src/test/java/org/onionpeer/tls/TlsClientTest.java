@@ -131,6 +131,22 @@ class TlsClientTest {
     }
 
     @Test
+    void recordsStillDecryptingWhenTheServerClosesStillCount() throws Exception {
+        // In the page, WebCrypto answers after the stream's close may have arrived: the records received
+        // before it, the close_notify among them, must still count, not be taken for a truncation.
+        TestPki.Issued leaf = TestPki.issue(new TestPki.Spec().cn("localhost").dns("localhost"), ca);
+        Fetch.Deferred d = new Fetch.Deferred(CRYPTO, 3);
+        try (JdkTlsServer server = new JdkTlsServer(TestPki.keyStore(leaf, new TestPki.Issued[0]), body)) {
+            Fetch f = new Fetch("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                    .getBytes("ISO-8859-1"));
+            f.drainAtEof = true;
+            f.run(server.port(), config("localhost"), d, d);
+            assertFetched(f);
+            assertArrayEquals(body, f.body());
+        }
+    }
+
+    @Test
     void helloRetryRequestForAnotherGroup() throws Exception {
         // A key share for a group the server does not know (a GREASE value, RFC 8701) makes it ask again
         // for x25519, which the client also listed.
