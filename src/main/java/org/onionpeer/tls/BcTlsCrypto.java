@@ -57,26 +57,7 @@ public final class BcTlsCrypto implements TlsCrypto {
     @Override
     public void keyShare(int group, Done<KeyShare> done) {
         if (group == Tls.X25519) {
-            byte[] priv = new byte[X25519.SCALAR_SIZE];
-            entropy.nextBytes(priv);
-            byte[] pub = new byte[X25519.POINT_SIZE];
-            X25519.scalarMultBase(priv, 0, pub, 0);
-            done.done(new KeyShare() {
-                public int group() {
-                    return group;
-                }
-
-                public byte[] publicKey() {
-                    return pub.clone();
-                }
-
-                public void agree(byte[] peer, Done<byte[]> d) {
-                    byte[] out = new byte[X25519.POINT_SIZE];
-                    // calculateAgreement refuses an all-zero result (a small-order peer point, RFC 7748 §6.1).
-                    boolean ok = peer.length == X25519.POINT_SIZE && X25519.calculateAgreement(priv, 0, peer, 0, out, 0);
-                    d.done(ok ? out : null);
-                }
-            });
+            done.done(x25519(entropy));
         } else if (group == Tls.SECP256R1) {
             X9ECParameters x9 = CustomNamedCurves.getByName("secp256r1");
             ECDomainParameters dom = new ECDomainParameters(x9.getCurve(), x9.getG(), x9.getN(), x9.getH());
@@ -127,14 +108,43 @@ public final class BcTlsCrypto implements TlsCrypto {
         return out;
     }
 
+    /**
+     * An X25519 key share (RFC 7748), on its own so that a platform with native crypto can fall back to just
+     * this (the page's tls.js on a browser without WebCrypto X25519) without pulling in the rest.
+     */
+    public static KeyShare x25519(Entropy entropy) {
+        byte[] priv = new byte[X25519.SCALAR_SIZE];
+        entropy.nextBytes(priv);
+        byte[] pub = new byte[X25519.POINT_SIZE];
+        X25519.scalarMultBase(priv, 0, pub, 0);
+        return new KeyShare() {
+            public int group() {
+                return Tls.X25519;
+            }
+
+            public byte[] publicKey() {
+                return pub.clone();
+            }
+
+            public void agree(byte[] peer, Done<byte[]> d) {
+                byte[] out = new byte[X25519.POINT_SIZE];
+                // calculateAgreement refuses an all-zero result (a small-order peer point, RFC 7748 §6.1).
+                boolean ok = peer.length == X25519.POINT_SIZE && X25519.calculateAgreement(priv, 0, peer, 0, out, 0);
+                d.done(ok ? out : null);
+            }
+        };
+    }
+
     @Override
     public Aead aead(int cipherSuite, byte[] key) {
-        KeyParameter k = new KeyParameter(key.clone());
-        boolean chacha = cipherSuite == Tls.TLS_CHACHA20_POLY1305_SHA256;
-        return new Aead() {
-            private final AEADCipher cipher = chacha ? new ChaCha20Poly1305()
-                    : GCMBlockCipher.newInstance(AESEngine.newInstance());
+        return aead(cipherSuite == Tls.TLS_CHACHA20_POLY1305_SHA256 ? new ChaCha20Poly1305()
+                : GCMBlockCipher.newInstance(AESEngine.newInstance()), key);
+    }
 
+    /** {@code cipher} (a fresh AEAD cipher, 16-byte tag) under {@code key}, answering at once. */
+    public static Aead aead(AEADCipher cipher, byte[] key) {
+        KeyParameter k = new KeyParameter(key.clone());
+        return new Aead() {
             public void seal(byte[] nonce, byte[] aad, byte[] plaintext, Done<byte[]> done) {
                 done.done(run(true, nonce, aad, plaintext));
             }
