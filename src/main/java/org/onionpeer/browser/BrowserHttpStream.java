@@ -1,7 +1,9 @@
 package org.onionpeer.browser;
 
 import org.onionpeer.bytes.Bytes;
+import org.onionpeer.browser.tls.TlsModule;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.http.HttpUrl;
 import org.onionpeer.node.Bootstrap;
 import org.onionpeer.node.OnionProxy;
 import org.onionpeer.transport.StreamOpener;
@@ -86,63 +88,59 @@ final class BrowserHttpStream {
             Sharing.open(url, from, head, data, end); // content shared by a page: fetched from ORDBs
             return;
         }
-        if (!url.startsWith("http://")) {
-            end.call("only http:// URLs can be fetched (the exit speaks to the site; use https inside for privacy)");
+        HttpUrl target;
+        try {
+            target = HttpUrl.parse(url);
+        } catch (ProtocolException e) {
+            end.call(e.getMessage());
             return;
         }
-        String rest = url.substring(7);
-        int slash = rest.indexOf('/');
-        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
-        String path = slash < 0 ? "/" : rest.substring(slash);
-        int hash = path.indexOf('#');
-        if (hash >= 0) {
-            path = path.substring(0, hash);
+        open(proxy, target, (stream, error) -> {
+            if (error != null) {
+                end.call(error);
+                return;
+            }
+            stream.setListener(new Reader(stream, head, data, end));
+            stream.send(Bytes.ascii(target.getRequest(from)));
+        });
+    }
+
+    /** What {@link #open(OnionProxy, HttpUrl, Opened)} gives: the stream (TLS inside for https), or why not. */
+    interface Opened {
+        void opened(Transport stream, String error);
+    }
+
+    /**
+     * Opens a circuit stream to the URL's host and port; for https, loads the TLS client (tls.js) first and
+     * runs it over the stream, so what the caller sends and reads is plaintext that only the page and the
+     * site see. Certificate errors come later, as the stream's close reason ({@link TlsStream#FAILED}).
+     */
+    static void open(OnionProxy proxy, HttpUrl target, Opened cb) {
+        if (target.secure()) {
+            TlsModule.load(BrowserMain.base(), err -> BrowserMain.scheduler().execute(() -> {
+                if (err != null) {
+                    cb.opened(null, "https needs the page's TLS client, which did not load: " + err);
+                } else {
+                    openStream(proxy, target, cb);
+                }
+            }));
+        } else {
+            openStream(proxy, target, cb);
         }
-        int colon = hostPort.lastIndexOf(':');
-        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
-        int port = colon < 0 ? 80 : parsePort(hostPort.substring(colon + 1));
-        if (host.isEmpty() || port <= 0 || !printable(path) || !printable(hostPort)) {
-            end.call("not a valid http:// URL: " + url);
-            return;
-        }
-        String request = "GET " + path + " HTTP/1.0\r\nHost: " + hostPort + "\r\nConnection: close\r\n"
-                + (from > 0 ? "Range: bytes=" + from + "-\r\n" : "") + "\r\n";
-        proxy.open(host, port, new StreamOpener.OpenCallback() {
+    }
+
+    private static void openStream(OnionProxy proxy, HttpUrl target, Opened cb) {
+        proxy.open(target.host(), target.port(), new StreamOpener.OpenCallback() {
             @Override
             public void opened(Transport stream) {
-                stream.setListener(new Reader(stream, head, data, end));
-                stream.send(Bytes.ascii(request));
+                cb.opened(target.secure() ? new TlsStream(stream, target.host()) : stream, null);
             }
 
             @Override
             public void failed(int endReason, String message) {
-                end.call("could not open a stream to " + hostPort + ": " + message);
+                cb.opened(null, "could not open a stream to " + target.hostHeader() + ": " + message);
             }
         });
-    }
-
-    private static int parsePort(String s) {
-        if (s.isEmpty() || s.length() > 5) {
-            return -1;
-        }
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n <= 65535 ? n : -1;
-    }
-
-    private static boolean printable(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) <= 0x20 || s.charAt(i) >= 0x7f) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Splits the response into head and body as it arrives, and tells the page. */
@@ -244,10 +242,16 @@ final class BrowserHttpStream {
                 return;
             }
             finished = true;
-            if (parsed == null) {
+            if (reason.startsWith(TlsStream.FAILED)) {
+                end.call(reason.substring(TlsStream.FAILED.length())); // the certificate's problem, in words
+            } else if (parsed == null) {
                 end.call("the stream closed before the HTTP head arrived (" + reason + ")");
             } else if (expected >= 0 && received < expected) {
                 end.call("the stream closed after " + received + " of " + expected + " bytes (" + reason + ")");
+            } else if (reason.startsWith(TlsStream.TRUNCATED)) {
+                // No Content-Length: only the server's close_notify shows the body is whole.
+                end.call("the response may be truncated: the server closed without TLS close_notify after "
+                        + received + " bytes and gave no Content-Length");
             } else {
                 end.call(null);
             }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.http.HttpUrl;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.dir.RelayInfo;
@@ -26,11 +27,13 @@ import org.teavm.jso.typedarrays.Int8Array;
  * bridge over WebSocket, builds 3-hop circuits with ntor, and fetches URLs through them. The page and
  * scripts drive it through {@code window.onionpeer}:
  * <ul>
- * <li>{@code start([bridgeBase])}: bootstrap against this page's bridge (or another one); the node retries
- * and recovers by itself ({@link Bootstrap});</li>
+ * <li>{@code start([bridgeBase])} or {@code start({bridge, trustAnchors: [pem, ...]})}: bootstrap against
+ * this page's bridge (or another one); the node retries and recovers by itself ({@link Bootstrap}).
+ * trustAnchors are certificates the page's TLS client trusts beside the shipped roots (a private CA, a
+ * test's);</li>
  * <li>{@code status()}: JSON with the state, the open circuits ({n, hops: [nicknames], streams: open streams}), and recent events;</li>
  * <li>{@code fetch(url, onProgress(bytes), onDone(error, httpStatus, bodyUint8Array))}: an HTTP/1.0 GET
- * through a circuit; called before the node is ready it waits for it (at most 60 s), starting the node
+ * through a circuit, TLS end to end for https:// ({@link TlsStream}); called before the node is ready it waits for it (at most 60 s), starting the node
  * against this page's origin if start() was not called.</li>
  * </ul>
  */
@@ -68,7 +71,9 @@ public final class BrowserMain {
     }
 
     @JSBody(params = {"start", "status", "fetch"}, script = "var o$ = window.onionpeer = window.onionpeer || {};"
-            + "o$.version = '0.1.0'; o$.start = function (base$) { start(base$ || location.origin); };"
+            + "o$.version = '0.1.0'; o$.start = function (a$) { var c$ = a$ && typeof a$ === 'object' ? a$ : {bridge: a$};"
+            + " if (c$.trustAnchors) o$.trustAnchorsPem = [].concat(c$.trustAnchors).join('\\n');"
+            + " start(c$.bridge || location.origin); };"
             + "o$.status = function () { return JSON.parse(status()); }; o$.fetch = fetch;")
     private static native void export(StartFn start, JsApi.StringFn status, FetchFn fetch);
 
@@ -188,15 +193,24 @@ public final class BrowserMain {
     }
 
     private static void doFetch(String url, ProgressFn progress, DoneFn done) {
-        if (!url.startsWith("http://")) {
-            done.call("only http:// URLs (the exit speaks to the site; use https inside for privacy)", 0, null);
+        HttpUrl target;
+        try {
+            target = HttpUrl.parse(url);
+        } catch (ProtocolException e) {
+            done.call(e.getMessage(), 0, null);
             return;
         }
         // Called before the node has a circuit, the fetch waits for one; status() says what the node waits for.
         whenReady(new Bootstrap.Waiter() {
             @Override
             public void ready(OnionProxy proxy) {
-                doFetch(proxy, url, progress, done);
+                BrowserHttpStream.open(proxy, target, (stream, error) -> {
+                    if (error != null) {
+                        done.call(error, 0, null);
+                    } else {
+                        collect(stream, target, progress, done);
+                    }
+                });
             }
 
             @Override
@@ -206,62 +220,46 @@ public final class BrowserMain {
         });
     }
 
-    private static void doFetch(OnionProxy proxy, String url, ProgressFn progress, DoneFn done) {
-        String rest;
-        if (!url.startsWith("http://")) {
-            done.call("only http:// URLs (the exit speaks to the site; use https inside for privacy)", 0, null);
-            return;
-        }
-        rest = url.substring(7);
-        int slash = rest.indexOf('/');
-        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
-        String path = slash < 0 ? "/" : rest.substring(slash);
-        int colon = hostPort.lastIndexOf(':');
-        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
-        int port;
-        try {
-            port = colon < 0 ? 80 : Integer.parseInt(hostPort.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            done.call("bad port in " + url, 0, null);
-            return;
-        }
-        proxy.open(host, port, new StreamOpener.OpenCallback() {
+    /** Collects the whole response (bounded by MAX_BODY) and decodes it when the stream ends. */
+    private static void collect(Transport stream, HttpUrl target, ProgressFn progress, DoneFn done) {
+        Body body = new Body();
+        stream.setListener(new Transport.Listener() {
             @Override
-            public void opened(Transport stream) {
-                Body body = new Body();
-                stream.setListener(new Transport.Listener() {
-                    @Override
-                    public void onData(byte[] data) {
-                        if (!body.add(data)) {
-                            stream.close("response too large");
-                            done.call("response larger than " + MAX_BODY + " bytes", 0, null);
-                            return;
-                        }
-                        progress.call(body.length);
-                    }
-
-                    @Override
-                    public void onClosed(String reason) {
-                        if (body.overflow) {
-                            return;
-                        }
-                        try {
-                            HttpResponse r = HttpResponse.decode(body.bytes());
-                            done.call(null, r.status(), Int8Array.copyFromJavaArray(r.body()));
-                        } catch (ProtocolException e) {
-                            done.call("bad HTTP response: " + e.getMessage() + " (" + reason + ")", 0, null);
-                        }
-                    }
-                });
-                stream.send(Bytes.ascii("GET " + path + " HTTP/1.0\r\nHost: " + hostPort
-                        + "\r\nConnection: close\r\n\r\n"));
+            public void onData(byte[] data) {
+                if (body.overflow) {
+                    return;
+                }
+                if (!body.add(data)) {
+                    stream.close("response too large");
+                    done.call("response larger than " + MAX_BODY + " bytes", 0, null);
+                    return;
+                }
+                progress.call(body.length);
             }
 
             @Override
-            public void failed(int endReason, String message) {
-                done.call("could not open a stream: " + message, 0, null);
+            public void onClosed(String reason) {
+                if (body.overflow) {
+                    return;
+                }
+                if (reason.startsWith(TlsStream.FAILED)) {
+                    done.call(reason.substring(TlsStream.FAILED.length()), 0, null);
+                    return;
+                }
+                try {
+                    HttpResponse r = HttpResponse.decode(body.bytes()); // refuses a body short of its Content-Length
+                    if (reason.startsWith(TlsStream.TRUNCATED) && r.header("Content-Length") == null) {
+                        done.call("the response may be truncated: the server closed without TLS close_notify and"
+                                + " gave no Content-Length", 0, null);
+                        return;
+                    }
+                    done.call(null, r.status(), Int8Array.copyFromJavaArray(r.body()));
+                } catch (ProtocolException e) {
+                    done.call("bad HTTP response: " + e.getMessage() + " (" + reason + ")", 0, null);
+                }
             }
         });
+        stream.send(Bytes.ascii(target.getRequest(0)));
     }
 
     /** A growable, bounded response buffer. */

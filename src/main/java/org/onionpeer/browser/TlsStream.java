@@ -1,0 +1,134 @@
+package org.onionpeer.browser;
+
+import org.onionpeer.browser.tls.TlsModule;
+import org.onionpeer.transport.Transport;
+import org.teavm.jso.typedarrays.Int8Array;
+
+/**
+ * HTTPS end to end: a circuit stream to the site carrying a TLS session whose client runs in the page
+ * (tls.js), so the exit relays only TLS records and never sees the request, the response or the site's
+ * certificate checks. A {@link Transport} of plaintext over the stream's ciphertext; callbacks arrive on the
+ * node's scheduler like the stream's own. A failed handshake or a bad certificate closes it with a reason
+ * that starts with {@link #FAILED}, which callers show as it is.
+ */
+final class TlsStream implements Transport {
+    /** How a TLS failure's close reason starts ("TLS: bad certificate from …: certificate expired on …"). */
+    static final String FAILED = "TLS: ";
+    /**
+     * How the close reason starts when the stream closed without the server's close_notify. Many servers
+     * do that after a whole response, so it is an error only where the HTTP framing (Content-Length) does not
+     * show the response whole: an attacker on the path could otherwise cut a response short unseen.
+     */
+    static final String TRUNCATED = "TLS closed without close_notify: ";
+
+    private final Transport stream;
+    private final int handle;
+    private Listener listener;
+    private boolean closed;
+
+    TlsStream(Transport stream, String host) {
+        this.stream = stream;
+        BrowserScheduler sched = BrowserMain.scheduler();
+        // Records and events come from tls.js's own promise callbacks: hop onto the node's scheduler.
+        this.handle = TlsModule.open(host, TlsModule.anchors(),
+                records -> {
+                    byte[] r = records.copyToJavaArray();
+                    sched.execute(() -> {
+                        if (!closed) {
+                            stream.send(r);
+                        }
+                    });
+                },
+                (kind, text, data) -> {
+                    byte[] d = data == null ? null : data.copyToJavaArray();
+                    sched.execute(() -> event(kind, text, d));
+                });
+        stream.setListener(new Listener() {
+            @Override
+            public void onData(byte[] d) {
+                if (!closed && handle >= 0) {
+                    TlsModule.push(handle, Int8Array.copyFromJavaArray(d));
+                }
+            }
+
+            @Override
+            public void onClosed(String reason) {
+                if (handle >= 0 && !closed) {
+                    // Records may still be decrypting in tls.js: it answers once they are done, with the
+                    // server's close_notify ('e') or a truncation ('f'), and we end then.
+                    TlsModule.lost(handle);
+                } else {
+                    end(reason);
+                }
+            }
+        });
+    }
+
+    private void event(String kind, String text, byte[] data) {
+        if (closed) {
+            return;
+        }
+        switch (kind) {
+            case "d":
+                if (listener != null) {
+                    listener.onData(data);
+                }
+                break;
+            case "e": // the server's close_notify: the response is whole
+                end("done");
+                break;
+            case "f":
+                end(FAILED + text);
+                break;
+            case "t":
+                end(TRUNCATED + text);
+                break;
+            default: // "c": connected; requests were held until now by the client itself
+                break;
+        }
+    }
+
+    private void end(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stream.close(reason);
+        if (listener != null) {
+            listener.onClosed(reason);
+        }
+    }
+
+    @Override
+    public void send(byte[] data) {
+        if (!closed && handle >= 0) {
+            TlsModule.write(handle, Int8Array.copyFromJavaArray(data));
+        }
+    }
+
+    @Override
+    public void close(String reason) {
+        if (closed) {
+            return;
+        }
+        if (handle >= 0) {
+            TlsModule.close(handle);
+        }
+        end(reason);
+    }
+
+    @Override
+    public long bufferedAmount() {
+        return stream.bufferedAmount();
+    }
+
+    @Override
+    public void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void pauseReading(boolean paused) {
+        stream.pauseReading(paused);
+    }
+}
