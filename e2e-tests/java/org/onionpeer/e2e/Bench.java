@@ -30,7 +30,9 @@ import org.onionpeer.jvm.JcaRelayPrimitives;
  * fetch p50/p99 against idle), onionpeer.bench.ordb=false to skip the ORDB rows ({@link OrdbPageBench}: time
  * to first frame between pages; {@link OrdbBench}: a file through 5 ORDB circuits against 1, every JVM relay
  * rate-limited), onionpeer.bench.torrent=false to skip the torrent rows ({@link TorrentPageBench}: a page given a
- * magnet, time to first frame, and MB/s from a loopback swarm through facilitators to the page against aria2c alone).
+ * magnet, time to first frame, and MB/s from a loopback swarm through facilitators to the page against aria2c alone),
+ * onionpeer.bench.https=false to skip the HTTPS row ({@link HttpsPageBench}: the page's TLS client against plain
+ * HTTP over the same circuits).
  */
 public final class Bench {
     static final int MIN_MILLIS = Integer.getInteger("onionpeer.bench.millis", 1000);
@@ -100,6 +102,8 @@ public final class Bench {
         System.out.println();
         bundle("onionpeer.js", "the node bundle; target " + BUNDLE_TARGET / 1024 + " KB");
         bundle("media.js", "media parsers and MP4 remuxer, loaded by the page on its first stream()");
+        bundle("tls.js", "the page's TLS client, loaded on its first https:// fetch");
+        bundle("tls-roots.js", "Mozilla's root store, loaded with tls.js");
         bundle("selftest.js", "self-test bundle, for comparison");
         bundle("bench.js", "bench bundle, for comparison");
         if (!"false".equals(System.getProperty("onionpeer.bench.net"))) {
@@ -151,6 +155,15 @@ public final class Bench {
                 TorrentPageBench.run();
             } catch (Exception | AssertionError e) {
                 System.out.println("torrent page bench failed: " + e);
+                e.printStackTrace(System.out);
+            }
+        }
+        if (!"false".equals(System.getProperty("onionpeer.bench.https"))) {
+            System.out.println();
+            try {
+                HttpsPageBench.run();
+            } catch (Exception | AssertionError e) {
+                System.out.println("https page bench failed: " + e);
                 e.printStackTrace(System.out);
             }
         }

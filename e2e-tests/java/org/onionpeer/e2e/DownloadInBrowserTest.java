@@ -138,8 +138,12 @@ class DownloadInBrowserTest {
     }
 
     /** Loads the page and waits (polling in the page) for its first circuit. */
-    @SuppressWarnings("unchecked")
     static void openAndWaitForCircuit() {
+        openAndWaitForCircuit(chromium);
+    }
+
+    @SuppressWarnings("unchecked")
+    static void openAndWaitForCircuit(Chromium chromium) {
         long t0 = System.nanoTime();
         Object s = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
                 + "(function poll() { var s = window.onionpeer && window.onionpeer.status && window.onionpeer.status();"
@@ -152,6 +156,10 @@ class DownloadInBrowserTest {
 
     /** Downloads url in the page and returns "error: ..." or "size sha256 seconds". */
     static String downloadAndHash(String url) {
+        return downloadAndHash(chromium, url);
+    }
+
+    static String downloadAndHash(Chromium chromium, String url) {
         Object r = chromium.jsAsync(SHA_JS + "var cb = arguments[arguments.length - 1]; var u$ = arguments[0];"
                 + "var t0 = performance.now();"
                 + "window.onionpeer.download(u$, {onDone: function (err, info) {"

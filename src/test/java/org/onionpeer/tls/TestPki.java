@@ -18,7 +18,7 @@ import org.onionpeer.cert.Der;
  * Test certificates made here, DER by hand (org.onionpeer.cert.Der) and signed with the JDK's JCA: a CA,
  * intermediates, leaves with chosen names, validity and key types. No bcpkix needed.
  */
-final class TestPki {
+public final class TestPki {
     /** 2026-06-01T00:00:00Z: the "now" the tests validate at. */
     static final long NOW = 1780272000L;
     static final long YEAR = 365L * 86400;
@@ -26,7 +26,7 @@ final class TestPki {
     private TestPki() {
     }
 
-    static KeyPair ec() {
+    public static KeyPair ec() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
@@ -36,7 +36,7 @@ final class TestPki {
         }
     }
 
-    static KeyPair rsa() {
+    public static KeyPair rsa() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
             g.initialize(2048);
@@ -47,9 +47,9 @@ final class TestPki {
     }
 
     /** A certificate and its private key. */
-    static final class Issued {
-        final byte[] der;
-        final KeyPair keys;
+    public static final class Issued {
+        public final byte[] der;
+        public final KeyPair keys;
         final String cn;
 
         Issued(byte[] der, KeyPair keys, String cn) {
@@ -62,13 +62,13 @@ final class TestPki {
             return Certificate.parse(der);
         }
 
-        String pem() {
+        public String pem() {
             return TrustStore.toPem(der);
         }
     }
 
     /** What to put in a certificate. */
-    static final class Spec {
+    public static final class Spec {
         String cn = "Test";
         boolean ca;
         int pathLen = -1;
@@ -79,12 +79,12 @@ final class TestPki {
         boolean serverAuthEku = true;
         KeyPair keys;
 
-        Spec cn(String v) {
+        public Spec cn(String v) {
             cn = v;
             return this;
         }
 
-        Spec ca() {
+        public Spec ca() {
             ca = true;
             return this;
         }
@@ -94,17 +94,17 @@ final class TestPki {
             return this;
         }
 
-        Spec dns(String v) {
+        public Spec dns(String v) {
             dns.add(v);
             return this;
         }
 
-        Spec ip(String v) {
+        public Spec ip(String v) {
             ips.add(Hostnames.parseIp(v));
             return this;
         }
 
-        Spec validity(long from, long to) {
+        public Spec validity(long from, long to) {
             notBefore = from;
             notAfter = to;
             return this;
@@ -116,12 +116,12 @@ final class TestPki {
         }
     }
 
-    static Issued selfSigned(Spec s) {
+    public static Issued selfSigned(Spec s) {
         KeyPair k = s.keys != null ? s.keys : ec();
         return new Issued(build(s, k, s.cn, k.getPrivate()), k, s.cn);
     }
 
-    static Issued issue(Spec s, Issued issuer) {
+    public static Issued issue(Spec s, Issued issuer) {
         KeyPair k = s.keys != null ? s.keys : ec();
         return new Issued(build(s, k, issuer.cn, issuer.keys.getPrivate()), k, s.cn);
     }
@@ -180,7 +180,7 @@ final class TestPki {
     }
 
     /** A JKS-free in-memory key store for a JDK TLS server: the leaf's key with the chain (leaf first). */
-    static KeyStore keyStore(Issued leaf, Issued... chain) {
+    public static KeyStore keyStore(Issued leaf, Issued... chain) {
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             X509Certificate[] certs = new X509Certificate[1 + chain.length];
