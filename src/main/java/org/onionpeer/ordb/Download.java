@@ -31,7 +31,9 @@ import org.onionpeer.platform.Scheduler;
  * <li>every chunk is checked against the manifest's Merkle root before it is accepted; a circuit that sends
  * a chunk that fails, or anything malformed or unasked for, is banned for this download (its ORDB is
  * never asked again) and its block is fetched elsewhere;</li>
- * <li>chunks are handed to the sink in order, verified, with their proofs (so the holder can serve them).</li>
+ * <li>chunks are handed to the sink in order, verified, with their proofs (so the holder can serve them);</li>
+ * <li>with no source left, it looks for sources again ({@link Recovery}, {@link #setFinder}), keeping what
+ * it verified and its bans, before it gives up.</li>
  * </ul>
  * Single-threaded on its scheduler; links must deliver in later tasks.
  */
@@ -63,6 +65,11 @@ public final class Download {
          * piece, held until all its chunks are in and its SHA-1 matches the info dict, then handed on.
          */
         public org.onionpeer.torrent.Magnet magnet;
+        /** With no source left: rounds of looking again without progress before giving up ({@link Recovery}). */
+        public int lookAgainRounds = 4;
+        /** ... the wait before the first round, doubling up to the max. */
+        public long retryMillis = 1_000;
+        public long maxRetryMillis = 8_000;
     }
 
     private static final byte[][] NO_PROOF = new byte[0][];
@@ -118,12 +125,13 @@ public final class Download {
     private final Scheduler scheduler;
     private final Entropy entropy;
     private final HashName hashName;
-    private final OrdbLink.Connector connector;
+    private OrdbLink.Connector connector;
     private final Config config;
     private final DownloadListener listener;
     private final List<Source> active = new ArrayList<>();
     private final List<DownloadSource> all = new ArrayList<>();
     private final Set<String> avoid = new HashSet<>();
+    private final Recovery recovery;
     private Manifest manifest;
     private ChunkWindow window;
     private long deliveredBytes;
@@ -141,6 +149,12 @@ public final class Download {
         this.connector = connector;
         this.config = config;
         this.listener = listener;
+        this.recovery = new Recovery(scheduler, config, this::reopen, this::finish);
+    }
+
+    /** How to look for sources again when none is left (else the connector is asked again). */
+    public void setFinder(SourceFinder finder) {
+        recovery.setFinder(finder);
     }
 
     public void start() {
@@ -309,6 +323,7 @@ public final class Download {
         s.rtt = scheduler.nowMillis() - r.sentAt;
         s.lastProgress = scheduler.nowMillis();
         if (manifest == null) {
+            recovery.progress();
             if (m.isLive()) {
                 finish("a live stream, not a file");
                 return;
@@ -360,6 +375,7 @@ public final class Download {
             return;
         }
         long now = scheduler.nowMillis();
+        recovery.progress();
         if (r.next == r.from && r.startAt == r.sentAt && r.parts == null) {
             s.rtt = now - r.sentAt; // first-byte latency, measured on requests sent to an idle circuit
         }
@@ -548,10 +564,23 @@ public final class Download {
         listener.onSource(s.stats, s.stats.fate);
         replenish();
         if (active.isEmpty() && !done) {
-            finish("no ORDB left to ask (last: " + s.stats.fate + ")");
+            recovery.lost(all, manifest != null, s.stats.fate); // looks again later, or ends the download
             return;
         }
         pump();
+    }
+
+    /** A round of looking again: every ORDB may be asked again but those banned, whatever a lookup found. */
+    private boolean reopen(OrdbLink.Connector found) {
+        connector = found != null ? found : connector;
+        avoid.clear();
+        for (DownloadSource x : all) {
+            if (x.banned()) {
+                avoid.add(x.name);
+            }
+        }
+        replenish();
+        return !active.isEmpty();
     }
 
     private void deliver() {
@@ -576,6 +605,7 @@ public final class Download {
             return;
         }
         done = true;
+        recovery.stop();
         if (ticker != null) {
             ticker.cancel();
         }

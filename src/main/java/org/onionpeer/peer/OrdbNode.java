@@ -22,6 +22,7 @@ import org.onionpeer.ordb.Manifest;
 import org.onionpeer.ordb.OrdbLink;
 import org.onionpeer.ordb.OrdbServer;
 import org.onionpeer.ordb.Seeding;
+import org.onionpeer.ordb.SourceFinder;
 import org.onionpeer.platform.Scheduler;
 
 /**
@@ -304,11 +305,15 @@ public final class OrdbNode {
     /**
      * Fetches {@code h} from the chunk holding byte {@code fromByte}; {@code listener} gets the manifest, the
      * verified chunks in order from there, progress, sources and the end. The ORDBs asked: this node's own server if it already knows a
-     * source (or holds the file), the sources the DHT names, else a few peers, which search themselves.
+     * source (or holds the file), the sources the DHT names, else a few peers, which search themselves. With
+     * every source gone (circuits that stalled while being built, as after a bridge restart), they are looked
+     * up again the same way (see {@code ordb.Recovery}).
      */
     public Handle download(HashName h, long fromByte, Download.Config config, DownloadListener listener) {
-        return start(h, fromByte, config, listener, use -> findOrdbs(h, store.get(h) != null, "nobody shares this now",
-                listener::onDone, use));
+        boolean held = store.get(h) != null;
+        SourceFinder again = found -> findOrdbs(h, held, "", e -> found.accept(null), found);
+        return start(h, fromByte, config, listener, use -> findOrdbs(h, held, "nobody shares this now",
+                listener::onDone, use), again);
     }
 
     /**
@@ -326,8 +331,11 @@ public final class OrdbNode {
         c.connectMillis = Math.max(c.connectMillis, TORRENT_CONNECT_MILLIS);
         c.stallMillis = Math.max(c.stallMillis, TORRENT_STALL_MILLIS);
         boolean self = store.get(h) != null;
+        // Looking again (every facilitator gone) asks the DHT once per round: the rounds are the retries.
+        SourceFinder again = found -> Facilitators.find(discovery, h,
+                list -> found.accept(list.isEmpty() && !self ? null : connector(self, list)));
         return start(h, fromByte, c, listener, use -> findForTorrent(h, self, scheduler.nowMillis(), RETRY_FIRST_MILLIS,
-                listener, use));
+                listener, use), again);
     }
 
     /**
@@ -357,7 +365,7 @@ public final class OrdbNode {
     public static final long TORRENT_STALL_MILLIS = 15_000;
 
     private Handle start(HashName h, long fromByte, Download.Config config, DownloadListener listener,
-            java.util.function.Consumer<java.util.function.Consumer<OrdbLink.Connector>> find) {
+            java.util.function.Consumer<java.util.function.Consumer<OrdbLink.Connector>> find, SourceFinder again) {
         Download[] running = new Download[1];
         boolean[] state = new boolean[2]; // cancelled, paused
         Handle handle = new Handle() {
@@ -394,6 +402,7 @@ public final class OrdbNode {
             c.fromByte = fromByte;
             Download d = new Download(scheduler, proxy.node().entropy(), h, connector, c,
                     seeding(listener, () -> running[0]));
+            d.setFinder(again);
             running[0] = d;
             downloads.add(d);
             d.setPaused(state[1]);

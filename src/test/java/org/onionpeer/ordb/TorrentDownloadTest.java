@@ -100,13 +100,17 @@ class TorrentDownloadTest {
     };
 
     Download start(Swarm.Sink sink, long fromByte) {
+        return start(sink, fromByte, connector);
+    }
+
+    Download start(Swarm.Sink sink, long fromByte, OrdbLink.Connector connector) {
         Download.Config c = new Download.Config();
         c.magnet = magnet;
         c.fromByte = fromByte;
         Download d = new Download(s, OrdbSimulationTest.entropy(3), HashName.ofTorrent(magnet.infoHash()), connector,
             c, sink);
         d.start();
-        long end = s.nowMillis() + 120_000;
+        long end = s.nowMillis() + 300_000;
         while (!d.isDone() && s.nowMillis() < end) {
             s.advance(50);
         }
@@ -159,5 +163,32 @@ class TorrentDownloadTest {
         Download d2 = start(again, 0);
         assertNull(again.error, Swarm.report(d2));
         assertArrayEquals(Hashes.sha256(data), again.digest());
+    }
+
+    /**
+     * Facilitators whose circuits are never built: the download looks for them again (rounds of waiting 1, 2,
+     * 4, 8 s, each circuit given connectMillis), then ends in the words of a torrent, within that bound.
+     */
+    @Test
+    void aTorrentWhoseFacilitatorsAllStallLooksAgainThenSaysNoFacilitatorIsLeft() {
+        facilitator("F1", 100);
+        facilitator("F2", 100);
+        Swarm.Sink sink = new Swarm.Sink(s);
+        long t0 = s.nowMillis();
+        Download d = start(sink, 0, (avoid, handler) -> {
+            for (String name : facilitators.keySet()) {
+                if (!avoid.contains(name)) {
+                    SimNet.End[] l = net.pair("D", name, 20, 2000, 2000);
+                    l[0].handler = handler; // the other end answers nothing: a circuit never built
+                    return l[0];
+                }
+            }
+            return null;
+        });
+        assertEquals("no facilitator left to ask: every source stalled or dropped, and looking for sources 4 more"
+                + " times over 56 s brought none that sent data (last: dropped: stalled: nothing for 10375 ms)",
+                sink.error, Swarm.report(d));
+        assertTrue(sink.doneAt - t0 <= 5 * (10_000 + 375) + 15_000, "ended at " + (sink.doneAt - t0) + " ms");
+        assertEquals(10, d.sources().size(), Swarm.report(d));
     }
 }

@@ -381,4 +381,50 @@ class OrdbNodeTest extends PeerNet {
         assertArrayEquals(file, got.got.toByteArray());
         assertTrue(f.ordb.server().stats().servedChunks > 0, "the facilitator served B");
     }
+
+    /**
+     * Both ORDBs of a publisher are gone for good (closed tabs) when a download starts: the DHT still names
+     * them, and the download's circuits to them fail while being built (as when the bridge restarts). It looks
+     * its sources up again and gets the file from the ORDBs the publisher publishes through next, instead of
+     * ending "no ORDB left to ask".
+     */
+    @Test
+    void aDownloadWhoseSourcesAllFailWhileItsCircuitsAreBuiltLooksThemUpAgain() {
+        SharingPage a = new SharingPage("pageA");
+        List<SharingPage> others = new ArrayList<>();
+        for (String n : List.of("pageB", "pageC", "pageD", "pageE")) {
+            others.add(new SharingPage(n));
+        }
+        byte[] file = randomFile(300_000);
+        Content content = Content.publish(file, "f.bin".getBytes(), "application/octet-stream", 16384);
+        a.ordb.share(content);
+        await(() -> others.stream().filter(p -> p.ordb.discovery().stats().announced > 0).count() == 2, 60_000,
+                "A's two ORDBs announce the hash_name");
+        List<String> gone = new ArrayList<>();
+        for (SharingPage p : new ArrayList<>(others)) {
+            if (p.ordb.discovery().stats().announced > 0) {
+                gone.add(p.peer.self().nickname());
+                p.page.dialer = new org.onionpeer.link.Dialer() { // never links to the bridge again
+                    @Override
+                    public boolean canDial(org.onionpeer.link.LinkTarget t) {
+                        return false;
+                    }
+
+                    @Override
+                    public void dial(org.onionpeer.link.LinkTarget t, DialCallback cb) {
+                        cb.failed("tab closed");
+                    }
+                };
+                p.close();
+                others.remove(p);
+            }
+        }
+        Sink got = fetch(others.get(0), content.hashName(), 0);
+        assertNull(got.error, String.join("\n", got.events));
+        assertArrayEquals(file, got.got.toByteArray());
+        for (String n : gone) {
+            assertTrue(got.events.stream().anyMatch(e -> e.startsWith(n + ": dropped: ")), n + " was asked first\n"
+                    + String.join("\n", got.events));
+        }
+    }
 }
