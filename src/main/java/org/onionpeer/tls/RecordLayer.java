@@ -7,10 +7,10 @@ import org.onionpeer.bytes.ByteWriter;
 import org.onionpeer.bytes.Bytes;
 
 /**
- * The record layer of {@link TlsClient} (RFC 8446 §5): it cuts the server's bytes into records, protects
- * and unprotects them under the current keys ({@link Protection}; an abstract class so that another
- * record format can join TLS 1.3's), and hands the client's records out in the order they were made,
- * whatever order the AEAD answers in. What the records mean (which type may come when) is the client's business.
+ * The record layer of {@link TlsClient} (RFC 8446 §5, RFC 5246 §6.2): it cuts the server's bytes into
+ * records, protects and unprotects them under the current keys ({@link Protection}: the TLS 1.3 or the TLS
+ * 1.2 AEAD construction), and hands the client's records out in the order they were made, whatever order
+ * the AEAD answers in. What the records mean (which type may come when) is the client's business.
  */
 final class RecordLayer {
     /** Where finished records go, and where a failed encryption is reported. */
@@ -148,7 +148,7 @@ final class RecordLayer {
             return nonce;
         }
 
-        /** True if every record type is encrypted; false if only application_data is (TLS 1.3). */
+        /** True if every record type is encrypted (TLS 1.2); false if only application_data is (TLS 1.3). */
         abstract boolean protectsEveryType();
 
         /** Decrypts {@code r}'s body: the plaintext, or null if it does not authenticate. */
@@ -205,6 +205,65 @@ final class RecordLayer {
                     .toByteArray();
             aead.seal(xorNonce(seq++), header, inner, sealed -> done.done(
                     sealed == null || sealed.length != inner.length + Tls.AEAD_TAG ? null : Bytes.concat(header, sealed)));
+        }
+    }
+
+    /**
+     * TLS 1.2 AEAD records (RFC 5246 §6.2.3.3): the type stays in the header and the additional data is
+     * seq_num || type || version || length. AES-GCM (RFC 5288) takes a 4-byte salt from the key block and an
+     * 8-byte explicit nonce carried at the front of each record (we send the sequence number, unique per
+     * key); ChaCha20-Poly1305 (RFC 7905) has a 12-byte IV XORed with the sequence number and no explicit part.
+     */
+    static final class Tls12 extends Protection {
+        private final boolean explicitNonce;
+
+        Tls12(TlsCrypto.Aead aead, byte[] iv) {
+            super(aead, iv);
+            this.explicitNonce = iv.length == 4;
+        }
+
+        @Override
+        boolean protectsEveryType() {
+            return true;
+        }
+
+        private static byte[] aad(long s, int type, int length) {
+            return new ByteWriter(13).u32(s >>> 32).u32(s & 0xffffffffL).u8(type).u16(Tls.TLS12).u16(length)
+                    .toByteArray();
+        }
+
+        @Override
+        void open(Record r, TlsCrypto.Done<byte[]> done) {
+            int explicit = explicitNonce ? 8 : 0;
+            if (r.body.length < explicit + Tls.AEAD_TAG) {
+                throw new TlsException(Alert.DECODE_ERROR, "encrypted record of " + r.body.length + " bytes is too short");
+            }
+            long s = seq++;
+            byte[] nonce = explicitNonce ? Bytes.concat(iv, Bytes.slice(r.body, 0, 8)) : xorNonce(s);
+            byte[] ciphertext = Bytes.slice(r.body, explicit, r.body.length - explicit);
+            aead.open(nonce, aad(s, r.type, ciphertext.length - Tls.AEAD_TAG), ciphertext, done);
+        }
+
+        @Override
+        Record content(Record r, byte[] plain) {
+            if (plain.length > Tls.MAX_PLAINTEXT) {
+                throw new TlsException(Alert.RECORD_OVERFLOW, "decrypted record of " + plain.length + " bytes exceeds "
+                        + Tls.MAX_PLAINTEXT);
+            }
+            return new Record(r.type, r.header, plain);
+        }
+
+        @Override
+        void seal(int type, byte[] content, TlsCrypto.Done<byte[]> done) {
+            long s = seq++;
+            byte[] explicit = explicitNonce ? new ByteWriter(8).u32(s >>> 32).u32(s & 0xffffffffL).toByteArray()
+                    : new byte[0];
+            byte[] nonce = explicitNonce ? Bytes.concat(iv, explicit) : xorNonce(s);
+            byte[] header = new ByteWriter(5).u8(type).u16(Tls.TLS12)
+                    .u16(explicit.length + content.length + Tls.AEAD_TAG).toByteArray();
+            aead.seal(nonce, aad(s, type, content.length), content, sealed -> done.done(
+                    sealed == null || sealed.length != content.length + Tls.AEAD_TAG ? null
+                            : Bytes.concat(header, explicit, sealed)));
         }
     }
 }

@@ -89,11 +89,7 @@ final class Tls13Handshake {
     /** A ServerHello or HelloRetryRequest that selected TLS 1.3, its legacy fields already checked. */
     void serverHello(boolean hrr, int cipherSuite, List<TlsClient.Extension> exts, byte[] message) {
         String where = hrr ? "HelloRetryRequest" : "ServerHello";
-        boolean offered = false;
-        for (int s : c.config.suites) {
-            offered |= s == cipherSuite;
-        }
-        if (!offered) {
+        if (!c.config.offers(cipherSuite, true)) {
             throw new TlsException(Alert.ILLEGAL_PARAMETER, where + " chose " + Tls.suiteName(cipherSuite)
                     + ", which the client did not offer");
         }
@@ -199,7 +195,8 @@ final class Tls13Handshake {
     private void encryptedExtensions(byte[] body, byte[] message) {
         TlsReader r = new TlsReader(body, "EncryptedExtensions");
         List<TlsClient.Extension> exts = c.extensions(r, "EncryptedExtensions", Tls.EXT_SUPPORTED_VERSIONS,
-                Tls.EXT_KEY_SHARE, Tls.EXT_PRE_SHARED_KEY, Tls.EXT_COOKIE, Tls.EXT_SIGNATURE_ALGORITHMS);
+                Tls.EXT_KEY_SHARE, Tls.EXT_PRE_SHARED_KEY, Tls.EXT_COOKIE, Tls.EXT_SIGNATURE_ALGORITHMS,
+                Tls.EXT_EXTENDED_MASTER_SECRET, Tls.EXT_RENEGOTIATION_INFO);
         r.end();
         TlsClient.emptyServerName(TlsClient.find(exts, Tls.EXT_SERVER_NAME), "EncryptedExtensions");
         c.alpn(TlsClient.find(exts, Tls.EXT_ALPN));

@@ -7,21 +7,24 @@ import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
 
 /**
- * A sans-I/O TLS 1.3 client (RFC 8446): the caller feeds it the bytes that arrive from the server ({@link #receive}) and writes out whatever it hands to {@link Listener#send}; application
+ * A sans-I/O TLS client, TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246): the caller feeds it the bytes that arrive
+ * from the server ({@link #receive}) and writes out whatever it hands to {@link Listener#send}; application
  * data goes in through {@link #send} and comes out through {@link Listener#received}. It never blocks, never
  * starts a thread and never reads a clock: the node's scheduler drives it, and its crypto answers through
  * callbacks ({@link TlsCrypto}), so the same code runs on the JVM and on WebCrypto in a page.
  *
  * <p>This class is the hub: the public API, the pump that works on one record or handshake message at a
- * time, alerts, the ClientHello and the first look at the ServerHello; {@link Tls13Handshake} takes over
- * from there. Records are cut, protected and queued by the {@link RecordLayer}; certificate chains are
- * checked by {@link ChainValidator}.
+ * time, alerts, the ClientHello and the first look at the ServerHello. The ServerHello's version picks the
+ * handshake that takes over: {@link Tls13Handshake} or {@link Tls12Handshake} (ECDHE + AEAD suites only,
+ * extended master secret required, no renegotiation, checked for the RFC 8446 downgrade sentinel). Records
+ * are cut, protected and queued by the {@link RecordLayer}; certificate chains are checked by
+ * {@link ChainValidator} the same way under both versions.
  *
  * <p>What it refuses, each with its own {@link TlsException} and alert: records over 2^14 bytes of
  * plaintext (2^14 + 256 of ciphertext), a record that does not decrypt, messages out of order or in the
- * wrong kind of record, handshake messages that straddle a key change, extensions it did not ask for, a
- * downgrade to TLS 1.2 (not supported yet), a certificate chain that does not validate, a CertificateVerify
- * or Finished that does not verify.
+ * wrong kind of record, handshake messages that straddle a key change, extensions it did not ask for, TLS
+ * 1.1 and older (and TLS 1.2 when {@link TlsConfig#withMinimumVersion} says so), a certificate chain that
+ * does not validate, a signature or Finished that does not verify.
  *
  * <p>Operations are strictly ordered even when the crypto answers later: one record or handshake message
  * is worked on at a time, and encrypted records leave in the order they were made.
@@ -45,9 +48,11 @@ public final class TlsClient {
         void failed(TlsException e);
     }
 
+    /** Handshake progress; WAIT_SERVER_KEY_EXCHANGE, WAIT_SERVER_HELLO_DONE and WAIT_CHANGE_CIPHER_SPEC are TLS 1.2's. */
     public enum State {
         START, WAIT_SERVER_HELLO, WAIT_ENCRYPTED_EXTENSIONS, WAIT_CERTIFICATE_OR_REQUEST, WAIT_CERTIFICATE,
-        WAIT_CERTIFICATE_VERIFY, WAIT_FINISHED, CONNECTED, CLOSED, FAILED
+        WAIT_CERTIFICATE_VERIFY, WAIT_FINISHED, CONNECTED, CLOSED, FAILED,
+        WAIT_SERVER_KEY_EXCHANGE, WAIT_SERVER_HELLO_DONE, WAIT_CHANGE_CIPHER_SPEC
     }
 
     /** Largest handshake message accepted (certificate chains are the big ones). */
@@ -59,6 +64,8 @@ public final class TlsClient {
 
     private static final byte[] HRR_RANDOM =
             Bytes.unhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
+    /** RFC 8446 §4.1.3: a TLS 1.3 server that negotiates TLS 1.2 (…01) or older (…00) ends its random so. */
+    private static final byte[] DOWNGRADE_SENTINEL = Bytes.unhex("444f574e47524401");
 
     final TlsConfig config;
     final TlsCrypto crypto;
@@ -91,6 +98,7 @@ public final class TlsClient {
     List<Certificate> serverCertificates;
     String alpnProtocol;
     private Tls13Handshake tls13;
+    private Tls12Handshake tls12;
 
     /** Records under one client key before it sends a KeyUpdate (TLS 1.3); lowered by tests. */
     long keyUpdateAfter = KEY_UPDATE_AFTER;
@@ -121,6 +129,11 @@ public final class TlsClient {
         return failure;
     }
 
+    /** The negotiated protocol version ({@link Tls#TLS13} or {@link Tls#TLS12}), or -1 before the ServerHello. */
+    public int version() {
+        return tls13 != null ? Tls.TLS13 : tls12 != null ? Tls.TLS12 : -1;
+    }
+
     /** The negotiated cipher suite, or -1 before the ServerHello. */
     public int cipherSuite() {
         return suite;
@@ -141,12 +154,12 @@ public final class TlsClient {
         return serverCertificates;
     }
 
-    /** KeyUpdates this client sent (asked for by the server, or at its own limit). */
+    /** KeyUpdates this client sent (asked for by the server, or at its own limit; TLS 1.3 only). */
     public int keyUpdatesSent() {
         return tls13 == null ? 0 : tls13.keyUpdatesSent;
     }
 
-    /** KeyUpdates received from the server. */
+    /** KeyUpdates received from the server (TLS 1.3 only). */
     public int keyUpdatesReceived() {
         return tls13 == null ? 0 : tls13.keyUpdatesReceived;
     }
@@ -162,6 +175,9 @@ public final class TlsClient {
     public void start() {
         if (state != State.START) {
             throw new IllegalStateException("TLS client already started");
+        }
+        if (!config.offersTls13() && !config.offersTls12()) {
+            throw new IllegalStateException("the TLS configuration leaves no cipher suite to offer");
         }
         state = State.WAIT_SERVER_HELLO;
         busy = true;
@@ -294,7 +310,11 @@ public final class TlsClient {
 
     private void handleRecord(RecordLayer.Record r) {
         if (r.type == Tls.CHANGE_CIPHER_SPEC) {
-            // §5: one dummy change_cipher_spec (a single 0x01) may arrive during the handshake; drop it.
+            if (tls12 != null) {
+                tls12.changeCipherSpec(r.body); // TLS 1.2: the server's switch to its new keys
+                return;
+            }
+            // TLS 1.3 §5: one dummy change_cipher_spec (a single 0x01) may arrive during the handshake; drop it.
             if (state == State.CONNECTED || r.body.length != 1 || r.body[0] != 1) {
                 throw new TlsException(Alert.UNEXPECTED_MESSAGE, "unexpected change_cipher_spec record");
             }
@@ -304,7 +324,8 @@ public final class TlsClient {
         RecordLayer.Protection keys = records.read;
         if (keys == null) {
             if (r.type == Tls.APPLICATION_DATA) {
-                throw new TlsException(Alert.UNEXPECTED_MESSAGE, "encrypted record before the ServerHello");
+                throw new TlsException(Alert.UNEXPECTED_MESSAGE, tls12 == null
+                        ? "encrypted record before the ServerHello" : "application data before the handshake completed");
             }
             content(r.type, r.body);
             return;
@@ -380,8 +401,15 @@ public final class TlsClient {
             next(); // a warning; a close_notify follows (§6.1)
             return;
         }
+        if (tls12 != null && data[0] == 1) {
+            // TLS 1.2 warnings (unrecognized_name, ...) leave the decision to us (RFC 5246 §7.2.2): go on; the
+            // handshake's own checks still decide. TLS 1.3 has no warnings but close_notify and user_canceled.
+            next();
+            return;
+        }
         if (desc == Alert.PROTOCOL_VERSION && state == State.WAIT_SERVER_HELLO) {
-            throw TlsException.received(desc, "it does not speak TLS 1.3, the only version this client speaks yet");
+            throw TlsException.received(desc, config.offersTls12() ? "it speaks neither TLS 1.3 nor TLS 1.2"
+                    : "it does not speak TLS 1.3, and TLS 1.2 is turned off in this client");
         }
         throw TlsException.received(desc);
     }
@@ -412,6 +440,10 @@ public final class TlsClient {
         return true;
     }
 
+    boolean handshakeBufferEmpty() {
+        return hsEnd == hsStart;
+    }
+
     /** A key change must fall on a record boundary (§5.1): nothing may be left over in the buffer. */
     void keyChangeBoundary(String after) {
         if (hsEnd != hsStart) {
@@ -423,6 +455,8 @@ public final class TlsClient {
         if (state == State.WAIT_SERVER_HELLO) {
             expect(type, Tls.SERVER_HELLO);
             serverHello(body, message);
+        } else if (tls12 != null) {
+            tls12.handshake(type, body, message);
         } else {
             tls13.handshake(type, body, message);
         }
@@ -461,6 +495,8 @@ public final class TlsClient {
 
     private byte[] clientHello() {
         sentExtensions.clear();
+        boolean tls13 = config.offersTls13();
+        boolean tls12 = config.offersTls12();
         ByteWriter ext = new ByteWriter();
         boolean ip = Hostnames.parseIp(config.host) != null;
         if (!ip) {
@@ -468,7 +504,14 @@ public final class TlsClient {
             extension(ext, Tls.EXT_SERVER_NAME,
                     new ByteWriter().u16(name.length + 3).u8(0).u16(name.length).bytes(name).toByteArray());
         }
-        extension(ext, Tls.EXT_SUPPORTED_VERSIONS, new byte[] {2, 3, 4});
+        ByteWriter versions = new ByteWriter().u8((tls13 ? 2 : 0) + (tls12 ? 2 : 0));
+        if (tls13) {
+            versions.u16(Tls.TLS13);
+        }
+        if (tls12) {
+            versions.u16(Tls.TLS12);
+        }
+        extension(ext, Tls.EXT_SUPPORTED_VERSIONS, versions.toByteArray());
         ByteWriter groups = new ByteWriter().u16(2 * config.groups.length);
         for (int g : config.groups) {
             groups.u16(g);
@@ -479,9 +522,11 @@ public final class TlsClient {
             schemes.u16(s);
         }
         extension(ext, Tls.EXT_SIGNATURE_ALGORITHMS, schemes.toByteArray());
-        byte[] pub = keyShare.publicKey();
-        extension(ext, Tls.EXT_KEY_SHARE,
-                new ByteWriter().u16(pub.length + 4).u16(keyShare.group()).u16(pub.length).bytes(pub).toByteArray());
+        if (tls13) {
+            byte[] pub = keyShare.publicKey();
+            extension(ext, Tls.EXT_KEY_SHARE,
+                    new ByteWriter().u16(pub.length + 4).u16(keyShare.group()).u16(pub.length).bytes(pub).toByteArray());
+        }
         if (!config.alpn.isEmpty()) {
             ByteWriter list = new ByteWriter();
             for (String p : config.alpn) {
@@ -494,13 +539,22 @@ public final class TlsClient {
         if (cookie != null) {
             extension(ext, Tls.EXT_COOKIE, new ByteWriter().u16(cookie.length).bytes(cookie).toByteArray());
         }
+        if (tls12) {
+            extension(ext, Tls.EXT_EC_POINT_FORMATS, new byte[] {1, 0}); // uncompressed only (RFC 8422 §5.1.2)
+            extension(ext, Tls.EXT_EXTENDED_MASTER_SECRET, new byte[0]); // RFC 7627, required of the server
+            extension(ext, Tls.EXT_RENEGOTIATION_INFO, new byte[] {0}); // RFC 5746: an initial handshake
+        }
         byte[] extensions = ext.toByteArray();
         ByteWriter body = new ByteWriter();
         body.u16(Tls.TLS12).bytes(clientRandom).u8(0); // legacy_session_id: empty (no middlebox compatibility mode)
-        body.u16(2 * config.suites.length);
+        ByteWriter suites = new ByteWriter();
         for (int s : config.suites) {
-            body.u16(s);
+            if (config.offers(s, Tls.isTls13Suite(s))) {
+                suites.u16(s);
+            }
         }
+        byte[] suiteList = suites.toByteArray();
+        body.u16(suiteList.length).bytes(suiteList);
         body.u8(1).u8(0); // legacy_compression_methods: null
         body.u16(extensions.length).bytes(extensions);
         return handshakeMessage(Tls.CLIENT_HELLO, body.toByteArray());
@@ -568,7 +622,7 @@ public final class TlsClient {
         return null;
     }
 
-    /** The server's ALPN answer: one protocol we offered. */
+    /** The server's ALPN answer (EncryptedExtensions in 1.3, ServerHello in 1.2): one protocol we offered. */
     void alpn(Extension alpn) {
         if (alpn == null) {
             return;
@@ -604,18 +658,16 @@ public final class TlsClient {
         int compression = r.u8("legacy_compression_method");
         boolean hrr = java.util.Arrays.equals(random, HRR_RANDOM);
         String where = hrr ? "HelloRetryRequest" : "ServerHello";
-        if (!r.hasMore()) {
-            throw new TlsException(Alert.PROTOCOL_VERSION,
-                    "server chose TLS 1.2 or older; this client speaks TLS 1.3 only");
-        }
-        List<Extension> exts = extensionsAllowing(r, where, hrr ? Tls.EXT_COOKIE : -1);
+        // A TLS 1.2 ServerHello may end here (RFC 5246 §7.4.1.3); TLS 1.3 always has extensions.
+        List<Extension> exts = r.hasMore() ? extensionsAllowing(r, where, hrr ? Tls.EXT_COOKIE : -1)
+                : new ArrayList<Extension>();
         r.end();
         Extension versions = find(exts, Tls.EXT_SUPPORTED_VERSIONS);
-        if (versions == null) {
-            throw new TlsException(Alert.PROTOCOL_VERSION,
-                    "server chose TLS 1.2 or older; this client speaks TLS 1.3 only");
+        if (versions == null && !hrr) {
+            tls12ServerHello(version, random, sessionId, cipherSuite, compression, exts, message);
+            return;
         }
-        if (versions.data.length != 2 || Bytes.u16(versions.data, 0) != Tls.TLS13) {
+        if (versions == null || versions.data.length != 2 || Bytes.u16(versions.data, 0) != Tls.TLS13) {
             throw new TlsException(Alert.ILLEGAL_PARAMETER, where + " selected a version other than TLS 1.3");
         }
         if (version != Tls.TLS12 || compression != 0 || sessionId.length != 0) {
@@ -627,7 +679,35 @@ public final class TlsClient {
         tls13.serverHello(hrr, cipherSuite, exts, message);
     }
 
-    // ---- certificates ----------------------------------------------------------------------
+    /** The server chose TLS 1.2 or older (RFC 8446 §4.1.3: no supported_versions in its ServerHello). */
+    private void tls12ServerHello(int version, byte[] random, byte[] sessionId, int cipherSuite, int compression,
+            List<Extension> exts, byte[] message) {
+        if (version < Tls.TLS12) {
+            throw new TlsException(Alert.PROTOCOL_VERSION, "server chose TLS 1.1 or older; this client speaks TLS 1.3"
+                    + (config.offersTls12() ? " and 1.2 only" : " only"));
+        }
+        if (version != Tls.TLS12) {
+            throw new TlsException(Alert.ILLEGAL_PARAMETER, "ServerHello has bad legacy fields");
+        }
+        if (!config.offersTls12()) {
+            throw new TlsException(Alert.PROTOCOL_VERSION,
+                    "server chose TLS 1.2 or older; this client is configured for TLS 1.3 only");
+        }
+        if (retried) {
+            throw new TlsException(Alert.ILLEGAL_PARAMETER, "server chose TLS 1.2 after a HelloRetryRequest for TLS 1.3");
+        }
+        // The downgrade sentinel (§4.1.3): a TLS 1.3 server only writes it when our offer of 1.3 did not reach it.
+        byte[] tail = Bytes.slice(random, 24, 8);
+        tail[7] |= 1; // ...00 (TLS 1.1 or older) and ...01 (TLS 1.2) alike
+        if (config.offersTls13() && java.util.Arrays.equals(tail, DOWNGRADE_SENTINEL)) {
+            throw new TlsException(Alert.ILLEGAL_PARAMETER, "ServerHello.random carries the TLS 1.3 downgrade sentinel:"
+                    + " the server speaks TLS 1.3, but something between us made it choose an older version");
+        }
+        tls12 = new Tls12Handshake(this);
+        tls12.serverHello(random, cipherSuite, compression, exts, message);
+    }
+
+    // ---- shared by both handshakes ----------------------------------------------------------------------
 
     /** Reads one certificate (DER) into the chain being built, keeping to the chain's size limit. */
     static void addCertificate(List<Certificate> certs, byte[] der) {
@@ -637,7 +717,7 @@ public final class TlsClient {
         certs.add(Certificate.parse(der));
     }
 
-    /** Validates the server's chain (path, validity, names), then goes on in state {@code after}. */
+    /** Validates the server's chain (path, validity, names: the same under both versions), then {@code then}. */
     void checkChain(List<Certificate> certs, byte[] message, State after) {
         if (certs.isEmpty()) {
             throw new TlsException(Alert.DECODE_ERROR, "server sent an empty certificate list");
