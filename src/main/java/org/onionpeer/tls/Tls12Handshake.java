@@ -84,7 +84,7 @@ final class Tls12Handshake {
     // ---- ServerHello -------------------------------------------------------------------------------------
 
     /** A ServerHello that chose TLS 1.2: legacy_version and the downgrade sentinel already checked. */
-    void serverHello(byte[] random, int cipherSuite, int compression, List<TlsClient.Extension> exts,
+    void serverHello(byte[] random, int cipherSuite, int compression, List<Hello.Extension> exts,
             byte[] message) {
         if (!c.config.offers(cipherSuite, false)) {
             throw new TlsException(Alert.ILLEGAL_PARAMETER, "ServerHello chose " + Tls.suiteName(cipherSuite)
@@ -93,7 +93,7 @@ final class Tls12Handshake {
         if (compression != 0) {
             throw new TlsException(Alert.ILLEGAL_PARAMETER, "ServerHello chose compression method " + compression);
         }
-        for (TlsClient.Extension e : exts) {
+        for (Hello.Extension e : exts) {
             // RFC 8446 §4.2: the TLS 1.3 extensions have no place in a TLS 1.2 ServerHello (supported_versions
             // cannot get here: with it, the ServerHello is a TLS 1.3 one and must select 1.3).
             if (e.type == Tls.EXT_KEY_SHARE || e.type == Tls.EXT_COOKIE || e.type == Tls.EXT_SUPPORTED_GROUPS
@@ -101,9 +101,9 @@ final class Tls12Handshake {
                 throw new TlsException(Alert.ILLEGAL_PARAMETER, "TLS 1.2 ServerHello carries extension " + e.type);
             }
         }
-        TlsClient.emptyServerName(TlsClient.find(exts, Tls.EXT_SERVER_NAME), "ServerHello");
-        c.alpn(TlsClient.find(exts, Tls.EXT_ALPN));
-        TlsClient.Extension formats = TlsClient.find(exts, Tls.EXT_EC_POINT_FORMATS);
+        Hello.emptyServerName(Hello.find(exts, Tls.EXT_SERVER_NAME), "ServerHello");
+        c.hello.alpn(Hello.find(exts, Tls.EXT_ALPN));
+        Hello.Extension formats = Hello.find(exts, Tls.EXT_EC_POINT_FORMATS);
         if (formats != null) {
             TlsReader r = new TlsReader(formats.data, "ec_point_formats");
             byte[] list = r.vector(1, 1, 255, "ec_point_format_list");
@@ -116,11 +116,11 @@ final class Tls12Handshake {
                 throw new TlsException(Alert.ILLEGAL_PARAMETER, "server does not accept uncompressed EC points");
             }
         }
-        TlsClient.Extension reneg = TlsClient.find(exts, Tls.EXT_RENEGOTIATION_INFO);
+        Hello.Extension reneg = Hello.find(exts, Tls.EXT_RENEGOTIATION_INFO);
         if (reneg != null && (reneg.data.length != 1 || reneg.data[0] != 0)) {
             throw new TlsException(Alert.HANDSHAKE_FAILURE, "ServerHello renegotiation_info is not empty (RFC 5746)");
         }
-        TlsClient.Extension ems = TlsClient.find(exts, Tls.EXT_EXTENDED_MASTER_SECRET);
+        Hello.Extension ems = Hello.find(exts, Tls.EXT_EXTENDED_MASTER_SECRET);
         if (ems == null) {
             throw new TlsException(Alert.HANDSHAKE_FAILURE, "server does not support the extended master secret"
                     + " (RFC 7627), which this client requires for TLS 1.2");

@@ -87,7 +87,7 @@ final class Tls13Handshake {
     // ---- ServerHello and HelloRetryRequest ---------------------------------------------------------------
 
     /** A ServerHello or HelloRetryRequest that selected TLS 1.3, its legacy fields already checked. */
-    void serverHello(boolean hrr, int cipherSuite, List<TlsClient.Extension> exts, byte[] message) {
+    void serverHello(boolean hrr, int cipherSuite, List<Hello.Extension> exts, byte[] message) {
         String where = hrr ? "HelloRetryRequest" : "ServerHello";
         if (!c.config.offers(cipherSuite, true)) {
             throw new TlsException(Alert.ILLEGAL_PARAMETER, where + " chose " + Tls.suiteName(cipherSuite)
@@ -100,13 +100,13 @@ final class Tls13Handshake {
             helloRetryRequest(cipherSuite, exts, message);
             return;
         }
-        for (TlsClient.Extension e : exts) {
+        for (Hello.Extension e : exts) {
             // §4.2: only supported_versions and key_share (and pre_shared_key, never offered) belong here.
             if (e.type != Tls.EXT_SUPPORTED_VERSIONS && e.type != Tls.EXT_KEY_SHARE) {
                 throw new TlsException(Alert.ILLEGAL_PARAMETER, "ServerHello carries an extension that belongs elsewhere");
             }
         }
-        TlsClient.Extension share = TlsClient.find(exts, Tls.EXT_KEY_SHARE);
+        Hello.Extension share = Hello.find(exts, Tls.EXT_KEY_SHARE);
         if (share == null) {
             throw new TlsException(Alert.MISSING_EXTENSION, "ServerHello has no key_share (PSK-only is not supported)");
         }
@@ -139,17 +139,17 @@ final class Tls13Handshake {
         }));
     }
 
-    private void helloRetryRequest(int cipherSuite, List<TlsClient.Extension> exts, byte[] message) {
+    private void helloRetryRequest(int cipherSuite, List<Hello.Extension> exts, byte[] message) {
         if (c.retried) {
             throw new TlsException(Alert.UNEXPECTED_MESSAGE, "second HelloRetryRequest");
         }
-        for (TlsClient.Extension e : exts) {
+        for (Hello.Extension e : exts) {
             if (e.type != Tls.EXT_SUPPORTED_VERSIONS && e.type != Tls.EXT_KEY_SHARE && e.type != Tls.EXT_COOKIE) {
                 throw new TlsException(Alert.ILLEGAL_PARAMETER, "HelloRetryRequest carries extension " + e.type);
             }
         }
-        TlsClient.Extension share = TlsClient.find(exts, Tls.EXT_KEY_SHARE);
-        TlsClient.Extension cookieExt = TlsClient.find(exts, Tls.EXT_COOKIE);
+        Hello.Extension share = Hello.find(exts, Tls.EXT_KEY_SHARE);
+        Hello.Extension cookieExt = Hello.find(exts, Tls.EXT_COOKIE);
         int group = c.keyShare.group();
         if (share != null) {
             TlsReader sr = new TlsReader(share.data, "HelloRetryRequest key_share");
@@ -194,12 +194,12 @@ final class Tls13Handshake {
 
     private void encryptedExtensions(byte[] body, byte[] message) {
         TlsReader r = new TlsReader(body, "EncryptedExtensions");
-        List<TlsClient.Extension> exts = c.extensions(r, "EncryptedExtensions", Tls.EXT_SUPPORTED_VERSIONS,
+        List<Hello.Extension> exts = c.hello.extensions(r, "EncryptedExtensions", Tls.EXT_SUPPORTED_VERSIONS,
                 Tls.EXT_KEY_SHARE, Tls.EXT_PRE_SHARED_KEY, Tls.EXT_COOKIE, Tls.EXT_SIGNATURE_ALGORITHMS,
                 Tls.EXT_EXTENDED_MASTER_SECRET, Tls.EXT_RENEGOTIATION_INFO);
         r.end();
-        TlsClient.emptyServerName(TlsClient.find(exts, Tls.EXT_SERVER_NAME), "EncryptedExtensions");
-        c.alpn(TlsClient.find(exts, Tls.EXT_ALPN));
+        Hello.emptyServerName(Hello.find(exts, Tls.EXT_SERVER_NAME), "EncryptedExtensions");
+        c.hello.alpn(Hello.find(exts, Tls.EXT_ALPN));
         c.transcript.bytes(message);
         c.state = TlsClient.State.WAIT_CERTIFICATE_OR_REQUEST;
         c.next();
