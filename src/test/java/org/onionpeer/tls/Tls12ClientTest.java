@@ -90,6 +90,25 @@ class Tls12ClientTest {
     }
 
     @Test
+    void signatureSchemesSeenByTheCrypto() throws Exception {
+        // What reaches TlsCrypto.verify: the certificate's signature, then the ServerKeyExchange's. The JDK
+        // signs with the first scheme of ours that fits: rsa_pss_rsae_sha256 for RSA, ecdsa for EC keys.
+        java.util.List<Integer> schemes = new java.util.ArrayList<>();
+        TlsCrypto recording = new Fetch.Deferred(CRYPTO, 5) {
+            @Override
+            public void verify(int scheme, PublicKeyInfo key, byte[] message, byte[] signature, Done<Boolean> done) {
+                schemes.add(scheme);
+                super.verify(scheme, key, message, signature, done);
+            }
+        };
+        assertFetched(fetch12(rsaLeaf, config("localhost", rsaCa), recording));
+        assertEquals(java.util.Arrays.asList(Tls.RSA_PKCS1_SHA256, Tls.RSA_PSS_RSAE_SHA256), schemes);
+        schemes.clear();
+        assertFetched(fetch12(ecLeaf, config("localhost", ca), recording));
+        assertEquals(java.util.Arrays.asList(Tls.ECDSA_SECP256R1_SHA256, Tls.ECDSA_SECP256R1_SHA256), schemes);
+    }
+
+    @Test
     void secp256r1KeyExchange() throws Exception {
         Fetch f = fetch12(ecLeaf, config("localhost", ca).withGroups(Tls.SECP256R1), CRYPTO);
         assertFetched(f);
@@ -119,6 +138,31 @@ class Tls12ClientTest {
             assertNull(f.failure);
             assertEquals(Tls.TLS13, f.client.version());
             assertEquals("TLSv1.3", server.lastProtocol);
+        }
+    }
+
+    @Test
+    void downgradeByAnAttackerIsRefused() throws Exception {
+        // An attacker rewrites TLS 1.3 in the ClientHello's supported_versions to TLS 1.1 (which the JDK has
+        // turned off): the server, which speaks TLS 1.3, answers TLS 1.2 and writes the sentinel that says so.
+        try (JdkTlsServer server = new JdkTlsServer(TestPki.keyStore(ecLeaf), body)) {
+            Fetch f = new Fetch("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes("ISO-8859-1"));
+            byte[] offer = org.onionpeer.bytes.Bytes.unhex("002b00050403040303");
+            boolean[] done = {false};
+            f.tamperSent = b -> {
+                int at = TlsClientTest.indexOf(b, offer);
+                if (!done[0] && at >= 0) {
+                    done[0] = true;
+                    b[at + 6] = 2; // 0x0304 -> 0x0302
+                }
+                return b;
+            };
+            f.run(server.port(), config("localhost", ca), CRYPTO, null);
+            assertTrue(done[0]);
+            assertEquals("ServerHello.random carries the TLS 1.3 downgrade sentinel: the server speaks TLS 1.3, but"
+                    + " something between us made it choose an older version", f.failure.getMessage());
+            assertEquals(Alert.ILLEGAL_PARAMETER, f.failure.alert());
+            assertFalse(f.connected);
         }
     }
 
