@@ -288,6 +288,21 @@ class Tls12ScriptedServerTest {
     }
 
     @Test
+    void alpnInTheServerHelloAndAWarningAlert() {
+        start(config().withAlpn("h2", "http/1.1"));
+        byte[] alpn = new ByteWriter().u16(Tls.EXT_ALPN).u16(11).u16(9).u8(8).bytes(Bytes.ascii("http/1.1")).toByteArray();
+        serverSends(serverHello(TlsFuzzTest.SERVER_RANDOM_12, Bytes.concat(TlsFuzzTest.extensions12(), alpn)));
+        // A warning (e.g. unrecognized_name, as some servers send for SNI) does not end a TLS 1.2 handshake.
+        client.receive(TlsFuzzTest.plainRecord(Tls.ALERT, new byte[] {1, (byte) Alert.UNRECOGNIZED_NAME}));
+        serverSends(TlsFuzzTest.certificateMessage12(TlsFuzzTest.leaf, TlsFuzzTest.ca), ske(), done());
+        finishHandshake(false);
+        assertEquals("http/1.1", client.alpnProtocol());
+        // A fatal alert does.
+        client.receive(TlsFuzzTest.sealedRecord12(Tls.ALERT, 1, new byte[] {2, (byte) Alert.INTERNAL_ERROR}));
+        assertEquals("server sent alert internal_error", out.failure.getMessage());
+    }
+
+    @Test
     void helloRequestIsAnsweredWithNoRenegotiation() {
         handshake();
         clientRecords();
