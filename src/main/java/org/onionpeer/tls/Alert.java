@@ -22,6 +22,7 @@ public final class Alert {
     public static final int INTERNAL_ERROR = 80;
     public static final int INAPPROPRIATE_FALLBACK = 86;
     public static final int USER_CANCELED = 90;
+    public static final int NO_RENEGOTIATION = 100; // TLS 1.2, a warning (RFC 5246 §7.2.2)
     public static final int MISSING_EXTENSION = 109;
     public static final int UNSUPPORTED_EXTENSION = 110;
     public static final int UNRECOGNIZED_NAME = 112;
@@ -55,6 +56,7 @@ public final class Alert {
             case INTERNAL_ERROR: return "internal_error";
             case INAPPROPRIATE_FALLBACK: return "inappropriate_fallback";
             case USER_CANCELED: return "user_canceled";
+            case NO_RENEGOTIATION: return "no_renegotiation";
             case MISSING_EXTENSION: return "missing_extension";
             case UNSUPPORTED_EXTENSION: return "unsupported_extension";
             case UNRECOGNIZED_NAME: return "unrecognized_name";

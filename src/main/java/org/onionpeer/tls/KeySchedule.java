@@ -9,15 +9,16 @@ import org.onionpeer.bytes.ByteWriter;
 import org.onionpeer.bytes.Bytes;
 
 /**
- * The TLS 1.3 key schedule (RFC 8446 §7.1) over HKDF (RFC 5869) with SHA-256 or SHA-384, synchronous and in
- * the core: its inputs are a few dozen bytes, so a round trip to WebCrypto would cost more than it saves.
+ * The TLS 1.3 key schedule (RFC 8446 §7.1) over HKDF (RFC 5869) with SHA-256 or SHA-384, and the TLS 1.2
+ * PRF (RFC 5246 §5) over the same hash; synchronous and in the core: the inputs are a few dozen bytes, so a
+ * round trip to WebCrypto would cost more than it saves.
  */
 public final class KeySchedule {
     private final boolean sha384;
     private final int hashLen;
 
     public KeySchedule(int cipherSuite) {
-        this.sha384 = cipherSuite == Tls.TLS_AES_256_GCM_SHA384;
+        this.sha384 = Tls.hashLength(cipherSuite) == 48;
         this.hashLen = sha384 ? 48 : 32;
     }
 
@@ -103,5 +104,26 @@ public final class KeySchedule {
     /** application_traffic_secret_N+1 (§7.2). */
     public byte[] nextTrafficSecret(byte[] secret) {
         return expandLabel(secret, "traffic upd", new byte[0], hashLen);
+    }
+
+    /** The TLS 1.2 PRF (RFC 5246 §5): P_hash(secret, label || seed) with this suite's hash, {@code length} bytes. */
+    public byte[] prf(byte[] secret, String label, byte[] seed, int length) {
+        byte[] labelSeed = Bytes.concat(Bytes.ascii(label), seed);
+        HMac mac = new HMac(digest());
+        mac.init(new KeyParameter(secret));
+        byte[] out = new byte[length];
+        byte[] a = labelSeed; // A(0)
+        byte[] block = new byte[hashLen];
+        for (int pos = 0; pos < length; pos += hashLen) {
+            byte[] next = new byte[hashLen];
+            mac.update(a, 0, a.length);
+            mac.doFinal(next, 0); // A(i) = HMAC(secret, A(i-1))
+            a = next;
+            mac.update(a, 0, a.length);
+            mac.update(labelSeed, 0, labelSeed.length);
+            mac.doFinal(block, 0);
+            System.arraycopy(block, 0, out, pos, Math.min(hashLen, length - pos));
+        }
+        return out;
     }
 }

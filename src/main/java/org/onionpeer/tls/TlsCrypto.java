@@ -40,7 +40,9 @@ public interface TlsCrypto {
     /**
      * An AEAD for one key of a cipher suite: AES-128-GCM, AES-256-GCM or ChaCha20-Poly1305 (16-byte tag).
      * Creation is synchronous; an implementation whose key import is asynchronous queues operations behind
-     * it. Operations on one Aead may complete in any order; the client reorders.
+     * it. Operations on one Aead may complete in any order; the client reorders. {@code cipherSuite} is always
+     * one of the three TLS 1.3 codes: under TLS 1.2 the client passes the TLS 1.3 suite with the same AEAD
+     * (Tls.aeadOf) and builds the TLS 1.2 nonces itself, so a provider needs nothing more for 1.2.
      */
     Aead aead(int cipherSuite, byte[] key);
 
@@ -55,7 +57,8 @@ public interface TlsCrypto {
      * Verifies {@code signature} over {@code message} with the key in {@code key} under the TLS
      * SignatureScheme {@code scheme} (RFC 8446 §4.2.3; certificates map their signature algorithm onto the
      * same codes). ECDSA signatures arrive DER-encoded as TLS and X.509 carry them; for ECDSA the scheme
-     * names the hash and the key names the curve (certificates may pair P-384 keys with SHA-256). Answers false for a bad
+     * names the hash and the key names the curve (certificates and TLS 1.2 ServerKeyExchange signatures may pair
+     * P-384 keys with SHA-256; TLS 1.2 may also use rsa_pkcs1_* there). Answers false for a bad
      * signature, a key of the wrong type, or a scheme the provider lacks.
      */
     void verify(int scheme, PublicKeyInfo key, byte[] message, byte[] signature, Done<Boolean> done);

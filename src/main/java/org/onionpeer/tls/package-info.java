@@ -1,12 +1,14 @@
 /**
- * A TLS 1.3 client (RFC 8446) for HTTPS from the page through a circuit, so the exit sees only TLS records.
+ * A TLS 1.3 client (RFC 8446) for HTTPS from the page through a circuit, so the exit sees only TLS records;
+ * TLS 1.2 (RFC 5246; ECDHE + AEAD, extended master secret required) for servers without 1.3, unless
+ * {@link org.onionpeer.tls.TlsConfig#withMinimumVersion} turns it off.
  *
  * <p>Sans-I/O and event-driven like the rest of the core: {@link org.onionpeer.tls.TlsClient} takes the bytes
  * that arrive and hands out the bytes to send; it never blocks, starts no thread and reads no clock (the
  * validation time comes in {@link org.onionpeer.tls.TlsConfig}). Public-key operations and record encryption
  * go through {@link org.onionpeer.tls.TlsCrypto}, whose answers are callbacks so that the page can implement it
  * on WebCrypto; {@link org.onionpeer.tls.BcTlsCrypto} implements it on Bouncy Castle's lightweight classes for
- * the JVM. Hashing and HKDF stay in the core ({@link org.onionpeer.tls.KeySchedule}).
+ * the JVM. Hashing, HKDF and the TLS 1.2 PRF stay in the core ({@link org.onionpeer.tls.KeySchedule}).
  *
  * <p>Certificates: {@link org.onionpeer.tls.Certificate} parses X.509 DER strictly,
  * {@link org.onionpeer.tls.ChainValidator} builds and checks the path to a

@@ -27,6 +27,8 @@ final class Fetch implements TlsClient.Listener {
     private final byte[] request;
     /** When set: changes what the server sent before the client sees it (an active attacker). */
     java.util.function.UnaryOperator<byte[]> tamper;
+    /** When set: changes what the client sent before the server sees it (an active attacker). */
+    java.util.function.UnaryOperator<byte[]> tamperSent;
     /** When positive: the client's KeyUpdate threshold (records per key). */
     long keyUpdateAfter;
     /** When set: once connected, the crypto's answers wait until the server has closed (slow WebCrypto). */
@@ -96,7 +98,7 @@ final class Fetch implements TlsClient.Listener {
     @Override
     public void send(byte[] records) {
         try {
-            out.write(records);
+            out.write(tamperSent == null ? records : tamperSent.apply(records.clone()));
             out.flush();
         } catch (Exception e) {
             // The server may close as soon as its response is out, while we still answer a KeyUpdate:

@@ -10,7 +10,7 @@ import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A real TLS 1.3 server for the tests: the JDK's own SSLServerSocket on 127.0.0.1, answering each HTTP
+ * A real TLS 1.3 (or, with {@link #protocols}, TLS 1.2) server for the tests: the JDK's own SSLServerSocket on 127.0.0.1, answering each HTTP
  * request with {@code body} and closing (close_notify). Runs on its own thread; the client under test does not.
  */
 final class JdkTlsServer implements AutoCloseable {
@@ -18,6 +18,7 @@ final class JdkTlsServer implements AutoCloseable {
     final byte[] body;
     volatile String lastError;
     volatile String lastSuite;
+    volatile String lastProtocol;
     volatile String lastRequest;
     /** When positive: the body goes out in pieces this big with a KeyUpdate (startHandshake) between. */
     volatile int keyUpdateEvery;
@@ -56,6 +57,7 @@ final class JdkTlsServer implements AutoCloseable {
                 try {
                     s.startHandshake();
                     lastSuite = s.getSession().getCipherSuite();
+                    lastProtocol = s.getSession().getProtocol();
                     InputStream in = s.getInputStream();
                     ByteArrayOutputStream req = new ByteArrayOutputStream();
                     while (true) {
@@ -103,6 +105,28 @@ final class JdkTlsServer implements AutoCloseable {
                 if (!socket.isClosed()) {
                     lastError = e.toString();
                 }
+            }
+        }
+    }
+
+    /**
+     * A server in a JVM of its own, for the JDK settings read once per JVM (jdk.tls.useExtendedMasterSecret):
+     * args are a PKCS#12 key store (password "pw"), the body length (random bytes, seed 12) and the enabled
+     * protocols, comma-separated. Prints its port, serves until its standard input closes.
+     */
+    public static void main(String[] args) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = new java.io.FileInputStream(args[0])) {
+            keys.load(in, "pw".toCharArray());
+        }
+        byte[] body = new byte[Integer.parseInt(args[1])];
+        new java.util.Random(12).nextBytes(body);
+        try (JdkTlsServer server = new JdkTlsServer(keys, body)) {
+            server.protocols = args[2].split(",");
+            System.out.println(server.port());
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // until the test closes our input
             }
         }
     }

@@ -9,7 +9,9 @@ import org.onionpeer.bytes.Bytes;
 
 /**
  * The key schedule, Finished values and the server's CertificateVerify against RFC 8448 §3 ("Simple 1-RTT
- * Handshake"): every intermediate secret, key and IV the trace prints, from its own messages.
+ * Handshake"): every intermediate secret, key and IV the trace prints, from its own messages. And the
+ * TLS 1.2 PRF (RFC 5246 §5) against the P_SHA256 and P_SHA384 vectors posted to the IETF TLS list
+ * (mail-archive/web/tls/current/msg03416.html), which other implementations test against as well.
  */
 class KeyScheduleKnownAnswerTest {
     // RFC 8448 §3 handshake messages (type + length + body).
@@ -107,5 +109,24 @@ class KeyScheduleKnownAnswerTest {
         assertEquals("cf782b88dd83549aadf1e984", Bytes.hex(ks.expandLabel(sAp, "iv", new byte[0], 12)));
         // The client's Finished covers the transcript through the server's Finished.
         assertArrayEquals(Bytes.slice(h(CLIENT_FINISHED), 4, 32), ks.finished(cHs, thSf));
+    }
+
+    @Test
+    void tls12PrfSha256() {
+        KeySchedule ks = new KeySchedule(Tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+        byte[] out = ks.prf(h("9bbe436ba940f017b17652849a71db35"), "test label", h("a0ba9f936cda311827a6f796ffd5198c"), 100);
+        assertEquals("e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e14baf9af"
+                + "0fa022f7077def17abfd3797c0564bab4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff70187"
+                + "347b66", Bytes.hex(out));
+    }
+
+    @Test
+    void tls12PrfSha384() {
+        KeySchedule ks = new KeySchedule(Tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384);
+        byte[] out = ks.prf(h("b80b733d6ceefcdc71566ea48e5567df"), "test label", h("cd665cf6a8447dd6ff8b27555edb7465"), 148);
+        assertEquals("7b0c18e9ced410ed1804f2cfa34a336a1c14dffb4900bb5fd7942107e81c83cde9ca0faa60be9fe34f82b1233c9146a0"
+                + "e534cb400fed2700884f9dc236f80edd8bfa961144c9e8d792eca722a7b32fc3d416d473ebc2c5fd4abfdad05d9184259b"
+                + "5bf8cd4d90fa0d31e2dec479e4f1a26066f2eea9a69236a3e52655c9e9aee691c8f3a26854308d5eaa3be85e0990703d73"
+                + "e56f", Bytes.hex(out));
     }
 }

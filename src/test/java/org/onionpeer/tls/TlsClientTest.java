@@ -17,7 +17,7 @@ import org.onionpeer.crypto.Hashes;
  * The TLS 1.3 client against the JDK's own TLS 1.3 server on 127.0.0.1, with a test CA made in the test:
  * an HTTP response fetched whole and byte-identical under every cipher suite, RSA and EC keys, an IP
  * address name, an intermediate CA, a HelloRetryRequest, crypto that answers late and out of order; and
- * the certificate failures each with its exact message.
+ * the certificate failures each with its exact message. TLS 1.2 servers: {@link Tls12ClientTest}.
  */
 class TlsClientTest {
     static TestPki.Issued ca;
@@ -280,18 +280,6 @@ class TlsClientTest {
             assertEquals(6, f.client.keyUpdatesSent());
             Thread.sleep(200);
             assertNull(server.lastError);
-        }
-    }
-
-    @Test
-    void tls12OnlyServerIsRefusedClearly() throws Exception {
-        TestPki.Issued leaf = TestPki.issue(new TestPki.Spec().cn("localhost").dns("localhost"), ca);
-        try (JdkTlsServer server = new JdkTlsServer(TestPki.keyStore(leaf), body)) {
-            server.protocols = new String[] {"TLSv1.2"};
-            Fetch f = Fetch.get(server.port(), config("localhost"), CRYPTO, null);
-            assertEquals("server sent alert protocol_version: it does not speak TLS 1.3, the only version this client"
-                    + " speaks yet", f.failure.getMessage());
-            assertEquals(Alert.PROTOCOL_VERSION, f.failure.alert());
         }
     }
 

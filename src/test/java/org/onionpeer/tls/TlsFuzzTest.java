@@ -17,8 +17,9 @@ import org.onionpeer.bytes.Bytes;
 /**
  * Hostile bytes into the record layer, the handshake decoders and the certificate parser: whatever comes in,
  * the client either waits for more or fails with a {@link TlsException} handed to its listener, and
- * {@link Certificate#parse} either parses or throws a TlsException; nothing else escapes. The unmutated
- * seeds must decode (the client advances to the expected state). The seed is printed for replay.
+ * {@link Certificate#parse} either parses or throws a TlsException; nothing else escapes. Flights of both
+ * versions are mutated; the unmutated seeds must decode (the client advances to the expected state). The
+ * seed is printed for replay.
  */
 class TlsFuzzTest {
     static final int ROUNDS = 4000;
@@ -57,7 +58,7 @@ class TlsFuzzTest {
                 }
 
                 public void agree(byte[] peer, Done<byte[]> d) {
-                    d.done(peer.length == 32 ? new byte[32] : null);
+                    d.done(peer.length == 32 || peer.length == 65 ? new byte[32] : null); // x25519 or P-256 sized
                 }
             });
         }
@@ -149,6 +150,74 @@ class TlsFuzzTest {
                 sealedRecord(Tls.HANDSHAKE, certificateMessage()));
     }
 
+    // ---- TLS 1.2 (the scripted server and the fuzzer) ---------------------------------------------------
+
+    /** The server random of the scripted TLS 1.2 server: no downgrade sentinel. */
+    static final byte[] SERVER_RANDOM_12 = filled(32, 0x22);
+    /** The client random under {@link TransparentCrypto}. */
+    static final byte[] CLIENT_RANDOM = filled(32, 7);
+
+    static byte[] filled(int n, int value) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    /** extended_master_secret, renegotiation_info (empty), ec_point_formats (uncompressed): what a good server answers. */
+    static byte[] extensions12() {
+        return new ByteWriter().u16(Tls.EXT_EXTENDED_MASTER_SECRET).u16(0).u16(Tls.EXT_RENEGOTIATION_INFO).u16(1).u8(0)
+                .u16(Tls.EXT_EC_POINT_FORMATS).u16(2).u8(1).u8(0).toByteArray();
+    }
+
+    static byte[] serverHello12(byte[] random, int suite, byte[] extensions) {
+        ByteWriter b = new ByteWriter().u16(Tls.TLS12).bytes(random).u8(32).bytes(filled(32, 0x33)).u16(suite).u8(0);
+        if (extensions != null) {
+            b.u16(extensions.length).bytes(extensions);
+        }
+        return message(Tls.SERVER_HELLO, b.toByteArray());
+    }
+
+    static byte[] certificateMessage12(TestPki.Issued... chain) {
+        ByteWriter list = new ByteWriter();
+        for (TestPki.Issued c : chain) {
+            list.u8(c.der.length >>> 16).u16(c.der.length & 0xffff).bytes(c.der);
+        }
+        byte[] l = list.toByteArray();
+        return message(Tls.CERTIFICATE, new ByteWriter().u8(l.length >>> 16).u16(l.length & 0xffff).bytes(l).toByteArray());
+    }
+
+    /** ServerKeyExchange for {@code group}/{@code point}, signed with {@code key} under JCA {@code algorithm}. */
+    static byte[] serverKeyExchange12(byte[] serverRandom, int group, byte[] point, int scheme, String algorithm,
+            java.security.PrivateKey key) {
+        byte[] params = new ByteWriter().u8(3).u16(group).u8(point.length).bytes(point).toByteArray();
+        try {
+            java.security.Signature sig = java.security.Signature.getInstance(algorithm);
+            sig.initSign(key);
+            sig.update(Bytes.concat(CLIENT_RANDOM, serverRandom, params));
+            byte[] s = sig.sign();
+            return message(Tls.SERVER_KEY_EXCHANGE, new ByteWriter().bytes(params).u16(scheme).u16(s.length).bytes(s)
+                    .toByteArray());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A TLS 1.2 AES-GCM record under {@link TransparentCrypto}: explicit nonce, content, zero tag. */
+    static byte[] sealedRecord12(int type, long seq, byte[] content) {
+        byte[] explicit = new ByteWriter().u32(seq >>> 32).u32(seq & 0xffffffffL).toByteArray();
+        return plainRecord(type, Bytes.concat(explicit, content, new byte[Tls.AEAD_TAG]));
+    }
+
+    /** The TLS 1.2 server flight up to ServerHelloDone: the seed that must reach WAIT_CHANGE_CIPHER_SPEC. */
+    static byte[] flight12() {
+        return Bytes.concat(plainRecord(Tls.HANDSHAKE, serverHello12(SERVER_RANDOM_12,
+                        Tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, extensions12())),
+                plainRecord(Tls.HANDSHAKE, certificateMessage12(leaf, ca)),
+                plainRecord(Tls.HANDSHAKE, serverKeyExchange12(SERVER_RANDOM_12, Tls.X25519, new byte[32],
+                        Tls.ECDSA_SECP256R1_SHA256, "SHA256withECDSA", leaf.keys.getPrivate())),
+                plainRecord(Tls.HANDSHAKE, message(Tls.SERVER_HELLO_DONE, new byte[0])));
+    }
+
     static TlsClient client(Outcome out) {
         TlsClient c = new TlsClient(TlsConfig.of("fuzz.test", TrustStore.fromPem(ca.pem()), TestPki.NOW),
                 new TransparentCrypto(), out);
@@ -202,16 +271,33 @@ class TlsFuzzTest {
     }
 
     @Test
+    void validTls12SeedDecodes() {
+        Outcome out = new Outcome();
+        TlsClient c = client(out);
+        byte[] f = flight12();
+        Random r = new Random(2);
+        for (int off = 0; off < f.length; ) {
+            int n = Math.min(f.length - off, 1 + r.nextInt(40));
+            c.receive(f, off, n);
+            off += n;
+        }
+        assertNull(out.failure, () -> out.failure.getMessage());
+        assertEquals(TlsClient.State.WAIT_CHANGE_CIPHER_SPEC, c.state());
+        assertEquals(Tls.TLS12, c.version());
+        assertEquals(2, c.serverCertificates().size());
+    }
+
+    @Test
     void hostileHandshakeBytes() {
         long seed = new SecureRandom().nextLong();
         System.out.println("TlsFuzzTest.hostileHandshakeBytes seed " + seed);
         Random r = new Random(seed);
-        byte[] f = flight();
+        byte[][] seeds = {flight(), flight12()}; // TLS 1.3 and TLS 1.2
         int failed = 0;
         int waiting = 0;
         List<String> messages = new ArrayList<>();
         for (int i = 0; i < ROUNDS; i++) {
-            byte[] input = r.nextInt(10) == 0 ? randomBytes(r) : mutate(f, r);
+            byte[] input = r.nextInt(10) == 0 ? randomBytes(r) : mutate(seeds[i % 2], r);
             Outcome out = new Outcome();
             TlsClient c = client(out);
             try {
