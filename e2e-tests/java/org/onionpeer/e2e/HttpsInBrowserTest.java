@@ -28,7 +28,8 @@ import org.onionpeer.tls.TestPki;
 
 /**
  * HTTPS end to end from the page (issue 12): the page's own TLS client (tls.js, loaded on first use, on
- * WebCrypto) talks to a local HTTPS server through 3 hops. The exit's connection to the site goes through a
+ * WebCrypto) talks to a local HTTPS server through 3 hops, over TLS 1.3 and, with a server that has only it,
+ * TLS 1.2. The exit's connection to the site goes through a
  * recording relay here, so the test sees exactly what the exit's socket carried: TLS records only, and
  * neither the response body nor the request. Bad certificates fail with a message that says which way.
  * The trust anchor is the test's CA, given as {@code onionpeer.start({trustAnchors: [pem]})}.
@@ -43,6 +44,7 @@ class HttpsInBrowserTest {
     static HttpsServer wrongHost;
     static HttpsServer expired;
     static HttpsServer unknownCa;
+    static HttpsServer tls12;
     static HttpServer plain;
     static Recorder recorder;
     static Bridge bridge;
@@ -64,6 +66,8 @@ class HttpsInBrowserTest {
                 .validity(now - 60 * DAY, now - 2 * DAY), ca));
         unknownCa = https(TestPki.issue(new TestPki.Spec().cn("127.0.0.1").ip("127.0.0.1")
                 .validity(now - 30 * DAY, now + 30 * DAY), other));
+        tls12 = https(TestPki.issue(new TestPki.Spec().cn("127.0.0.1").ip("127.0.0.1")
+                .validity(now - 30 * DAY, now + 30 * DAY), ca), "TLSv1.2");
         plain = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         plain.createContext("/", ex -> DownloadInBrowserTest.serve(ex, file, "application/octet-stream"));
         plain.setExecutor(Executors.newCachedThreadPool());
@@ -81,7 +85,7 @@ class HttpsInBrowserTest {
         if (bridge != null) {
             bridge.close();
         }
-        for (HttpServer s : new HttpServer[] {good, wrongHost, expired, unknownCa, plain}) {
+        for (HttpServer s : new HttpServer[] {good, wrongHost, expired, unknownCa, tls12, plain}) {
             if (s != null) {
                 s.stop(0);
             }
@@ -91,14 +95,24 @@ class HttpsInBrowserTest {
         }
     }
 
-    static HttpsServer https(TestPki.Issued leaf) throws Exception {
+    /** An HTTPS server for leaf; protocols, when given, are all it speaks (e.g. "TLSv1.2"). */
+    static HttpsServer https(TestPki.Issued leaf, String... protocols) throws Exception {
         KeyStore ks = TestPki.keyStore(leaf);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, "pw".toCharArray());
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), null, null);
         HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        s.setHttpsConfigurator(new HttpsConfigurator(ctx));
+        s.setHttpsConfigurator(new HttpsConfigurator(ctx) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters p) {
+                javax.net.ssl.SSLParameters params = ctx.getDefaultSSLParameters();
+                if (protocols.length > 0) {
+                    params.setProtocols(protocols);
+                }
+                p.setSSLParameters(params);
+            }
+        });
         s.createContext("/", ex -> DownloadInBrowserTest.serve(ex, file, "application/octet-stream"));
         s.setExecutor(Executors.newCachedThreadPool());
         s.start();
@@ -165,6 +179,11 @@ class HttpsInBrowserTest {
                 + "window.onionpeer.fetch(arguments[0], function () {}, function (e, status, body) {"
                 + " cb(e ? 'error: ' + e : status + ' ' + body.length); });", url(good, "/small"));
         assertEquals("200 " + SIZE, String.valueOf(ok));
+        // A server that speaks only TLS 1.2 (ECDHE, AES-GCM, extended master secret): the same page, the same API.
+        Object ok12 = chromium.jsAsync("var cb = arguments[arguments.length - 1];"
+                + "window.onionpeer.fetch(arguments[0], function () {}, function (e, status, body) {"
+                + " cb(e ? 'error: ' + e : status + ' ' + body.length); });", url(tls12, "/tls12"));
+        assertEquals("200 " + SIZE, String.valueOf(ok12));
     }
 
     /** "" when b is a whole sequence of TLS records (RFC 8446 §5.1 headers); else where it stops being one. */

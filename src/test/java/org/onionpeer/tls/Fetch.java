@@ -144,6 +144,9 @@ final class Fetch implements TlsClient.Listener {
         private final Random random;
         private final List<Runnable> queue = new ArrayList<>();
         int ran;
+        /** Decryptions asked for and not yet answered: now, and the most at any time. */
+        int opensWaiting;
+        int maxOpensWaiting;
 
         Deferred(TlsCrypto inner, long seed) {
             this.inner = inner;
@@ -195,7 +198,12 @@ final class Fetch implements TlsClient.Listener {
                 }
 
                 public void open(byte[] nonce, byte[] aad, byte[] ciphertext, Done<byte[]> done) {
-                    a.open(nonce, aad, ciphertext, later(done));
+                    opensWaiting++;
+                    maxOpensWaiting = Math.max(maxOpensWaiting, opensWaiting);
+                    a.open(nonce, aad, ciphertext, later(v -> {
+                        opensWaiting--;
+                        done.done(v);
+                    }));
                 }
             };
         }

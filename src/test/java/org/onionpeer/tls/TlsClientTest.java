@@ -143,6 +143,8 @@ class TlsClientTest {
             f.run(server.port(), config("localhost"), d, d);
             assertFetched(f);
             assertArrayEquals(body, f.body());
+            // And while the answers waited, records were being decrypted several at once (read-ahead).
+            assertEquals(TlsClient.READ_AHEAD, d.maxOpensWaiting, "decryptions in flight at once");
         }
     }
 
