@@ -15,67 +15,11 @@ import org.onionpeer.dir.RelayInfo;
  * key certificates, then every server descriptor received against the consensus. Each refusal is one
  * {@link ProtocolException} whose message says what was refused and why.
  *
- * <p>In the browser this code is its own bundle (torcheck.js, loaded only when the bridge has a Tor network
- * behind it: onionpeer.js has no room for the parsers and RSA), so the page reaches it through
- * {@link Verifier}; on the JVM and in tests {@link Local} runs it in place.
+ * <p>In the browser this code is in its own bundle (torcheck.js, loaded only when the bridge has a Tor
+ * network behind it: onionpeer.js has no room for the parsers and RSA); see node/TorDocumentsFetch.
  */
 public final class TorDocuments {
     private TorDocuments() {
-    }
-
-    /** The two steps of the check, answering once each (possibly later, after loading the code). */
-    public interface Verifier {
-        /**
-         * Verifies a consensus with these key certificates for {@code trusted} v3 identities at {@code now};
-         * answers the digests (upper-case hex) of the descriptors it names for its Running, Valid routers.
-         */
-        void consensus(String consensusText, String keysText, List<byte[]> trusted, long now, Answer<List<String>> a);
-
-        /** The relays of the consensus verified last with these descriptors ({@link TorDocuments#relays}). */
-        void relays(String descriptorsText, long now, Answer<List<RelayInfo>> a);
-    }
-
-    public interface Answer<T> {
-        void ok(T value);
-
-        void failed(String reason);
-    }
-
-    /** Runs the checks in this bundle, synchronously. */
-    public static final class Local implements Verifier {
-        private Consensus last;
-
-        @Override
-        public void consensus(String consensusText, String keysText, List<byte[]> trusted, long now,
-                Answer<List<String>> a) {
-            try {
-                last = TorDocuments.consensus(consensusText, keysText, trusted, now);
-            } catch (ProtocolException e) {
-                a.failed(e.getMessage());
-                return;
-            }
-            a.ok(TorDirectory.missingDescriptors(last, new ArrayList<>()));
-        }
-
-        @Override
-        public void relays(String descriptorsText, long now, Answer<List<RelayInfo>> a) {
-            List<RelayInfo> r;
-            try {
-                if (last == null) {
-                    throw new ProtocolException("no verified consensus");
-                }
-                r = TorDocuments.relays(last, descriptorsText, now);
-            } catch (ProtocolException e) {
-                a.failed(e.getMessage());
-                return;
-            }
-            a.ok(r);
-        }
-
-        /** The consensus verified last, or null. */
-        public Consensus last() {
-            return last;
-        }
     }
 
     /**
@@ -85,7 +29,8 @@ public final class TorDocuments {
     public static Consensus consensus(String consensusText, String keysText, List<byte[]> trusted, long now) {
         try {
             Consensus c = Consensus.parse(consensusText);
-            c.verify(AuthorityCertificate.parseAll(keysText), trusted, now);
+            // No certificates at all: nothing can verify, and the verification says so in its own words.
+            c.verify(keysText.isEmpty() ? new ArrayList<>() : AuthorityCertificate.parseAll(keysText), trusted, now);
             return c;
         } catch (ProtocolException e) {
             String m = e.getMessage();

@@ -163,12 +163,12 @@ class TorNetworkCheckTest {
 
     @Test
     void authorityOptions() {
-        assertEquals(AUTH, Bytes.hex(TorNetworkCheck.authority(AUTH.toLowerCase())).toUpperCase());
-        assertEquals(AUTH, Bytes.hex(TorNetworkCheck.authority(doc("network.env").lines()
+        assertEquals(AUTH, Bytes.hex(TorDocumentsFetch.authority(AUTH.toLowerCase())).toUpperCase());
+        assertEquals(AUTH, Bytes.hex(TorDocumentsFetch.authority(doc("network.env").lines()
                 .filter(l -> l.startsWith("AUTHORITY_LINE=")).findFirst().get().replaceAll("^[^\"]*\"|\"$", "")))
                 .toUpperCase());
-        assertThrows(ProtocolException.class, () -> TorNetworkCheck.authority("35E7"));
-        assertThrows(ProtocolException.class, () -> TorNetworkCheck.authority(AUTH.replace('E', 'X')));
+        assertThrows(ProtocolException.class, () -> TorDocumentsFetch.authority("35E7"));
+        assertThrows(ProtocolException.class, () -> TorDocumentsFetch.authority(AUTH.replace('E', 'X')));
     }
 
     // ---- the whole check, as a page runs it ----
@@ -240,18 +240,18 @@ class TorNetworkCheckTest {
         }
     }
 
-    static Result run(Bridge bridge, List<byte[]> pinned, long now) {
+    static Result run(Bridge bridge, String pinned, long now) {
         org.onionpeer.testing.ManualScheduler s = new org.onionpeer.testing.ManualScheduler();
         s.setEpochSeconds(now);
         Result r = new Result();
-        new TorNetworkCheck(s, bridge, BASE, pinned, new TorDocuments.Local()).check(bridgeDirectory(now), r);
+        new TorNetworkCheck(s, bridge, BASE, pinned, new TorDocumentsFetch(bridge, BASE)).check(bridgeDirectory(now), r);
         return r;
     }
 
     @Test
     void thePageGetsTheBridgeAsFirstHopAndTheVerifiedRelays() {
         Bridge bridge = new Bridge(CONSENSUS, SERVERS);
-        Result r = run(bridge, trusted(AUTH), NOW);
+        Result r = run(bridge, AUTH, NOW);
         assertNull(r.failed);
         assertEquals("Tor consensus verified (authorities pinned by the page, 1 trusted): 4 of 4 relays usable",
                 r.event);
@@ -267,23 +267,28 @@ class TorNetworkCheckTest {
                 bridge.asked.subList(0, 3));
         assertTrue(bridge.asked.get(3).startsWith("/tor/server/d/"));
 
-        Result offered = run(bridge, List.of(), NOW);
+        Result offered = run(bridge, "", NOW);
         assertEquals("Tor consensus verified (authorities offered by the bridge, not pinned by the page, 1 trusted):"
                 + " 4 of 4 relays usable", offered.event);
     }
 
     @Test
     void badDocumentsFailTheCheckWithTheirReason() {
-        Result sig = run(new Bridge(tamper(CONSENSUS, "w Bandwidth=1 ", "w Bandwidth=9 "), SERVERS), trusted(AUTH), NOW);
+        Result sig = run(new Bridge(tamper(CONSENSUS, "w Bandwidth=1 ", "w Bandwidth=9 "), SERVERS), AUTH, NOW);
         assertNull(sig.directory);
         assertEquals("Tor consensus refused: signed by 0 of 1 trusted authorities, need more than half"
                 + " (bad signature by authority " + AUTH + ")", sig.failed);
 
-        Result old = run(new Bridge(CONSENSUS, SERVERS), trusted(AUTH), NOW + 3 * 86400);
+        // Another authority pinned: the bridge has no certificate for it (404), so no signature counts.
+        Result other = run(new Bridge(CONSENSUS, SERVERS), "35E76C300C0FB8C808C78281665EF02E9652974E", NOW);
+        assertEquals("Tor consensus refused: signed by 0 of 1 trusted authorities, need more than half"
+                + " (no signature by a trusted authority)", other.failed);
+
+        Result old = run(new Bridge(CONSENSUS, SERVERS), AUTH, NOW + 3 * 86400);
         assertEquals("Tor consensus refused: too old (valid until 2026-11-26 01:48:00)", old.failed);
 
         String bad = tamper(SERVERS, "accept 127.0.0.0/8:*", "accept 0.0.0.0/0:*");
-        Result desc = run(new Bridge(CONSENSUS, bad), trusted(AUTH), NOW);
+        Result desc = run(new Bridge(CONSENSUS, bad), AUTH, NOW);
         assertNull(desc.directory);
         assertTrue(desc.failed.startsWith("Tor server descriptor refused: exit1 (digest "), desc.failed);
         assertTrue(desc.failed.endsWith(") is not one the consensus names"), desc.failed);
@@ -293,14 +298,14 @@ class TorNetworkCheckTest {
     void aBridgeWithoutTorNetwork() {
         Bridge none = new Bridge(CONSENSUS, SERVERS);
         none.docs.clear();
-        Result plain = run(none, List.of(), NOW);
+        Result plain = run(none, "", NOW);
         assertNotNull(plain.directory, "no authorities pinned, no Tor network: the bridge's own list");
         assertNull(plain.event);
-        Result pinned = run(none, trusted(AUTH), NOW);
+        Result pinned = run(none, AUTH, NOW);
         assertEquals("the page trusts Tor authorities but the bridge offers no Tor network", pinned.failed);
         Bridge noConsensus = new Bridge(CONSENSUS, SERVERS);
         noConsensus.docs.remove("/tor/status-vote/current/consensus");
-        assertEquals("/tor/status-vote/current/consensus: HTTP 404", run(noConsensus, List.of(), NOW).failed);
+        assertEquals("/tor/status-vote/current/consensus: HTTP 404", run(noConsensus, "", NOW).failed);
     }
 
     // ---- in the bootstrap: the state says why, nothing is built on refused documents ----
@@ -318,7 +323,7 @@ class TorNetworkCheckTest {
                     return new OnionProxy(new Node(net.sched, TestNet.ENTROPY, net.dialer(), null),
                             new BcRelayPrimitives(), d, null);
                 }, null);
-        b.setCheck(new TorNetworkCheck(net.sched, bridge, BASE, trusted(AUTH), new TorDocuments.Local()));
+        b.setCheck(new TorNetworkCheck(net.sched, bridge, BASE, AUTH, new TorDocumentsFetch(bridge, BASE)));
         b.start();
         net.sched.runUntilIdle();
         assertEquals("waiting for the bridge: Tor consensus refused: signed by 0 of 1 trusted authorities, need"
