@@ -100,6 +100,7 @@ public final class Bench {
         System.out.println();
         bundle("onionpeer.js", "the node bundle; target " + BUNDLE_TARGET / 1024 + " KB");
         bundle("media.js", "media parsers and MP4 remuxer, loaded by the page on its first stream()");
+        bundle("torcheck.js", "Tor consensus and descriptor checks, loaded when the bridge has a Tor network");
         bundle("selftest.js", "self-test bundle, for comparison");
         bundle("bench.js", "bench bundle, for comparison");
         if (!"false".equals(System.getProperty("onionpeer.bench.net"))) {
