@@ -104,6 +104,7 @@ public final class Bench {
         bundle("media.js", "media parsers and MP4 remuxer, loaded by the page on its first stream()");
         bundle("tls.js", "the page's TLS client, loaded on its first https:// fetch");
         bundle("tls-roots.js", "Mozilla's root store, loaded with tls.js");
+        bundle("torcheck.js", "Tor consensus and descriptor checks, loaded when the bridge has a Tor network");
         bundle("selftest.js", "self-test bundle, for comparison");
         bundle("bench.js", "bench bundle, for comparison");
         if (!"false".equals(System.getProperty("onionpeer.bench.net"))) {

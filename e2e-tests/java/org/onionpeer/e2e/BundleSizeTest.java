@@ -34,7 +34,7 @@ class BundleSizeTest {
             Assumptions.assumeTrue(Files.isRegularFile(main), "no bundles built in " + dir.toAbsolutePath());
         }
         assertTrue(Files.isRegularFile(main), "no onionpeer.js in " + dir.toAbsolutePath());
-        for (String f : new String[] {"onionpeer.js", "media.js", "selftest.js", "bench.js"}) {
+        for (String f : new String[] {"onionpeer.js", "media.js", "torcheck.js", "selftest.js", "bench.js"}) {
             if (Files.isRegularFile(dir.resolve(f))) {
                 System.out.println("BundleSizeTest: " + describe(dir.resolve(f)));
             }

@@ -139,6 +139,10 @@ class TorInteropTest {
                 assertTrue(List.of(TorNetwork.NODES).contains(h.get("nickname")), "then C tor relays: " + hops);
                 assertEquals("relay", h.get("kind"), "of kind relay: " + h);
             }
+            // Nothing pinned: the page still checks the documents, against the authorities the bridge offers.
+            assertTrue(((List<String>) status.get("events")).stream().anyMatch(e -> e.startsWith(
+                    "Tor consensus verified (authorities offered by the bridge, not pinned by the page, 1 trusted): ")),
+                    "the page verified the consensus: " + status);
 
             long size = 2L << 20;
             String url = "http://127.0.0.1:" + web.port() + SeededHttpServer.path(42, size);
@@ -150,6 +154,72 @@ class TorInteropTest {
                     + "   return ('0' + b.toString(16)).slice(-2); }).join('')); }); });", url);
             assertEquals("200 " + size + " " + SeededHttpServer.sha256(42, size), r,
                     "status, size and SHA-256 computed in the page");
+        }
+    }
+
+    /** Loads onionpeer.js into a page of the bridge's origin that does not start it, and starts it with opts. */
+    static Object startPage(Chromium chromium, Bridge bridge, String authority) {
+        chromium.open(bridge.server().url("no-such-page"));
+        return chromium.jsAsync("var cb = arguments[arguments.length - 1]; var a = arguments[0];"
+                + "var s = document.createElement('script'); s.src = '/onionpeer.js';"
+                + "s.onload = function () { main([]); window.onionpeer.start({authorities: [a]}); cb('started'); };"
+                + "s.onerror = function () { cb('onionpeer.js did not load'); };"
+                + "document.documentElement.appendChild(s);", authority);
+    }
+
+    /**
+     * The page checks the Tor network itself: given the authority's v3 identity (not from the bridge), it
+     * fetches the consensus, the key certificate and the descriptors from the bridge (C tor's bytes, passed
+     * through), verifies them with the core's netdoc code compiled to JavaScript, builds bridge -> C tor relays
+     * and fetches a file through tor's exit. Pinned to another authority, the same page refuses the same
+     * consensus, says why in status().state and builds nothing.
+     */
+    @Test
+    @Order(2)
+    @Tag("browser")
+    @SuppressWarnings("unchecked")
+    void thePageVerifiesTheConsensusItselfAgainstItsPinnedAuthority() throws Exception {
+        String line = net.authorityLine();
+        String v3 = line.substring(line.indexOf("v3ident=") + 8, line.indexOf("v3ident=") + 48);
+        try (Bridge bridge = new Bridge(torOptions()); Chromium chromium = new Chromium()) {
+            bridge.awaitTorNetwork(90_000);
+            assertEquals("started", startPage(chromium, bridge, v3));
+            Map<String, Object> status = (Map<String, Object>) chromium.jsAsync(
+                    "var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
+                    + "(function poll() { var s = window.onionpeer.status();"
+                    + " if (s.circuits.length > 0 || Date.now() - t0 > 60000) cb(s); else setTimeout(poll, 50); })();");
+            List<String> events = (List<String>) status.get("events");
+            // (How many of the four: the descriptors the bridge holds for the consensus it served a moment ago.)
+            assertTrue(events.stream().anyMatch(e -> e.startsWith("Tor consensus verified (authorities pinned by the"
+                    + " page, 1 trusted): ")), "the page verified the consensus itself: " + status);
+            List<Map<String, Object>> circuits = (List<Map<String, Object>>) status.get("circuits");
+            assertTrue(!circuits.isEmpty(), "the page built a circuit: " + status);
+            List<Map<String, Object>> hops = (List<Map<String, Object>>) circuits.get(0).get("hops");
+            assertEquals("bridge", hops.get(0).get("nickname"), "first hop: the bridge over WebSocket");
+            for (Map<String, Object> h : hops.subList(1, hops.size())) {
+                assertTrue(List.of(TorNetwork.NODES).contains(h.get("nickname")), "then C tor relays: " + hops);
+            }
+            long size = 1L << 20;
+            String url = "http://127.0.0.1:" + web.port() + SeededHttpServer.path(43, size);
+            Object r = chromium.jsAsync("var cb = arguments[arguments.length - 1];"
+                    + "window.onionpeer.fetch(arguments[0], function () {}, function (err, status, body) {"
+                    + " if (err) { cb('error: ' + err); return; }"
+                    + " crypto.subtle.digest('SHA-256', body).then(function (h) {"
+                    + "  cb(status + ' ' + body.length + ' ' + Array.from(new Uint8Array(h)).map(function (b) {"
+                    + "   return ('0' + b.toString(16)).slice(-2); }).join('')); }); });", url);
+            assertEquals("200 " + size + " " + SeededHttpServer.sha256(43, size), r, "through the verified relays");
+
+            // Another authority pinned: the bridge's (genuine) documents do not verify for it.
+            String other = v3.substring(0, 39) + (v3.charAt(39) == '0' ? '1' : '0');
+            assertEquals("started", startPage(chromium, bridge, other));
+            Map<String, Object> refused = (Map<String, Object>) chromium.jsAsync(
+                    "var cb = arguments[arguments.length - 1]; var t0 = Date.now();"
+                    + "(function poll() { var s = window.onionpeer.status();"
+                    + " if (s.state.indexOf('refused') >= 0 || Date.now() - t0 > 30000) cb(s); else setTimeout(poll, 50); })();");
+            String state = (String) refused.get("state");
+            assertTrue(state.startsWith("waiting for the bridge: Tor consensus refused: signed by 0 of 1 trusted"
+                    + " authorities, need more than half (no signature by a trusted authority), retry in "), state);
+            assertTrue(((List<?>) refused.get("circuits")).isEmpty(), "no circuit on the bridge's list: " + refused);
         }
     }
 

@@ -14,6 +14,7 @@ import org.onionpeer.node.Bootstrap;
 import org.onionpeer.node.HttpResponse;
 import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionProxy;
+import org.onionpeer.node.TorNetworkCheck;
 import org.onionpeer.peer.PeerDialer;
 import org.onionpeer.transport.StreamOpener;
 import org.onionpeer.transport.Transport;
@@ -27,10 +28,13 @@ import org.teavm.jso.typedarrays.Int8Array;
  * bridge over WebSocket, builds 3-hop circuits with ntor, and fetches URLs through them. The page and
  * scripts drive it through {@code window.onionpeer}:
  * <ul>
- * <li>{@code start([bridgeBase])} or {@code start({bridge, trustAnchors: [pem, ...]})}: bootstrap against
- * this page's bridge (or another one); the node retries and recovers by itself ({@link Bootstrap}).
- * trustAnchors are certificates the page's TLS client trusts beside the shipped roots (a private CA, a
- * test's);</li>
+ * <li>{@code start([bridgeBase], [options])} or {@code start(options)}, options {@code {bridge, authorities:
+ * [...], trustAnchors: [pem, ...]}}: bootstrap against this page's bridge (or another one); the node retries
+ * and recovers by itself ({@link Bootstrap}). When the bridge has a Tor network behind it, the page checks
+ * that network's consensus and descriptors itself ({@link TorNetworkCheck}) against the authorities given
+ * here (v3 identities in hex, or DirAuthority lines), else against those the bridge offers. trustAnchors are
+ * certificates the page's TLS client trusts beside the shipped roots (a private CA, a test's); they apply to
+ * connections made after the call, which may come again for that;</li>
  * <li>{@code status()}: JSON with the state, the open circuits ({n, hops: [nicknames], streams: open streams}), and recent events;</li>
  * <li>{@code fetch(url, onProgress(bytes), onDone(error, httpStatus, bodyUint8Array))}: an HTTP/1.0 GET
  * through a circuit, TLS end to end for https:// ({@link TlsStream}); called before the node is ready it waits for it (at most 60 s), starting the node
@@ -67,26 +71,17 @@ public final class BrowserMain {
 
     @JSFunctor
     interface StartFn extends JSObject {
-        void call(String base);
+        void call(String base, String authorities);
     }
 
+    // start(opts) and start(base, opts) both work; the authorities go in as lines.
     @JSBody(params = {"start", "status", "fetch"}, script = "var o$ = window.onionpeer = window.onionpeer || {};"
-            + "o$.version = '0.1.0'; o$.start = function (a$) { var c$ = a$ && typeof a$ === 'object' ? a$ : {bridge: a$};"
-            + " if (c$.trustAnchors) o$.trustAnchorsPem = [].concat(c$.trustAnchors).join('\\n');"
-            + " start(c$.bridge || location.origin); };"
+            + "o$.version = '0.1.0'; o$.start = function (base$, opts$) {"
+            + " if (base$ && typeof base$ === 'object') { opts$ = base$; base$ = opts$.bridge; }"
+            + " if (opts$ && opts$.trustAnchors) o$.trustAnchorsPem = [].concat(opts$.trustAnchors).join('\\n');"
+            + " start(base$ || location.origin, (opts$ && opts$.authorities || []).join('\\n')); };"
             + "o$.status = function () { return JSON.parse(status()); }; o$.fetch = fetch;")
     private static native void export(StartFn start, JsApi.StringFn status, FetchFn fetch);
-
-    @JSFunctor
-    interface TextFn extends JSObject {
-        void call(String text);
-    }
-
-    // Inner names end in $ so TeaVM's minifier, which renames the parameters, cannot collide with them.
-    @JSBody(params = {"url", "ok", "err"}, script = "var x$ = new XMLHttpRequest(); x$.open('GET', url);"
-            + "x$.onload = function () { if (x$.status === 200) ok(x$.responseText); else err('HTTP ' + x$.status); };"
-            + "x$.onerror = function () { err('cannot reach ' + url); }; x$.send();")
-    private static native void httpGet(String url, TextFn ok, TextFn err);
 
     @JSBody(script = "return location.origin;")
     private static native String origin();
@@ -117,6 +112,10 @@ public final class BrowserMain {
     private static String base;
 
     static void start(String base) {
+        start(base, "");
+    }
+
+    static void start(String base, String authorities) {
         if (bootstrap != null) {
             return;
         }
@@ -131,6 +130,8 @@ public final class BrowserMain {
             Peers.attach(node, p, o, dialer, base);
             return p;
         }, null);
+        bootstrap.setCheck(new TorNetworkCheck(SCHED, BrowserMain::getText, base, authorities,
+                new TorCheckModule(base)));
         bootstrap.setListener(new Bootstrap.Listener() {
             @Override
             public void state(String s) {
@@ -167,7 +168,7 @@ public final class BrowserMain {
 
     /** The core's "GET this URL as text", with XMLHttpRequest; the answer comes back as a task of the node. */
     private static void getText(String url, Bootstrap.TextCallback cb) {
-        httpGet(url, text -> SCHED.execute(() -> cb.text(text)), err -> SCHED.execute(() -> cb.failed(err)));
+        Http.get(url, text -> SCHED.execute(() -> cb.text(text)), err -> SCHED.execute(() -> cb.failed(err)));
     }
 
     /**

@@ -57,6 +57,18 @@ public final class Directory {
         sb.append("valid-after ").append(validAfter).append('\n');
         sb.append("valid-until ").append(validUntil).append('\n');
         sb.append("signer ").append(Bytes.hex(signer.publicKey())).append('\n');
+        sb.append(relayLines(relays));
+        byte[] signed = Bytes.ascii(sb.toString());
+        sb.append("signature ").append(Bytes.hex(signer.sign(signed))).append('\n');
+        return new Directory(validAfter, validUntil, signer.publicKey(), new ArrayList<>(relays), sb.toString());
+    }
+
+    /**
+     * The relay entries of a document, without header or signature: also how a list checked in another
+     * bundle of the page (torcheck.js) comes back to onionpeer.js ({@link #parseRelayLines}).
+     */
+    public static String relayLines(List<RelayInfo> relays) {
+        StringBuilder sb = new StringBuilder();
         for (RelayInfo r : relays) {
             if (!r.identity().hasEd25519() || r.ntorKey() == null) {
                 throw new IllegalArgumentException("relay " + r + " lacks its Ed25519 identity or ntor key");
@@ -78,9 +90,7 @@ public final class Directory {
                 sb.append("proto ").append(r.protocols().text()).append('\n');
             }
         }
-        byte[] signed = Bytes.ascii(sb.toString());
-        sb.append("signature ").append(Bytes.hex(signer.sign(signed))).append('\n');
-        return new Directory(validAfter, validUntil, signer.publicKey(), new ArrayList<>(relays), sb.toString());
+        return sb.toString();
     }
 
     /**
@@ -134,8 +144,20 @@ public final class Directory {
         if (nowSeconds < after - 3600 || nowSeconds > until) {
             throw new ProtocolException("directory is not valid now");
         }
+        List<RelayInfo> relays = relays(lines, 4);
+        return new Directory(after, until, signer, relays, text);
+    }
+
+    /** Relay entries as {@link #relayLines} writes them; their trust is the caller's to establish. */
+    public static List<RelayInfo> parseRelayLines(String text) {
+        if (text.length() > MAX_DOCUMENT) {
+            throw new ProtocolException("relay list too large");
+        }
+        return relays(Text.split(text, "\n"), 0);
+    }
+
+    private static List<RelayInfo> relays(String[] lines, int i) {
         List<RelayInfo> relays = new ArrayList<>();
-        int i = 4;
         while (i < lines.length && !lines[i].isEmpty()) {
             String nick = field(lines[i++], "relay");
             if (i + 3 > lines.length) {
@@ -170,7 +192,7 @@ public final class Directory {
                 throw new ProtocolException("too many relays");
             }
         }
-        return new Directory(after, until, signer, relays, text);
+        return relays;
     }
 
     private static String field(String line, String key) {

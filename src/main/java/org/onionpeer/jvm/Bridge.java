@@ -108,6 +108,8 @@ public final class Bridge implements AutoCloseable {
     private BridgeFederation federation;
     private final CompletableFuture<Directory> firstTorDirectory = new CompletableFuture<>();
     private TorDirectoryClient torClient;
+    /** The documents behind the proxy's current Tor relay list, as received, for pages to check themselves. */
+    private volatile TorDirectoryClient.Documents torDocuments;
     private ScheduledExecutorService publisher;
     private volatile String lastPublishResult = "not published";
 
@@ -129,6 +131,9 @@ public final class Bridge implements AutoCloseable {
                 .maxSessionsPerAddress(options.maxPageLinksPerAddress).publicUrl(options.publicUrl), bridgeRelay.loop(), () -> directory == null ? null : directory.text(),
                 t -> bridgeRelay.node().links().accept(t, null, t.peerIp()));
         Bookmarklet.install(server);
+        if (tor) {
+            serveTorDocuments();
+        }
         server.start();
         bridgeRelay.addAddress(server.linkAddress());
         // The peer network: pages register on their link to us; we introduce them and run a DHT node.
@@ -201,6 +206,7 @@ public final class Bridge implements AutoCloseable {
             });
             if (tor) {
                 torClient = onLoop(proxyLoop, () -> {
+                    TorDirectoryClient[] client = new TorDirectoryClient[1];
                     TorDirectoryClient c = new TorDirectoryClient(proxy, authorities, new TorDirectoryClient.Listener() {
                         @Override
                         public void updated(Directory relays, Consensus consensus) {
@@ -211,6 +217,7 @@ public final class Bridge implements AutoCloseable {
                             options.proxy.circuit.ccParams = p;
                             options.proxy.circuit.consensusSendmeInc = p.sendmeInc;
                             proxy.setDirectory(relays);
+                            torDocuments = client[0].documents();
                             torNetworkUpdated(relays);
                         }
 
@@ -219,6 +226,7 @@ public final class Bridge implements AutoCloseable {
                             System.err.println("[onionpeer] tor directory: " + reason);
                         }
                     });
+                    client[0] = c;
                     c.start();
                     return c;
                 });
@@ -240,6 +248,44 @@ public final class Bridge implements AutoCloseable {
             proxyLoop.execute(() -> proxy.setDirectory(d));
         }
         bridgeRelay.loop().schedule(DIRECTORY_REFRESH_MILLIS, this::refresh);
+    }
+
+    /**
+     * With {@link Options#torAuthorities}, pages check the Tor network themselves (node/TorNetworkCheck)
+     * rather than trust our relay list, so we serve what they need, under C tor's directory paths (dir-spec
+     * §4): our DirAuthority lines at /tor/authorities (an offer: a page that pins its own authorities ignores
+     * it), and the consensus, key certificates and server descriptors our onion proxy verified, passed on
+     * byte for byte as the authorities and relays signed them, never re-signed. 404 (as C tor answers) for
+     * what we do not hold, the consensus included until the first one verified.
+     */
+    private void serveTorDocuments() {
+        StringBuilder lines = new StringBuilder();
+        for (String l : options.torAuthorities) {
+            lines.append(l.trim()).append('\n');
+        }
+        server.addTextRoute("/tor/authorities", "text/plain; charset=utf-8", lines::toString);
+        server.addBytesPrefixRoute("/tor/status-vote/current/consensus", path -> {
+            TorDirectoryClient.Documents d = torDocuments;
+            return d == null || !path.equals("/tor/status-vote/current/consensus") ? null : d.consensus.clone();
+        });
+        server.addBytesPrefixRoute("/tor/keys/fp/", path -> torDocuments(path, "/tor/keys/fp/", true));
+        server.addBytesPrefixRoute("/tor/server/d/", path -> torDocuments(path, "/tor/server/d/", false));
+    }
+
+    /** The certificates or descriptors named (hex, '+'-separated) after {@code prefix} that we hold, or null. */
+    private byte[] torDocuments(String path, String prefix, boolean certificates) {
+        TorDirectoryClient.Documents d = torDocuments;
+        if (d == null) {
+            return null;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (String key : path.substring(prefix.length()).split("\\+", 200)) {
+            byte[] b = (certificates ? d.certificates : d.descriptors).get(key.toUpperCase(java.util.Locale.ROOT));
+            if (b != null) {
+                out.writeBytes(b);
+            }
+        }
+        return out.size() == 0 ? null : out.toByteArray();
     }
 
     /** How often the relay's descriptor is published again (tor's 18 hours, router.c). */

@@ -42,10 +42,11 @@ public final class AuthorityCertificate {
     private final byte[] crossCert;
     private final byte[] certification;
     private final byte[] signedPart;
+    private final byte[] encoded;
 
     private AuthorityCertificate(byte[] fingerprint, String address, long published, long expires,
             Rsa.PublicKey identityKey, Rsa.PublicKey signingKey, byte[] crossCert, byte[] certification,
-            byte[] signedPart) {
+            byte[] signedPart, byte[] encoded) {
         this.fingerprint = fingerprint;
         this.address = address;
         this.published = published;
@@ -55,6 +56,7 @@ public final class AuthorityCertificate {
         this.crossCert = crossCert;
         this.certification = certification;
         this.signedPart = signedPart;
+        this.encoded = encoded;
     }
 
     /** Every certificate of a /tor/keys/... body as received (bytes). */
@@ -125,7 +127,7 @@ public final class AuthorityCertificate {
         // "dir-key-certification" (dir-spec §3.1).
         byte[] signedPart = NetDoc.bytes(text, first.start, last.lineEnd);
         return new AuthorityCertificate(fingerprint, address, published, expires, id, signing, cross,
-                certification, signedPart);
+                certification, signedPart, NetDoc.bytes(text, first.start, last.end));
     }
 
     private static Rsa.PublicKey key(NetDoc.Item it) {
@@ -174,6 +176,11 @@ public final class AuthorityCertificate {
     /** The authority's v3 identity: SHA-1 of its identity key (as claimed; {@link #verify} checks it). */
     public byte[] identityFingerprint() {
         return fingerprint.clone();
+    }
+
+    /** The certificate's bytes as received (through its END SIGNATURE line): for passing on verbatim. */
+    public byte[] encoded() {
+        return encoded.clone();
     }
 
     public Rsa.PublicKey identityKey() {

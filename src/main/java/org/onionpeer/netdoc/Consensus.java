@@ -514,6 +514,11 @@ public final class Consensus {
         }
     }
 
+    /** The document's bytes as received: for passing on verbatim (its signatures are the authorities'). */
+    public byte[] encoded() {
+        return NetDoc.bytes(text, 0, text.length());
+    }
+
     /** "ns" or "microdesc". */
     public String flavor() {
         return flavor;

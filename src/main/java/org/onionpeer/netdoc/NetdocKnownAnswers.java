@@ -83,6 +83,28 @@ public final class NetdocKnownAnswers implements KnownAnswers {
                 CapturedDocuments.EXIT1_DESCRIPTOR, "ntor-onion-key-crosscert 1", "ntor-onion-key-crosscert 0"))
                 .verify(now));
 
+        // A page's checks of the documents its bridge passes on (TorDocuments, torcheck.js): exact refusals.
+        String refusedBy = "Tor consensus refused: signed by 0 of 1 trusted authorities, need more than half (";
+        c.that("page: consensus verifies", passes(() -> TorDocuments.consensus(CapturedDocuments.CONSENSUS,
+                CapturedDocuments.KEYS_ALL, trusted, now)), "");
+        String m = refusal(() -> TorDocuments.consensus(tamper(CapturedDocuments.CONSENSUS, "w Bandwidth=1 ",
+                "w Bandwidth=9 "), CapturedDocuments.KEYS_ALL, trusted, now));
+        c.that("page: changed consensus refused", (refusedBy + "bad signature by authority "
+                + "35E76C300C0FB8C808C78281665EF02E9652974D)").equals(m), m);
+        m = refusal(() -> TorDocuments.consensus(CapturedDocuments.CONSENSUS, "", trusted, now));
+        c.that("page: no key certificate", (refusedBy + "no key certificate for authority "
+                + "35E76C300C0FB8C808C78281665EF02E9652974D)").equals(m), m);
+        m = refusal(() -> TorDocuments.consensus(CapturedDocuments.CONSENSUS, CapturedDocuments.KEYS_ALL, trusted,
+                cons.validUntil() + Consensus.REASONABLY_LIVE + 1));
+        c.that("page: expired consensus refused", "Tor consensus refused: too old (valid until 2026-11-26 01:48:00)"
+                .equals(m), m);
+        m = refusal(() -> TorDocuments.relays(cons, tamper(CapturedDocuments.EXIT1_DESCRIPTOR,
+                "accept 127.0.0.0/8:*", "accept 0.0.0.0/0:*"), now));
+        c.that("page: descriptor digest refused", m.startsWith("Tor server descriptor refused: exit1 (digest ")
+                && m.endsWith(") is not one the consensus names"), m);
+        c.that("page: exit1 from its descriptor", TorDocuments.relays(cons, CapturedDocuments.EXIT1_DESCRIPTOR, now)
+                .size() == 1, "");
+
         List<ServerDescriptor> descs = new ArrayList<>();
         descs.add(d);
         List<RelayInfo> relays = TorDirectory.relays(cons, descs, now);
@@ -118,6 +140,16 @@ public final class NetdocKnownAnswers implements KnownAnswers {
         c.that("time format", "2026-11-26 01:47:40".equals(NetDoc.formatTime(1795657660L)),
                 NetDoc.formatTime(1795657660L));
         c.rejects("time not a date", () -> NetDoc.time("2026-02-29", "00:00:00", "t"));
+    }
+
+    /** The message r fails with, or "" when it does not. */
+    private static String refusal(Runnable r) {
+        try {
+            r.run();
+            return "";
+        } catch (RuntimeException e) {
+            return String.valueOf(e.getMessage());
+        }
     }
 
     private static boolean passes(Runnable r) {

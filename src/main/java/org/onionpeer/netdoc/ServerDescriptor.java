@@ -61,6 +61,7 @@ public final class ServerDescriptor {
     private final int start;
     private final int edSignedEnd;
     private final int rsaSignedEnd;
+    private final int end;
     private final byte[] digest;
     private final byte[] rsaIdentity;
 
@@ -89,6 +90,7 @@ public final class ServerDescriptor {
         start = b.start;
         edSignedEnd = b.edSignedEnd;
         rsaSignedEnd = b.rsaSignedEnd;
+        end = b.end;
         digest = Rsa.sha1(NetDoc.bytes(text, start, rsaSignedEnd));
         rsaIdentity = Rsa.sha1(signingKey.toPkcs1Der());
     }
@@ -118,6 +120,7 @@ public final class ServerDescriptor {
         int start;
         int edSignedEnd;
         int rsaSignedEnd;
+        int end;
     }
 
     /** Every descriptor of a /tor/server/... body as received (bytes). */
@@ -270,6 +273,7 @@ public final class ServerDescriptor {
         b.start = first.start;
         b.edSignedEnd = kwEnd + 1;
         b.rsaSignedEnd = last.lineEnd;
+        b.end = last.end;
         return new ServerDescriptor(b);
     }
 
@@ -382,6 +386,11 @@ public final class ServerDescriptor {
     /** SHA-1 of "router " through the newline after "router-signature": the consensus "r" line digest. */
     public byte[] digest() {
         return digest.clone();
+    }
+
+    /** The descriptor's bytes as received, "router" through the signature's END line: for passing on verbatim. */
+    public byte[] encoded() {
+        return NetDoc.bytes(text, start, end);
     }
 
     public String nickname() {

@@ -50,6 +50,22 @@ public final class Bootstrap {
         void failed(String reason);
     }
 
+    /**
+     * A second look at the bridge's directory before it is used (e.g. {@link TorNetworkCheck}): answers with
+     * the directory to use, or fails, exactly once, on the node's loop. A failure is retried like a failed
+     * fetch; the bridge's directory is never used instead.
+     */
+    public interface DirectoryCheck {
+        void check(Directory bridgeDirectory, CheckCallback cb);
+    }
+
+    public interface CheckCallback {
+        /** {@code event}: what was checked, for the page's events (null: nothing to say). */
+        void verified(Directory directory, String event);
+
+        void failed(String reason);
+    }
+
     /** Makes the node's onion proxy on the first directory (the platform picks dialer, primitives, filters). */
     public interface ProxyFactory {
         OnionProxy create(Directory directory);
@@ -103,6 +119,7 @@ public final class Bootstrap {
     private Scheduler.Cancellable fetchTimer;
     private Scheduler.Cancellable retryTimer;
     private String directoryText;
+    private DirectoryCheck check;
 
     public Bootstrap(Scheduler scheduler, Entropy entropy, TextSource source, String directoryUrl,
             ProxyFactory factory, Options options) {
@@ -117,6 +134,11 @@ public final class Bootstrap {
     public void setListener(Listener l) {
         this.listener = l == null ? new Listener() {
         } : l;
+    }
+
+    /** Checks every directory fetched before it is used (call before {@link #start}). */
+    public void setCheck(DirectoryCheck c) {
+        this.check = c;
     }
 
     public String state() {
@@ -270,6 +292,53 @@ public final class Bootstrap {
         } catch (ProtocolException e) {
             fetchFailed("bad directory: " + e.getMessage());
             return;
+        }
+        if (check == null) {
+            use(d, text, null);
+            return;
+        }
+        // The check's fetches count as this attempt's: the same timeout, a late answer ignored.
+        fetching = true;
+        int gen = ++fetchGeneration;
+        setState("checking the Tor network's documents (attempt " + attempts + ")");
+        fetchTimer = scheduler.schedule(options.fetchTimeoutMillis, () -> {
+            if (gen == fetchGeneration) {
+                fetchGeneration++;
+                fetchFailed("no answer in " + seconds(options.fetchTimeoutMillis) + " s");
+            }
+        });
+        check.check(d, new CheckCallback() {
+            @Override
+            public void verified(Directory v, String event) {
+                scheduler.execute(() -> {
+                    if (gen == fetchGeneration) {
+                        fetchGeneration++;
+                        cancel(fetchTimer);
+                        fetching = false;
+                        use(v, text, event);
+                    }
+                });
+            }
+
+            @Override
+            public void failed(String reason) {
+                scheduler.execute(() -> {
+                    if (gen == fetchGeneration) {
+                        fetchGeneration++;
+                        cancel(fetchTimer);
+                        fetchFailed(reason);
+                    }
+                });
+            }
+        });
+    }
+
+    private void use(Directory d, String text, String checked) {
+        if (stopped) {
+            return;
+        }
+        if (checked != null) {
+            listener.event(checked);
         }
         attempts = 0;
         failedBuilds = 0;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.bytes.Text;
 import org.onionpeer.cert.RelayIdentity;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
@@ -100,6 +101,40 @@ public final class TorDirectoryClient {
 
     public Consensus consensus() {
         return consensus;
+    }
+
+    /**
+     * The documents behind the current list as they were received (the consensus, the trusted authorities'
+     * key certificates, the descriptors it names that verified), keyed by upper-case hex v3 identity and
+     * descriptor digest: a bridge passes them on to pages, which check them themselves
+     * ({@link TorNetworkCheck}). Null before the first list. Copies: safe to hand to other threads.
+     */
+    public Documents documents() {
+        if (consensus == null) {
+            return null;
+        }
+        Map<String, byte[]> c = new HashMap<>();
+        for (AuthorityCertificate a : certs.values()) {
+            c.put(Text.asciiUpper(Bytes.hex(a.identityFingerprint())), a.encoded());
+        }
+        Map<String, byte[]> d = new HashMap<>();
+        for (ServerDescriptor s : descriptors.values()) {
+            d.put(Text.asciiUpper(Bytes.hex(s.digest())), s.encoded());
+        }
+        return new Documents(consensus.encoded(), c, d);
+    }
+
+    /** See {@link #documents}. */
+    public static final class Documents {
+        public final byte[] consensus;
+        public final Map<String, byte[]> certificates;
+        public final Map<String, byte[]> descriptors;
+
+        Documents(byte[] consensus, Map<String, byte[]> certificates, Map<String, byte[]> descriptors) {
+            this.consensus = consensus;
+            this.certificates = Collections.unmodifiableMap(certificates);
+            this.descriptors = Collections.unmodifiableMap(descriptors);
+        }
     }
 
     /** Starts a refresh now unless one is under way. */

@@ -206,6 +206,7 @@ public final class BridgeServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final Map<String, Request.Handler> routes = new ConcurrentHashMap<>();
+    private final Map<String, java.util.function.Function<String, byte[]>> prefixRoutes = new ConcurrentHashMap<>();
     private final Set<String> connectSources = new java.util.concurrent.CopyOnWriteArraySet<>();
     /** Open sessions holding a slot, and the slots per address key; both guarded by {@code slots}. */
     private final Object slots = new Object();
@@ -425,6 +426,15 @@ public final class BridgeServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Adds a GET/HEAD route for every path starting with {@code prefix} (C tor's directory paths such as
+     * {@code /tor/server/d/D1+D2}): {@code body.apply(path)} on Jetty's thread (so it may read only immutable
+     * snapshots), bytes sent as they are (text/plain, no charset conversion); null answers 404.
+     */
+    public void addBytesPrefixRoute(String prefix, java.util.function.Function<String, byte[]> body) {
+        prefixRoutes.put(Options.requirePath(prefix), body);
+    }
+
     /** Closes every link session (onClosed fires on each), then stops the server. Idempotent. */
     public void stop() {
         if (!stopping.compareAndSet(false, true)) {
@@ -597,7 +607,8 @@ public final class BridgeServer implements AutoCloseable {
 
     private boolean route(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
-        if (path.equals(options.directoryPath) || path.endsWith(".js")) {
+        // Pages of other origins (the bookmarklet) read the directory and the Tor documents under /tor/ too.
+        if (path.equals(options.directoryPath) || path.endsWith(".js") || path.startsWith("/tor/")) {
             response.getHeaders().put(ANY_ORIGIN);
         }
         Request.Handler h = routes.get(path);
@@ -606,6 +617,17 @@ public final class BridgeServer implements AutoCloseable {
         }
         if (!allowGetHead(request, response, callback)) {
             return true;
+        }
+        for (Map.Entry<String, java.util.function.Function<String, byte[]>> e : prefixRoutes.entrySet()) {
+            if (path.startsWith(e.getKey())) {
+                byte[] b = e.getValue().apply(path);
+                if (b == null) {
+                    Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                } else {
+                    send(request, response, callback, "text/plain", b);
+                }
+                return true;
+            }
         }
         String rel = path.endsWith("/") ? path + "index.html" : path;
         byte[] body = load(rel.substring(1));

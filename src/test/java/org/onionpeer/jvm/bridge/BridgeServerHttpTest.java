@@ -156,6 +156,20 @@ class BridgeServerHttpTest {
         assertEquals(405, RawHttp.request(server.port(), "POST", "/tor/directory").status);
     }
 
+    /** Tor documents are passed on as bytes (signatures cover bytes): no charset conversion, any origin. */
+    @Test
+    void bytesPrefixRoutesPassBytesThrough() throws Exception {
+        byte[] doc = {'r', 'o', 'u', 't', 'e', 'r', ' ', (byte) 0xe9, (byte) 0xff, '\n'};
+        server.addBytesPrefixRoute("/tor/server/d/", path -> path.equals("/tor/server/d/AB+CD") ? doc : null);
+        RawHttp r = get("/tor/server/d/AB+CD");
+        assertEquals(200, r.status);
+        assertEquals("text/plain", r.header("Content-Type"));
+        assertEquals("*", r.header("Access-Control-Allow-Origin"));
+        assertEquals(java.util.Arrays.toString(doc), java.util.Arrays.toString(r.body));
+        assertEquals(404, get("/tor/server/d/EF").status);
+        assertEquals(405, RawHttp.request(server.port(), "POST", "/tor/server/d/AB+CD").status);
+    }
+
     @Test
     void routesCanBeAdded() throws Exception {
         server.addTextRoute("/bookmarklet", "text/javascript; charset=utf-8", () -> "javascript:void(0)");
