@@ -6,9 +6,9 @@ import org.teavm.jso.JSObject;
 import org.teavm.jso.JSProperty;
 
 /**
- * The media parsers (org.onionpeer.media) live in a second bundle, media.js, loaded from the bridge on the
- * first stream(): they would not fit in onionpeer.js's size budget, and pages that never play media never
- * load them. See {@code MediaMain} for the other side of these calls.
+ * The media parsers (org.onionpeer.media) live in a bundle of their own, media.js, loaded from the bridge on
+ * the first stream() (by the players in files.js): they would not fit in onionpeer.js's size budget, and
+ * pages that never play media never load them. See {@code MediaMain} for the other side of these calls.
  */
 public final class MediaModule {
     private MediaModule() {
@@ -45,6 +45,20 @@ public final class MediaModule {
             + " (document.head || document.documentElement).appendChild(s$); });"
             + " o$.mediaLoad.then(function () { done(null); }, done);")
     public static native void load(String src, Loaded done);
+
+    /**
+     * Plays {@code ms}, already a video's source: {@code opened} runs once the MediaSource is open (a
+     * SourceBuffer may be added; it may be open already, as it was set while files.js loaded), {@code loaded}
+     * once media.js (from {@code base}, the bridge) is loaded (null) or could not be (why).
+     */
+    public static void attach(MediaSource ms, String base, Runnable opened, Loaded loaded) {
+        if ("open".equals(ms.getReadyState())) {
+            opened.run();
+        } else {
+            ms.addEventListener("sourceopen", e -> opened.run());
+        }
+        load(base + "/media.js", loaded);
+    }
 
     @JSBody(script = "return window.onionpeer.media.open();")
     public static native int open();
