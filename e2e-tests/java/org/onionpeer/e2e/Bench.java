@@ -99,6 +99,7 @@ public final class Bench {
         print(rows, browser);
         System.out.println();
         bundle("onionpeer.js", "the node bundle; target " + BUNDLE_TARGET / 1024 + " KB");
+        bundle("files.js", "downloads, stored files and the players, loaded by the page on its first download()/stream()");
         bundle("media.js", "media parsers and MP4 remuxer, loaded by the page on its first stream()");
         bundle("selftest.js", "self-test bundle, for comparison");
         bundle("bench.js", "bench bundle, for comparison");
