@@ -55,13 +55,20 @@ final class FilesModule {
             + " s$.onerror = function () { o$.filesLoad = null; no('cannot load ' + src$); };"
             + " (document.head || document.documentElement).appendChild(s$); });"
             + " o$.filesLoad.then(function () { go(o$._files); }, function (e$) { fail(String(e$)); }); }"
-            + "o$.download = function (u$, p$) { p$ = p$ || {}; var d$ = p$.onDone || n$;"
-            + " load$(function (f$) { f$.download(u$, p$.onProgress || n$, d$); }, function (e$) { d$(e$, null); }); };"
+            // While files.js loads, a download says what the node waits for, as it did when it ran here (its
+            // own wait, once loaded, takes over); this also starts the node then, as the download did.
+            + "function wait$(g$) { return o$._node.whenReady(function (s$) {"
+            + " g$(0, -1, 0, -1, 'waiting for the node: ' + s$); }, n$, n$); }"
+            + "o$.download = function (u$, p$) { p$ = p$ || {}; var g$ = p$.onProgress || n$, d$ = p$.onDone || n$;"
+            + " var w$ = wait$(g$);"
+            + " load$(function (f$) { o$._node.cancelReady(w$); f$.download(u$, g$, d$); },"
+            + " function (e$) { o$._node.cancelReady(w$); d$(e$, null); }); };"
             + "o$.stream = function (u$, v$, p$) { p$ = p$ || {}; var g$ = p$.onProgress || n$, d$ = p$.onDone || n$;"
             // The video gets its MediaSource now, as when the players were here: a page that calls play() right
             // after stream() (while files.js loads) plays once media arrives, as before.
-            + " var m$ = new MediaSource(); v$.src = URL.createObjectURL(m$);"
-            + " load$(function (f$) { f$.stream(u$, v$, g$, d$, m$); }, function (e$) { d$(e$, null); }); };"
+            + " var m$ = new MediaSource(); v$.src = URL.createObjectURL(m$); var w$ = wait$(g$);"
+            + " load$(function (f$) { o$._node.cancelReady(w$); f$.stream(u$, v$, g$, d$, m$); },"
+            + " function (e$) { o$._node.cancelReady(w$); d$(e$, null); }); };"
             + "o$.files = function (c$) { files(c$); };"
             + "o$.fileBlob = function (u$, c$) {"
             + " load$(function (f$) { f$.fileBlob(u$, c$); }, function (e$) { c$(e$, null); }); };"
