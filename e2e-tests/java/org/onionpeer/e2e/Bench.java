@@ -101,6 +101,7 @@ public final class Bench {
         print(rows, browser);
         System.out.println();
         bundle("onionpeer.js", "the node bundle; target " + BUNDLE_TARGET / 1024 + " KB");
+        bundle("files.js", "downloads, stored files and the players, loaded by the page on its first download()/stream()");
         bundle("media.js", "media parsers and MP4 remuxer, loaded by the page on its first stream()");
         bundle("tls.js", "the page's TLS client, loaded on its first https:// fetch");
         bundle("tls-roots.js", "Mozilla's root store, loaded with tls.js");

@@ -55,7 +55,7 @@ class LayeringTest {
     }
 
     /**
-     * JDK APIs whose TeaVM class library is large, kept out of everything onionpeer.js or media.js can reach
+     * JDK APIs whose TeaVM class library is large, kept out of everything onionpeer.js, files.js or media.js can reach
      * (the core and browser packages; issue 12, 500 KB): String.split/matches/replaceAll bring the whole regex
      * engine (~120 KB minified), String.format the Formatter, StandardCharsets the java.nio.charset coders.
      * Use Text.split, string concatenation and Text.utf8/latin1 instead. Case mapping (toLowerCase, toUpperCase,

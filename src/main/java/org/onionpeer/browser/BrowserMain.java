@@ -89,7 +89,7 @@ public final class BrowserMain {
     public static void main(String[] args) {
         export(BrowserMain::start, BrowserMain::statusJson, BrowserMain::fetch);
         BrowserHttpStream.export();
-        Downloads.export();
+        FilesModule.export();   // download/stream/files/...: files.js, loaded on first use
         Peers.export();
         Sharing.export();
         Live.export();
@@ -104,7 +104,7 @@ public final class BrowserMain {
         return SCHED;
     }
 
-    /** The bridge's origin, where media.js is too. */
+    /** The bridge's origin, where media.js and files.js are too. */
     static String base() {
         return base != null ? base : origin();
     }

@@ -3,6 +3,7 @@ package org.onionpeer.browser;
 import java.util.ArrayList;
 import java.util.List;
 import org.onionpeer.browser.media.Blobs;
+import org.onionpeer.browser.media.MediaSource;
 import org.onionpeer.browser.storage.Idb;
 import org.onionpeer.browser.storage.IdbDatabase;
 import org.onionpeer.browser.storage.IdbObjectStore;
@@ -68,7 +69,8 @@ final class Downloads {
 
     @JSFunctor
     interface StreamFn extends JSObject {
-        void call(String url, JSObject video, ProgressFn progress, DoneFn done);
+        /** ms: the video's MediaSource, set as its source by onionpeer.js's stream() (FilesModule). */
+        void call(String url, JSObject video, ProgressFn progress, DoneFn done, MediaSource ms);
     }
 
     @JSFunctor
@@ -91,17 +93,11 @@ final class Downloads {
         void run();
     }
 
-    // The page passes optional options; missing callbacks become no-ops here so Java never sees undefined.
+    // files.js's side of the page's API: onionpeer.js's stubs (FilesModule) load files.js on first use and
+    // call these, with the page's optional callbacks already made no-ops where missing.
     @JSBody(params = {"download", "stream", "files", "fileBlob", "removeFile"},
-            script = "var o$ = window.onionpeer = window.onionpeer || {};"
-            + "function n$() {}"
-            + "o$.download = function (u$, p$) { p$ = p$ || {};"
-            + " download(u$, p$.onProgress || n$, p$.onDone || n$); };"
-            + "o$.stream = function (u$, v$, p$) { p$ = p$ || {};"
-            + " stream(u$, v$, p$.onProgress || n$, p$.onDone || n$); };"
-            + "o$.files = function (c$) { files(c$); };"
-            + "o$.fileBlob = function (u$, c$) { fileBlob(u$, c$); };"
-            + "o$.removeFile = function (u$, c$) { removeFile(u$, c$ || n$); };")
+            script = "(window.onionpeer = window.onionpeer || {})._files = {download: download, stream: stream,"
+            + " files: files, fileBlob: fileBlob, removeFile: removeFile};")
     private static native void exportAll(DownloadFn download, StreamFn stream, ListFn files, UrlCbFn fileBlob,
             UrlErrFn removeFile);
 
@@ -132,11 +128,11 @@ final class Downloads {
             } else {
                 run(url, progress, done, null);
             }
-        }, (url, video, progress, done) -> {
+        }, (url, video, progress, done, ms) -> {
             if (org.onionpeer.ordb.HashName.isLiveLink(url)) {
-                LivePlayer.play(url, video, progress, done);
+                LivePlayer.play(url, video, progress, done, ms);
             } else {
-                Player.play(url, video, progress, done);
+                Player.play(url, video, progress, done, ms);
             }
         },
                 StoredFiles::files, StoredFiles::fileBlob, Downloads::removeFile);
@@ -146,7 +142,7 @@ final class Downloads {
 
     static String nameOf(String url) {
         if (org.onionpeer.torrent.Magnet.isMagnet(url)) {
-            String hint = Sharing.knownName(url); // the dn= hint until the torrent's info dict names it
+            String hint = NodeBridge.knownName(url); // the dn= hint until the torrent's info dict names it
             return hint == null || hint.isEmpty() ? "torrent" : hint;
         }
         String p = url;
@@ -272,7 +268,7 @@ final class Downloads {
         long pending;
         boolean paused;
         int retries;
-        org.onionpeer.platform.Scheduler.Cancellable readyWait;
+        int readyWait = -1;   // a NodeBridge.whenReady id
 
         Job(String url, ProgressFn onProgress, DoneFn onDone, Hooks hooks) {
             this.url = url;
@@ -293,9 +289,9 @@ final class Downloads {
         }
 
         void cancel() {
-            if (readyWait != null) {
-                readyWait.cancel();
-                readyWait = null;
+            if (readyWait >= 0) {
+                NodeBridge.cancelReady(readyWait);
+                readyWait = -1;
             }
             if (control != null) {
                 control.call("close");
@@ -431,31 +427,20 @@ final class Downloads {
          * with the node's own words (after {@code cause}, the error that broke a stream, when retrying).
          */
         void whenReadyThen(String cause, Runnable next) {
-            BrowserMain.scheduler().execute(() -> {
-                if (finished || error != null) {
-                    return;
-                }
-                readyWait = BrowserMain.whenReady(new org.onionpeer.node.Bootstrap.Waiter() {
-                    @Override
-                    public void waiting(String state) {
-                        onProgress.call(meta.getReceived(), meta.getTotal(), 0, -1, "waiting for the node: " + state);
-                    }
-
-                    @Override
-                    public void ready(org.onionpeer.node.OnionProxy proxy) {
-                        readyWait = null;
+            if (finished || error != null) {
+                return;
+            }
+            readyWait = NodeBridge.whenReady(
+                    state -> onProgress.call(meta.getReceived(), meta.getTotal(), 0, -1, "waiting for the node: " + state),
+                    () -> {
+                        readyWait = -1;
                         if (!finished && error == null) {
                             next.run();
                         }
-                    }
-
-                    @Override
-                    public void failed(String message) {
-                        readyWait = null;
+                    }, message -> {
+                        readyWait = -1;
                         fail(cause == null ? message : cause + "; " + message);
-                    }
-                });
-            });
+                    });
         }
 
         /** One HTTP request for the bytes not stored yet; a broken one is retried by retry(). */
@@ -496,7 +481,7 @@ final class Downloads {
                     meta.setType(type);
                 }
                 meta.setStatus(status);
-                String shared = Sharing.knownName(url);
+                String shared = NodeBridge.knownName(url);
                 if (shared != null && !shared.isEmpty()) {
                     meta.setName(shared); // a link names only the hash; its manifest names the file
                 }

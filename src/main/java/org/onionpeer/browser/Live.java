@@ -2,8 +2,9 @@ package org.onionpeer.browser;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.onionpeer.browser.media.Blobs;
+import org.onionpeer.browser.media.MediaModule;
 import org.onionpeer.bytes.ProtocolException;
-import org.onionpeer.media.LiveCut;
 import org.onionpeer.ordb.Content;
 import org.onionpeer.ordb.HashName;
 import org.onionpeer.ordb.LivePublisher;
@@ -53,27 +54,54 @@ final class Live {
     private static void shareLive(JSObject blob, String name, JsApi.StringSink progress, Sharing.LinkDoneFn done,
             JsApi.StringSink end) {
         progress.call("waiting for the peer network");
-        Sharing.whenOrdb(() -> org.onionpeer.browser.media.Blobs.read(blob, ab -> BrowserMain.scheduler().execute(() -> {
-            LiveCut cut;
-            try {
-                cut = LiveCut.of(Int8Array.create((org.teavm.jso.typedarrays.ArrayBuffer) ab).copyToJavaArray());
-            } catch (ProtocolException e) {
-                done.call(e.getMessage(), null);
-                return;
-            }
-            progress.call("making the stream's key");
-            Identity.newStreamKey((pair, pub) -> start(cut, pair, pub, name, done, end),
-                    e -> done.call("cannot make the stream's key: " + e, null));
-        }), e -> done.call("cannot read the file: " + e, null)), e -> done.call(e, null));
+        // The cutting (media/LiveCut) is in media.js, loaded on first use like for stream().
+        Sharing.whenOrdb(() -> Blobs.read(blob, ab -> MediaModule.load(BrowserMain.base() + "/media.js",
+                err -> BrowserMain.scheduler().execute(() -> {
+                    if (err != null) {
+                        done.call(err, null);
+                        return;
+                    }
+                    Cut cut;
+                    try {
+                        cut = new Cut(MediaModule.cut(ab));
+                    } catch (ProtocolException e) {
+                        done.call(e.getMessage(), null);
+                        return;
+                    }
+                    progress.call("making the stream's key");
+                    Identity.newStreamKey((pair, pub) -> start(cut, pair, pub, name, done, end),
+                            e -> done.call("cannot make the stream's key: " + e, null));
+                })), e -> done.call("cannot read the file: " + e, null)), e -> done.call(e, null));
     }
 
-    private static void start(LiveCut cut, JSObject pair, byte[] pub, String name, Sharing.LinkDoneFn done,
+    /** media.js's cut of a fragmented MP4 (media/LiveCut), as bytes. */
+    private static final class Cut {
+        final byte[] init;
+        final byte[][] fragments;
+        final long[] millis;
+
+        Cut(MediaModule.Cut c) {
+            if (c.getError() != null) {
+                throw new ProtocolException(c.getError());
+            }
+            init = c.getInit().copyToJavaArray();
+            int n = MediaModule.length(c.getFragments());
+            fragments = new byte[n][];
+            millis = new long[n];
+            for (int i = 0; i < n; i++) {
+                fragments[i] = ((Int8Array) MediaModule.at(c.getFragments(), i)).copyToJavaArray();
+                millis[i] = (long) MediaModule.numberAt(c.getMillis(), i);
+            }
+        }
+    }
+
+    private static void start(Cut cut, JSObject pair, byte[] pub, String name, Sharing.LinkDoneFn done,
             JsApi.StringSink end) {
         Manifest m = Manifest.live(Content.CHUNK_SIZE, WINDOW_CHUNKS, pub, Sharing.nameBytes(name), "video/mp4");
         Scheduler s = BrowserMain.scheduler();
         LivePublisher p = new LivePublisher(s, m, (tbs, out) -> Identity.signWith(pair, tbs, out::accept,
                 e -> BrowserMain.event("cannot sign a window of the live stream: " + e)));
-        p.setInit(cut.init());
+        p.setInit(cut.init);
         try {
             Sharing.ordb().shareLive(p);
         } catch (RuntimeException e) {
@@ -82,21 +110,21 @@ final class Live {
         }
         streams.add(p);
         HashName h = p.hashName();
-        BrowserMain.event("streaming " + name + " live: " + cut.fragmentCount() + " fragments");
+        BrowserMain.event("streaming " + name + " live: " + cut.fragments.length + " fragments");
         done.call(null, h.liveLink(BrowserMain.base()));
         feed(s, p, cut, 0, end);
     }
 
     /** Publishes fragment {@code i} (one window at least: a joiner starts on a fragment), then the next in time. */
-    private static void feed(Scheduler s, LivePublisher p, LiveCut cut, int i, JsApi.StringSink end) {
-        if (i >= cut.fragmentCount()) {
+    private static void feed(Scheduler s, LivePublisher p, Cut cut, int i, JsApi.StringSink end) {
+        if (i >= cut.fragments.length) {
             BrowserMain.event("the live stream's file ended");
             end.call(null);
             return;
         }
-        p.append(cut.fragment(i));
+        p.append(cut.fragments[i]);
         p.flush();
-        long ms = cut.millis(i) > 0 ? cut.millis(i) : DEFAULT_FRAGMENT_MS;
+        long ms = cut.millis[i] > 0 ? cut.millis[i] : DEFAULT_FRAGMENT_MS;
         mediaMillis.computeIfAbsent(p, k -> new long[1])[0] += ms;
         s.schedule(ms, () -> feed(s, p, cut, i + 1, end));
     }

@@ -8,10 +8,10 @@ import org.onionpeer.browser.media.MediaSource;
 import org.onionpeer.browser.media.SourceBuffer;
 import org.onionpeer.ordb.DownloadSource;
 import org.onionpeer.ordb.HashName;
+import org.onionpeer.ordb.LiveDownload;
 import org.onionpeer.ordb.LiveListener;
 import org.onionpeer.ordb.Manifest;
 import org.onionpeer.ordb.LiveWindow;
-import org.onionpeer.peer.OrdbNode;
 import org.teavm.jso.JSBody;
 import org.teavm.jso.JSObject;
 import org.teavm.jso.typedarrays.Int8Array;
@@ -30,7 +30,7 @@ final class LivePlayer {
     private final JSObject video;
     private final Downloads.ProgressFn onProgress;
     private final Downloads.DoneFn onDone;
-    private final MediaSource ms = MediaSource.create();
+    private final MediaSource ms;
     private SourceBuffer sb;
     private boolean opened;
     private int feed = -1;
@@ -42,10 +42,16 @@ final class LivePlayer {
     private boolean jump = true;
     private double got;
     private String note;
-    private OrdbNode.Handle handle;
+    private LiveDownload download;
+    private int connector = -1;   // the node's connector (NodeBridge.liveFind), released when stopped
+    /** LiveDownload's clock and entropy here in files.js; its circuits are the node's (NodeBridge.Connector). */
+    private static final BrowserScheduler SCHED = new BrowserScheduler();
+    private static final java.security.SecureRandom RND = new java.security.SecureRandom();
 
-    private LivePlayer(String url, JSObject video, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone) {
+    private LivePlayer(String url, JSObject video, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone,
+            MediaSource ms) {
         this.url = url;
+        this.ms = ms;
         this.video = video;
         this.onProgress = onProgress;
         this.onDone = onDone;
@@ -66,8 +72,10 @@ final class LivePlayer {
     @JSBody(params = {"sb", "to"}, script = "try { sb.remove(0, to); } catch (e$) {}")
     private static native void removeBefore(SourceBuffer sb, double to);
 
-    static void play(String url, JSObject video, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone) {
-        LivePlayer p = new LivePlayer(url, video, onProgress, onDone);
+    /** ms: the video's source already (FilesModule's stream() set it). */
+    static void play(String url, JSObject video, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone,
+            MediaSource ms) {
+        LivePlayer p = new LivePlayer(url, video, onProgress, onDone, ms);
         HashName h;
         try {
             h = HashName.ofLink(url);
@@ -75,7 +83,7 @@ final class LivePlayer {
             onDone.call(e.getMessage(), null);
             return;
         }
-        Player.attach(p.ms, video, () -> {
+        MediaModule.attach(p.ms, NodeBridge.base(), () -> {
             p.opened = true;
             p.addBuffer();
         }, err -> {
@@ -86,11 +94,16 @@ final class LivePlayer {
                 p.next();
             }
         });
-        BrowserMain.scheduler().execute(() -> Sharing.whenOrdb(() -> {
-            if (p.error == null) { // not stopped meanwhile (media.js failed to load)
-                p.handle = Sharing.ordb().downloadLive(h, null, p.listener());
+        NodeBridge.liveFind(url, p::stop, id -> {
+            if (p.error != null) { // stopped meanwhile (media.js failed to load)
+                NodeBridge.liveRelease(id);
+                return;
             }
-        }, p::stop));
+            p.connector = id;
+            p.download = new LiveDownload(SCHED, RND::nextBytes, h, new NodeBridge.Connector(id),
+                    new LiveDownload.Config(), p.listener());
+            p.download.start();
+        });
     }
 
     private LiveListener listener() {
@@ -135,7 +148,7 @@ final class LivePlayer {
 
             @Override
             public void onSource(DownloadSource s, String event) {
-                BrowserMain.event("live " + url.substring(url.length() - 8) + ": " + s.name + " " + event);
+                NodeBridge.event("live " + url.substring(url.length() - 8) + ": " + s.name + " " + event);
             }
 
             @Override
@@ -159,8 +172,11 @@ final class LivePlayer {
         if (feed >= 0) {
             MediaModule.close(feed);
         }
-        if (handle != null) {
-            handle.cancel();
+        if (download != null) {
+            download.cancel();
+        }
+        if (connector >= 0) {
+            NodeBridge.liveRelease(connector);
         }
         onProgress.call(got, -1, 0, -1, msg);
         onDone.call(msg, null);

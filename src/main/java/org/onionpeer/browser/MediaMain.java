@@ -3,6 +3,7 @@ package org.onionpeer.browser;
 import java.util.ArrayList;
 import java.util.List;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.media.LiveCut;
 import org.onionpeer.media.MediaFeed;
 import org.onionpeer.media.MediaType;
 import org.teavm.jso.JSBody;
@@ -14,7 +15,8 @@ import org.teavm.jso.typedarrays.Int8Array;
  * Entry point of media.js, the second bundle (see browser/media/MediaModule): {@code onionpeer.media.open()}
  * gives a handle to a {@link MediaFeed}; {@code push(h, int8array, tail)} feeds it and answers
  * {e: error, t: type, m: moovAt, d: tail whole, o: [bytes to append]}; {@code seek(h, seconds)} gives the
- * file offset to push from (see {@link MediaFeed#seek}); {@code close(h)} frees it.
+ * file offset to push from (see {@link MediaFeed#seek}); {@code close(h)} frees it; {@code cut(int8array)}
+ * cuts a fragmented MP4 for a live stream (see {@link #cut}).
  */
 public final class MediaMain {
     private static final List<MediaFeed> FEEDS = new ArrayList<>();
@@ -42,9 +44,20 @@ public final class MediaMain {
         double call(int h, double seconds);
     }
 
-    @JSBody(params = {"open", "push", "close", "seek"}, script = "(window.onionpeer = window.onionpeer || {}).media ="
-            + " {open: open, push: push, close: close, seek: seek};")
-    private static native void export(OpenFn open, PushFn push, CloseFn close, SeekFn seek);
+    @JSFunctor
+    interface CutFn extends JSObject {
+        JSObject call(Int8Array file);
+    }
+
+    @JSBody(params = {"open", "push", "close", "seek", "cut"}, script = "(window.onionpeer = window.onionpeer ||"
+            + " {}).media = {open: open, push: push, close: close, seek: seek, cut: cut};")
+    private static native void export(OpenFn open, PushFn push, CloseFn close, SeekFn seek, CutFn cut);
+
+    @JSBody(params = {"e", "i"}, script = "return {e: e, i: i, f: [], ms: []};")
+    private static native JSObject cutResult(String e, Int8Array i);
+
+    @JSBody(params = {"c", "f", "ms"}, script = "c.f.push(f); c.ms.push(ms);")
+    private static native void addFragment(JSObject c, Int8Array f, double ms);
 
     @JSBody(params = {"e", "t", "m", "d"}, script = "return {e: e, t: t, m: m, d: d, o: []};")
     private static native JSObject step(String e, String t, double m, boolean d);
@@ -54,7 +67,22 @@ public final class MediaMain {
 
     public static void main(String[] args) {
         export(MediaMain::open, MediaMain::push, h -> FEEDS.set(h, null),
-                (h, t) -> FEEDS.get(h) == null ? -1 : FEEDS.get(h).seek(t));
+                (h, t) -> FEEDS.get(h) == null ? -1 : FEEDS.get(h).seek(t), MediaMain::cut);
+    }
+
+    /** A fragmented MP4 cut for live streaming ({@link LiveCut}): {e: error, i: init, f: [fragment], ms: [millis]}. */
+    private static JSObject cut(Int8Array file) {
+        LiveCut c;
+        try {
+            c = LiveCut.of(file.copyToJavaArray());
+        } catch (ProtocolException e) {
+            return cutResult(e.getMessage(), null);
+        }
+        JSObject r = cutResult(null, Int8Array.copyFromJavaArray(c.init()));
+        for (int i = 0; i < c.fragmentCount(); i++) {
+            addFragment(r, Int8Array.copyFromJavaArray(c.fragment(i)), c.millis(i));
+        }
+        return r;
     }
 
     private static int open() {

@@ -23,7 +23,7 @@ final class Player implements Downloads.Hooks {
     private final String url;
     private final Downloads.ProgressFn onProgress;
     private final Downloads.DoneFn onDone;
-    private final MediaSource ms = MediaSource.create();
+    private final MediaSource ms;
     private SourceBuffer sb;
     private boolean opened;
     private int feed = -1;
@@ -46,15 +46,18 @@ final class Player implements Downloads.Hooks {
     private BrowserHttpStream.ControlFn rangeCtl;
     private double total = -1;
 
-    private Player(String url, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone) {
+    private Player(String url, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone, MediaSource ms) {
         this.url = url;
+        this.ms = ms;
         this.onProgress = onProgress;
         this.onDone = onDone;
     }
 
-    static void play(String url, JSObject video, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone) {
-        Player p = new Player(url, onProgress, onDone);
-        attach(p.ms, video, () -> {
+    /** ms: the video's source already (FilesModule's stream() set it). */
+    static void play(String url, JSObject video, Downloads.ProgressFn onProgress, Downloads.DoneFn onDone,
+            MediaSource ms) {
+        Player p = new Player(url, onProgress, onDone, ms);
+        MediaModule.attach(p.ms, NodeBridge.base(), () -> {
             p.opened = true;
             p.addBuffer();
         }, err -> {
@@ -78,16 +81,6 @@ final class Player implements Downloads.Hooks {
             }
             p.next();
         }, p);
-    }
-
-    /**
-     * Plays {@code ms} in {@code video}: {@code opened} runs once the MediaSource is open (a SourceBuffer may
-     * be added), {@code loaded} once media.js is loaded (null) or could not be (why); for files and live.
-     */
-    static void attach(MediaSource ms, JSObject video, Runnable opened, MediaModule.Loaded loaded) {
-        Blobs.setSrc(video, Blobs.createObjectUrl(ms));
-        ms.addEventListener("sourceopen", e -> opened.run());
-        MediaModule.load(BrowserMain.base() + "/media.js", loaded);
     }
 
     /** Playback stops with msg; the download goes on, and onDone says msg once it ends. */

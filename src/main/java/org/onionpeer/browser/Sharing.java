@@ -128,26 +128,12 @@ final class Sharing {
             return;
         }
         restored = true;
-        StoredFiles.files((err, list) -> {
-            if (err != null) {
-                return;
-            }
-            for (int i = 0; i < org.onionpeer.browser.storage.Idb.length(list); i++) {
-                org.onionpeer.browser.storage.StoredFile f =
-                        (org.onionpeer.browser.storage.StoredFile) org.onionpeer.browser.storage.Idb.at(list, i);
-                HashName h = linkOf(f.getUrl());
-                if (h != null && f.isDone() && f.isShared() && !shared.containsKey(h)) {
-                    String url = f.getUrl();
-                    String name = f.getName();
-                    String type = f.getType();
-                    StoredFiles.fileBlob(url, (e, blob) -> {
-                        if (e == null) {
-                            org.onionpeer.browser.media.Blobs.read(blob, ab -> BrowserMain.scheduler().execute(
-                                    () -> reshare(h, Int8Array.create((org.teavm.jso.typedarrays.ArrayBuffer) ab)
-                                            .copyToJavaArray(), name, type)), x -> { });
-                        }
-                    });
-                }
+        SharedStore.forEachShared((url, name, type, blob) -> {
+            HashName h = linkOf(url);
+            if (h != null && !shared.containsKey(h)) {
+                org.onionpeer.browser.media.Blobs.read(blob, ab -> BrowserMain.scheduler().execute(
+                        () -> reshare(h, Int8Array.create((org.teavm.jso.typedarrays.ArrayBuffer) ab)
+                                .copyToJavaArray(), name, type)), x -> { });
             }
         });
     }
@@ -261,7 +247,7 @@ final class Sharing {
                 manifests.put(c.hashName(), c.manifest());
                 String link = c.hashName().link(BrowserMain.base());
                 BrowserMain.event("sharing " + name + " (" + (long) size + " bytes)");
-                StoredFiles.storeShared(link, blob, name, c.manifest().mime(), (long) size, err -> {
+                SharedStore.store(link, blob, name, c.manifest().mime(), (long) size, err -> {
                     if (err != null) {
                         BrowserMain.event("the shared file is not in this browser's storage: " + err);
                     }

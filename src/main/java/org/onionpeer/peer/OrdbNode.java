@@ -280,7 +280,7 @@ public final class OrdbNode {
                 return running[0] == null ? new ArrayList<>() : running[0].sources();
             }
         };
-        findOrdbs(h, live.containsKey(h), "nobody streams this now", listener::onDone, connector -> {
+        findLive(h, listener::onDone, connector -> {
             if (!cancelled[0]) {
                 running[0] = new LiveDownload(scheduler, proxy.node().entropy(), h, connector,
                         config == null ? new LiveDownload.Config() : config, listener);
@@ -288,6 +288,16 @@ public final class OrdbNode {
             }
         });
         return handle;
+    }
+
+    /**
+     * The ORDBs to play live stream h from, as {@link #downloadLive} finds them: for a player whose
+     * LiveDownload runs elsewhere (the page's files.js, a separate program that reaches circuits through
+     * onionpeer.js).
+     */
+    public void findLive(HashName h, java.util.function.Consumer<String> failed,
+            java.util.function.Consumer<OrdbLink.Connector> use) {
+        findOrdbs(h, live.containsKey(h), "nobody streams this now", failed, use);
     }
 
     private void hold(Content c) {

@@ -4,11 +4,13 @@ import org.teavm.jso.JSBody;
 import org.teavm.jso.JSFunctor;
 import org.teavm.jso.JSObject;
 import org.teavm.jso.JSProperty;
+import org.teavm.jso.typedarrays.Int8Array;
 
 /**
- * The media parsers (org.onionpeer.media) live in a second bundle, media.js, loaded from the bridge on the
- * first stream(): they would not fit in onionpeer.js's size budget, and pages that never play media never
- * load them. See {@code MediaMain} for the other side of these calls.
+ * The media parsers (org.onionpeer.media) live in a bundle of their own, media.js, loaded from the bridge on
+ * the first stream() (by the players in files.js) or shareLive() (by onionpeer.js): they would not fit in
+ * onionpeer.js's size budget, and pages that never play media never load them. See {@code MediaMain} for the
+ * other side of these calls.
  */
 public final class MediaModule {
     private MediaModule() {
@@ -46,6 +48,20 @@ public final class MediaModule {
             + " o$.mediaLoad.then(function () { done(null); }, done);")
     public static native void load(String src, Loaded done);
 
+    /**
+     * Plays {@code ms}, already a video's source: {@code opened} runs once the MediaSource is open (a
+     * SourceBuffer may be added; it may be open already, as it was set while files.js loaded), {@code loaded}
+     * once media.js (from {@code base}, the bridge) is loaded (null) or could not be (why).
+     */
+    public static void attach(MediaSource ms, String base, Runnable opened, Loaded loaded) {
+        if ("open".equals(ms.getReadyState())) {
+            opened.run();
+        } else {
+            ms.addEventListener("sourceopen", e -> opened.run());
+        }
+        load(base + "/media.js", loaded);
+    }
+
     @JSBody(script = "return window.onionpeer.media.open();")
     public static native int open();
 
@@ -81,4 +97,26 @@ public final class MediaModule {
 
     @JSBody(params = {"a", "i"}, script = "return a[i];")
     public static native JSObject at(JSObject a, int i);
+
+    /** A fragmented MP4 cut for a live stream (MediaMain.cut): an error, or the init segment and the fragments. */
+    public abstract static class Cut implements JSObject {
+        @JSProperty("e")
+        public abstract String getError();
+
+        @JSProperty("i")
+        public abstract Int8Array getInit();
+
+        @JSProperty("f")
+        public abstract JSObject getFragments();
+
+        @JSProperty("ms")
+        public abstract JSObject getMillis();
+    }
+
+    /** Cuts a fragmented MP4 (an ArrayBuffer) with media.js, which must be loaded. */
+    @JSBody(params = "b", script = "return window.onionpeer.media.cut(new Int8Array(b));")
+    public static native Cut cut(JSObject b);
+
+    @JSBody(params = {"a", "i"}, script = "return a[i];")
+    public static native double numberAt(JSObject a, int i);
 }
