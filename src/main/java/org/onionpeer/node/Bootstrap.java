@@ -246,21 +246,13 @@ public final class Bootstrap {
         retryTimer = null;
         attempts++;
         fetching = true;
-        int gen = ++fetchGeneration;
         setState("fetching the directory (attempt " + attempts + ")");
-        fetchTimer = scheduler.schedule(options.fetchTimeoutMillis, () -> {
-            if (gen == fetchGeneration) {
-                fetchGeneration++;
-                fetchFailed("no answer in " + seconds(options.fetchTimeoutMillis) + " s");
-            }
-        });
+        int gen = newGeneration();
         source.get(directoryUrl, new TextCallback() {
             @Override
             public void text(String body) {
                 scheduler.execute(() -> {
-                    if (gen == fetchGeneration) {
-                        fetchGeneration++;
-                        cancel(fetchTimer);
+                    if (endGeneration(gen)) {
                         onDirectory(body);
                     }
                 });
@@ -269,14 +261,34 @@ public final class Bootstrap {
             @Override
             public void failed(String reason) {
                 scheduler.execute(() -> {
-                    if (gen == fetchGeneration) {
-                        fetchGeneration++;
-                        cancel(fetchTimer);
+                    if (endGeneration(gen)) {
                         fetchFailed(reason);
                     }
                 });
             }
         });
+    }
+
+    /** Starts a fetch generation whose timeout fails the attempt; answers of older generations are ignored. */
+    private int newGeneration() {
+        int gen = ++fetchGeneration;
+        fetchTimer = scheduler.schedule(options.fetchTimeoutMillis, () -> {
+            if (gen == fetchGeneration) {
+                fetchGeneration++;
+                fetchFailed("no answer in " + seconds(options.fetchTimeoutMillis) + " s");
+            }
+        });
+        return gen;
+    }
+
+    /** True if {@code gen} is still the current generation, which then ends (its timer cancelled). */
+    private boolean endGeneration(int gen) {
+        if (gen != fetchGeneration) {
+            return false;
+        }
+        fetchGeneration++;
+        cancel(fetchTimer);
+        return true;
     }
 
     private void onDirectory(String text) {
@@ -299,21 +311,13 @@ public final class Bootstrap {
         }
         // The check's fetches count as this attempt's: the same timeout, a late answer ignored.
         fetching = true;
-        int gen = ++fetchGeneration;
         setState("checking the Tor network's documents (attempt " + attempts + ")");
-        fetchTimer = scheduler.schedule(options.fetchTimeoutMillis, () -> {
-            if (gen == fetchGeneration) {
-                fetchGeneration++;
-                fetchFailed("no answer in " + seconds(options.fetchTimeoutMillis) + " s");
-            }
-        });
+        int gen = newGeneration();
         check.check(d, new CheckCallback() {
             @Override
             public void verified(Directory v, String event) {
                 scheduler.execute(() -> {
-                    if (gen == fetchGeneration) {
-                        fetchGeneration++;
-                        cancel(fetchTimer);
+                    if (endGeneration(gen)) {
                         fetching = false;
                         use(v, text, event);
                     }
@@ -323,9 +327,7 @@ public final class Bootstrap {
             @Override
             public void failed(String reason) {
                 scheduler.execute(() -> {
-                    if (gen == fetchGeneration) {
-                        fetchGeneration++;
-                        cancel(fetchTimer);
+                    if (endGeneration(gen)) {
                         fetchFailed(reason);
                     }
                 });
