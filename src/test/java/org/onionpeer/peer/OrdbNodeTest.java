@@ -60,8 +60,12 @@ class OrdbNodeTest extends PeerNet {
             await(() -> peer.state().equals("in the peer network"), 30_000, name + " joins");
         }
 
-        /** Leaves as a closed tab does: every link drops at once. */
+        /**
+         * Leaves as a closed tab does: every link drops at once, and the page never comes back (before, its
+         * node could redial the bridge or answer a peer afterwards, and serve what it had published).
+         */
         void close() {
+            page.gone = true;
             ordb.close();
             for (Channel c : page.node.links().channels()) {
                 c.close("tab closed");

@@ -215,6 +215,8 @@ abstract class PeerNet {
         Dialer dialer;
         Channel bridgeLink;
         final Bridge home;
+        /** Set when the page leaves as a closed tab: it dials nothing and answers no peer any more. */
+        boolean gone;
 
         Page(String name) {
             this(name, bridge);
@@ -240,6 +242,10 @@ abstract class PeerNet {
 
                 @Override
                 public void dial(LinkTarget address, DialCallback cb) {
+                    if (gone) {
+                        sched.execute(() -> cb.failed("the tab is closed"));
+                        return;
+                    }
                     Transport t = home.accept();
                     sched.execute(() -> cb.connected(t, null, null));
                 }
@@ -258,7 +264,26 @@ abstract class PeerNet {
             }, null);
             svc = new PeerService(node, key.publicKey(), signer, false, home.address, null);
             svc.setListener(events::add);
-            svc.enablePeerLinks(webRtc ? rtc.connector() : new PeerConnector() {
+            PeerConnector rtcConnector = rtc.connector();
+            svc.enablePeerLinks(webRtc ? new PeerConnector() {
+                @Override
+                public void offer(Events events) {
+                    if (gone) {
+                        sched.execute(() -> events.failed("the tab is closed"));
+                    } else {
+                        rtcConnector.offer(events);
+                    }
+                }
+
+                @Override
+                public void answer(String offer, Events events) {
+                    if (gone) {
+                        sched.execute(() -> events.failed("the tab is closed"));
+                    } else {
+                        rtcConnector.answer(offer, events);
+                    }
+                }
+            } : new PeerConnector() {
                 @Override
                 public void offer(Events events) {
                     sched.execute(() -> events.failed("no WebRTC here"));
