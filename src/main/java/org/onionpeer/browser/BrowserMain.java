@@ -16,7 +16,6 @@ import org.onionpeer.node.Node;
 import org.onionpeer.node.OnionProxy;
 import org.onionpeer.node.TorNetworkCheck;
 import org.onionpeer.peer.PeerDialer;
-import org.onionpeer.transport.StreamOpener;
 import org.onionpeer.transport.Transport;
 import org.teavm.jso.JSBody;
 import org.teavm.jso.JSFunctor;
