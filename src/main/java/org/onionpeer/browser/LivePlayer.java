@@ -102,6 +102,16 @@ final class LivePlayer {
             p.connector = id;
             p.download = new LiveDownload(SCHED, RND::nextBytes, h, new NodeBridge.Connector(id),
                     new LiveDownload.Config(), p.listener());
+            p.download.setFinder(found -> NodeBridge.liveFind(url, why -> found.accept(null), again -> {
+                if (p.error != null) { // stopped meanwhile
+                    NodeBridge.liveRelease(again);
+                    found.accept(null);
+                    return;
+                }
+                NodeBridge.liveRelease(p.connector); // its sources are all gone; the new lookup's replace them
+                p.connector = again;
+                found.accept(new NodeBridge.Connector(again));
+            }));
             p.download.start();
         });
     }

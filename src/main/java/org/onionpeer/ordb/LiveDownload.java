@@ -27,6 +27,10 @@ import org.onionpeer.platform.Scheduler;
  * <li>A circuit that closes, stalls, or ends a query is replaced through the connector (the same ORDB may
  * be asked again); one that sends a chunk that fails its proof, a window whose signature or timestamp
  * fails, or anything malformed or unasked for is banned.</li>
+ * <li>With no circuit left and none the connector can open (the ORDBs it knows are gone, as when the bridge
+ * restarted or the pages that relayed the stream closed), the sources are looked up again through the
+ * {@link SourceFinder} ({@link #setFinder}), 1, 2, 4 then every 8 s, until one answers or
+ * {@link Config#giveUpMillis} has passed; playing resumes from the live edge (a skip, said).</li>
  * </ul>
  * Single-threaded on its scheduler; links deliver in later tasks.
  */
@@ -85,7 +89,7 @@ public final class LiveDownload {
     private final Scheduler scheduler;
     private final Entropy entropy;
     private final HashName hashName;
-    private final OrdbLink.Connector connector;
+    private OrdbLink.Connector connector;
     private final Config config;
     private final LiveListener listener;
     private final List<Source> active = new ArrayList<>();
@@ -96,6 +100,11 @@ public final class LiveDownload {
     private long lonelySince = -1;
     private boolean done;
     private Scheduler.Cancellable ticker;
+    private SourceFinder finder;
+    /** Lookups asked since the last source that answered; one at a time. */
+    private int looks;
+    private boolean finding;
+    private long nextLookAt;
 
     public LiveDownload(Scheduler scheduler, Entropy entropy, HashName hashName, OrdbLink.Connector connector,
             Config config, LiveListener listener) {
@@ -105,6 +114,11 @@ public final class LiveDownload {
         this.connector = connector;
         this.config = config;
         this.listener = listener;
+    }
+
+    /** How to look for sources again when every one is gone (else only the first connector is asked again). */
+    public void setFinder(SourceFinder finder) {
+        this.finder = finder;
     }
 
     public void start() {
@@ -164,6 +178,28 @@ public final class LiveDownload {
             // opened one
         }
         lonelySince = active.isEmpty() ? (lonelySince < 0 ? scheduler.nowMillis() : lonelySince) : -1;
+        if (active.isEmpty() && !done && finder != null && !finding && scheduler.nowMillis() >= nextLookAt) {
+            lookAgain();
+        }
+    }
+
+    private void lookAgain() {
+        finding = true;
+        nextLookAt = scheduler.nowMillis() + Math.min(8_000, 1_000L << Math.min(looks, 3));
+        looks++;
+        finder.find(found -> scheduler.execute(() -> { // answered at once or later: never re-entrant
+            finding = false;
+            if (done) {
+                return;
+            }
+            if (found != null) {
+                connector = found;
+            }
+            replenish();
+            if (active.isEmpty() && !done) { // the next look, on time rather than at the next stall check
+                scheduler.schedule(Math.max(1, nextLookAt - scheduler.nowMillis()), this::replenish);
+            }
+        }));
     }
 
     private boolean open() {
@@ -210,7 +246,9 @@ public final class LiveDownload {
         if (active.isEmpty()) {
             replenish();
             if (active.isEmpty() && now - lonelySince > config.giveUpMillis) {
-                finish("no ORDB left to ask");
+                finish(finder == null ? "no ORDB left to ask" : "no ORDB left to ask: every source dropped, and"
+                        + " looking for sources " + looks + " times over " + (now - lonelySince) / 1000
+                        + " s found none that answered");
                 return;
             }
         }
@@ -292,6 +330,8 @@ public final class LiveDownload {
         }
         s.reqs.remove(stream);
         s.ready = true;
+        looks = 0; // a source answered: the next loss starts looking again at 1 s
+        nextLookAt = 0;
         if (buffer == null) {
             manifest = m;
             buffer = new LiveBuffer(m, listener, config.maxAgeSeconds);

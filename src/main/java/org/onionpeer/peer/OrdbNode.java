@@ -284,6 +284,7 @@ public final class OrdbNode {
             if (!cancelled[0]) {
                 running[0] = new LiveDownload(scheduler, proxy.node().entropy(), h, connector,
                         config == null ? new LiveDownload.Config() : config, listener);
+                running[0].setFinder(found -> findLive(h, e -> found.accept(null), found));
                 running[0].start();
             }
         });

@@ -212,6 +212,63 @@ class LiveStreamTest {
         assertTrue(d.heldWindows() <= LivePublisher.KEEP);
     }
 
+    /**
+     * Every ORDB D plays from leaves (their tabs closed) and the connector D started with knows no other: D looks
+     * for sources again (1, 2, 4, then every 8 s) and plays on from the live edge through the one its lookup
+     * finds, saying it skipped. The same loss with lookups that find nobody ends with what was tried.
+     */
+    @Test
+    void aDownloaderWhoseOrdbsAllLeaveLooksForOthersAndPlaysOnFromTheEdge() {
+        long seed = seed();
+        LiveSwarm sw = new LiveSwarm(seed, 3);
+        sw.produce(5_000);
+        LiveSwarm.Player p = new LiveSwarm.Player(sw.scheduler);
+        LiveDownload d = new LiveDownload(sw.scheduler, new java.util.Random(seed + 1)::nextBytes,
+                sw.manifest.hashName(), sw.connectorTo(java.util.Set.of("ORDB1", "ORDB2")), config(), p);
+        List<Long> looked = new ArrayList<>();
+        boolean[] found = {false};
+        d.setFinder(use -> {
+            looked.add(sw.scheduler.nowMillis());
+            use.accept(found[0] ? sw.connectorTo(java.util.Set.of("ORDB3")) : null); // the DHT names ORDB3 late
+        });
+        d.start();
+        sw.produce(5_000);
+        long playedBefore = p.bytes.size();
+        sw.leave("ORDB1");
+        sw.leave("ORDB2");
+        long leftAt = sw.scheduler.nowMillis();
+        sw.produce(8_000);
+        found[0] = true;
+        sw.produce(10_000);
+        System.out.print(report(d));
+        p.events.forEach(e -> System.out.println("[ordb-live]   " + e));
+        System.out.println("[ordb-live] looked again at " + looked + " (left at " + leftAt + ")");
+        assertTrue(playedBefore > 0);
+        assertEquals(leftAt + sw.latency, looked.get(0), "the first lookup as soon as the last circuit closed");
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < looked.size(); i++) {
+            gaps.add(looked.get(i) - looked.get(i - 1));
+        }
+        assertEquals(List.of(1000L, 2000L, 4000L, 8000L), gaps.subList(0, 4), "backoff " + gaps);
+        assertTrue(d.sources().stream().anyMatch(s -> s.name.equals("ORDB3") && s.chunks > 0), report(d));
+        assertEquals(1, p.skips.size(), p.skips.toString());
+        assertContiguous(sw, p, "played on from ORDB3 after the skip, seed " + seed);
+        assertEquals(false, d.isDone(), p.error);
+
+        LiveSwarm alone = new LiveSwarm(seed, 1);
+        alone.produce(3_000);
+        LiveSwarm.Player q = new LiveSwarm.Player(alone.scheduler);
+        LiveDownload e = new LiveDownload(alone.scheduler, new java.util.Random(seed)::nextBytes,
+                alone.manifest.hashName(), alone.connector, config(), q);
+        e.setFinder(use -> use.accept(null));
+        e.start();
+        alone.produce(3_000);
+        alone.leave("ORDB1");
+        alone.produce(70_000);
+        assertEquals("no ORDB left to ask: every source dropped, and looking for sources 10 times over 60 s found"
+                + " none that answered", q.error);
+    }
+
     @Test
     void aSignerAnsweringLaterPublishesInOrder() {
         ManualScheduler s = new ManualScheduler();

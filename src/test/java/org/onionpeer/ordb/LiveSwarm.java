@@ -90,14 +90,18 @@ final class LiveSwarm {
         }
     }
 
-    final OrdbLink.Connector connector = new OrdbLink.Connector() {
-        @Override
-        public OrdbLink open(Set<String> avoid, OrdbLink.Handler handler) {
+    final OrdbLink.Connector connector = connectorTo(null);
+    /** ORDBs that left the network: no circuit reaches them any more. */
+    final Set<String> left = new java.util.HashSet<>();
+
+    /** D's circuits to the ORDBs named in {@code only} (all when null) that have not left. */
+    OrdbLink.Connector connectorTo(Set<String> only) {
+        return (Set<String> avoid, OrdbLink.Handler handler) -> {
             if (blackout) {
                 return null;
             }
             for (Map.Entry<String, OrdbServer> e : ordbs.entrySet()) {
-                if (avoid.contains(e.getKey())) {
+                if (avoid.contains(e.getKey()) || left.contains(e.getKey()) || (only != null && !only.contains(e.getKey()))) {
                     continue;
                 }
                 SimNet.End[] l = net.pair("D", e.getKey(), latency, 500, 500);
@@ -110,8 +114,14 @@ final class LiveSwarm {
                 return l[0];
             }
             return null;
-        }
-    };
+        };
+    }
+
+    /** ORDB {@code name} leaves the network (its tab closed): its circuit to D closes, none opens again. */
+    void leave(String name) {
+        left.add(name);
+        ordbEndToD.get(name).close();
+    }
 
     /** D loses its network (everything to and from it is lost) until {@link #reconnect}. */
     void cutDownloader() {
