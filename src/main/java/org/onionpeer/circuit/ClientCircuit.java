@@ -75,19 +75,16 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         /** What {@link ClientStream#send} may queue before the stream is closed as overrun. */
         public long maxStreamSendBuffer = 4L << 20;
         /**
-         * How to ask the exit for congestion control (prop324 §10.1); null, the default: do not ask.
-         * {@link NtorV3ExitHandshake#FACTORY} asks over ntor v3 when the exit lists Relay=4 and FlowCtrl=2.
+         * How to ask the exit for congestion control (prop324 §10.1); null: do not ask (tor's classic windows).
+         * {@link NtorV3ExitHandshake#FACTORY} asks over ntor v3 when the exit lists Relay=4 and FlowCtrl=2 and
+         * the consensus's cc_alg is not 0. Null here because the page bundle must not carry ntor v3 (SHA-3,
+         * ~40 KB of onionpeer.js); the JVM onion proxy sets it by default ({@code jvm.Bridge.Options#proxy}).
          *
-         * <p>Off by default, on measurement: on this 2-core machine, shared and loaded (load average 12-20), our
-         * proxy through C tor relays got 6.6 MB/s with it against 11.4 MB/s with the classic windows (C tor's
-         * client, which uses it: 10.9), and 27 against 39 MB/s through our own relays. tor's exit logs its Vegas
-         * state (TOR_EXTRA_LOG='[circ]info' for e2e-tests/tor): for our circuits RTT min 6 ms, EWMA ~40 ms, cwnd
-         * ~280; for C tor's client min 12 ms, EWMA ~33 ms, cwnd ~380. Our own exit's Vegas shows the same shape
-         * with more detail: RTT min 2-3 ms, but EWMA swinging between 3 and 97 ms from one 300 ms sample to the
-         * next, so BDP = cwnd * min / EWMA collapses to 10-40 cells and Vegas holds cwnd near 250. The spikes
-         * are not queues Vegas could drain but delays on a path that crosses about 16 thread hand-offs per round
-         * trip (Netty I/O thread and node loop at every hop, each way), each a chance for an oversubscribed CPU
-         * to deschedule it. Fewer hand-offs per cell (or a quiet machine) is what would let it win.
+         * <p>On throughput: the exit's Vegas holds cwnd where cwnd * (1 - RTT_min / RTT_ewma) sits between
+         * alpha and beta (186-248 cells). Delays that are not queues (threads waiting for a CPU on an
+         * oversubscribed host, at every hop) raise RTT_ewma over RTT_min all the same, so Vegas then keeps
+         * 300-450 cells in flight where the classic windows keep 500 (the stream window): README, "Congestion
+         * control", has the measurements.
          */
         public ExitHandshake.Factory congestionControl;
         /**
@@ -116,6 +113,18 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         public long maxCircuitReceiveBuffer = 16L << 20;
         /** What our Vegas sends under toward a congestion-controlled exit (the consensus's, else tor's defaults). */
         public CcParams ccParams = CcParams.defaults();
+
+        /**
+         * Takes a verified consensus's prop324 parameters (tor's defaults for those it does not give): Vegas's,
+         * cc_alg, cc_sendme_inc and the stream flow-control thresholds cc_xoff_client, cc_xoff_exit, cc_xon_rate.
+         */
+        public void useConsensus(CcParams p) {
+            ccParams = p;
+            consensusSendmeInc = p.sendmeInc;
+            xoffClientCells = p.xoffClient;
+            xoffExitCells = p.xoffExit;
+            xonRateCells = p.xonRate;
+        }
 
         public Options copy() {
             Options o = new Options();
@@ -307,10 +316,13 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     /**
      * Whether the handshake with hop {@code hop} (0-based) should ask for congestion control: only when the
      * options want it, only the last hop of a multi-hop circuit (prop324 §10.1: not for one-hop circuits; the
-     * exit is the hop that carries streams). The caller also checks the relay's FlowCtrl=2 and cc_alg.
+     * exit is the hop that carries streams), and only while the consensus's cc_alg asks for it (tor's default 2,
+     * Vegas). The factory also checks the relay's Relay=4 and FlowCtrl=2.
      */
     public boolean shouldRequestCongestionControl(int hop) {
-        return options.congestionControl != null && path.size() > 1 && hop == path.size() - 1;
+        // tor's congestion_control_enabled(): a consensus cc_alg of 0 turns the request off.
+        return options.congestionControl != null && options.ccParams.enabled() && path.size() > 1
+                && hop == path.size() - 1;
     }
 
     /** Whether hop {@code hop} gets the congestion control handshake: wanted there, and the relay can. */
