@@ -166,11 +166,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     private State state = State.BUILDING;
     private long circId;
-    private boolean usedCreateFast;
-    /** The CREATE_FAST, CREATE2 or EXTEND2 waiting for its answer, or null. */
-    private PendingHop pending;
-    private int relayEarlySent;
-    private Scheduler.Cancellable buildTimer;
+    /** The handshake in flight, the RELAY_EARLY budget, the build timer. */
+    private final CircuitBuild build;
     private String closeReason;
     private boolean built;
 
@@ -204,6 +201,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         byte[] r = new byte[2];
         entropy.nextBytes(r);
         this.streams = new CircuitStreams(((r[0] & 0xff) << 8) | (r[1] & 0xff));
+        this.build = new CircuitBuild(entropy);
     }
 
     /** Sends the first handshake; failures (closed link, no CircID, wrong peer) arrive as {@code closed}. */
@@ -231,12 +229,11 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             return;
         }
         map.put(channel, circId, this);
-        buildTimer = scheduler.schedule(options.buildTimeoutMillis, () -> close("circuit build timed out after "
-                + options.buildTimeoutMillis + " ms with " + crypto.hopCount() + " of " + path.size() + " hops"));
+        Scheduler.Cancellable timer = scheduler.schedule(options.buildTimeoutMillis, () -> close("circuit build"
+                + " timed out after " + options.buildTimeoutMillis + " ms with " + crypto.hopCount() + " of "
+                + path.size() + " hops"));
         // tor-spec §5.1.3: only a TLS-authenticated link makes CREATE_FAST's missing proof acceptable.
-        pending = PendingHop.first(first, createFast, entropy);
-        usedCreateFast = createFast;
-        channel.send(pending.createCell(circId));
+        channel.send(build.first(first, createFast, circId, timer));
     }
 
     // ---- state ------------------------------------------------------------------------------------------
@@ -277,7 +274,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** True when the first hop was made with CREATE_FAST (an authenticated link allowed it). */
     public boolean usedCreateFast() {
-        return usedCreateFast;
+        return build.usedCreateFast();
     }
 
     public String closeReason() {
@@ -293,7 +290,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     public int relayEarlySent() {
-        return relayEarlySent;
+        return build.relayEarlySent();
     }
 
     /** The circuit package window toward the last hop (DATA cells we may still send). */
@@ -572,9 +569,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         }
         state = State.CLOSED;
         closeReason = reason;
-        if (buildTimer != null) {
-            buildTimer.cancel();
-        }
+        build.stop();
         if (circId != 0 && release) {
             map.remove(channel, circId);
         }
@@ -632,12 +627,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     private void created(Cell cell) {
-        if (crypto.hopCount() != 0 || pending == null) {
-            throw new ProtocolException(CellCommand.name(cell.command()) + " after the first hop was made");
-        }
-        HopKeys keys = pending.created(cell).keys;
-        pending = null;
-        addHop(keys);
+        addHop(build.created(cell, crypto.hopCount()));
     }
 
     private void addHop(HopKeys keys) {
@@ -645,9 +635,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (crypto.hopCount() == path.size()) {
             state = State.OPEN;
             built = true;
-            if (buildTimer != null) {
-                buildTimer.cancel();
-            }
+            build.stop();
             if (listener != null) {
                 listener.built(this);
             }
@@ -658,18 +646,13 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** RELAY_EARLY EXTEND2 to the current last hop (tor-spec §5.1.2, §5.3). */
     private void extend(RelayInfo next) {
-        if (relayEarlySent >= MAX_RELAY_EARLY) {
-            close("would exceed " + MAX_RELAY_EARLY + " RELAY_EARLY cells");
-            return;
-        }
-        if (next.ntorKey() == null) {
-            close("cannot extend to " + next + ": its ntor key is unknown");
+        String refused = build.cannotExtend(next);
+        if (refused != null) {
+            close(refused);
             return;
         }
         int n = crypto.hopCount();
-        pending = PendingHop.next(n, next, useExitHandshake(n, next) ? options.congestionControl : null, entropy);
-        Extend2 ext = pending.extend2(next);
-        relayEarlySent++;
+        Extend2 ext = build.extend(n, next, useExitHandshake(n, next) ? options.congestionControl : null);
         sendRelay(lastHop(), RelayCell.of(0, ext), true);
     }
 
@@ -757,16 +740,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     private void extended(int hop, RelayCell rc) {
-        if (state != State.BUILDING || pending == null || pending.kind != PendingHop.Kind.EXTEND2
-                || crypto.hopCount() == 0 || hop != lastHop()) {
-            throw new ProtocolException("unexpected EXTENDED2");
-        }
-        if (rc.streamId() != 0) {
-            throw new ProtocolException("EXTENDED2 on a stream");
-        }
-        PendingHop p = pending;
+        PendingHop p = build.takeExtend(state == State.BUILDING && crypto.hopCount() != 0 && hop == lastHop(), rc);
         ExitHandshake.Result r = p.extended(rc.data());
-        pending = null;
         if (r.sendmeInc >= 0) {
             // prop324 §10.4: the exit's answer to our congestion control request (ntor v3 extension 02).
             enableCongestionControl(p.hop, r.sendmeInc);
