@@ -1,6 +1,7 @@
 package org.onionpeer.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -90,7 +91,8 @@ class TorInteropTest {
     void ourOnionProxyBuildsCircuitsOfCTorRelaysAndCurlFetchesThroughThem() throws Exception {
         Bridge.Options o = torOptions();
         o.socksPort = 0;
-        o.proxy.circuit.congestionControl = NtorV3ExitHandshake.FACTORY; // off by default; here it must work with tor's exit
+        // Congestion control is the JVM proxy's default: the C tor exit must take our request as it comes.
+        assertSame(NtorV3ExitHandshake.FACTORY, o.proxy.circuit.congestionControl, "congestion control on by default");
         try (Bridge bridge = new Bridge(o)) {
             Directory d = bridge.awaitTorNetwork(90_000);
             Set<String> cTor = cTorFingerprints();

@@ -1,9 +1,15 @@
 package org.onionpeer.e2e;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.circuit.NtorV3ExitHandshake;
 import org.onionpeer.dir.Directory;
@@ -17,7 +23,10 @@ import org.onionpeer.link.Channel;
  * both, links already open: our ClientCircuit from start to built, tor's ControlPort EXTENDCIRCUIT to
  * "650 CIRC BUILT") and bulk throughput of one download (the same SOCKS5 client code against our SOCKS port
  * and tor's SocksPort, the same server, the body length checked). Ratios: build ours/tor (goal &lt;= 1.0),
- * throughput ours/tor (goal &gt;= 1.0). Part of {@code mvn -q -Pbench -DskipTests verify}; skip with
+ * throughput ours/tor (goal &gt;= 1.5, our proxy running congestion control as it does by default; a second proxy
+ * with the classic windows is measured too), with the CPU each process used during the runs (the C relays'
+ * share tells whether they set the ceiling). {@code -Donionpeer.bench.tor.runs=N} changes the number of bulk
+ * runs per side. Part of {@code mvn -q -Pbench -DskipTests verify}; skip with
  * {@code -Donionpeer.bench.tor=false}.
  */
 final class TorNetworkBench {
@@ -35,19 +44,21 @@ final class TorNetworkBench {
                 + " 1 exit), load average " + Bench.loadAverage());
         try (SeededHttpServer web = new SeededHttpServer();
                 TorNetwork net = TorNetwork.start(Paths.get("target", "tor-networks", "bench"), BASE_PORT)) {
+            // Our onion proxy as it runs by default: congestion control asked of the exit (ntor v3, prop324).
             Bridge.Options o = TestBridges.tor(net.authorityLine());
             o.socksPort = 0;
+            o.proxy.circuit.congestionControl = NtorV3ExitHandshake.FACTORY;
             int ports = TorNetwork.freePorts(BASE_PORT + 10, BASE_PORT + 40, 2);
-            // A second onion proxy that asks the exit for congestion control (off by default), to compare.
-            Bridge.Options cc = TestBridges.tor(net.authorityLine());
-            cc.socksPort = 0;
-            cc.proxy.circuit.congestionControl = NtorV3ExitHandshake.FACTORY;
+            // A second onion proxy with tor's classic windows (no congestion control), to compare.
+            Bridge.Options cl = TestBridges.tor(net.authorityLine());
+            cl.socksPort = 0;
+            cl.proxy.circuit.congestionControl = null;
             try (Bridge bridge = new Bridge(o);
-                    Bridge withCc = new Bridge(cc);
+                    Bridge classic = new Bridge(cl);
                     CTorClient ctor = net.startClient("bench-client", ports, ports + 1, List.of());
                     TorClient ours = new TorClient(new Channel.Limits(), new ClientCircuit.Options())) {
                 Directory d = bridge.awaitTorNetwork(90_000);
-                withCc.awaitTorNetwork(90_000);
+                classic.awaitTorNetwork(90_000);
                 RelayInfo relay1 = byName(d, "relay1");
                 RelayInfo relay2 = byName(d, "relay2");
                 RelayInfo auth0 = byName(d, "auth0");
@@ -85,28 +96,90 @@ final class TorNetworkBench {
                 String url = "http://127.0.0.1:" + web.port() + SeededHttpServer.path(77, BULK_BYTES);
                 TorReference.cTorBulkMBps(bridge.socksPort(), url, BULK_BYTES); // warm-up (JIT, circuits)
                 TorReference.cTorBulkMBps(ctor.socksPort(), url, BULK_BYTES);
-                TorReference.cTorBulkMBps(withCc.socksPort(), url, BULK_BYTES);
-                double[] mb = new double[BULK_RUNS];
-                double[] tb = new double[BULK_RUNS];
-                double[] fb = new double[BULK_RUNS];
-                for (int i = 0; i < BULK_RUNS; i++) {
+                TorReference.cTorBulkMBps(classic.socksPort(), url, BULK_BYTES);
+                int runs = Integer.getInteger("onionpeer.bench.tor.runs", BULK_RUNS);
+                double[] mb = new double[runs];
+                double[] tb = new double[runs];
+                double[] fb = new double[runs];
+                // CPU seconds each process used during each side's runs: are the C relays the ceiling?
+                Path dir = Paths.get("target", "tor-networks", "bench");
+                Map<String, Long> cpuMine = new TreeMap<>();
+                Map<String, Long> cpuTor = new TreeMap<>();
+                long[] wall = new long[2];
+                for (int i = 0; i < runs; i++) {
+                    Map<String, Long> c0 = cpuMillis(dir);
+                    long w0 = System.nanoTime();
                     mb[i] = TorReference.cTorBulkMBps(bridge.socksPort(), url, BULK_BYTES);
+                    long w1 = System.nanoTime();
+                    Map<String, Long> c1 = cpuMillis(dir);
                     tb[i] = TorReference.cTorBulkMBps(ctor.socksPort(), url, BULK_BYTES);
-                    fb[i] = TorReference.cTorBulkMBps(withCc.socksPort(), url, BULK_BYTES);
+                    long w2 = System.nanoTime();
+                    Map<String, Long> c2 = cpuMillis(dir);
+                    fb[i] = TorReference.cTorBulkMBps(classic.socksPort(), url, BULK_BYTES);
+                    addDelta(cpuMine, c0, c1);
+                    addDelta(cpuTor, c1, c2);
+                    wall[0] += w1 - w0;
+                    wall[1] += w2 - w1;
                 }
                 double mm = TorReference.median(mb);
                 double tm = TorReference.median(tb);
+                double fm = TorReference.median(fb);
                 System.out.printf(Locale.ROOT, "tor  bulk, 1 stream, ours   median %6.1f MB/s  [%s]  (%d MB via our SOCKS5 and"
-                        + " C tor relays, classic windows: the default)%n", mm, NetworkBench.runs(mb),
+                        + " C tor relays, congestion control: the default)%n", mm, NetworkBench.runs(mb),
                         BULK_BYTES >> 20);
                 System.out.printf(Locale.ROOT, "tor  bulk, 1 stream, C tor  median %6.1f MB/s  [%s]  (tor's SocksPort)  ->"
-                        + " ratio ours/tor %.2f (goal >= 1.0)%n", tm, NetworkBench.runs(tb), mm / tm);
-                double fm = TorReference.median(fb);
-                System.out.printf(Locale.ROOT, "tor  bulk, ours, with CC    median %6.1f MB/s  [%s]  (congestion control"
-                        + " negotiated with the exit over ntor v3)  -> ratio to tor %.2f%n", fm, NetworkBench.runs(fb), fm / tm);
+                        + " ratio ours/tor %.2f (goal >= 1.5)%n", tm, NetworkBench.runs(tb), mm / tm);
+                System.out.printf(Locale.ROOT, "tor  bulk, ours, classic    median %6.1f MB/s  [%s]  (no congestion control:"
+                        + " SENDME windows)  -> ratio to tor %.2f%n", fm, NetworkBench.runs(fb), fm / tm);
+                System.out.println("     CPU during the runs (% of one core): ours (CC) " + cpuShares(cpuMine, wall[0])
+                        + "; C tor " + cpuShares(cpuTor, wall[1]) + "; load average " + Bench.loadAverage());
             }
         }
         System.out.printf(Locale.ROOT, "(tor network bench took %.0f s)%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * CPU time (ms) so far of each tor of the network (by its directory's launched.pid) and of this JVM ("jvm",
+     * our onion proxies and the benchmark's client and server); a process that is gone is left out.
+     */
+    static Map<String, Long> cpuMillis(Path dir) {
+        Map<String, Long> out = new TreeMap<>();
+        try (DirectoryStream<Path> nodes = Files.newDirectoryStream(dir)) {
+            for (Path d : nodes) {
+                Path pf = d.resolve("launched.pid");
+                if (Files.isRegularFile(pf)) {
+                    try {
+                        ProcessHandle.of(Long.parseLong(Files.readString(pf).trim()))
+                                .flatMap(h -> h.info().totalCpuDuration())
+                                .ifPresent(t -> out.put(d.getFileName().toString(), t.toMillis()));
+                    } catch (IOException | NumberFormatException e) {
+                        // a half-written pid file: leave that process out
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        ProcessHandle.current().info().totalCpuDuration().ifPresent(t -> out.put("jvm", t.toMillis()));
+        return out;
+    }
+
+    private static void addDelta(Map<String, Long> sum, Map<String, Long> before, Map<String, Long> after) {
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            Long b = before.get(e.getKey());
+            if (b != null) {
+                sum.merge(e.getKey(), e.getValue() - b, Long::sum);
+            }
+        }
+    }
+
+    private static String cpuShares(Map<String, Long> cpu, long wallNanos) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Long> e : cpu.entrySet()) {
+            sb.append(sb.length() == 0 ? "" : " ").append(e.getKey()).append(String.format(Locale.ROOT, " %.0f%%",
+                    100.0 * e.getValue() * 1e6 / Math.max(1, wallNanos)));
+        }
+        return sb.toString();
     }
 
     static RelayInfo byName(Directory d, String nickname) {

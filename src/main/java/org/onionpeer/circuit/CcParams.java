@@ -39,6 +39,8 @@ public final class CcParams {
     /** Stream flow control (prop324 §4.1): cells an endpoint may hold for a stream before XOFF. */
     public final int xoffClient;
     public final int xoffExit;
+    /** cc_xon_rate: cells between the XONs an exit may send to advise a changed rate. */
+    public final int xonRate;
 
     private CcParams(Map<String, Integer> p) {
         alg = get(p, "cc_alg", ALG_VEGAS, 0, 2);
@@ -64,6 +66,7 @@ public final class CcParams {
         cwndFullPerCwnd = get(p, "cc_cwnd_full_per_cwnd", 1, 0, 1) == 1;
         xoffClient = get(p, "cc_xoff_client", 500, 1, 10000);
         xoffExit = get(p, "cc_xoff_exit", 500, 1, 10000);
+        xonRate = get(p, "cc_xon_rate", 500, 1, 5000);
     }
 
     /** tor's defaults (no consensus, or one without these parameters). */

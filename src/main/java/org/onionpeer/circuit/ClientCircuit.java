@@ -75,19 +75,16 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         /** What {@link ClientStream#send} may queue before the stream is closed as overrun. */
         public long maxStreamSendBuffer = 4L << 20;
         /**
-         * How to ask the exit for congestion control (prop324 §10.1); null, the default: do not ask.
-         * {@link NtorV3ExitHandshake#FACTORY} asks over ntor v3 when the exit lists Relay=4 and FlowCtrl=2.
+         * How to ask the exit for congestion control (prop324 §10.1); null: do not ask (tor's classic windows).
+         * {@link NtorV3ExitHandshake#FACTORY} asks over ntor v3 when the exit lists Relay=4 and FlowCtrl=2 and
+         * the consensus's cc_alg is not 0. Null here because the page bundle must not carry ntor v3 (SHA-3,
+         * ~40 KB of onionpeer.js); the JVM onion proxy sets it by default ({@code jvm.Bridge.Options#proxy}).
          *
-         * <p>Off by default, on measurement: on this 2-core machine, shared and loaded (load average 12-20), our
-         * proxy through C tor relays got 6.6 MB/s with it against 11.4 MB/s with the classic windows (C tor's
-         * client, which uses it: 10.9), and 27 against 39 MB/s through our own relays. tor's exit logs its Vegas
-         * state (TOR_EXTRA_LOG='[circ]info' for e2e-tests/tor): for our circuits RTT min 6 ms, EWMA ~40 ms, cwnd
-         * ~280; for C tor's client min 12 ms, EWMA ~33 ms, cwnd ~380. Our own exit's Vegas shows the same shape
-         * with more detail: RTT min 2-3 ms, but EWMA swinging between 3 and 97 ms from one 300 ms sample to the
-         * next, so BDP = cwnd * min / EWMA collapses to 10-40 cells and Vegas holds cwnd near 250. The spikes
-         * are not queues Vegas could drain but delays on a path that crosses about 16 thread hand-offs per round
-         * trip (Netty I/O thread and node loop at every hop, each way), each a chance for an oversubscribed CPU
-         * to deschedule it. Fewer hand-offs per cell (or a quiet machine) is what would let it win.
+         * <p>On throughput: the exit's Vegas holds cwnd where cwnd * (1 - RTT_min / RTT_ewma) sits between
+         * alpha and beta (186-248 cells). Delays that are not queues (threads waiting for a CPU on an
+         * oversubscribed host, at every hop) raise RTT_ewma over RTT_min all the same, so Vegas then keeps
+         * 300-450 cells in flight where the classic windows keep 500 (the stream window): README, "Congestion
+         * control", has the measurements.
          */
         public ExitHandshake.Factory congestionControl;
         /**
@@ -116,6 +113,18 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         public long maxCircuitReceiveBuffer = 16L << 20;
         /** What our Vegas sends under toward a congestion-controlled exit (the consensus's, else tor's defaults). */
         public CcParams ccParams = CcParams.defaults();
+
+        /**
+         * Takes a verified consensus's prop324 parameters (tor's defaults for those it does not give): Vegas's,
+         * cc_alg, cc_sendme_inc and the stream flow-control thresholds cc_xoff_client, cc_xoff_exit, cc_xon_rate.
+         */
+        public void useConsensus(CcParams p) {
+            ccParams = p;
+            consensusSendmeInc = p.sendmeInc;
+            xoffClientCells = p.xoffClient;
+            xoffExitCells = p.xoffExit;
+            xonRateCells = p.xonRate;
+        }
 
         public Options copy() {
             Options o = new Options();
@@ -157,11 +166,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     private State state = State.BUILDING;
     private long circId;
-    private boolean usedCreateFast;
-    /** The CREATE_FAST, CREATE2 or EXTEND2 waiting for its answer, or null. */
-    private PendingHop pending;
-    private int relayEarlySent;
-    private Scheduler.Cancellable buildTimer;
+    /** The handshake in flight, the RELAY_EARLY budget, the build timer. */
+    private final CircuitBuild build;
     private String closeReason;
     private boolean built;
 
@@ -195,6 +201,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         byte[] r = new byte[2];
         entropy.nextBytes(r);
         this.streams = new CircuitStreams(((r[0] & 0xff) << 8) | (r[1] & 0xff));
+        this.build = new CircuitBuild(entropy);
     }
 
     /** Sends the first handshake; failures (closed link, no CircID, wrong peer) arrive as {@code closed}. */
@@ -222,12 +229,11 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             return;
         }
         map.put(channel, circId, this);
-        buildTimer = scheduler.schedule(options.buildTimeoutMillis, () -> close("circuit build timed out after "
-                + options.buildTimeoutMillis + " ms with " + crypto.hopCount() + " of " + path.size() + " hops"));
+        Scheduler.Cancellable timer = scheduler.schedule(options.buildTimeoutMillis, () -> close("circuit build"
+                + " timed out after " + options.buildTimeoutMillis + " ms with " + crypto.hopCount() + " of "
+                + path.size() + " hops"));
         // tor-spec §5.1.3: only a TLS-authenticated link makes CREATE_FAST's missing proof acceptable.
-        pending = PendingHop.first(first, createFast, entropy);
-        usedCreateFast = createFast;
-        channel.send(pending.createCell(circId));
+        channel.send(build.first(first, createFast, circId, timer));
     }
 
     // ---- state ------------------------------------------------------------------------------------------
@@ -268,7 +274,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** True when the first hop was made with CREATE_FAST (an authenticated link allowed it). */
     public boolean usedCreateFast() {
-        return usedCreateFast;
+        return build.usedCreateFast();
     }
 
     public String closeReason() {
@@ -284,7 +290,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     public int relayEarlySent() {
-        return relayEarlySent;
+        return build.relayEarlySent();
     }
 
     /** The circuit package window toward the last hop (DATA cells we may still send). */
@@ -307,10 +313,13 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     /**
      * Whether the handshake with hop {@code hop} (0-based) should ask for congestion control: only when the
      * options want it, only the last hop of a multi-hop circuit (prop324 §10.1: not for one-hop circuits; the
-     * exit is the hop that carries streams). The caller also checks the relay's FlowCtrl=2 and cc_alg.
+     * exit is the hop that carries streams), and only while the consensus's cc_alg asks for it (tor's default 2,
+     * Vegas). The factory also checks the relay's Relay=4 and FlowCtrl=2.
      */
     public boolean shouldRequestCongestionControl(int hop) {
-        return options.congestionControl != null && path.size() > 1 && hop == path.size() - 1;
+        // tor's congestion_control_enabled(): a consensus cc_alg of 0 turns the request off.
+        return options.congestionControl != null && options.ccParams.enabled() && path.size() > 1
+                && hop == path.size() - 1;
     }
 
     /** Whether hop {@code hop} gets the congestion control handshake: wanted there, and the relay can. */
@@ -560,9 +569,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         }
         state = State.CLOSED;
         closeReason = reason;
-        if (buildTimer != null) {
-            buildTimer.cancel();
-        }
+        build.stop();
         if (circId != 0 && release) {
             map.remove(channel, circId);
         }
@@ -620,12 +627,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     private void created(Cell cell) {
-        if (crypto.hopCount() != 0 || pending == null) {
-            throw new ProtocolException(CellCommand.name(cell.command()) + " after the first hop was made");
-        }
-        HopKeys keys = pending.created(cell).keys;
-        pending = null;
-        addHop(keys);
+        addHop(build.created(cell, crypto.hopCount()));
     }
 
     private void addHop(HopKeys keys) {
@@ -633,9 +635,7 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (crypto.hopCount() == path.size()) {
             state = State.OPEN;
             built = true;
-            if (buildTimer != null) {
-                buildTimer.cancel();
-            }
+            build.stop();
             if (listener != null) {
                 listener.built(this);
             }
@@ -646,18 +646,13 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
 
     /** RELAY_EARLY EXTEND2 to the current last hop (tor-spec §5.1.2, §5.3). */
     private void extend(RelayInfo next) {
-        if (relayEarlySent >= MAX_RELAY_EARLY) {
-            close("would exceed " + MAX_RELAY_EARLY + " RELAY_EARLY cells");
-            return;
-        }
-        if (next.ntorKey() == null) {
-            close("cannot extend to " + next + ": its ntor key is unknown");
+        String refused = build.cannotExtend(next);
+        if (refused != null) {
+            close(refused);
             return;
         }
         int n = crypto.hopCount();
-        pending = PendingHop.next(n, next, useExitHandshake(n, next) ? options.congestionControl : null, entropy);
-        Extend2 ext = pending.extend2(next);
-        relayEarlySent++;
+        Extend2 ext = build.extend(n, next, useExitHandshake(n, next) ? options.congestionControl : null);
         sendRelay(lastHop(), RelayCell.of(0, ext), true);
     }
 
@@ -745,16 +740,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     }
 
     private void extended(int hop, RelayCell rc) {
-        if (state != State.BUILDING || pending == null || pending.kind != PendingHop.Kind.EXTEND2
-                || crypto.hopCount() == 0 || hop != lastHop()) {
-            throw new ProtocolException("unexpected EXTENDED2");
-        }
-        if (rc.streamId() != 0) {
-            throw new ProtocolException("EXTENDED2 on a stream");
-        }
-        PendingHop p = pending;
+        PendingHop p = build.takeExtend(state == State.BUILDING && crypto.hopCount() != 0 && hop == lastHop(), rc);
         ExitHandshake.Result r = p.extended(rc.data());
-        pending = null;
         if (r.sendmeInc >= 0) {
             // prop324 §10.4: the exit's answer to our congestion control request (ntor v3 extension 02).
             enableCongestionControl(p.hop, r.sendmeInc);

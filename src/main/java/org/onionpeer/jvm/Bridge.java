@@ -54,7 +54,13 @@ public final class Bridge implements AutoCloseable {
         public URI join;
         public Path webappDir;
         public Channel.Limits limits = new Channel.Limits();
-        public OnionProxy.Options proxy = new OnionProxy.Options();
+        /**
+         * The onion proxy's options. Unlike the core's defaults (the page bundle carries no ntor v3), the JVM proxy
+         * asks exits for congestion control (prop324: ntor v3 with the CC request to exits listing Relay=4 and
+         * FlowCtrl=2, our own relays included) unless the consensus's cc_alg says 0; set
+         * {@code proxy.circuit.congestionControl = null} for the classic windows.
+         */
+        public OnionProxy.Options proxy = withCongestionControl(new OnionProxy.Options());
         /**
          * DirAuthority lines (torrc syntax) of a Tor network: when given, the onion proxy builds its circuits
          * from that network's verified consensus instead of our own relays, and the bridge's directory offers
@@ -80,6 +86,11 @@ public final class Bridge implements AutoCloseable {
          * policy and the advertised link address (https gives wss) name it. Null: http://host:port/.
          */
         public String publicUrl;
+    }
+
+    private static OnionProxy.Options withCongestionControl(OnionProxy.Options o) {
+        o.circuit.congestionControl = org.onionpeer.circuit.NtorV3ExitHandshake.FACTORY;
+        return o;
     }
 
     /** Directory lifetime and how long before its end it is re-signed. */
@@ -214,8 +225,7 @@ public final class Bridge implements AutoCloseable {
                             org.onionpeer.circuit.CcParams p = org.onionpeer.circuit.CcParams.fromConsensus(
                                     consensus.params());
                             ccParams = p;
-                            options.proxy.circuit.ccParams = p;
-                            options.proxy.circuit.consensusSendmeInc = p.sendmeInc;
+                            options.proxy.circuit.useConsensus(p);
                             proxy.setDirectory(relays);
                             torDocuments = client[0].documents();
                             torNetworkUpdated(relays);

@@ -55,6 +55,9 @@ public final class Main {
             "                       DoSConnectionMaxConcurrentCount; 0 = no cap, e.g. behind a reverse proxy)",
             "  --max-relay-circuits N  circuits each relay carries at once over all links (default 20000)",
             "  --max-exit-streams N    exit and directory streams each relay holds at once (default 8192)",
+            "  --no-congestion-control  the onion proxy keeps tor's classic SENDME windows instead of asking exits",
+            "                       for congestion control (proposal 324, Vegas; on by default where the exit",
+            "                       and the consensus allow it)",
             "  --help               this text");
 
     private Main() {
@@ -122,6 +125,9 @@ public final class Main {
                     break;
                 case "--tor-relay":
                     o.torRelay = true;
+                    break;
+                case "--no-congestion-control":
+                    o.proxy.circuit.congestionControl = null;
                     break;
                 case "--max-tls-links":
                     o.maxTlsLinks = number(value(args, ++i, a), a, 1, 1_000_000);

@@ -416,4 +416,44 @@ class CongestionControlTest {
         circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), off, new ClientCircuitTest.CircuitEvents());
         assertEquals(List.of(Ntor.HTYPE, Ntor.HTYPE), relay.handshakeTypes, "CC not wanted: plain ntor");
     }
+
+    @Test
+    void aConsensusWithCcAlgZeroTurnsTheRequestOff() {
+        // tor's congestion_control_enabled(): cc_alg=0 in the consensus means no CC request, whatever we want.
+        Channel ch = link();
+        ClientCircuit.Options o = wantCc();
+        o.ccParams = CcParams.fromConsensus(java.util.Map.of("cc_alg", 0));
+        ClientCircuit c = circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), o,
+                new ClientCircuitTest.CircuitEvents());
+        assertEquals(List.of(Ntor.HTYPE, Ntor.HTYPE), relay.handshakeTypes, "cc_alg 0: plain ntor to the exit");
+        assertFalse(c.usesCongestionControl());
+
+        relay.handshakeTypes.clear();
+        o.ccParams = CcParams.fromConsensus(java.util.Map.of("cc_alg", 2, "cc_sendme_inc", 31));
+        ClientCircuit vegas = circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), o,
+                new ClientCircuitTest.CircuitEvents());
+        assertEquals(List.of(Ntor.HTYPE, NtorV3.HTYPE), relay.handshakeTypes, "cc_alg 2: ntor v3 with the request");
+        assertTrue(vegas.usesCongestionControl());
+    }
+
+    @Test
+    void theConsensusGivesEveryClientParameterAndTorsDefaultsFillTheRest() {
+        ClientCircuit.Options o = new ClientCircuit.Options();
+        o.useConsensus(CcParams.fromConsensus(java.util.Map.of("cc_sendme_inc", 40, "cc_xoff_client", 300,
+                "cc_xon_rate", 700, "cc_vegas_beta_exit", 300, "cc_xoff_exit", 0)));
+        assertEquals(40, o.consensusSendmeInc);
+        assertEquals(40, o.ccParams.sendmeInc);
+        assertEquals(300, o.xoffClientCells);
+        assertEquals(700, o.xonRateCells);
+        assertEquals(300, o.ccParams.vegasBeta);
+        assertEquals(500, o.xoffExitCells, "0 is out of cc_xoff_exit's range: tor's default");
+        assertEquals(186, o.ccParams.vegasAlpha, "absent: tor's default");
+        assertTrue(o.ccParams.enabled());
+
+        ClientCircuit.Options none = new ClientCircuit.Options();
+        none.useConsensus(CcParams.defaults());
+        assertEquals(31, none.consensusSendmeInc);
+        assertEquals(500, none.xoffClientCells);
+        assertEquals(500, none.xonRateCells);
+    }
 }

@@ -228,4 +228,48 @@ class RelayCongestionControlTest {
         assertFalse(atExit.xoffReceived(), "our XON resumed it");
         assertEquals(1200 * 498, got.size());
     }
+
+    /**
+     * A queue building up on the path, seen by the exit's Vegas (the download side): the links go from 1 ms to
+     * 6 ms each way mid-transfer, so the RTT samples rise well above the minimum. Vegas reads that as cells
+     * queued (cwnd - BDP) and, whatever phase it was in, ends with its window bounded by BDP + delta (tor's
+     * steady-state cut) and out of slow start; the transfer still completes, byte for byte.
+     */
+    @Test
+    void aSlowerPathIsAQueueToTheExitsVegasWhichCutsItsWindowToTheBdp() {
+        ClientCircuit c = circuit();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        ClientStream s = stream(c, got);
+        RelayCircuit atExit = exit.router.lastCreated();
+        int cells = 6000;
+        byte[] sent = new byte[cells * 498];
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = (byte) (i * 7 + i / 498);
+        }
+        s.send(sent);
+        Vegas v = atExit.vegas();
+        for (int round = 0; round < 10_000 && got.size() < sent.length / 3; round++) {
+            net.sched.advance(1);
+            net.sched.runUntilIdle();
+        }
+        long minBefore = v.minRttMicros();
+        long cwndBefore = v.cwnd();
+        assertTrue(minBefore > 0 && minBefore < 12_000, "RTT min over 1 ms links: " + v);
+        net.latencyMillis = 6;
+        long maxQueue = 0;
+        for (int round = 0; round < 20_000 && got.size() < sent.length; round++) {
+            net.sched.advance(1);
+            net.sched.runUntilIdle();
+            maxQueue = Math.max(maxQueue, v.cwnd() - v.bdp());
+        }
+        net.sched.advance(100);
+        assertEquals(sent.length, got.size());
+        assertTrue(java.util.Arrays.equals(sent, got.toByteArray()), "the echo, byte for byte");
+        assertFalse(v.inSlowStart(), "a queue ends slow start: " + v);
+        assertEquals(minBefore, v.minRttMicros(), "the minimum stays the fast path's");
+        assertTrue(v.ewmaRttMicros() > 3 * minBefore, "the EWMA follows the slower path: " + v);
+        assertTrue(maxQueue > 0, "Vegas saw cells queued (cwnd above BDP)");
+        assertTrue(v.cwnd() <= Math.max(v.params().cwndMin, v.bdp() + v.params().vegasDelta),
+                "cwnd bounded by BDP + delta (tor's defaults: no consensus): " + v + " (was " + cwndBefore + ")");
+    }
 }

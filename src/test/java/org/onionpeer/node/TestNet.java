@@ -124,22 +124,24 @@ public final class TestNet {
         };
     }
 
-    /** {@code t}, its sends held back {@link #latencyMillis} (timers run in order, so bytes stay in order). */
+    /**
+     * {@code t}, its sends held back {@link #latencyMillis} as it is at each send (timers run in order, so bytes
+     * stay in order; a test may raise it mid-run, never lower it).
+     */
     private Transport delayed(Transport t) {
-        long d = latencyMillis;
-        if (d <= 0) {
+        if (latencyMillis <= 0) {
             return t;
         }
         return new Transport() {
             @Override
             public void send(byte[] data) {
                 byte[] copy = data.clone();
-                sched.schedule(d, () -> t.send(copy));
+                sched.schedule(latencyMillis, () -> t.send(copy));
             }
 
             @Override
             public void close(String reason) {
-                sched.schedule(d, () -> t.close(reason));
+                sched.schedule(latencyMillis, () -> t.close(reason));
             }
 
             @Override
