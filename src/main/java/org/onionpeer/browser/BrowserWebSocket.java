@@ -58,6 +58,8 @@ final class BrowserWebSocket implements Transport {
     private Socket ws;
     private Listener listener;
     private boolean closed;
+    /** At most this much is gathered into one message: a bridge refuses messages above its limit (64 KiB). */
+    private static final int MAX_GATHERED = 16 * 1024;
     /**
      * Sends made in one task of the page, sent as one message at its end: each ws.send costs the page's thread
      * far more than its bytes (profiled, issue 13: ~0.2-0.6 ms a call under load), and a circuit's and a
@@ -102,6 +104,9 @@ final class BrowserWebSocket implements Transport {
     public void send(byte[] data) {
         if (closed) {
             return;
+        }
+        if (outLen + data.length > MAX_GATHERED) {
+            flush();
         }
         if (outLen == 0) {
             atEndOfTask(flush);
