@@ -32,7 +32,8 @@ import org.onionpeer.jvm.JcaRelayPrimitives;
  * rate-limited), onionpeer.bench.torrent=false to skip the torrent rows ({@link TorrentPageBench}: a page given a
  * magnet, time to first frame, and MB/s from a loopback swarm through facilitators to the page against aria2c alone),
  * onionpeer.bench.https=false to skip the HTTPS row ({@link HttpsPageBench}: the page's TLS client against plain
- * HTTP over the same circuits).
+ * HTTP over the same circuits), onionpeer.bench.profile=true to run only {@link PageProfile} (Chrome's profiler on
+ * the page's bulk download; with -Donionpeer.minify=false for readable names).
  */
 public final class Bench {
     static final int MIN_MILLIS = Integer.getInteger("onionpeer.bench.millis", 1000);
@@ -71,6 +72,10 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (Boolean.getBoolean("onionpeer.bench.profile")) {
+            PageProfile.run(); // only the page's profile (src/docs/browser-throughput.md)
+            return;
+        }
         long t0 = System.nanoTime();
         List<Row> rows = new ArrayList<>();
         System.out.printf(Locale.ROOT, "Onionpeer benchmark: %d ms per run, median of %d runs after a warm-up run%n",
