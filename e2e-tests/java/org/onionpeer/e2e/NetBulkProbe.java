@@ -9,7 +9,9 @@ import org.onionpeer.jvm.Bridge;
 /**
  * A quick, repeatable slice of {@link NetworkBench}: only the 1-stream, 3-hop bulk download through the
  * embedded network, classic then congestion control, {@code runs} timed runs each after one warm-up.
- * For profiling: {@code java ... org.onionpeer.e2e.NetBulkProbe [runs] [MB] [classic|cc|both]}.
+ * For profiling: {@code java ... org.onionpeer.e2e.NetBulkProbe [runs] [MB] [classic|cc|both] [warm-up runs]}.
+ * Besides MB/s (which follow this process's share of a shared machine) it prints what does not: CPU ms and KB
+ * allocated per MB moved, by thread group.
  */
 final class NetBulkProbe {
     private NetBulkProbe() {
@@ -19,6 +21,7 @@ final class NetBulkProbe {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int mb = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         String which = args.length > 2 ? args[2] : "both";
+        int warmups = args.length > 3 ? Integer.parseInt(args[3]) : 4;
         byte[] blob = new byte[mb << 20];
         new SeededHttpServer.Generator(64).fill(blob, blob.length);
         String sha = HexFormat.of().formatHex(SeededHttpServer.sha256().digest(blob));
@@ -26,10 +29,10 @@ final class NetBulkProbe {
         try (SeededHttpServer http = new SeededHttpServer()) {
             http.serve("/bulk", blob);
             if (!which.equals("cc")) {
-                row("classic", runs, http.port(), sha, false, mb);
+                row("classic", runs, http.port(), sha, false, mb, warmups);
             }
             if (!which.equals("classic")) {
-                row("cc", runs, http.port(), sha, true, mb);
+                row("cc", runs, http.port(), sha, true, mb, warmups);
             }
         }
         System.out.println("load average " + Bench.loadAverage());
@@ -70,7 +73,8 @@ final class NetBulkProbe {
         return t;
     }
 
-    static void row(String name, int runs, int port, String sha, boolean cc, int mb) throws Exception {
+    static void row(String name, int runs, int port, String sha, boolean cc, int mb, int warmups)
+            throws Exception {
         Bridge.Options o = TestBridges.options(5);
         o.socksPort = 0;
         if (cc) {
@@ -78,7 +82,11 @@ final class NetBulkProbe {
         }
         try (Bridge bridge = new Bridge(o)) {
             Proxy socks = new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", bridge.socksPort()));
-            NetworkBench.download(socks, port, sha, bridge);
+            // Several warm-up runs: on a loaded 2-core machine C2 needs a few hundred MB of traffic before the
+            // relay path is compiled (the first runs then go at half the rate and half the MB per CPU-second).
+            for (int i = 0; i < warmups; i++) {
+                NetworkBench.download(socks, port, sha, bridge);
+            }
             double[] r = new double[runs];
             double[] cpu = new double[runs];
             String path = "";

@@ -1,6 +1,5 @@
 package org.onionpeer.jvm.bridge;
 
-import java.util.Arrays;
 import org.onionpeer.platform.Scheduler;
 
 /**
@@ -11,12 +10,19 @@ import org.onionpeer.platform.Scheduler;
  * packaged in the same task (an exit reading a socket, a relay passing on a received frame) share a
  * message; an idle link pays one loop turn. Sends of {@code max} bytes or more go out as they are, after
  * the batch, so the order of bytes is kept.
+ *
+ * <p>The gathering array itself is handed to the sink (no copy of the message), and comes back through
+ * {@link #recycle} once the message is written: a relay passing bulk data then reuses the same few arrays
+ * instead of allocating and copying 16 KiB per message (docs/jvm-throughput.md).
  */
 final class SendBatch {
-    /** Sends one message, taking ownership of the array; called with the batch's lock held. */
+    /** Sends one message, {@code bytes[0..len)}, taking the array until it gives it back through recycle. */
     interface Sink {
-        void message(byte[] bytes);
+        void message(byte[] bytes, int len);
     }
+
+    /** Spare arrays kept for reuse: enough for the messages of a busy link in flight, little for an idle one. */
+    private static final int SPARES = 2;
 
     private final Scheduler scheduler;
     private final int max;
@@ -26,6 +32,8 @@ final class SendBatch {
     private byte[] buf;
     private int len;
     private boolean scheduled;
+    private final byte[][] spares = new byte[SPARES][];
+    private int spareCount;
 
     SendBatch(Scheduler scheduler, int max, Sink sink) {
         this.scheduler = scheduler;
@@ -38,14 +46,15 @@ final class SendBatch {
         synchronized (lock) {
             if (data.length >= max) {
                 flush();
-                sink.message(data.clone());
+                sink.message(data.clone(), data.length);
                 return;
             }
             if (len + data.length > max) {
                 flush();
             }
             if (buf == null) {
-                buf = new byte[max];
+                buf = spareCount > 0 ? spares[--spareCount] : new byte[max];
+                spares[spareCount] = null;
             }
             System.arraycopy(data, 0, buf, len, data.length);
             len += data.length;
@@ -65,9 +74,23 @@ final class SendBatch {
     void flush() {
         synchronized (lock) {
             if (len > 0) {
-                byte[] m = Arrays.copyOf(buf, len);
+                byte[] m = buf;
+                int n = len;
+                buf = null;
                 len = 0;
-                sink.message(m);
+                sink.message(m, n);
+            }
+        }
+    }
+
+    /** A message array the sink is done with (written, or dropped); kept for reuse if it is one of ours. */
+    void recycle(byte[] b) {
+        if (b.length != max) {
+            return;
+        }
+        synchronized (lock) {
+            if (spareCount < SPARES) {
+                spares[spareCount++] = b;
             }
         }
     }

@@ -38,6 +38,12 @@ public final class WebSocketTransport implements Transport {
     private static final int MAX_CLOSE_REASON_BYTES = 123;
     /** Largest message made of gathered sends (see {@link SendBatch}); a browser takes 16 KiB in one go. */
     static final int BATCH_BYTES = 16 * 1024;
+    /**
+     * Jetty's read buffer (its default is 4 KiB): big enough for a whole gathered message and its frame header
+     * in one read, so a 16 KiB message is not parsed in four pieces and then copied together. Taken from
+     * Jetty's pool only while a read is under way: an idle session holds none.
+     */
+    static final int INPUT_BUFFER_BYTES = 64 * 1024;
 
     private final Scheduler scheduler;
     private final WebSocketLimits limits;
@@ -102,8 +108,11 @@ public final class WebSocketTransport implements Transport {
         batch.add(data);
     }
 
-    /** One binary message to Jetty (called under the batch's lock, which keeps the order of calls). */
-    private void sendMessage(byte[] copy) {
+    /**
+     * One binary message to Jetty (called under the batch's lock, which keeps the order of calls). The array
+     * goes back to the batch once Jetty has written it (its callback), not before: Jetty reads it until then.
+     */
+    private void sendMessage(byte[] bytes, int n) {
         Session s;
         synchronized (lock) {
             if (closing || session == null || overflowed) {
@@ -111,15 +120,17 @@ public final class WebSocketTransport implements Transport {
             }
             s = session;
         }
-        if (buffered.addAndGet(copy.length) > limits.maxSendQueueBytes()) {
-            buffered.addAndGet(-copy.length);
+        if (buffered.addAndGet(n) > limits.maxSendQueueBytes()) {
+            buffered.addAndGet(-n);
             // Nothing more goes out (a hole in the byte stream is fatal); closed outside the batch's lock.
             overflowed = true;
             scheduler.execute(() -> closeWith(StatusCode.POLICY_VIOLATION, "send queue overflow"));
             return;
         }
-        int n = copy.length;
-        s.sendBinary(ByteBuffer.wrap(copy), Callback.from(() -> buffered.addAndGet(-n), failure -> {
+        s.sendBinary(ByteBuffer.wrap(bytes, 0, n), Callback.from(() -> {
+            buffered.addAndGet(-n);
+            batch.recycle(bytes);
+        }, failure -> {
             buffered.addAndGet(-n);
             finish("send failed: " + failure);
         }));
@@ -247,6 +258,7 @@ public final class WebSocketTransport implements Transport {
     private void onOpened(Session s) {
         s.setMaxBinaryMessageSize(limits.maxMessageBytes());
         s.setMaxFrameSize(limits.maxMessageBytes());
+        s.setInputBufferSize(INPUT_BUFFER_BYTES);
         s.setMaxTextMessageSize(WebSocketLimits.MAX_TEXT_MESSAGE_BYTES);
         s.setIdleTimeout(Duration.ofMillis(limits.idleTimeoutMillis()));
         SocketAddress remote = s.getRemoteSocketAddress();
