@@ -21,8 +21,11 @@ final class SendBatch {
         void message(byte[] bytes, int len);
     }
 
-    /** Spare arrays kept for reuse: enough for the messages of a busy link in flight, little for an idle one. */
-    private static final int SPARES = 2;
+    /**
+     * Spare arrays kept for reuse. One: a busy link fills one array while Jetty writes the other, and an idle
+     * link keeps at most one 16 KiB array, as before (what a bridge holding thousands of page links pays).
+     */
+    private static final int SPARES = 1;
 
     private final Scheduler scheduler;
     private final int max;
