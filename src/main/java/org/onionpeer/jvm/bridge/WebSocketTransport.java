@@ -40,8 +40,8 @@ public final class WebSocketTransport implements Transport {
     static final int BATCH_BYTES = 16 * 1024;
     /**
      * Jetty's read buffer (its default is 4 KiB): big enough for a whole gathered message and its frame header
-     * in one read, so a 16 KiB message is not parsed in four pieces and then copied together. Taken from
-     * Jetty's pool only while a read is under way: an idle session holds none.
+     * in one read, so a 16 KiB message is not parsed in four pieces and then copied together. Jetty gives it
+     * back to its pool when a read leaves it empty: an idle session holds none.
      */
     static final int INPUT_BUFFER_BYTES = 64 * 1024;
 

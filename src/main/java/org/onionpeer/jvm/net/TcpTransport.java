@@ -27,7 +27,8 @@ import org.onionpeer.transport.Transport;
  * core slows the peer down through TCP instead of piling up tasks.
  * <li>{@link #send} copies the bytes straight into a buffer of up to 64 KiB from the channel's allocator, and
  * the channel's I/O thread writes the filled buffers in one flush: one copy of each send, one hand-off to the
- * I/O thread per batch, however many cells a loop turn sends; {@link #bufferedAmount} counts what is queued here or in Netty and not yet handed to the kernel.
+ * I/O thread per batch, however many cells a loop turn sends; {@link #bufferedAmount} counts what is queued
+ * here or in Netty and not yet handed to the kernel.
  * It is bounded: a send that would take it past {@code maxQueued} aborts the transport ("send buffer
  * overflow"). An abort never waits for anything: the socket is closed on its I/O thread, the queue dropped.
  * <li>{@link #close} is idempotent and graceful: nothing more is delivered, queued bytes are still written
