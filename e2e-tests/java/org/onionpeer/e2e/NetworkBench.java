@@ -28,7 +28,8 @@ import org.onionpeer.link.Channel;
  * {@link ClientCircuit#start} to its {@code built} callback (links already open: a warm-up build through every
  * ordered pair of non-exit relays opens them first, so link handshakes are not counted);
  * <li>bulk throughput of one stream through 3 hops: {@link #BULK_BYTES} from a local HTTP server through the
- * SOCKS port and the onion proxy's circuit, best and median of {@link #BULK_RUNS} (after one warm-up run),
+ * SOCKS port and the onion proxy's circuit, best and median of {@link #BULK_RUNS} (after {@link #BULK_WARMUPS}
+ * warm-up runs),
  * every body checked by SHA-256; and the same download directly (no Tor) for context.
  * </ul>
  * Figures are compared with a C tor private network measured on the same host.
@@ -37,6 +38,12 @@ final class NetworkBench {
     static final int BUILDS = 30;
     static final int BULK_RUNS = 3;
     static final int BULK_BYTES = 64 << 20;
+    /**
+     * Untimed runs first: on a loaded 2-core machine C2 needs a few hundred MB through the relays before their
+     * path is compiled (AES-CTR and SHA-1 intrinsics included); after one warm-up the timed runs went at about
+     * half the steady rate (NetBulkProbe, docs/jvm-throughput.md).
+     */
+    static final int BULK_WARMUPS = 4;
     /** Reference: C tor private network on this machine (shared reference figures). */
     static final double REF_BUILD_MEDIAN_MS = 59.8;
     static final double REF_BULK_LOW = 12.3;
@@ -123,7 +130,9 @@ final class NetworkBench {
 
     static double bulk(Bridge bridge, int httpPort, String sha) throws Exception {
         Proxy socks = new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", bridge.socksPort()));
-        download(socks, httpPort, sha, bridge); // warm-up (JIT, the proxy's pool)
+        for (int i = 0; i < BULK_WARMUPS; i++) {
+            download(socks, httpPort, sha, bridge); // warm-up (JIT, the proxy's pool)
+        }
         double[] tor = new double[BULK_RUNS];
         List<String> paths = new ArrayList<>();
         for (int i = 0; i < BULK_RUNS; i++) {
@@ -161,7 +170,9 @@ final class NetworkBench {
         o.proxy.circuit.congestionControl = org.onionpeer.circuit.NtorV3ExitHandshake.FACTORY; // the default
         try (Bridge bridge = new Bridge(o)) {
             Proxy socks = new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", bridge.socksPort()));
-            download(socks, httpPort, sha, bridge); // warm-up
+            for (int i = 0; i < BULK_WARMUPS; i++) {
+                download(socks, httpPort, sha, bridge); // warm-up (a new bridge: new circuits, same JIT)
+            }
             double[] cc = new double[BULK_RUNS];
             for (int i = 0; i < BULK_RUNS; i++) {
                 cc[i] = download(socks, httpPort, sha, bridge).mbPerSecond;

@@ -1,6 +1,5 @@
 package org.onionpeer.jvm.bridge;
 
-import java.util.Arrays;
 import org.onionpeer.platform.Scheduler;
 
 /**
@@ -11,12 +10,23 @@ import org.onionpeer.platform.Scheduler;
  * packaged in the same task (an exit reading a socket, a relay passing on a received frame) share a
  * message; an idle link pays one loop turn. Sends of {@code max} bytes or more go out as they are, after
  * the batch, so the order of bytes is kept.
+ *
+ * <p>The gathering array itself is handed to the sink (no copy of the message), and comes back through
+ * {@link #recycle} once the message is written: a relay passing bulk data then reuses the same few arrays
+ * instead of allocating and copying 16 KiB per message (docs/jvm-throughput.md).
  */
 final class SendBatch {
-    /** Sends one message, taking ownership of the array; called with the batch's lock held. */
+    /** Sends one message, {@code bytes[0..len)}, taking the array until it gives it back through recycle. */
     interface Sink {
-        void message(byte[] bytes);
+        void message(byte[] bytes, int len);
     }
+
+    /**
+     * Spare arrays kept for reuse. One: a busy link fills one array while Jetty writes the other. Only a link
+     * whose last message was at least half full (bulk data) keeps it: an idle link keeps none, which is what a
+     * bridge holding thousands of page links pays (a message array is {@code max}, 64 KiB, bytes).
+     */
+    private static final int SPARES = 1;
 
     private final Scheduler scheduler;
     private final int max;
@@ -26,6 +36,10 @@ final class SendBatch {
     private byte[] buf;
     private int len;
     private boolean scheduled;
+    private final byte[][] spares = new byte[SPARES][];
+    private int spareCount;
+    /** The last message handed over was at least half full: the link is moving bulk data. */
+    private boolean busy;
 
     SendBatch(Scheduler scheduler, int max, Sink sink) {
         this.scheduler = scheduler;
@@ -38,14 +52,15 @@ final class SendBatch {
         synchronized (lock) {
             if (data.length >= max) {
                 flush();
-                sink.message(data.clone());
+                sink.message(data.clone(), data.length);
                 return;
             }
             if (len + data.length > max) {
                 flush();
             }
             if (buf == null) {
-                buf = new byte[max];
+                buf = spareCount > 0 ? spares[--spareCount] : new byte[max];
+                spares[spareCount] = null;
             }
             System.arraycopy(data, 0, buf, len, data.length);
             len += data.length;
@@ -65,9 +80,28 @@ final class SendBatch {
     void flush() {
         synchronized (lock) {
             if (len > 0) {
-                byte[] m = Arrays.copyOf(buf, len);
+                byte[] m = buf;
+                int n = len;
+                buf = null;
                 len = 0;
-                sink.message(m);
+                busy = n >= max / 2;
+                if (!busy) {
+                    java.util.Arrays.fill(spares, null); // gone idle: hold no array between messages
+                    spareCount = 0;
+                }
+                sink.message(m, n);
+            }
+        }
+    }
+
+    /** A message array the sink is done with (written, or dropped); kept for reuse if it is one of ours. */
+    void recycle(byte[] b) {
+        if (b.length != max) {
+            return;
+        }
+        synchronized (lock) {
+            if (busy && spareCount < SPARES) {
+                spares[spareCount++] = b;
             }
         }
     }

@@ -42,6 +42,12 @@ public final class WebSocketTransport implements Transport {
      * 16 KiB messages a page downloading through 3 hops spent a third of its thread between message events).
      */
     static final int BATCH_BYTES = 64 * 1024;
+    /**
+     * Jetty's read buffer (its default is 4 KiB): a page's gathered message (at most 16 KiB) and its frame
+     * header in one read, so it is not parsed in four pieces and then copied together. Jetty gives it back to
+     * its pool when a read leaves it empty: an idle session holds none.
+     */
+    static final int INPUT_BUFFER_BYTES = 64 * 1024;
 
     private final Scheduler scheduler;
     private final WebSocketLimits limits;
@@ -106,8 +112,11 @@ public final class WebSocketTransport implements Transport {
         batch.add(data);
     }
 
-    /** One binary message to Jetty (called under the batch's lock, which keeps the order of calls). */
-    private void sendMessage(byte[] copy) {
+    /**
+     * One binary message to Jetty (called under the batch's lock, which keeps the order of calls). The array
+     * goes back to the batch once Jetty has written it (its callback), not before: Jetty reads it until then.
+     */
+    private void sendMessage(byte[] bytes, int n) {
         Session s;
         synchronized (lock) {
             if (closing || session == null || overflowed) {
@@ -115,15 +124,17 @@ public final class WebSocketTransport implements Transport {
             }
             s = session;
         }
-        if (buffered.addAndGet(copy.length) > limits.maxSendQueueBytes()) {
-            buffered.addAndGet(-copy.length);
+        if (buffered.addAndGet(n) > limits.maxSendQueueBytes()) {
+            buffered.addAndGet(-n);
             // Nothing more goes out (a hole in the byte stream is fatal); closed outside the batch's lock.
             overflowed = true;
             scheduler.execute(() -> closeWith(StatusCode.POLICY_VIOLATION, "send queue overflow"));
             return;
         }
-        int n = copy.length;
-        s.sendBinary(ByteBuffer.wrap(copy), Callback.from(() -> buffered.addAndGet(-n), failure -> {
+        s.sendBinary(ByteBuffer.wrap(bytes, 0, n), Callback.from(() -> {
+            buffered.addAndGet(-n);
+            batch.recycle(bytes);
+        }, failure -> {
             buffered.addAndGet(-n);
             finish("send failed: " + failure);
         }));
@@ -251,6 +262,7 @@ public final class WebSocketTransport implements Transport {
     private void onOpened(Session s) {
         s.setMaxBinaryMessageSize(limits.maxMessageBytes());
         s.setMaxFrameSize(limits.maxMessageBytes());
+        s.setInputBufferSize(INPUT_BUFFER_BYTES);
         s.setMaxTextMessageSize(WebSocketLimits.MAX_TEXT_MESSAGE_BYTES);
         s.setIdleTimeout(Duration.ofMillis(limits.idleTimeoutMillis()));
         SocketAddress remote = s.getRemoteSocketAddress();

@@ -25,8 +25,10 @@ import org.onionpeer.transport.Transport;
  * in order. Less than {@link #MAX_UNDELIVERED} bytes plus one read are ever read and not yet delivered: above
  * that, and while {@link #pauseReading} holds, the channel stops reading (auto-read off), so a busy or paused
  * core slows the peer down through TCP instead of piling up tasks.
- * <li>{@link #send} copies the bytes onto a queue that the channel's I/O thread drains in batches of up to
- * 64 KiB; {@link #bufferedAmount} counts what is queued here or in Netty and not yet handed to the kernel.
+ * <li>{@link #send} copies the bytes straight into a buffer of up to 64 KiB from the channel's allocator, and
+ * the channel's I/O thread writes the filled buffers in one flush: one copy of each send, one hand-off to the
+ * I/O thread per batch, however many cells a loop turn sends; {@link #bufferedAmount} counts what is queued
+ * here or in Netty and not yet handed to the kernel.
  * It is bounded: a send that would take it past {@code maxQueued} aborts the transport ("send buffer
  * overflow"). An abort never waits for anything: the socket is closed on its I/O thread, the queue dropped.
  * <li>{@link #close} is idempotent and graceful: nothing more is delivered, queued bytes are still written
@@ -48,6 +50,8 @@ public final class TcpTransport implements Transport {
      */
     public static final int RESUME_UNDELIVERED = 64 * 1024;
     private static final int WRITE_BATCH = 64 * 1024;
+    /** A fresh buffer's first size: it grows (up to {@link #WRITE_BATCH}) only on a busy connection. */
+    private static final int FIRST_BUFFER = 4096;
 
     private final Channel ch;
     private final Scheduler scheduler;
@@ -57,8 +61,9 @@ public final class TcpTransport implements Transport {
     private final AtomicInteger undelivered = new AtomicInteger();
 
     private final Object lock = new Object();
-    // Guarded by lock.
-    private ArrayDeque<byte[]> out = new ArrayDeque<>();
+    // Guarded by lock: full buffers waiting for the I/O thread, and the one being filled.
+    private ArrayDeque<ByteBuf> out = new ArrayDeque<>();
+    private ByteBuf filling;
     private boolean flushScheduled;
     private boolean closing;
     private boolean closeAfterFlush;
@@ -167,7 +172,7 @@ public final class TcpTransport implements Transport {
             if (queued.get() + data.length > maxQueued) {
                 overflow = true;
             } else {
-                out.add(data.clone());
+                append(data);
                 queued.addAndGet(data.length);
                 if (!flushScheduled) {
                     flushScheduled = true;
@@ -179,6 +184,35 @@ public final class TcpTransport implements Transport {
             abort("send buffer overflow (" + maxQueued + " bytes queued)");
         } else if (schedule) {
             ch.eventLoop().execute(this::flushOut);
+        }
+    }
+
+    /** Under lock: copies {@code data} into the buffer being filled, starting a new one when it is full. */
+    private void append(byte[] data) {
+        int off = 0;
+        while (off < data.length) {
+            if (filling == null || filling.maxWritableBytes() == 0) {
+                if (filling != null) {
+                    out.add(filling);
+                }
+                int left = data.length - off;
+                filling = ch.alloc().buffer(Math.min(WRITE_BATCH, Math.max(left, FIRST_BUFFER)), WRITE_BATCH);
+            }
+            int n = Math.min(data.length - off, filling.maxWritableBytes());
+            filling.writeBytes(data, off, n);
+            off += n;
+        }
+    }
+
+    /** Under lock: drops what is queued, giving the buffers back to the allocator. */
+    private void dropQueue() {
+        for (ByteBuf b : out) {
+            b.release();
+        }
+        out.clear();
+        if (filling != null) {
+            filling.release();
+            filling = null;
         }
     }
 
@@ -229,7 +263,7 @@ public final class TcpTransport implements Transport {
                 closeReason = reason;
             }
             closing = true;
-            out.clear();
+            dropQueue();
             aborted = true;
         }
         // The unsafe close skips the TLS close_notify dance: a peer that does not read gets no say in it.
@@ -238,10 +272,14 @@ public final class TcpTransport implements Transport {
 
     /** On the I/O thread: writes what is queued, in batches, then closes if a graceful close is pending. */
     private void flushOut() {
-        ArrayDeque<byte[]> batch;
+        ArrayDeque<ByteBuf> batch;
         boolean thenClose;
         synchronized (lock) {
             batch = out;
+            if (filling != null) {
+                batch.add(filling);
+                filling = null;
+            }
             out = new ArrayDeque<>();
             flushScheduled = false;
             thenClose = closeAfterFlush && !closeStarted;
@@ -250,26 +288,13 @@ public final class TcpTransport implements Transport {
             }
         }
         if (aborted || !ch.isActive()) {
+            for (ByteBuf b : batch) {
+                b.release();
+            }
             return;
         }
-        long left = 0;
-        for (byte[] b : batch) {
-            left += b.length;
-        }
-        ByteBuf buf = null;
-        for (byte[] b : batch) {
-            if (buf != null && buf.readableBytes() + b.length > WRITE_BATCH) {
-                write(buf);
-                buf = null;
-            }
-            if (buf == null) {
-                buf = ch.alloc().buffer((int) Math.max(b.length, Math.min(WRITE_BATCH, left)));
-            }
-            buf.writeBytes(b);
-            left -= b.length;
-        }
-        if (buf != null) {
-            write(buf);
+        for (ByteBuf b : batch) {
+            write(b);
         }
         if (thenClose) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ch.close());
@@ -317,7 +342,7 @@ public final class TcpTransport implements Transport {
         String r;
         synchronized (lock) {
             closing = true;
-            out.clear();
+            dropQueue();
             if (closeReason == null) {
                 closeReason = reason;
             }
