@@ -42,6 +42,14 @@ public final class TlsClient {
         /** Application data from the server. */
         void received(byte[] data);
 
+        /**
+         * Application data from the server: {@code len} bytes of {@code data} from {@code off}; the array is
+         * the listener's (the client keeps no reference). For listeners that can take a range without a copy.
+         */
+        default void received(byte[] data, int off, int len) {
+            received(off == 0 && len == data.length ? data : Bytes.slice(data, off, len));
+        }
+
         /** The server sent close_notify: it will send nothing more. */
         void closed();
 
@@ -396,7 +404,7 @@ public final class TlsClient {
             throw new TlsException(Alert.BAD_RECORD_MAC, "record failed to decrypt (bad_record_mac)");
         }
         RecordLayer.Record c = keys.content(r, plain);
-        content(c.type, c.body);
+        content(c.type, c.body, c.length);
     }
 
     private void handleRecord(RecordLayer.Record r) {
@@ -429,6 +437,14 @@ public final class TlsClient {
     }
 
     private void content(int type, byte[] data) {
+        content(type, data, data.length);
+    }
+
+    /** The content of a record: the first {@code length} bytes of {@code data}. */
+    private void content(int type, byte[] data, int length) {
+        if (type != Tls.APPLICATION_DATA && length != data.length) {
+            data = Bytes.slice(data, 0, length);
+        }
         switch (type) {
             case Tls.HANDSHAKE:
                 if (data.length == 0) {
@@ -453,8 +469,8 @@ public final class TlsClient {
                 if (state != State.CONNECTED) {
                     throw new TlsException(Alert.UNEXPECTED_MESSAGE, "application data before the handshake completed");
                 }
-                if (data.length > 0) {
-                    listener.received(data);
+                if (length > 0) {
+                    listener.received(data, 0, length);
                 }
                 next();
                 return;
