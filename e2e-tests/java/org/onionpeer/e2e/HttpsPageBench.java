@@ -52,9 +52,35 @@ final class HttpsPageBench {
             System.out.printf(Locale.ROOT, "page https vs http, 20 MB through 3 hops into IndexedDB, median of %d:"
                     + " https %.2f MB/s, http %.2f MB/s, ratio %.2fx (goal >= 0.8x)%n", runs, mb / ms, mb / mp, mp / ms);
             System.out.println("  https s: " + Arrays.toString(s) + "; http s: " + Arrays.toString(p));
+            // Each https run against the http run right after it: steadier than the ratio of the medians when
+            // the machine's load changes during the bench.
+            double[] pair = new double[runs];
+            for (int i = 0; i < runs; i++) {
+                pair[i] = p[i] / s[i];
+            }
+            System.out.printf(Locale.ROOT, "  paired ratios (http s / https s): %s, median %.2fx%n",
+                    Arrays.toString(pair), median(pair));
+            if (Boolean.getBoolean("onionpeer.bench.https.profile")) {
+                profile(chromium, HttpsInBrowserTest.url(https, "/prof-s"), sha);
+                profile(chromium, HttpsInBrowserTest.url(http, "/prof-p"), sha);
+            }
         } finally {
             https.stop(0);
             http.stop(0);
+        }
+    }
+
+    /**
+     * One more download under Chrome's profiler (-Donionpeer.bench.https.profile=true; build with
+     * -Donionpeer.minify=false for readable names): the page thread's self time per function.
+     */
+    private static void profile(Chromium chromium, String url, String sha) {
+        PageProfiler profiler = new PageProfiler(chromium.driver());
+        profiler.start(200);
+        double secs = seconds(chromium, url, sha);
+        System.out.printf(Locale.ROOT, "profile of %s (%.2f s):%n", url, secs);
+        for (String line : profiler.stop(40)) {
+            System.out.println("  " + line);
         }
     }
 

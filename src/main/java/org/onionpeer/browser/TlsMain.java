@@ -11,6 +11,7 @@ import org.onionpeer.tls.TlsCrypto;
 import org.onionpeer.tls.TlsException;
 import org.onionpeer.tls.TrustStore;
 import org.teavm.jso.JSBody;
+import org.teavm.jso.JSByRef;
 import org.teavm.jso.JSFunctor;
 import org.teavm.jso.JSObject;
 import org.teavm.jso.typedarrays.Int8Array;
@@ -69,6 +70,9 @@ public final class TlsMain {
             + " || {}).tls = {open: open, push: push, write: write, close: close, lost: lost};")
     private static native void export(OpenFn open, BytesFn push, BytesFn write, HandleFn close, HandleFn lost);
 
+    @JSBody(params = {"a", "off", "len"}, script = "return a.subarray(off, off + len);")
+    private static native Int8Array view(@JSByRef byte[] a, int off, int len);
+
     @JSBody(script = "var r$ = window.onionpeer && window.onionpeer.tlsRoots; return r$ ? r$.pem : null;")
     private static native String rootsPem();
 
@@ -79,7 +83,7 @@ public final class TlsMain {
         export(TlsMain::open, (h, b) -> {
             TlsClient c = client(h);
             if (c != null) {
-                c.receive(b.copyToJavaArray());
+                c.receive(b.toJavaArray()); // a view: the record layer copies what it keeps before returning
             }
         }, (h, b) -> {
             TlsClient c = client(h);
@@ -120,7 +124,7 @@ public final class TlsMain {
         TlsClient c = new TlsClient(TlsConfig.of(host, trust, (long) nowSeconds()), CRYPTO, new TlsClient.Listener() {
             @Override
             public void send(byte[] records) {
-                out.call(Int8Array.copyFromJavaArray(records));
+                out.call(Int8Array.fromJavaArray(records)); // made for this call, kept by no one here
             }
 
             @Override
@@ -130,7 +134,12 @@ public final class TlsMain {
 
             @Override
             public void received(byte[] data) {
-                event.call("d", null, Int8Array.copyFromJavaArray(data));
+                received(data, 0, data.length);
+            }
+
+            @Override
+            public void received(byte[] data, int off, int len) {
+                event.call("d", null, view(data, off, len)); // the core keeps no reference to data: no copy
             }
 
             @Override

@@ -1,5 +1,6 @@
 package org.onionpeer.browser;
 
+import java.util.ArrayDeque;
 import org.onionpeer.browser.tls.TlsModule;
 import org.onionpeer.transport.Transport;
 import org.teavm.jso.typedarrays.Int8Array;
@@ -22,32 +23,40 @@ final class TlsStream implements Transport {
     static final String TRUNCATED = "TLS closed without close_notify: ";
 
     private final Transport stream;
+    private final BrowserScheduler sched = BrowserMain.scheduler();
     private final int handle;
     private Listener listener;
     private boolean closed;
+    /** While we call into tls.js: what it answers at once waits for a task of its own (no re-entry). */
+    private int inTls;
+    /** tls.js's answers waiting for that task, in order. */
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
 
     TlsStream(Transport stream, String host) {
         this.stream = stream;
-        BrowserScheduler sched = BrowserMain.scheduler();
-        // Records and events come from tls.js's own promise callbacks: hop onto the node's scheduler.
+        inTls++;
         this.handle = TlsModule.open(host, TlsModule.anchors(),
                 records -> {
-                    byte[] r = records.copyToJavaArray();
-                    sched.execute(() -> {
+                    byte[] r = records.toJavaArray(); // tls.js made it for this call and keeps no reference
+                    fromTls(() -> {
                         if (!closed) {
                             stream.send(r);
                         }
                     });
                 },
                 (kind, text, data) -> {
-                    byte[] d = data == null ? null : data.copyToJavaArray();
-                    sched.execute(() -> event(kind, text, d));
+                    byte[] d = data == null ? null : data.toJavaArray(); // likewise
+                    fromTls(() -> event(kind, text, d));
                 });
+        inTls--;
         stream.setListener(new Listener() {
             @Override
             public void onData(byte[] d) {
                 if (!closed && handle >= 0) {
-                    TlsModule.push(handle, Int8Array.copyFromJavaArray(d));
+                    // A view: tls.js copies what it keeps before push returns.
+                    inTls++;
+                    TlsModule.push(handle, Int8Array.fromJavaArray(d));
+                    inTls--;
                 }
             }
 
@@ -56,12 +65,44 @@ final class TlsStream implements Transport {
                 if (handle >= 0 && !closed) {
                     // Records may still be decrypting in tls.js: it answers once they are done, with the
                     // server's close_notify ('e') or a truncation ('f'), and we end then.
+                    inTls++;
                     TlsModule.lost(handle);
+                    inTls--;
                 } else {
                     end(reason);
                 }
             }
         });
+    }
+
+    /**
+     * An answer from tls.js. Most come from its own promise callbacks (WebCrypto's answers), a fresh event
+     * of the page's loop: they run at once, which saves a task per record. Those given while we are calling
+     * into tls.js (and any after them, to keep the order) wait for a task of the node's scheduler.
+     */
+    private void fromTls(Runnable r) {
+        if (inTls == 0 && waiting.isEmpty()) {
+            run(r);
+            return;
+        }
+        waiting.add(r);
+        if (waiting.size() == 1) {
+            sched.execute(() -> {
+                while (!waiting.isEmpty()) {
+                    run(waiting.peekFirst());
+                    waiting.pollFirst();
+                }
+            });
+        }
+    }
+
+    private static void run(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            // Never into tls.js: one failing consumer must not fail the TLS client that called us.
+            BrowserScheduler.log("onionpeer: https consumer failed: " + e);
+        }
     }
 
     private void event(String kind, String text, byte[] data) {
@@ -102,7 +143,9 @@ final class TlsStream implements Transport {
     @Override
     public void send(byte[] data) {
         if (!closed && handle >= 0) {
+            inTls++;
             TlsModule.write(handle, Int8Array.copyFromJavaArray(data));
+            inTls--;
         }
     }
 
@@ -112,7 +155,9 @@ final class TlsStream implements Transport {
             return;
         }
         if (handle >= 0) {
+            inTls++;
             TlsModule.close(handle);
+            inTls--;
         }
         end(reason);
     }

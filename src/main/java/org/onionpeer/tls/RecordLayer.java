@@ -20,25 +20,38 @@ final class RecordLayer {
         void sealFailed(TlsException e);
     }
 
-    /** One record: its type, its 5-byte header, its body (or, once opened, its content). */
+    /**
+     * One record: its type, its 5-byte header, its body (or, once opened, its content: the first
+     * {@code length} bytes of body, so a decrypted record need not be copied to drop its inner type).
+     */
     static final class Record {
         final int type;
         final byte[] header;
         final byte[] body;
+        final int length;
 
         Record(int type, byte[] header, byte[] body) {
+            this(type, header, body, body.length);
+        }
+
+        Record(int type, byte[] header, byte[] body, int length) {
             this.type = type;
             this.header = header;
             this.body = body;
+            this.length = length;
         }
     }
 
     private final Sink sink;
 
-    // Input: bytes not yet made into records.
-    private byte[] in = new byte[0];
-    private int inStart;
-    private int inEnd;
+    // Input: the server's bytes come in relay-cell-sized pieces and are copied once, straight into the
+    // record they belong to (no input buffer to compact, no slice per record). Whole records wait in
+    // `complete`; `header`/`body` is the record being filled.
+    private final ArrayDeque<Record> complete = new ArrayDeque<>();
+    private byte[] header = new byte[5];
+    private int headerLen;
+    private byte[] body;
+    private int bodyLen;
 
     // Output: records in the order they were made; encrypted ones fill their slot when the AEAD answers.
     private final ArrayDeque<byte[][]> outSlots = new ArrayDeque<>();
@@ -52,45 +65,62 @@ final class RecordLayer {
     }
 
     void append(byte[] data, int off, int len) {
-        if (in.length - inEnd < len) {
-            int live = inEnd - inStart;
-            byte[] bigger = live + len <= in.length ? in : new byte[Math.max(2 * in.length, live + len)];
-            System.arraycopy(in, inStart, bigger, 0, live);
-            in = bigger;
-            inStart = 0;
-            inEnd = live;
+        while (len > 0) {
+            if (headerLen < 5) {
+                int n = Math.min(5 - headerLen, len);
+                System.arraycopy(data, off, header, headerLen, n);
+                headerLen += n;
+                off += n;
+                len -= n;
+                if (headerLen < 5) {
+                    return;
+                }
+                body = new byte[Bytes.u16(header, 3)]; // at most 64 KB; next() refuses what is too long
+                bodyLen = 0;
+            }
+            int n = Math.min(body.length - bodyLen, len);
+            System.arraycopy(data, off, body, bodyLen, n);
+            bodyLen += n;
+            off += n;
+            len -= n;
+            if (bodyLen == body.length) {
+                complete.add(new Record(header[0] & 0xff, header, body));
+                header = new byte[5];
+                headerLen = 0;
+                body = null;
+            }
         }
-        System.arraycopy(data, off, in, inEnd, len);
-        inEnd += len;
     }
 
     /** The next whole record, or null until more bytes come. Refuses what is not a TLS record or too long. */
     Record next() {
-        int avail = inEnd - inStart;
-        if (avail < 5) {
-            return null;
+        Record r = complete.peekFirst();
+        if (r != null) {
+            check(r.header);
+            return complete.pollFirst();
         }
-        int type = in[inStart] & 0xff;
-        int major = in[inStart + 1] & 0xff;
-        int length = Bytes.u16(in, inStart + 3);
+        if (headerLen == 5) {
+            check(header); // refused as soon as its header is in, as a record that will never fit would be
+        }
+        return null;
+    }
+
+    private void check(byte[] h) {
+        int type = h[0] & 0xff;
+        int major = h[1] & 0xff;
+        int length = Bytes.u16(h, 3);
         if (type < Tls.CHANGE_CIPHER_SPEC || type > Tls.APPLICATION_DATA) {
             throw new TlsException(Alert.UNEXPECTED_MESSAGE, "record of unknown content type " + type);
         }
         if (major != 3) {
-            throw new TlsException(Alert.PROTOCOL_VERSION, "record with version " + major + "."
-                    + (in[inStart + 2] & 0xff) + " is not TLS");
+            throw new TlsException(Alert.PROTOCOL_VERSION, "record with version " + major + "." + (h[2] & 0xff)
+                    + " is not TLS");
         }
         boolean protectedType = read != null && (type == Tls.APPLICATION_DATA || read.protectsEveryType());
         int limit = protectedType ? Tls.MAX_CIPHERTEXT : Tls.MAX_PLAINTEXT;
         if (length > limit) {
             throw new TlsException(Alert.RECORD_OVERFLOW, "record of " + length + " bytes exceeds " + limit);
         }
-        if (avail < 5 + length) {
-            return null;
-        }
-        Record r = new Record(type, Bytes.slice(in, inStart, 5), Bytes.slice(in, inStart + 5, length));
-        inStart += 5 + length;
-        return r;
     }
 
     /**
@@ -193,7 +223,7 @@ final class RecordLayer {
                 throw new TlsException(Alert.RECORD_OVERFLOW, "decrypted record of " + (end - 1) + " bytes exceeds "
                         + Tls.MAX_PLAINTEXT);
             }
-            return new Record(plain[end - 1] & 0xff, r.header, Bytes.slice(plain, 0, end - 1));
+            return new Record(plain[end - 1] & 0xff, r.header, plain, end - 1);
         }
 
         @Override

@@ -136,13 +136,18 @@ class TlsClientTest {
         // before it, the close_notify among them, must still count, not be taken for a truncation.
         TestPki.Issued leaf = TestPki.issue(new TestPki.Spec().cn("localhost").dns("localhost"), ca);
         Fetch.Deferred d = new Fetch.Deferred(CRYPTO, 3);
-        try (JdkTlsServer server = new JdkTlsServer(TestPki.keyStore(leaf, new TestPki.Issued[0]), body)) {
+        // 1 MB: more records (of at most 16 KB) than the read-ahead, so it is reached.
+        byte[] big = new byte[1 << 20];
+        new java.util.Random(3).nextBytes(big);
+        try (JdkTlsServer server = new JdkTlsServer(TestPki.keyStore(leaf, new TestPki.Issued[0]), big)) {
             Fetch f = new Fetch("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
                     .getBytes("ISO-8859-1"));
             f.drainAtEof = true;
             f.run(server.port(), config("localhost"), d, d);
-            assertFetched(f);
-            assertArrayEquals(body, f.body());
+            assertNull(f.failure, () -> "failed: " + f.failure.getMessage());
+            assertTrue(f.closed, "close_notify received");
+            assertEquals(TlsClient.State.CLOSED, f.client.state());
+            assertArrayEquals(big, f.body());
             // And while the answers waited, records were being decrypted several at once (read-ahead).
             assertEquals(TlsClient.READ_AHEAD, d.maxOpensWaiting, "decryptions in flight at once");
         }

@@ -140,8 +140,8 @@ public final class WebCryptoTlsCrypto implements TlsCrypto {
 
     /** encrypt (true) or decrypt; the output is ciphertext||tag or the plaintext; err when the tag fails. */
     @JSBody(params = {"encrypt", "key", "iv", "aad", "data", "ok", "err"}, script = "try {"
-            + " var p$ = {name: 'AES-GCM', iv: new Uint8Array(iv), additionalData: new Uint8Array(aad), tagLength: 128};"
-            + " (encrypt ? crypto.subtle.encrypt(p$, key, new Uint8Array(data)) : crypto.subtle.decrypt(p$, key, new Uint8Array(data)))"
+            + " var p$ = {name: 'AES-GCM', iv: iv, additionalData: aad, tagLength: 128};"
+            + " (encrypt ? crypto.subtle.encrypt(p$, key, data) : crypto.subtle.decrypt(p$, key, data))"
             + " .then(function (r$) { ok(new Int8Array(r$)); }, function (e$) { err(String(e$)); });"
             + " } catch (e$) { err(String(e$)); }")
     private static native void gcm(boolean encrypt, JSObject key, @JSByRef byte[] iv, @JSByRef byte[] aad,
@@ -194,7 +194,8 @@ public final class WebCryptoTlsCrypto implements TlsCrypto {
                 done.done(null);
                 return;
             }
-            gcm(encrypt, key, nonce, aad, data, out -> done.done(out.copyToJavaArray()), why -> done.done(null));
+            // The answer is a fresh ArrayBuffer: wrapped as the Java array, not copied.
+            gcm(encrypt, key, nonce, aad, data, out -> done.done(out.toJavaArray()), why -> done.done(null));
         }
 
         @Override
