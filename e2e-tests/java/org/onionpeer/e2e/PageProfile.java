@@ -5,10 +5,7 @@ import java.net.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.onionpeer.jvm.Bridge;
@@ -82,15 +79,11 @@ final class PageProfile {
                     + "var p$ = MessagePort.prototype.postMessage; window.__posts = 0;"
                     + "MessagePort.prototype.postMessage = function (m) { window.__posts++; return p$.apply(this, arguments); };");
             var driver = chromium.driver();
-            driver.executeCdpCommand("Profiler.enable", Map.of());
-            driver.executeCdpCommand("Profiler.setSamplingInterval", Map.of("interval", 100));
-            driver.executeCdpCommand("Profiler.start", Map.of());
+            PageProfiler profiler = new PageProfiler(driver);
+            profiler.start(100);
             Object result = download(chromium, url);
-            @SuppressWarnings("unchecked")
-            Map<String, Object> profile = (Map<String, Object>) driver.executeCdpCommand("Profiler.stop", Map.of())
-                    .get("profile");
+            Map<String, Object> profile = profiler.stopProfile();
             double profiled = check(chromium, result, sha, blob.length);
-            driver.executeCdpCommand("Profiler.disable", Map.of());
             System.out.printf(Locale.ROOT, "page %.1f MB/s median [%s], JVM onion proxy %.1f MB/s median [%s] -> %.2fx"
                     + " (browser/JVM); profiled run %.1f MB/s%n", NetworkBench.median(page), NetworkBench.runs(page),
                     NetworkBench.median(jvm), NetworkBench.runs(jvm), NetworkBench.median(page)
@@ -101,7 +94,8 @@ final class PageProfile {
                     + " + window.__ws.n + ' messages received, ' + window.__ws.bytes + ' bytes';"));
             System.out.println("page runs: " + cpuPerMb(new double[3], cpuPage, RUNS * mb) + "; JVM onion proxy runs: "
                     + jvmCpu);
-            printTop(profile);
+            System.out.println("top " + TOP + " frames by self time (main thread):");
+            PageProfiler.top(profile, TOP).forEach(l -> System.out.println("  " + l));
             Path out = Path.of(System.getProperty("onionpeer.profile.out", "target/page.cpuprofile"));
             Files.writeString(out, new org.openqa.selenium.json.Json().toJson(profile), StandardCharsets.UTF_8);
             System.out.println("profile written to " + out.toAbsolutePath());
@@ -164,38 +158,5 @@ final class PageProfile {
     static String cpuPerMb(double[] before, double[] after, double mb) {
         return String.format(Locale.ROOT, "CPU ms/MB: renderer %.0f, other Chromium %.0f, JVM %.0f",
                 (after[0] - before[0]) / mb, (after[1] - before[1]) / mb, (after[2] - before[2]) / mb);
-    }
-
-    /** Self time per function (name, script, line), from the samples' time deltas; the top {@link #TOP}. */
-    @SuppressWarnings("unchecked")
-    static void printTop(Map<String, Object> profile) {
-        Map<Long, String> frameOf = new HashMap<>();
-        for (Object n : (List<Object>) profile.get("nodes")) {
-            Map<String, Object> node = (Map<String, Object>) n;
-            Map<String, Object> f = (Map<String, Object>) node.get("callFrame");
-            String name = String.valueOf(f.get("functionName"));
-            String script = String.valueOf(f.get("url"));
-            script = script.substring(script.lastIndexOf('/') + 1);
-            String key = (name.isEmpty() ? "(anonymous)" : name) + (script.isEmpty() ? ""
-                    : " " + script + ":" + (((Number) f.get("lineNumber")).longValue() + 1));
-            frameOf.put(((Number) node.get("id")).longValue(), key);
-        }
-        List<Object> samples = (List<Object>) profile.get("samples");
-        List<Object> deltas = (List<Object>) profile.get("timeDeltas");
-        Map<String, Double> self = new HashMap<>();
-        double total = 0;
-        // timeDeltas[i] is the time before sample i; the time a sample stands for is the delta to the next one.
-        for (int i = 0; i < samples.size(); i++) {
-            double us = i + 1 < deltas.size() ? ((Number) deltas.get(i + 1)).doubleValue() : 0;
-            self.merge(frameOf.get(((Number) samples.get(i)).longValue()), us, Double::sum);
-            total += us;
-        }
-        List<Map.Entry<String, Double>> top = new ArrayList<>(self.entrySet());
-        top.sort((a, b) -> Double.compare(b.getValue(), a.getValue()));
-        System.out.printf(Locale.ROOT, "top %d frames by self time (%.0f ms sampled, main thread):%n", TOP, total / 1e3);
-        for (int i = 0; i < Math.min(TOP, top.size()); i++) {
-            System.out.printf(Locale.ROOT, "  %5.1f%%  %8.1f ms  %s%n", 100 * top.get(i).getValue() / total,
-                    top.get(i).getValue() / 1e3, top.get(i).getKey());
-        }
     }
 }

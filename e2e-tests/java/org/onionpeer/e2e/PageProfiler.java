@@ -26,11 +26,21 @@ final class PageProfiler {
     }
 
     /** Stops and returns "self ms, share, function (bundle)" lines, the top {@code top}, plus the total. */
-    @SuppressWarnings("unchecked")
     List<String> stop(int top) {
+        return top(stopProfile(), top);
+    }
+
+    /** Stops and returns the profile as Chrome gives it (a .cpuprofile, for DevTools' Performance panel). */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> stopProfile() {
         Map<String, Object> r = driver.executeCdpCommand("Profiler.stop", Map.of());
         driver.executeCdpCommand("Profiler.disable", Map.of());
-        Map<String, Object> profile = (Map<String, Object>) r.get("profile");
+        return (Map<String, Object>) r.get("profile");
+    }
+
+    /** The total, the time per bundle, and the top {@code top} functions by self time of {@code profile}. */
+    @SuppressWarnings("unchecked")
+    static List<String> top(Map<String, Object> profile, int top) {
         Map<Long, String> names = new HashMap<>();
         for (Object o : (List<Object>) profile.get("nodes")) {
             Map<String, Object> n = (Map<String, Object>) o;
