@@ -1,7 +1,7 @@
 package org.onionpeer.browser;
 
-import org.onionpeer.bytes.Bytes;
 import org.onionpeer.browser.tls.TlsModule;
+import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.http.HttpUrl;
 import org.onionpeer.node.Bootstrap;
@@ -169,12 +169,7 @@ final class BrowserHttpStream {
                 return;
             }
             if (parsed == null) {
-                if (headLen + d.length > headBuf.length) {
-                    byte[] b = new byte[Math.max(headBuf.length * 2, headLen + d.length)];
-                    System.arraycopy(headBuf, 0, b, 0, headLen);
-                    headBuf = b;
-                }
-                System.arraycopy(d, 0, headBuf, headLen, d.length);
+                headBuf = Bytes.append(headBuf, headLen, d);
                 headLen += d.length;
                 int e;
                 try {

@@ -292,10 +292,7 @@ public final class BrowserMain {
                 overflow = true;
                 return false;
             }
-            if (length + d.length > buf.length) {
-                grow(Math.max(buf.length * 2, length + d.length));
-            }
-            System.arraycopy(d, 0, buf, length, d.length);
+            buf = Bytes.append(buf, length, d);
             length += d.length;
             if (!sized) {
                 sizeForContentLength();
@@ -321,9 +318,7 @@ public final class BrowserMain {
         }
 
         private void grow(int size) {
-            byte[] b = new byte[size];
-            System.arraycopy(buf, 0, b, 0, length);
-            buf = b;
+            buf = java.util.Arrays.copyOf(buf, size);
         }
     }
 

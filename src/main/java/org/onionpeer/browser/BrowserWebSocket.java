@@ -1,5 +1,6 @@
 package org.onionpeer.browser;
 
+import org.onionpeer.bytes.Bytes;
 import org.onionpeer.link.Dialer;
 import org.onionpeer.link.LinkTarget;
 import org.onionpeer.transport.Transport;
@@ -111,12 +112,7 @@ final class BrowserWebSocket implements Transport {
         if (outLen == 0) {
             atEndOfTask(flush);
         }
-        if (outLen + data.length > out.length) {
-            byte[] b = new byte[Math.max(out.length * 2, outLen + data.length)];
-            System.arraycopy(out, 0, b, 0, outLen);
-            out = b;
-        }
-        System.arraycopy(data, 0, out, outLen, data.length);
+        out = Bytes.append(out, outLen, data);
         outLen += data.length;
     }
 

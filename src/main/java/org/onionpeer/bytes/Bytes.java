@@ -108,6 +108,19 @@ public final class Bytes {
         return out;
     }
 
+    /**
+     * {@code data} appended to the {@code len} bytes held in {@code buf}: in {@code buf} when it has room, else in
+     * a copy at least twice as long (appends in a row then cost amortised O(1) copies per byte). The caller keeps
+     * the array returned and adds {@code data.length} to its length.
+     */
+    public static byte[] append(byte[] buf, int len, byte[] data) {
+        if (len + data.length > buf.length) {
+            buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + data.length));
+        }
+        System.arraycopy(data, 0, buf, len, data.length);
+        return buf;
+    }
+
     public static byte[] slice(byte[] b, int off, int len) {
         byte[] out = new byte[len];
         System.arraycopy(b, off, out, 0, len);
