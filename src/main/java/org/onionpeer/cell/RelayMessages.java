@@ -41,6 +41,13 @@ public final class RelayMessages {
                 return Extend2.decode(data);
             case RelayCommand.EXTENDED2:
                 return Extended2.decode(data);
+            case RelayCommand.CONFLUX_LINK:
+            case RelayCommand.CONFLUX_LINKED:
+                return ConfluxLink.decode(command, data);
+            case RelayCommand.CONFLUX_LINKED_ACK:
+                return ConfluxLinkedAck.decode(data);
+            case RelayCommand.CONFLUX_SWITCH:
+                return ConfluxSwitch.decode(data);
             case RelayCommand.XOFF:
                 return Xoff.decode(data);
             case RelayCommand.XON:

@@ -161,6 +161,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
     private final CircuitStreams streams;
     /** An application protocol with relay commands of its own at the last hop (ORDB), or null. */
     private Extension extension;
+    /** The conflux set this circuit is a leg of, or null. */
+    private Conflux conflux;
     /** Scratch for SENDME digests; no allocation per cell otherwise. */
     private final byte[] digest = new byte[Window.DIGEST_LEN];
 
@@ -448,6 +450,29 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         this.extension = e;
     }
 
+    // ---- conflux (proposal 329) ---------------------------------------------------------------------------
+
+    /** The conflux set this circuit is a leg of ({@link ConfluxSet}): it sees the last hop's cells first. */
+    public interface Conflux {
+        /** True when the set took the cell (a conflux command, or a multiplexed one it puts in order). */
+        boolean onCell(ClientCircuit leg, RelayCell rc);
+
+        /** The leg closed (its streams have ended); told before the circuit's own listener. */
+        void legClosed(ClientCircuit leg, String reason);
+    }
+
+    void setConflux(Conflux c) {
+        this.conflux = c;
+    }
+
+    /** Sends a circuit-level message (stream 0, not counted by the window) to the last hop. */
+    void sendControl(RelayMessage m) {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("circuit is " + state);
+        }
+        sendRelay(lastHop(), RelayCell.of(0, m), false);
+    }
+
     /** Whether one more counted cell may go to the last hop now. */
     public boolean canSendCounted() {
         return canSendData();
@@ -553,7 +578,8 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         close("closed by us");
     }
 
-    private void close(String reason) {
+    /** Closes the circuit from our side, {@code reason} being what its streams and listener are told. */
+    void close(String reason) {
         if (state == State.CLOSED) {
             return;
         }
@@ -575,6 +601,9 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         }
         for (ClientStream s : streams.removeAll()) {
             s.circuitClosed(reason);
+        }
+        if (conflux != null) {
+            conflux.legClosed(this, reason);
         }
         if (listener != null) {
             listener.closed(this, reason);
@@ -715,6 +744,19 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
             extension.onCell(sid, cmd, rc.data());
             return;
         }
+        if (conflux != null && conflux.onCell(this, rc)) {
+            return;
+        }
+        dispatch(rc);
+    }
+
+    /**
+     * What a cell from the last hop does here: circuit-level commands, or its stream's. A conflux set calls it on
+     * its primary leg for the multiplexed cells of every leg, in their sequence order.
+     */
+    void dispatch(RelayCell rc) {
+        int cmd = rc.command();
+        int sid = rc.streamId();
         if (sid == 0) {
             if (cmd == RelayCommand.SENDME) {
                 window().sendmeReceived(Sendme.decode(rc.data()).digest());

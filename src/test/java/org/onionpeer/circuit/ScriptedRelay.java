@@ -120,6 +120,8 @@ public final class ScriptedRelay implements Channel.Handler {
         public boolean usedCreateFast;
         public boolean destroyed;
         public int destroyReasonReceived = -1;
+        /** CONFLUX_LINK / CONFLUX_LINKED_ACK cells the OP sent on this circuit, in order. */
+        public final List<RelayCell> confluxReceived = new ArrayList<>();
 
         RCirc(Channel channel, long circId) {
             this.channel = channel;
@@ -168,6 +170,8 @@ public final class ScriptedRelay implements Channel.Handler {
     public boolean ignoreXoff;
     /** The sendme_inc an exit answers an ntor v3 congestion control request with; 0: no CC (cc_alg 0). */
     public int ntorV3SendmeInc = 31;
+    /** Answer a CONFLUX_LINK with a LINKED of the same nonce (an exit that links sets, prop329). */
+    public boolean answerConfluxLink;
     /** The HTYPE of every EXTEND2 seen, in order. */
     public final List<Integer> handshakeTypes = new ArrayList<>();
 
@@ -445,6 +449,16 @@ public final class ScriptedRelay implements Channel.Handler {
                 }
                 return;
             }
+            case RelayCommand.CONFLUX_LINK:
+                c.confluxReceived.add(rc);
+                if (answerConfluxLink) {
+                    org.onionpeer.cell.ConfluxLink link = org.onionpeer.cell.ConfluxLink.decode(rc.command(), rc.data());
+                    send(c, hop, 0, org.onionpeer.cell.ConfluxLink.linked(link.nonce(), 0, 0, link.desiredUx()));
+                }
+                return;
+            case RelayCommand.CONFLUX_LINKED_ACK:
+                c.confluxReceived.add(rc);
+                return;
             default:
                 violations.add("unexpected relay command " + RelayCommand.name(rc.command()));
         }
