@@ -58,7 +58,9 @@ public final class Bridge implements AutoCloseable {
          * The onion proxy's options. Unlike the core's defaults (the page bundle carries no ntor v3), the JVM proxy
          * asks exits for congestion control (prop324: ntor v3 with the CC request to exits listing Relay=4 and
          * FlowCtrl=2, our own relays included) unless the consensus's cc_alg says 0; set
-         * {@code proxy.circuit.congestionControl = null} for the classic windows.
+         * {@code proxy.circuit.congestionControl = null} for the classic windows. With it, streams to exits
+         * listing Conflux=1 (C tor 0.4.8+) go over linked sets of 2 circuits as tor's own client's do (prop329,
+         * {@code proxy.confluxLegs}; 0 turns that off).
          */
         public OnionProxy.Options proxy = withCongestionControl(new OnionProxy.Options());
         /**
@@ -90,6 +92,7 @@ public final class Bridge implements AutoCloseable {
 
     private static OnionProxy.Options withCongestionControl(OnionProxy.Options o) {
         o.circuit.congestionControl = org.onionpeer.circuit.NtorV3ExitHandshake.FACTORY;
+        o.confluxLegs = 2;
         return o;
     }
 
@@ -226,6 +229,7 @@ public final class Bridge implements AutoCloseable {
                                     consensus.params());
                             ccParams = p;
                             options.proxy.circuit.useConsensus(p);
+                            options.proxy.useConsensus(consensus.params()); // prop329: cfx_enabled
                             proxy.setDirectory(relays);
                             torDocuments = client[0].documents();
                             torNetworkUpdated(relays);

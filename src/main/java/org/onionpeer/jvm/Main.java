@@ -57,7 +57,9 @@ public final class Main {
             "  --max-exit-streams N    exit and directory streams each relay holds at once (default 8192)",
             "  --no-congestion-control  the onion proxy keeps tor's classic SENDME windows instead of asking exits",
             "                       for congestion control (proposal 324, Vegas; on by default where the exit",
-            "                       and the consensus allow it)",
+            "                       and the consensus allow it); conflux goes with it",
+            "  --no-conflux         streams to exits that offer conflux (proposal 329, C tor 0.4.8+) use one",
+            "                       circuit instead of a linked set of 2, as tor's own client uses",
             "  --help               this text");
 
     private Main() {
@@ -128,6 +130,10 @@ public final class Main {
                     break;
                 case "--no-congestion-control":
                     o.proxy.circuit.congestionControl = null;
+                    o.proxy.confluxLegs = 0;
+                    break;
+                case "--no-conflux":
+                    o.proxy.confluxLegs = 0;
                     break;
                 case "--max-tls-links":
                     o.maxTlsLinks = number(value(args, ++i, a), a, 1, 1_000_000);

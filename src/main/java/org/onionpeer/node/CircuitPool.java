@@ -120,7 +120,8 @@ final class CircuitPool {
             }
         }
         for (ClientCircuit c : live) {
-            if (!c.isOpen() && PathSelector.exitMayAllow(c.path(), host, port)) {
+            // A primary waiting for its conflux set will take streams shortly, as a circuit being built will.
+            if ((!c.isOpen() || !proxy.conflux().acceptsStreams(c)) && PathSelector.exitMayAllow(c.path(), host, port)) {
                 return true;
             }
         }
@@ -171,13 +172,16 @@ final class CircuitPool {
                             nicks.add(r.nickname());
                         }
                         proxy.listener().circuitBuilt(number, nicks);
-                        proxy.streams().serveWaiting();
+                        if (!proxy.conflux().built(circuit)) {
+                            proxy.streams().serveWaiting();
+                        }
                     }
 
                     @Override
                     public void closed(ClientCircuit circuit, String reason) {
                         live.remove(circuit);
                         numbers.remove(circuit);
+                        proxy.conflux().primaryClosed(circuit);
                         proxy.listener().circuitClosed(number, reason);
                         if (!circuit.wasBuilt()) {
                             // A peer we could not extend to has most likely left (pages churn): do not pick it

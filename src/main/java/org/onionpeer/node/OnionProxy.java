@@ -53,6 +53,26 @@ public final class OnionProxy implements StreamOpener {
         public ClientCircuit.Options circuit = new ClientCircuit.Options();
         /** Where peer hops come from (pages); null: relays of the directory only. */
         public PeerHops peerHops;
+        /**
+         * Legs of a conflux set (proposal 329) built for each pool circuit whose exit lists Conflux=1 and
+         * negotiated congestion control: 2 as C tor's client does (tor's default cfx_num_legs_set; we build
+         * at most 2); below 2, none. A consensus with cfx_enabled=0 turns it off ({@link #useConsensus}).
+         * See {@link ConfluxLegs}.
+         */
+        public int confluxLegs = 0;
+        /** The consensus's cfx_enabled (tor's conflux_params.c: default 1). */
+        boolean consensusConflux = true;
+
+        /** Takes the conflux switch (cfx_enabled) of a verified consensus's params. */
+        public void useConsensus(java.util.Map<String, Integer> params) {
+            Integer v = params == null ? null : params.get("cfx_enabled");
+            consensusConflux = v == null || v != 0;
+        }
+
+        /** Legs per set now: 0 when off (by us or by the consensus). */
+        int confluxLegs() {
+            return confluxLegs >= 2 && consensusConflux ? 2 : 0;
+        }
     }
 
     /** Peers (pages) that may carry circuits: their router entries verified, as relays we can link to. */
@@ -117,6 +137,7 @@ public final class OnionProxy implements StreamOpener {
     private final PathSelector paths;
     private final CircuitPool pool;
     private final StreamDispatch streams;
+    private final ConfluxLegs conflux;
 
     public OnionProxy(Node node, RelayPrimitives primitives, Directory directory, Options options) {
         this.node = node;
@@ -130,6 +151,7 @@ public final class OnionProxy implements StreamOpener {
         this.paths = new PathSelector(this);
         this.pool = new CircuitPool(this);
         this.streams = new StreamDispatch(this);
+        this.conflux = new ConfluxLegs(this);
     }
 
     public void setListener(Listener l) {
@@ -291,6 +313,15 @@ public final class OnionProxy implements StreamOpener {
 
     CircuitPool pool() {
         return pool;
+    }
+
+    ConfluxLegs conflux() {
+        return conflux;
+    }
+
+    /** The conflux sets now linked, for status and tests (the list is a copy). */
+    public List<org.onionpeer.circuit.ConfluxSet> confluxSets() {
+        return conflux.linkedSets();
     }
 
     StreamDispatch streams() {

@@ -149,7 +149,8 @@ final class StreamDispatch {
         // With peers preferred (and enough known), only circuits through peers carry streams; asked once.
         boolean anyCircuit = !proxy.prefersPeers() || !proxy.peersEnough();
         for (ClientCircuit c : proxy.pool().live()) {
-            if (c.isOpen() && c != r.avoid && !c.atStreamLimit() && PathSelector.exitMayAllow(c.path(), r.host, r.port)
+            if (c.isOpen() && c != r.avoid && !c.atStreamLimit() && proxy.conflux().acceptsStreams(c)
+                    && PathSelector.exitMayAllow(c.path(), r.host, r.port)
                     && (anyCircuit || PathSelector.hasPeerHop(c.path()))
                     && (best == null || c.streamCount() < best.streamCount())) {
                 best = c;
