@@ -1,10 +1,12 @@
 package org.onionpeer.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.circuit.ConfluxSet;
 import org.onionpeer.circuit.NtorV3ExitHandshake;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
@@ -117,6 +120,30 @@ class TorInteropTest {
                 }
                 assertTrue(c.usesCongestionControl(), "the C tor exit took our ntor v3 congestion control request");
             }
+            // Conflux (prop329) is the default with congestion control: the 8 MB came over a linked set of two
+            // circuits to exit1 with different first hops, the exit sending on both legs.
+            List<ConfluxSet> sets = TorClient.onLoop(bridge.proxyLoop(), () -> bridge.proxy().confluxSets());
+            assertTrue(!sets.isEmpty(), "a conflux set was linked");
+            ConfluxSet used = sets.get(0);
+            for (ConfluxSet s : sets) {
+                if (s.lastSeqDelivered() > used.lastSeqDelivered()) {
+                    used = s;
+                }
+            }
+            ConfluxSet set = used;
+            long[] cells = TorClient.onLoop(bridge.proxyLoop(), () -> new long[] {set.cellsOn(0), set.cellsOn(1)});
+            assertTrue(cells[0] + cells[1] >= (size / 498) && cells[0] > 0 && cells[1] > 0,
+                    "the exit sent on both legs: " + cells[0] + " and " + cells[1] + " cells");
+            List<ClientCircuit> legs = set.legs();
+            assertNotEquals(legs.get(0).path().get(0).identity().fingerprint(),
+                    legs.get(1).path().get(0).identity().fingerprint(), "the legs' first hops differ");
+            assertEquals(legs.get(0).path().get(2).identity().fingerprint(),
+                    legs.get(1).path().get(2).identity().fingerprint(), "one exit");
+            // tor's own account: exit1 logged our set (named by its nonce's first bytes) linked on both legs.
+            String log = Files.readString(net.extraLog("exit1"), StandardCharsets.ISO_8859_1);
+            String acks = "Processing a CONFLUX_LINKED_ACK for set " + set.tag();
+            assertEquals(2, log.split(java.util.regex.Pattern.quote(acks), -1).length - 1,
+                    "exit1's log has our set's LINKED_ACK once per leg");
         }
     }
 

@@ -137,6 +137,9 @@ final class TorNetwork implements AutoCloseable {
         if (exitRejectPort > 0) {
             pb.environment().put("EXIT_REJECT_PORT", Integer.toString(exitRejectPort));
         }
+        // Circuit-domain info lines (conflux linking, the exit's Vegas state per SENDME) in each node's extra.log:
+        // the tors' own account of what our client did (see extraLog).
+        pb.environment().putIfAbsent("TOR_EXTRA_LOG", EXTRA_LOG);
         Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -226,6 +229,14 @@ final class TorNetwork implements AutoCloseable {
             throw new IllegalStateException("unexpected fingerprint file for " + name + ": " + String.join(" ", f));
         }
         return f[1].toUpperCase(Locale.ROOT);
+    }
+
+    /** What every tor of the network logs to {@link #extraLog}: circuit-domain info (torrc Log syntax). */
+    static final String EXTRA_LOG = "[circ]info";
+
+    /** A node's {@link #EXTRA_LOG} file. */
+    Path extraLog(String name) {
+        return noticeLog(name).resolveSibling("extra.log");
     }
 
     Path noticeLog(String name) {

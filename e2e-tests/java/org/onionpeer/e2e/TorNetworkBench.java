@@ -23,9 +23,10 @@ import org.onionpeer.link.Channel;
  * both, links already open: our ClientCircuit from start to built, tor's ControlPort EXTENDCIRCUIT to
  * "650 CIRC BUILT") and bulk throughput of one download (the same SOCKS5 client code against our SOCKS port
  * and tor's SocksPort, the same server, the body length checked). Ratios: build ours/tor (goal &lt;= 1.0),
- * throughput ours/tor (goal &gt;= 1.5, our proxy running congestion control as it does by default; a second proxy
- * with the classic windows is measured too), with the CPU each process used during the runs (the C relays'
- * share tells whether they set the ceiling). {@code -Donionpeer.bench.tor.runs=N} changes the number of bulk
+ * throughput ours/tor (goal &gt;= 1.5, both as they run by default: congestion control and conflux; one-circuit
+ * variants of both and our classic windows are measured too), with the CPU each process used during the runs
+ * (the C relays' share tells whether they set the ceiling) and exit1's own log of its Vegas state (the
+ * congestion window and RTT it ran each client's legs at). {@code -Donionpeer.bench.tor.runs=N} changes the number of bulk
  * runs per side. Part of {@code mvn -q -Pbench -DskipTests verify}; skip with
  * {@code -Donionpeer.bench.tor=false}.
  */
@@ -49,15 +50,24 @@ final class TorNetworkBench {
             o.socksPort = 0;
             o.proxy.circuit.congestionControl = NtorV3ExitHandshake.FACTORY;
             int ports = TorNetwork.freePorts(BASE_PORT + 10, BASE_PORT + 40, 2);
-            // A second onion proxy with tor's classic windows (no congestion control), to compare.
+            int ports1 = TorNetwork.freePorts(ports + 2, BASE_PORT + 60, 2);
+            // Onion proxies with one circuit per stream (congestion control without conflux) and with tor's classic
+            // windows (no congestion control), to compare.
+            Bridge.Options one = TestBridges.tor(net.authorityLine());
+            one.socksPort = 0;
+            one.proxy.confluxLegs = 0;
             Bridge.Options cl = TestBridges.tor(net.authorityLine());
             cl.socksPort = 0;
             cl.proxy.circuit.congestionControl = null;
+            cl.proxy.confluxLegs = 0;
             try (Bridge bridge = new Bridge(o);
+                    Bridge single = new Bridge(one);
                     Bridge classic = new Bridge(cl);
                     CTorClient ctor = net.startClient("bench-client", ports, ports + 1, List.of());
+                    CTorClient ctor1 = net.startClient("bench-client1", ports1, ports1 + 1, List.of("ConfluxEnabled 0"));
                     TorClient ours = new TorClient(new Channel.Limits(), new ClientCircuit.Options())) {
                 Directory d = bridge.awaitTorNetwork(90_000);
+                single.awaitTorNetwork(90_000);
                 classic.awaitTorNetwork(90_000);
                 RelayInfo relay1 = byName(d, "relay1");
                 RelayInfo relay2 = byName(d, "relay2");
@@ -94,48 +104,82 @@ final class TorNetworkBench {
                         NetworkBench.max(theirs), bm / bt);
 
                 String url = "http://127.0.0.1:" + web.port() + SeededHttpServer.path(77, BULK_BYTES);
-                TorReference.cTorBulkMBps(bridge.socksPort(), url, BULK_BYTES); // warm-up (JIT, circuits)
-                TorReference.cTorBulkMBps(ctor.socksPort(), url, BULK_BYTES);
-                TorReference.cTorBulkMBps(classic.socksPort(), url, BULK_BYTES);
-                int runs = Integer.getInteger("onionpeer.bench.tor.runs", BULK_RUNS);
-                double[] mb = new double[runs];
-                double[] tb = new double[runs];
-                double[] fb = new double[runs];
-                // CPU seconds each process used during each side's runs: are the C relays the ceiling?
-                Path dir = Paths.get("target", "tor-networks", "bench");
-                Map<String, Long> cpuMine = new TreeMap<>();
-                Map<String, Long> cpuTor = new TreeMap<>();
-                long[] wall = new long[2];
-                for (int i = 0; i < runs; i++) {
-                    Map<String, Long> c0 = cpuMillis(dir);
-                    long w0 = System.nanoTime();
-                    mb[i] = TorReference.cTorBulkMBps(bridge.socksPort(), url, BULK_BYTES);
-                    long w1 = System.nanoTime();
-                    Map<String, Long> c1 = cpuMillis(dir);
-                    tb[i] = TorReference.cTorBulkMBps(ctor.socksPort(), url, BULK_BYTES);
-                    long w2 = System.nanoTime();
-                    Map<String, Long> c2 = cpuMillis(dir);
-                    fb[i] = TorReference.cTorBulkMBps(classic.socksPort(), url, BULK_BYTES);
-                    addDelta(cpuMine, c0, c1);
-                    addDelta(cpuTor, c1, c2);
-                    wall[0] += w1 - w0;
-                    wall[1] += w2 - w1;
+                // Each side in turn, interleaved run by run so that all see the same load. Ours as it runs by
+                // default (congestion control and conflux), tor's client as it runs by default (the same), then the
+                // one-circuit variants of both and our classic windows.
+                List<Side> sides = List.of(
+                        new Side("ours", bridge.socksPort(), "congestion control and conflux: the default"),
+                        new Side("C tor", ctor.socksPort(), "tor's SocksPort, its defaults: conflux"),
+                        new Side("ours, 1 circuit", single.socksPort(), "congestion control, no conflux"),
+                        new Side("C tor, 1 circuit", ctor1.socksPort(), "ConfluxEnabled 0"),
+                        new Side("ours, classic", classic.socksPort(), "no congestion control: SENDME windows"));
+                for (Side side : sides) {
+                    TorReference.cTorBulkMBps(side.socksPort, url, BULK_BYTES); // warm-up (JIT, circuits, sets)
                 }
-                double mm = TorReference.median(mb);
-                double tm = TorReference.median(tb);
-                double fm = TorReference.median(fb);
-                System.out.printf(Locale.ROOT, "tor  bulk, 1 stream, ours   median %6.1f MB/s  [%s]  (%d MB via our SOCKS5 and"
-                        + " C tor relays, congestion control: the default)%n", mm, NetworkBench.runs(mb),
-                        BULK_BYTES >> 20);
-                System.out.printf(Locale.ROOT, "tor  bulk, 1 stream, C tor  median %6.1f MB/s  [%s]  (tor's SocksPort)  ->"
-                        + " ratio ours/tor %.2f (goal >= 1.5)%n", tm, NetworkBench.runs(tb), mm / tm);
-                System.out.printf(Locale.ROOT, "tor  bulk, ours, classic    median %6.1f MB/s  [%s]  (no congestion control:"
-                        + " SENDME windows)  -> ratio to tor %.2f%n", fm, NetworkBench.runs(fb), fm / tm);
-                System.out.println("     CPU during the runs (% of one core): ours (CC) " + cpuShares(cpuMine, wall[0])
-                        + "; C tor " + cpuShares(cpuTor, wall[1]) + "; load average " + Bench.loadAverage());
+                int runs = Integer.getInteger("onionpeer.bench.tor.runs", BULK_RUNS);
+                // CPU seconds each process used during each side's runs: are the C relays the ceiling? And exit1's
+                // own log of its Vegas state, one line per SENDME: what congestion window it allowed each client.
+                Path dir = Paths.get("target", "tor-networks", "bench");
+                ExitVegasLog vegas = new ExitVegasLog(net.extraLog("exit1"));
+                for (int i = 0; i < runs; i++) {
+                    for (Side side : sides) {
+                        Map<String, Long> c0 = cpuMillis(dir);
+                        long mark = vegas.mark();
+                        long w0 = System.nanoTime();
+                        side.mbps.add(TorReference.cTorBulkMBps(side.socksPort, url, BULK_BYTES));
+                        side.wallNanos += System.nanoTime() - w0;
+                        addDelta(side.cpu, c0, cpuMillis(dir));
+                        side.vegas.addAll(vegas.since(mark));
+                    }
+                }
+                double tor = sides.get(1).median();
+                for (Side side : sides) {
+                    String ratio = side == sides.get(0)
+                            ? String.format(Locale.ROOT, "  -> ratio ours/tor %.2f (goal >= 1.5)", side.median() / tor)
+                            : side == sides.get(1) ? "" : String.format(Locale.ROOT, "  -> ratio to tor %.2f",
+                                    side.median() / tor);
+                    System.out.printf(Locale.ROOT, "tor  bulk, 1 stream, %-17s median %6.1f MB/s  [%s]  (%d MB, %s)%s%n",
+                            side.name, side.median(), NetworkBench.runs(side.mbpsArray()), BULK_BYTES >> 20,
+                            side.note, ratio);
+                }
+                for (Side side : sides) {
+                    System.out.println("     " + side.name + ": CPU (% of one core) " + cpuShares(side.cpu, side.wallNanos)
+                            + "; exit1's Vegas " + ExitVegasLog.summary(side.vegas, side.wallNanos));
+                }
+                System.out.println("     (exit1's Vegas: from its own log, one line per SENDME it received; each leg's"
+                        + " rate is about cwnd x 498 B / RTT; load average " + Bench.loadAverage() + ")");
             }
         }
         System.out.printf(Locale.ROOT, "(tor network bench took %.0f s)%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** One SOCKS port measured: its runs, its CPU, exit1's Vegas lines during its runs. */
+    private static final class Side {
+        final String name;
+        final int socksPort;
+        final String note;
+        final List<Double> mbps = new ArrayList<>();
+        final Map<String, Long> cpu = new TreeMap<>();
+        final List<ExitVegasLog.Line> vegas = new ArrayList<>();
+        long wallNanos;
+
+        Side(String name, int socksPort, String note) {
+            this.name = name;
+            this.socksPort = socksPort;
+            this.note = note;
+        }
+
+        double[] mbpsArray() {
+            double[] a = new double[mbps.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = mbps.get(i);
+            }
+            return a;
+        }
+
+        double median() {
+            return TorReference.median(mbpsArray());
+        }
     }
 
     /**
