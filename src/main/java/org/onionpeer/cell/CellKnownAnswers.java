@@ -363,6 +363,27 @@ public final class CellKnownAnswers implements KnownAnswers {
         c.rejects("xoff-empty", () -> Xoff.decode(new byte[0]));
         c.rejects("xon-version", () -> Xon.decode(h("01 00000000")));
         c.rejects("xon-short", () -> Xon.decode(h("00 000000")));
+        // prop329 / tor's conflux.trunnel: link = u8 version 1, nonce[32], u64 last_seqno_sent, u64 last_seqno_recv,
+        // u8 desired_ux; switch = u32 seqnum; linked_ack is empty.
+        ConfluxLink link = ConfluxLink.link(seq(0x40, 32), ConfluxLink.UX_HIGH_THROUGHPUT);
+        c.bytes("conflux-link", "01" + Bytes.hex(seq(0x40, 32)) + "0000000000000000" + "0000000000000000" + "03",
+                link.encode());
+        ConfluxLink linked = ConfluxLink.decode(RelayCommand.CONFLUX_LINKED,
+                h("01" + Bytes.hex(seq(0x40, 32)) + "0000000100000002 8000000000000003 04 ff"));
+        c.that("conflux-linked-decode", linked.lastSeqSent() == 0x100000002L && linked.lastSeqRecv() == 0x8000000000000003L
+                && linked.desiredUx() == 4 && linked.nonceEquals(seq(0x40, 32))
+                && linked.relayCommand() == RelayCommand.CONFLUX_LINKED, linked.toString());
+        c.that("conflux-link-hides-nonce", !link.toString().contains(Bytes.hex(seq(0x40, 4))), link.toString());
+        c.bytes("conflux-switch", "fffffffe", new ConfluxSwitch(0xfffffffeL).encode());
+        c.that("conflux-switch-decode", ConfluxSwitch.decode(h("00000007 99")).relativeSeq() == 7, "7");
+        c.that("conflux-names", RelayCommand.name(19).equals("CONFLUX_LINK") && RelayCommand.name(22)
+                .equals("CONFLUX_SWITCH") && RelayCommand.name(16).equals("UNKNOWN(16)"), RelayCommand.name(21));
+        c.rejects("conflux-link-version", () -> ConfluxLink.decode(RelayCommand.CONFLUX_LINK,
+                h("02" + Bytes.hex(seq(0x40, 32)) + "00000000000000000000000000000000 03")));
+        c.rejects("conflux-link-ux", () -> ConfluxLink.decode(RelayCommand.CONFLUX_LINK,
+                h("01" + Bytes.hex(seq(0x40, 32)) + "00000000000000000000000000000000 05")));
+        c.rejects("conflux-link-short", () -> ConfluxLink.decode(RelayCommand.CONFLUX_LINK, h("01 4041")));
+        c.rejects("conflux-switch-short", () -> ConfluxSwitch.decode(h("000000")));
         RelayMessage opaque = RelayMessages.decode(99, h("00"));
         c.that("relay-unknown-opaque", opaque instanceof OpaqueRelayMessage, opaque.toString());
     }

@@ -8,6 +8,8 @@ public final class RelayMessages {
     /**
      * Unknown commands come back as {@link OpaqueRelayMessage}: tor-spec §6.1 says a recognized cell with an
      * unknown command is dropped (after counting it), which is the circuit's decision, not the decoder's.
+     * Conflux's commands stay opaque here too: only {@code ConfluxSet} (JVM onion proxy) decodes them, and
+     * leaving them out keeps their codecs out of the page's bundle.
      */
     public static RelayMessage decode(int command, byte[] data) {
         switch (command) {
@@ -41,13 +43,6 @@ public final class RelayMessages {
                 return Extend2.decode(data);
             case RelayCommand.EXTENDED2:
                 return Extended2.decode(data);
-            case RelayCommand.CONFLUX_LINK:
-            case RelayCommand.CONFLUX_LINKED:
-                return ConfluxLink.decode(command, data);
-            case RelayCommand.CONFLUX_LINKED_ACK:
-                return ConfluxLinkedAck.decode(data);
-            case RelayCommand.CONFLUX_SWITCH:
-                return ConfluxSwitch.decode(data);
             case RelayCommand.XOFF:
                 return Xoff.decode(data);
             case RelayCommand.XON:
