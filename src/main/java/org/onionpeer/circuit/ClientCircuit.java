@@ -42,6 +42,10 @@ import org.onionpeer.platform.Scheduler;
  * instead of every 100 and sends under Vegas, and streams use XON/XOFF instead of stream SENDMEs (prop324 §4;
  * see {@link StreamFlow}). The streams themselves, open and half-closed, are kept by {@link CircuitStreams}.
  *
+ * <p>Conflux (proposal 329): a circuit may be a leg of a {@link ConfluxSet}, which sees the last hop's cells first
+ * and hands the multiplexed ones (DATA, END, CONNECTED...) of all its legs to its primary leg's
+ * {@link #dispatch} in sequence order; each leg keeps its own window and SENDMEs.
+ *
  * <p>Everything from the network is decoded defensively: a bad cell closes this circuit with a reason, never
  * throws into the channel. Single-threaded: all calls on the node's scheduler.
  */
