@@ -103,6 +103,10 @@ public final class JvmPeer implements AutoCloseable {
         PeerDialer dialer = new PeerDialer(new JvmDialer(loop, ws));
         Node node = new Node(loop, rnd::nextBytes, dialer, null);
         OnionProxy.Options o = new OnionProxy.Options();
+        // As the bridge's own proxy: congestion control where the exit offers it (our relays do), conflux where
+        // it lists Conflux=1. Circuits to pages (ORDB) stay classic: pages do not offer either.
+        o.circuit.congestionControl = org.onionpeer.circuit.NtorV3ExitHandshake.FACTORY;
+        o.confluxLegs = 2;
         o.firstHopFilter = r -> r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.hasTarget(LinkTarget.WEBSOCKET);
         OnionProxy proxy = new OnionProxy(node, primitives, d, o);
         PeerService svc = new PeerService(node, key.publicKey(), (tbs, ok, failed) -> ok.accept(key.sign(tbs)),
