@@ -93,6 +93,7 @@ public final class Bridge implements AutoCloseable {
     private static OnionProxy.Options withCongestionControl(OnionProxy.Options o) {
         o.circuit.congestionControl = org.onionpeer.circuit.NtorV3ExitHandshake.FACTORY;
         o.confluxLegs = 2;
+        o.conflux = org.onionpeer.node.ConfluxLegs.FACTORY;
         return o;
     }
 

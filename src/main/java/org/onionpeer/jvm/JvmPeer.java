@@ -107,6 +107,7 @@ public final class JvmPeer implements AutoCloseable {
         // it lists Conflux=1. Circuits to pages (ORDB) stay classic: pages do not offer either.
         o.circuit.congestionControl = org.onionpeer.circuit.NtorV3ExitHandshake.FACTORY;
         o.confluxLegs = 2;
+        o.conflux = org.onionpeer.node.ConfluxLegs.FACTORY;
         o.firstHopFilter = r -> r.hasFlag(RelayInfo.FLAG_BRIDGE) && r.hasTarget(LinkTarget.WEBSOCKET);
         OnionProxy proxy = new OnionProxy(node, primitives, d, o);
         PeerService svc = new PeerService(node, key.publicKey(), (tbs, ok, failed) -> ok.accept(key.sign(tbs)),

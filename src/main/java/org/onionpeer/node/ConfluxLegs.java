@@ -24,7 +24,10 @@ import org.onionpeer.link.LinkManager;
  * asking for sets and says so in a build-failure event. A leg closing later closes its set (the set sees it,
  * {@link ConfluxSet#legClosed}).
  */
-final class ConfluxLegs {
+public final class ConfluxLegs implements OnionProxy.Conflux {
+    /** For {@link OnionProxy.Options#conflux}. */
+    public static final OnionProxy.ConfluxFactory FACTORY = ConfluxLegs::new;
+
     /** Consecutive link failures after which conflux is left off for this proxy. */
     static final int MAX_LINK_FAILURES = 3;
 
@@ -40,7 +43,8 @@ final class ConfluxLegs {
         this.proxy = proxy;
     }
 
-    List<ConfluxSet> linkedSets() {
+    @Override
+    public List<ConfluxSet> linkedSets() {
         List<ConfluxSet> out = new ArrayList<>();
         for (ConfluxSet s : sets.values()) {
             if (s.isLinked()) {
@@ -51,7 +55,8 @@ final class ConfluxLegs {
     }
 
     /** Whether {@code c} may carry streams now (not a primary waiting for its set). */
-    boolean acceptsStreams(ClientCircuit c) {
+    @Override
+    public boolean acceptsStreams(ClientCircuit c) {
         return !holding.contains(c);
     }
 
@@ -59,7 +64,8 @@ final class ConfluxLegs {
      * A pool circuit was built: starts its second leg when a set is wanted; true when {@code primary} now waits
      * for its set (the caller then does not offer it to streams).
      */
-    boolean built(ClientCircuit primary) {
+    @Override
+    public boolean built(ClientCircuit primary) {
         int legs = proxy.options().confluxLegs();
         List<RelayInfo> path = primary.path();
         RelayInfo exit = path.get(path.size() - 1);
@@ -155,7 +161,8 @@ final class ConfluxLegs {
     }
 
     /** The pool saw {@code primary} close (its set, if any, has closed the second leg already). */
-    void primaryClosed(ClientCircuit primary) {
+    @Override
+    public void primaryClosed(ClientCircuit primary) {
         holding.remove(primary);
         sets.remove(primary);
     }

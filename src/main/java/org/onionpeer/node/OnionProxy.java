@@ -60,6 +60,11 @@ public final class OnionProxy implements StreamOpener {
          * See {@link ConfluxLegs}.
          */
         public int confluxLegs = 0;
+        /**
+         * What builds conflux sets ({@code ConfluxLegs.FACTORY} on the JVM); null builds none. A factory rather
+         * than a flag so that the page's bundle, which never links sets, does not carry the code.
+         */
+        public ConfluxFactory conflux;
         /** The consensus's cfx_enabled (tor's conflux_params.c: default 1). */
         boolean consensusConflux = true;
 
@@ -74,6 +79,45 @@ public final class OnionProxy implements StreamOpener {
             return confluxLegs >= 2 && consensusConflux ? 2 : 0;
         }
     }
+
+    /** Makes a proxy's conflux part; see {@link Options#conflux}. */
+    public interface ConfluxFactory {
+        Conflux create(OnionProxy proxy);
+    }
+
+    /** The conflux part of a proxy as its pool and dispatch see it. */
+    interface Conflux {
+        /** A pool circuit was built; true when it now waits for its set (no streams yet). */
+        boolean built(ClientCircuit primary);
+
+        boolean acceptsStreams(ClientCircuit c);
+
+        void primaryClosed(ClientCircuit primary);
+
+        List<org.onionpeer.circuit.ConfluxSet> linkedSets();
+    }
+
+    /** No conflux: every built circuit takes streams. */
+    private static final Conflux NO_CONFLUX = new Conflux() {
+        @Override
+        public boolean built(ClientCircuit primary) {
+            return false;
+        }
+
+        @Override
+        public boolean acceptsStreams(ClientCircuit c) {
+            return true;
+        }
+
+        @Override
+        public void primaryClosed(ClientCircuit primary) {
+        }
+
+        @Override
+        public List<org.onionpeer.circuit.ConfluxSet> linkedSets() {
+            return new ArrayList<>();
+        }
+    };
 
     /** Peers (pages) that may carry circuits: their router entries verified, as relays we can link to. */
     public interface PeerHops {
@@ -137,7 +181,7 @@ public final class OnionProxy implements StreamOpener {
     private final PathSelector paths;
     private final CircuitPool pool;
     private final StreamDispatch streams;
-    private final ConfluxLegs conflux;
+    private final Conflux conflux;
 
     public OnionProxy(Node node, RelayPrimitives primitives, Directory directory, Options options) {
         this.node = node;
@@ -151,7 +195,7 @@ public final class OnionProxy implements StreamOpener {
         this.paths = new PathSelector(this);
         this.pool = new CircuitPool(this);
         this.streams = new StreamDispatch(this);
-        this.conflux = new ConfluxLegs(this);
+        this.conflux = this.options.conflux == null ? NO_CONFLUX : this.options.conflux.create(this);
     }
 
     public void setListener(Listener l) {
@@ -315,7 +359,7 @@ public final class OnionProxy implements StreamOpener {
         return pool;
     }
 
-    ConfluxLegs conflux() {
+    Conflux conflux() {
         return conflux;
     }
 

@@ -45,6 +45,7 @@ class ConfluxLegsTest {
         OnionProxy.Options o = new OnionProxy.Options();
         o.poolSize = 1;
         o.confluxLegs = 2;
+        o.conflux = ConfluxLegs.FACTORY;
         o.circuit.congestionControl = NtorV3ExitHandshake.FACTORY;
         o.circuit.buildTimeoutMillis = 5_000;
         OnionProxy p = new OnionProxy(node, new BcRelayPrimitives(),
