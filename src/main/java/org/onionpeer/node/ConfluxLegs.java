@@ -30,6 +30,8 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
 
     /** Consecutive link failures after which conflux is left off for this proxy. */
     static final int MAX_LINK_FAILURES = 3;
+    /** The longest wait for the exit's LINKED on every leg. */
+    static final long LINK_TIMEOUT_MILLIS = 10_000;
 
     private final OnionProxy proxy;
     /** Primary circuit -> its set, once the second leg is built and LINKs went out. */
@@ -130,7 +132,10 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
         legs.add(primary);
         legs.add(second);
         ConfluxSet.Limits limits = new ConfluxSet.Limits();
-        limits.timeoutMillis = proxy.options().circuit.buildTimeoutMillis;
+        // prop329 §2.1: no longer than the stream timeout, C tor uses its (adaptive, usually seconds) build
+        // timeout. Ours is a fixed 60 s bound on a whole build; a LINKED is one round trip, so 10 s at most, so
+        // that an exit that never links costs a waiting stream 30 s (3 sets) rather than minutes.
+        limits.timeoutMillis = Math.min(proxy.options().circuit.buildTimeoutMillis, LINK_TIMEOUT_MILLIS);
         ConfluxSet set = new ConfluxSet(legs, proxy.scheduler(), proxy.node().entropy(), limits,
                 new ConfluxSet.Listener() {
                     @Override
