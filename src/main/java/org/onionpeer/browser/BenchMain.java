@@ -60,6 +60,8 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) {
+        // X25519 in doubles: long arithmetic is emulated in JS (see crypto.X25519F64).
+        org.onionpeer.crypto.Curve25519.useDoubles();
         List<Factory> all = workloads();
         StringBuilder names = new StringBuilder();
         for (Factory f : all) {

@@ -86,6 +86,8 @@ public final class BrowserMain {
     private static native String origin();
 
     public static void main(String[] args) {
+        // X25519 in doubles: long arithmetic is emulated in JS (see crypto.X25519F64).
+        org.onionpeer.crypto.Curve25519.useDoubles();
         export(BrowserMain::start, BrowserMain::statusJson, BrowserMain::fetch);
         BrowserHttpStream.export();
         FilesModule.export();   // download/stream/files/...: files.js, loaded on first use

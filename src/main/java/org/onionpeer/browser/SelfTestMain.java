@@ -17,6 +17,8 @@ public final class SelfTestMain {
     }
 
     public static void main(String[] args) {
+        // X25519 in doubles: long arithmetic is emulated in JS (see crypto.X25519F64).
+        org.onionpeer.crypto.Curve25519.useDoubles();
         JsApi.export("selftest", (JsApi.StringFn) SelfTestMain::core);
         // The WebRTC bindings' test hooks live here, not in onionpeer.js: the node does not use WebRTC yet.
         org.onionpeer.browser.webrtc.RtcLoopbackTest.export();

@@ -148,7 +148,11 @@ public final class ConfluxSet implements ClientCircuit.Conflux {
      * find our set in an exit's log; we never log it (prop329 §2.1).
      */
     public String tag() {
-        return org.onionpeer.bytes.Bytes.hex(nonce, 0, 8).toUpperCase(java.util.Locale.ROOT);
+        StringBuilder sb = new StringBuilder(16);
+        for (int i = 0; i < 8; i++) {
+            sb.append("0123456789ABCDEF".charAt((nonce[i] >> 4) & 15)).append("0123456789ABCDEF".charAt(nonce[i] & 15));
+        }
+        return sb.toString();
     }
 
     /** Multiplexed cells (DATA, END, ...) that arrived on leg {@code i} (0 = the primary). */

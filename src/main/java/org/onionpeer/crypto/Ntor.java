@@ -2,7 +2,6 @@ package org.onionpeer.crypto;
 
 import java.util.Arrays;
 import java.util.List;
-import org.bouncycastle.math.ec.rfc7748.X25519;
 import org.onionpeer.bytes.Bytes;
 
 /**
@@ -19,9 +18,9 @@ import org.onionpeer.bytes.Bytes;
  * keys = KDF-RFC5869(secret_input, t_key, m_expand) -> Df Db Kf Kb KH   (H = HMAC-SHA256 keyed with t)
  * </pre>
  *
- * X25519 comes from Bouncy Castle's rfc7748 code (TeaVM-safe). Ephemeral secrets (x, y) are passed in as
- * 32 random bytes from the platform's CSPRNG, so vectors are deterministic. Every failure on the peer's
- * bytes is a {@link HandshakeException} (a ProtocolException) with a {@link HandshakeException.Reason}.
+ * X25519 comes from {@link Curve25519} (Bouncy Castle's rfc7748 code on the JVM, doubles in the page).
+ * Ephemeral secrets (x, y) are passed in as 32 random bytes from the platform's CSPRNG, so vectors are
+ * deterministic. Every failure on the peer's bytes is a {@link HandshakeException} (a ProtocolException) with a {@link HandshakeException.Reason}.
  * The decoders are strict about length: CREATE2/CREATED2 carry an explicit HLEN.
  */
 public final class Ntor {
@@ -152,14 +151,14 @@ public final class Ntor {
             throw new IllegalArgumentException("Curve25519 secret must be 32 bytes");
         }
         byte[] pub = new byte[KEY_LEN];
-        X25519.scalarMultBase(secret32, 0, pub, 0);
+        Curve25519.scalarMultBase(secret32, pub);
         return pub;
     }
 
     /** X25519(secret, point); false in {@code ok[0]} when the result is all zero (a low-order point). */
     private static byte[] dh(byte[] secret, byte[] point, boolean[] ok) {
         byte[] out = new byte[KEY_LEN];
-        ok[0] &= X25519.calculateAgreement(secret, 0, point, 0, out, 0);
+        ok[0] &= Curve25519.agreement(secret, point, out);
         return out;
     }
 

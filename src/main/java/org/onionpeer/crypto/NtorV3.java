@@ -6,7 +6,6 @@ import java.util.List;
 import org.bouncycastle.crypto.Digest;
 import org.bouncycastle.crypto.digests.SHA3Digest;
 import org.bouncycastle.crypto.digests.SHAKEDigest;
-import org.bouncycastle.math.ec.rfc7748.X25519;
 import org.onionpeer.bytes.ByteReader;
 import org.onionpeer.bytes.Bytes;
 import org.onionpeer.bytes.ProtocolException;
@@ -222,7 +221,7 @@ public final class NtorV3 {
 
     static byte[] dh(byte[] secret, byte[] point, boolean[] ok) {
         byte[] out = new byte[KEY_LEN];
-        ok[0] &= X25519.calculateAgreement(secret, 0, point, 0, out, 0);
+        ok[0] &= Curve25519.agreement(secret, point, out);
         return out;
     }
 
