@@ -32,6 +32,8 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
     static final int MAX_LINK_FAILURES = 3;
     /** The longest wait for the exit's LINKED on every leg. */
     static final long LINK_TIMEOUT_MILLIS = 10_000;
+    /** Paths drawn for a second leg when none avoids the first entirely. */
+    static final int PATH_DRAWS = 6;
 
     private final OnionProxy proxy;
     /** Primary circuit -> its set, once the second leg is built and LINKs went out. */
@@ -80,15 +82,28 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
         for (int i = 0; i < path.size() - 1; i++) {
             avoid.add(path.get(i).identity().fingerprint());
         }
-        List<RelayInfo> second = proxy.paths().choosePathTo(exit, avoid);
+        // Where the directory is too small for that, PathSelector falls back to any relay; of a few draws keep the
+        // one sharing least with the first leg, a shared relay in the same position (the same queue and the same
+        // link onward) counting most.
+        List<RelayInfo> second = null;
+        int best = Integer.MAX_VALUE;
+        for (int draw = 0; draw < PATH_DRAWS && best > 0; draw++) {
+            List<RelayInfo> p = proxy.paths().choosePathTo(exit, avoid);
+            int overlap = p == null ? Integer.MAX_VALUE : overlap(path, p);
+            if (overlap < best) {
+                best = overlap;
+                second = p;
+            }
+        }
         if (second == null) {
             return false;
         }
+        List<RelayInfo> chosen = second;
         holding.add(primary);
-        proxy.node().links().connect(second.get(0), new LinkManager.ConnectCallback() {
+        proxy.node().links().connect(chosen.get(0), new LinkManager.ConnectCallback() {
             @Override
             public void connected(Channel channel) {
-                buildSecond(primary, channel, second);
+                buildSecond(primary, channel, chosen);
             }
 
             @Override
@@ -97,6 +112,20 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
             }
         });
         return true;
+    }
+
+    /** 2 per relay of {@code b} in the same position of {@code a}, 1 per relay of {@code b} elsewhere in it. */
+    static int overlap(List<RelayInfo> a, List<RelayInfo> b) {
+        int n = 0;
+        for (int i = 0; i < b.size() - 1; i++) {
+            String id = b.get(i).identity().fingerprint();
+            for (int j = 0; j < a.size() - 1; j++) {
+                if (a.get(j).identity().fingerprint().equals(id)) {
+                    n += i == j ? 2 : 1;
+                }
+            }
+        }
+        return n;
     }
 
     private void buildSecond(ClientCircuit primary, Channel channel, List<RelayInfo> path) {

@@ -134,6 +134,19 @@ class ConfluxLegsTest {
     }
 
     @Test
+    void theSecondLegSharesAsLittleAsTheDirectoryAllows() {
+        RelayInfo x = relay.relayInfos().get(0);
+        RelayInfo y = relay.relayInfos().get(1);
+        RelayInfo e = relay.relayInfos().get(2);
+        // Scored on the non-exit positions: the same relay in the same position 2, elsewhere 1.
+        assertEquals(0, ConfluxLegs.overlap(List.of(x, y, e), List.of(e, e, e)));
+        assertEquals(1, ConfluxLegs.overlap(List.of(x, y, e), List.of(y, e, e)), "A's middle as B's first hop");
+        assertEquals(2, ConfluxLegs.overlap(List.of(x, y, e), List.of(e, y, e)), "the same middle");
+        assertEquals(2, ConfluxLegs.overlap(List.of(x, y, e), List.of(y, x, e)), "both, swapped");
+        assertEquals(4, ConfluxLegs.overlap(List.of(x, y, e), List.of(x, y, e)));
+    }
+
+    @Test
     void linkCellsCarryTheSameNonceOnBothLegs() {
         OnionProxy p = proxy("FlowCtrl=1-2 Relay=2-4 Conflux=1");
         p.start();
