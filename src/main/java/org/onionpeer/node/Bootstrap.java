@@ -57,6 +57,10 @@ public final class Bootstrap {
      */
     public interface DirectoryCheck {
         void check(Directory bridgeDirectory, CheckCallback cb);
+
+        /** Called once as the first directory fetch starts: a check may start its own first fetch then. */
+        default void prefetch() {
+        }
     }
 
     public interface CheckCallback {
@@ -164,6 +168,9 @@ public final class Bootstrap {
             return;
         }
         started = true;
+        if (check != null) {
+            check.prefetch();
+        }
         fetch();
     }
 

@@ -59,9 +59,72 @@ public final class TorNetworkCheck implements Bootstrap.DirectoryCheck {
         this.documents = documents;
     }
 
+    /**
+     * Asks for {@code /tor/authorities} alongside the bridge's directory rather than after it: a page's first
+     * circuits then wait one round trip less. The answer serves the first {@link #check} only (later ones ask
+     * again: the bridge may have restarted with another offer).
+     */
+    @Override
+    public void prefetch() {
+        if (early != null) {
+            return;
+        }
+        Early e = new Early();
+        early = e;
+        source.get(base + "/tor/authorities", e);
+    }
+
+    /** The prefetched answer, handed to the check that waits for it (or kept until it comes). */
+    private static final class Early implements Bootstrap.TextCallback {
+        boolean answered;
+        String text;
+        String failure;
+        Bootstrap.TextCallback waiting;
+
+        @Override
+        public void text(String body) {
+            answered = true;
+            text = body;
+            deliver();
+        }
+
+        @Override
+        public void failed(String reason) {
+            answered = true;
+            failure = reason;
+            deliver();
+        }
+
+        void deliver() {
+            if (answered && waiting != null) {
+                Bootstrap.TextCallback w = waiting;
+                waiting = null;
+                if (failure != null) {
+                    w.failed(failure);
+                } else {
+                    w.text(text);
+                }
+            }
+        }
+    }
+
+    private Early early;
+    private boolean earlyUsed;
+
     @Override
     public void check(Directory bridgeDirectory, Bootstrap.CheckCallback cb) {
-        source.get(base + "/tor/authorities", new Bootstrap.TextCallback() {
+        Bootstrap.TextCallback offer = offerCallback(bridgeDirectory, cb);
+        if (early != null && !earlyUsed) {
+            earlyUsed = true;
+            early.waiting = offer;
+            early.deliver();
+            return;
+        }
+        source.get(base + "/tor/authorities", offer);
+    }
+
+    private Bootstrap.TextCallback offerCallback(Directory bridgeDirectory, Bootstrap.CheckCallback cb) {
+        return new Bootstrap.TextCallback() {
             @Override
             public void text(String offer) {
                 documents.fetch(offer, pinned, scheduler.epochSeconds(), new Answer() {
@@ -87,7 +150,7 @@ public final class TorNetworkCheck implements Bootstrap.DirectoryCheck {
                     cb.failed("the page trusts Tor authorities but the bridge offers no Tor network");
                 }
             }
-        });
+        };
     }
 
     /**

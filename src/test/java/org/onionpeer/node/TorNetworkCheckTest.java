@@ -340,4 +340,43 @@ class TorNetworkCheckTest {
         assertNull(built.get(0).signer(), "the list is the verified one, not the bridge's signed one");
         b.stop();
     }
+
+    @Test
+    void theOfferIsAskedAlongsideTheDirectoryAndOnlyOnceForTheFirstCheck() {
+        TestNet net = new TestNet();
+        net.sched.setEpochSeconds(NOW);
+        Bridge bridge = new Bridge(CONSENSUS, SERVERS);
+        bridge.docs.put("/tor/directory", bridgeDirectory(NOW).text());
+        // Answers wait until released, so the order of the requests shows what went out together.
+        List<Runnable> held = new ArrayList<>();
+        Bootstrap.TextSource slow = (url, cb) -> {
+            String path = url.substring(BASE.length());
+            held.add(() -> bridge.get(url, cb));
+            bridge.asked.add("(asked) " + path);
+        };
+        List<Directory> built = new ArrayList<>();
+        Bootstrap b = new Bootstrap(net.sched, x -> java.util.Arrays.fill(x, (byte) 0), slow, BASE + "/tor/directory",
+                d -> {
+                    built.add(d);
+                    return new OnionProxy(new Node(net.sched, TestNet.ENTROPY, net.dialer(), null),
+                            new BcRelayPrimitives(), d, null);
+                }, null);
+        b.setCheck(new TorNetworkCheck(net.sched, slow, BASE, AUTH, new TorDocumentsFetch(bridge, BASE)));
+        b.start();
+        net.sched.runUntilIdle();
+        assertEquals(List.of("(asked) /tor/authorities", "(asked) /tor/directory"), bridge.asked,
+                "both out before either answer");
+        // The directory answers first; the check waits for the offer already asked for, and asks nothing more.
+        held.remove(1).run();
+        net.sched.runUntilIdle();
+        assertEquals(2, bridge.asked.stream().filter(a -> a.startsWith("(asked)")).count());
+        assertTrue(built.isEmpty());
+        held.remove(0).run();
+        net.sched.runUntilIdle();
+        assertEquals(1, built.size(), b.state());
+        assertEquals(5, built.get(0).relays().size());
+        assertEquals(1, bridge.asked.stream().filter(a -> a.equals("(asked) /tor/authorities")).count(),
+                "one request for the offer");
+        b.stop();
+    }
 }
