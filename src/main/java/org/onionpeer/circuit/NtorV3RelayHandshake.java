@@ -2,7 +2,6 @@ package org.onionpeer.circuit;
 
 import java.util.List;
 import java.util.function.Supplier;
-import org.onionpeer.crypto.HopKeys;
 import org.onionpeer.crypto.Ntor;
 import org.onionpeer.crypto.NtorV3;
 
@@ -12,23 +11,7 @@ import org.onionpeer.crypto.NtorV3;
  * extension 02 with our cc_sendme_inc, and the circuit then runs Vegas and XON/XOFF at this end. Installed by
  * the platform ({@code OnionRouter.Config#ntorV3}), so that a relay build without it carries no SHA-3.
  */
-public final class NtorV3RelayHandshake {
-    /** Keys of the new hop, the CREATED2 reply, and the negotiated sendme_inc (-1: no congestion control). */
-    public static final class Result {
-        public final HopKeys keys;
-        public final byte[] reply;
-        public final int sendmeInc;
-        /** The parameters the circuit's Vegas runs with. */
-        public final CcParams params;
-
-        Result(HopKeys keys, byte[] reply, int sendmeInc, CcParams params) {
-            this.keys = keys;
-            this.reply = reply;
-            this.sendmeInc = sendmeInc;
-            this.params = params;
-        }
-    }
-
+public final class NtorV3RelayHandshake implements RelayHandshake {
     private final byte[] ed25519Id;
     private final Supplier<List<Ntor.Keypair>> onionKeys;
     private final Supplier<CcParams> params;
@@ -39,11 +22,12 @@ public final class NtorV3RelayHandshake {
         this.params = params;
     }
 
-    /**
-     * Answers {@code onionskin} with {@code ySecret} (32 fresh random bytes).
-     *
-     * @throws org.onionpeer.crypto.HandshakeException on a bad onionskin (a ProtocolException)
-     */
+    @Override
+    public int handshakeType() {
+        return NtorV3.HTYPE;
+    }
+
+    @Override
     public Result respond(byte[] onionskin, byte[] ySecret) {
         CcParams p = params.get();
         int[] inc = {-1};

@@ -58,7 +58,7 @@ public final class OnionRouter implements Node.CreateHandler {
          * ntor v3 (CREATE2 HTYPE 3) and with it congestion control at this end (prop324); null: only ntor v1,
          * and the descriptor must not claim Relay=4 or FlowCtrl=2.
          */
-        public org.onionpeer.circuit.NtorV3RelayHandshake ntorV3;
+        public org.onionpeer.circuit.RelayHandshake ntorV3;
         /** Bytes per second this node passes along circuits (both ways), 0: unlimited (see {@link RelayPacer}). */
         public long relayBytesPerSecond;
         /**
@@ -249,8 +249,8 @@ public final class OnionRouter implements Node.CreateHandler {
                     Create2 c2 = Create2.decode(cell.payload());
                     byte[] y = new byte[32];
                     node.entropy().nextBytes(y);
-                    if (c2.handshakeType() == org.onionpeer.crypto.NtorV3.HTYPE && config.ntorV3 != null) {
-                        org.onionpeer.circuit.NtorV3RelayHandshake.Result r3 =
+                    if (config.ntorV3 != null && c2.handshakeType() == config.ntorV3.handshakeType()) {
+                        org.onionpeer.circuit.RelayHandshake.Result r3 =
                                 config.ntorV3.respond(c2.handshakeData(), y);
                         crypto = new RelayCircuitCrypto(r3.keys, config.primitives);
                         reply = new Created2(r3.reply).toCell(circId);
