@@ -229,10 +229,16 @@ public final class BrowserMain {
         stream.setListener(new Transport.Listener() {
             @Override
             public void onData(byte[] data) {
+                onData(data, 0, data.length);
+            }
+
+            @Override
+            public void onData(byte[] data, int off, int len) {
+                // A cell's data straight from the link's buffer: this is its one copy.
                 if (body.overflow) {
                     return;
                 }
-                if (!body.add(data)) {
+                if (!body.add(data, off, len)) {
                     stream.close("response too large");
                     done.call("response larger than " + MAX_BODY + " bytes", 0, null);
                     return;
@@ -287,13 +293,16 @@ public final class BrowserMain {
         boolean sized;
         boolean overflow;
 
-        boolean add(byte[] d) {
-            if (length + d.length > MAX_BODY) {
+        boolean add(byte[] d, int off, int len) {
+            if (length + len > MAX_BODY) {
                 overflow = true;
                 return false;
             }
-            buf = Bytes.append(buf, length, d);
-            length += d.length;
+            if (length + len > buf.length) {
+                grow(Math.max(length + len, buf.length * 2));
+            }
+            System.arraycopy(d, off, buf, length, len);
+            length += len;
             if (!sized) {
                 sizeForContentLength();
             }
