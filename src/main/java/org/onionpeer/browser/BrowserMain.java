@@ -256,11 +256,14 @@ public final class BrowserMain {
                     return;
                 }
                 try {
-                    int start = HttpHead.headEnd(body.buf, body.length);
-                    if (start < 0) {
+                    if (!body.sized) {
                         throw new ProtocolException("HTTP response ends inside its header block");
                     }
-                    HttpHead head = HttpHead.decode(body.buf, start);
+                    if (body.headError != null) {
+                        throw body.headError;
+                    }
+                    HttpHead head = body.head;
+                    int start = body.headEnd;
                     long n = head.contentLength();
                     if (n > body.length - start) {
                         throw new ProtocolException("HTTP body shorter than its Content-Length");
@@ -292,6 +295,10 @@ public final class BrowserMain {
         int length;
         boolean sized;
         boolean overflow;
+        /** Once sized: the head parsed (and where it ends), or why it could not be: parsed once, as it arrived. */
+        HttpHead head;
+        int headEnd;
+        ProtocolException headError;
 
         boolean add(byte[] d, int off, int len) {
             if (length + len > MAX_BODY) {
@@ -317,12 +324,15 @@ public final class BrowserMain {
                     return;
                 }
                 sized = true;
-                long n = HttpHead.decode(buf, e).contentLength();
+                head = HttpHead.decode(buf, e);
+                headEnd = e;
+                long n = head.contentLength();
                 if (n >= 0 && e + n <= MAX_BODY && e + n > buf.length) {
                     grow((int) (e + n));
                 }
             } catch (ProtocolException bad) {
-                sized = true; // reported when the stream ends
+                sized = true;
+                headError = bad; // reported when the stream ends
             }
         }
 
