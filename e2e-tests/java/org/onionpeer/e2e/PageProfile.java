@@ -104,6 +104,16 @@ final class PageProfile {
             Path out = Path.of(System.getProperty("onionpeer.profile.out", "target/page.cpuprofile"));
             Files.writeString(out, new org.openqa.selenium.json.Json().toJson(profile), StandardCharsets.UTF_8);
             System.out.println("profile written to " + out.toAbsolutePath());
+            if (Boolean.getBoolean("onionpeer.profile.trace")) {
+                // One more download under Chrome's tracing, to attribute the profile's "(program)".
+                PageProfileTrace trace = PageProfileTrace.connect(driver);
+                trace.start();
+                Object traced = download(chromium, url);
+                trace.stop();
+                System.out.printf(Locale.ROOT, "traced run %.1f MB/s; trace, self time by event:%n",
+                        check(chromium, traced, sha, blob.length));
+                trace.report(25).forEach(l -> System.out.println("  " + l));
+            }
         }
     }
 
