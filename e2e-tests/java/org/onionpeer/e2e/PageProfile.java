@@ -55,13 +55,15 @@ final class PageProfile {
                     "(function () { var W = window.WebSocket; window.__ws = {n: 0, bytes: 0};"
                     + " window.WebSocket = function (u, p) { var w = p === undefined ? new W(u) : new W(u, p);"
                     + " w.addEventListener('message', function (e) { var c = window.__ws; c.n++;"
-                    + " c.bytes += e.data.byteLength || 0; }); return w; };"
+                    + " c.bytes += e.data.byteLength || 0; });"
+                    + " w.addEventListener('open', function () { window.__wsExt = w.extensions; }); return w; };"
                     + " window.WebSocket.prototype = W.prototype; })();"));
             chromium.open(bridge.server().url(""));
             String url = "http://127.0.0.1:" + http.port() + "/bulk";
             fetch(chromium, url, sha, blob.length); // warm-up (and waits for the first circuit)
             double[] page = new double[RUNS];
             double[] cpuPage = new double[3];
+            Map<String, Double> t0 = jvmThreads();
             for (int i = 0; i < RUNS; i++) {
                 double[] b = cpu();
                 Object r = download(chromium, url);
@@ -71,6 +73,7 @@ final class PageProfile {
                 }
                 page[i] = check(chromium, r, sha, blob.length);
             }
+            String threads = jvmThreadsPerMb(t0, jvmThreads(), RUNS * mb);
             // Counts the page's WebSocket sends (calls, bytes, time inside send) during the profiled run.
             chromium.js("window.__ws = {n: 0, bytes: 0};"
                     + "var s$ = WebSocket.prototype.send; window.__sends = {n: 0, bytes: 0, ms: 0};"
@@ -91,14 +94,26 @@ final class PageProfile {
             System.out.println("page WebSocket sends during the profiled run: "
                     + chromium.js("var c = window.__sends; return c.n + ' sends, ' + c.bytes + ' bytes, '"
                     + " + c.ms.toFixed(1) + ' ms inside send; ' + window.__posts + ' tasks queued (MessageChannel); '"
-                    + " + window.__ws.n + ' messages received, ' + window.__ws.bytes + ' bytes';"));
+                    + " + window.__ws.n + ' messages received, ' + window.__ws.bytes + ' bytes; extensions: \"'"
+                    + " + window.__wsExt + '\"';"));
             System.out.println("page runs: " + cpuPerMb(new double[3], cpuPage, RUNS * mb) + "; JVM onion proxy runs: "
                     + jvmCpu);
+            System.out.println("JVM CPU ms/MB by thread group during the page runs: " + threads);
             System.out.println("top " + TOP + " frames by self time (main thread):");
             PageProfiler.top(profile, TOP).forEach(l -> System.out.println("  " + l));
             Path out = Path.of(System.getProperty("onionpeer.profile.out", "target/page.cpuprofile"));
             Files.writeString(out, new org.openqa.selenium.json.Json().toJson(profile), StandardCharsets.UTF_8);
             System.out.println("profile written to " + out.toAbsolutePath());
+            if (Boolean.getBoolean("onionpeer.profile.trace")) {
+                // One more download under Chrome's tracing, to attribute the profile's "(program)".
+                PageProfileTrace trace = PageProfileTrace.connect(driver);
+                trace.start();
+                Object traced = download(chromium, url);
+                trace.stop();
+                System.out.printf(Locale.ROOT, "traced run %.1f MB/s; trace, self time by event:%n",
+                        check(chromium, traced, sha, blob.length));
+                trace.report(25).forEach(l -> System.out.println("  " + l));
+            }
         }
     }
 
@@ -153,6 +168,41 @@ final class PageProfile {
         t[2] = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime() / 1e6;
         return t;
+    }
+
+    /**
+     * CPU ms so far of this JVM's threads that are alive, by group: the thread's name in /proc (15 characters)
+     * without digits, so the JIT compilers, GC workers, Jetty pool, node loops each add up. Threads that ended
+     * meanwhile are missed; the JVM's total in {@link #cpu} has them.
+     */
+    static Map<String, Double> jvmThreads() {
+        Map<String, Double> m = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            tasks.forEach(t -> {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("[0-9#-]+", "").trim();
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    m.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0, Double::sum);
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // ended meanwhile
+                }
+            });
+        } catch (java.io.IOException e) {
+            return m;
+        }
+        return m;
+    }
+
+    static String jvmThreadsPerMb(Map<String, Double> before, Map<String, Double> after, double mb) {
+        StringBuilder sb = new StringBuilder();
+        after.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+                .filter(e -> e.getValue() / mb >= 0.5)
+                .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                .forEach(e -> sb.append(sb.length() > 0 ? ", " : "").append(e.getKey()).append(' ')
+                        .append(String.format(Locale.ROOT, "%.1f", e.getValue() / mb)));
+        return sb.toString();
     }
 
     static String cpuPerMb(double[] before, double[] after, double mb) {

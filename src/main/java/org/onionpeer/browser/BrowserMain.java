@@ -231,10 +231,16 @@ public final class BrowserMain {
         stream.setListener(new Transport.Listener() {
             @Override
             public void onData(byte[] data) {
+                onData(data, 0, data.length);
+            }
+
+            @Override
+            public void onData(byte[] data, int off, int len) {
+                // A cell's data straight from the link's buffer: this is its one copy.
                 if (body.overflow) {
                     return;
                 }
-                if (!body.add(data)) {
+                if (!body.add(data, off, len)) {
                     stream.close("response too large");
                     done.call("response larger than " + MAX_BODY + " bytes", 0, null);
                     return;
@@ -252,11 +258,14 @@ public final class BrowserMain {
                     return;
                 }
                 try {
-                    int start = HttpHead.headEnd(body.buf, body.length);
-                    if (start < 0) {
+                    if (!body.sized) {
                         throw new ProtocolException("HTTP response ends inside its header block");
                     }
-                    HttpHead head = HttpHead.decode(body.buf, start);
+                    if (body.headError != null) {
+                        throw body.headError;
+                    }
+                    HttpHead head = body.head;
+                    int start = body.headEnd;
                     long n = head.contentLength();
                     if (n > body.length - start) {
                         throw new ProtocolException("HTTP body shorter than its Content-Length");
@@ -288,14 +297,21 @@ public final class BrowserMain {
         int length;
         boolean sized;
         boolean overflow;
+        /** Once sized: the head parsed (and where it ends), or why it could not be: parsed once, as it arrived. */
+        HttpHead head;
+        int headEnd;
+        ProtocolException headError;
 
-        boolean add(byte[] d) {
-            if (length + d.length > MAX_BODY) {
+        boolean add(byte[] d, int off, int len) {
+            if (length + len > MAX_BODY) {
                 overflow = true;
                 return false;
             }
-            buf = Bytes.append(buf, length, d);
-            length += d.length;
+            if (length + len > buf.length) {
+                grow(Math.max(length + len, buf.length * 2));
+            }
+            System.arraycopy(d, off, buf, length, len);
+            length += len;
             if (!sized) {
                 sizeForContentLength();
             }
@@ -310,12 +326,15 @@ public final class BrowserMain {
                     return;
                 }
                 sized = true;
-                long n = HttpHead.decode(buf, e).contentLength();
+                head = HttpHead.decode(buf, e);
+                headEnd = e;
+                long n = head.contentLength();
                 if (n >= 0 && e + n <= MAX_BODY && e + n > buf.length) {
                     grow((int) (e + n));
                 }
             } catch (ProtocolException bad) {
-                sized = true; // reported when the stream ends
+                sized = true;
+                headError = bad; // reported when the stream ends
             }
         }
 

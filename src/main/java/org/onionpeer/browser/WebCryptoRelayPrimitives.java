@@ -18,8 +18,9 @@ import org.teavm.jso.typedarrays.Int8Array;
  * {@link TunedAes128}, so the output is byte-identical to every other implementation whatever the timing.
  */
 public final class WebCryptoRelayPrimitives implements RelayPrimitives {
-    /** Blocks per WebCrypto request: 64 KiB of keystream, ~128 cells. */
-    static final int BATCH_BLOCKS = 4096;
+    /** Blocks per WebCrypto request, a power of two: 4096 blocks, 64 KiB of keystream, ~128 cells. */
+    static final int BATCH_SHIFT = 12;
+    static final int BATCH_BLOCKS = 1 << BATCH_SHIFT;
     static final int BATCH_BYTES = BATCH_BLOCKS * 16;
     /** Batches kept requested or ready ahead of the position: 512 KiB per cipher. */
     static final int AHEAD = 8;
@@ -133,8 +134,8 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
                     if (blocks > 16) {
                         blocks = 16;
                     }
-                    // Counter of block b of batch B is B*4096 + b, as a 128-bit big-endian number.
-                    aes.keystream(0, 0, batch >>> 20, (batch << 12) | block, fb, 0, blocks);
+                    // Counter of block b of batch B is B*BATCH_BLOCKS + b, as a 128-bit big-endian number.
+                    aes.keystream(0, 0, batch >>> (32 - BATCH_SHIFT), (batch << BATCH_SHIFT) | block, fb, 0, blocks);
                     fbBatch = batch;
                     fbFirst = block;
                     fbBlocks = blocks;
@@ -163,7 +164,7 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
             while (nextRequest - batch < AHEAD && inFlight < AHEAD) {
                 int b = nextRequest++;
                 inFlight++;
-                SubtleAesCtr.encryptZeros(key, b >>> 20, b << 12, zeros, b, onBatch, onError);
+                SubtleAesCtr.encryptZeros(key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, zeros, b, onBatch, onError);
             }
         }
 

@@ -19,9 +19,14 @@ public final class Cell {
 
     private final long circId;
     private final int command;
-    private final byte[] payload;
+    /** The payload is {@code payload[off..off+len)}; off is 0 except for a {@link #view} into a reader's buffer. */
+    private byte[] payload;
+    private int off;
+    private final int len;
     /** Made by a {@link CellReader}: its one consumer may take the payload itself ({@link #takePayload}). */
     private final boolean fromReader;
+    /** The payload lies in a reader's buffer, which the reader reuses: valid until {@link #detach}. */
+    private boolean view;
     private boolean taken;
 
     /** Throws ProtocolException for a CircID or command out of range or a payload too long for its kind. */
@@ -43,6 +48,7 @@ public final class Cell {
             }
             this.payload = Arrays.copyOf(payload, PAYLOAD_LEN);
         }
+        this.len = this.payload.length;
         this.circId = circId;
         this.command = command;
         this.fromReader = false;
@@ -67,7 +73,18 @@ public final class Cell {
         this.circId = circId;
         this.command = command;
         this.payload = payload;
+        this.len = payload.length;
         this.fromReader = fromReader;
+    }
+
+    private Cell(long circId, int command, byte[] buf, int off, int len) {
+        this.circId = circId;
+        this.command = command;
+        this.payload = buf;
+        this.off = off;
+        this.len = len;
+        this.fromReader = true;
+        this.view = true;
     }
 
     public long circId() {
@@ -85,7 +102,7 @@ public final class Cell {
     /** A copy of the payload (509 bytes for fixed cells). */
     public byte[] payload() {
         checkNotTaken();
-        return payload.clone();
+        return Bytes.slice(payload, off, len);
     }
 
     /**
@@ -98,9 +115,41 @@ public final class Cell {
         checkNotTaken();
         if (fromReader) {
             taken = true;
+            return view ? Bytes.slice(payload, off, len) : payload;
+        }
+        return payload.clone();
+    }
+
+    /**
+     * For the cell's last user that works in place and keeps nothing after it returns (a client decrypting a
+     * relay cell and handing its data on): the array that holds the payload at {@link #payloadOffset}, which it
+     * may change. For a cell a link is dispatching, that is the link reader's own buffer, no copy, valid only
+     * until the handler returns; for any other cell, a copy at offset 0. The cell must not be used afterwards.
+     */
+    public byte[] borrowPayload() {
+        checkNotTaken();
+        if (fromReader) {
+            taken = true;
             return payload;
         }
         return payload.clone();
+    }
+
+    /** Where the payload starts in the array {@link #borrowPayload} returns. */
+    public int payloadOffset() {
+        return fromReader ? off : 0;
+    }
+
+    /**
+     * Called by the link once its handler has returned: a cell still viewing the reader's buffer (one the
+     * handler neither took nor borrowed, and so may have kept) gets its own copy before the buffer is reused.
+     */
+    public void detach() {
+        if (view && !taken) {
+            payload = Bytes.slice(payload, off, len);
+            off = 0;
+        }
+        view = false;
     }
 
     private void checkNotTaken() {
@@ -110,7 +159,7 @@ public final class Cell {
     }
 
     public int payloadLength() {
-        return payload.length;
+        return len;
     }
 
     /** The whole cell on the wire in the given framing. */
@@ -131,15 +180,15 @@ public final class Cell {
         }
         out[at++] = (byte) command;
         if (isVariable()) {
-            Bytes.putU16(out, at, payload.length);
+            Bytes.putU16(out, at, len);
             at += 2;
         }
-        System.arraycopy(payload, 0, out, at, payload.length);
+        System.arraycopy(payload, off, out, at, len);
         return out;
     }
 
     public int encodedLength(LinkFormat format) {
-        return isVariable() ? format.varHeaderLen() + payload.length : format.fixedCellLen();
+        return isVariable() ? format.varHeaderLen() + len : format.fixedCellLen();
     }
 
     public void encodeInto(ByteWriter w, LinkFormat format) {
@@ -154,9 +203,9 @@ public final class Cell {
         }
         w.u8(command);
         if (isVariable()) {
-            w.u16(payload.length);
+            w.u16(len);
         }
-        w.bytes(payload);
+        w.bytes(payload, off, len);
     }
 
     /** Decodes exactly one whole cell; trailing bytes are an error (use {@link CellReader} for streams). */
@@ -190,24 +239,41 @@ public final class Cell {
         return new Cell(circId, command, payload, true);
     }
 
+    /** Used by {@link CellReader#nextView}: the payload is {@code buf[off..off+len)}, until {@link #detach}. */
+    static Cell view(long circId, int command, byte[] buf, int off, int len) {
+        return new Cell(circId, command, buf, off, len);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Cell)) {
             return false;
         }
         Cell c = (Cell) o;
-        return c.circId == circId && c.command == command && Arrays.equals(c.payload, payload);
+        if (c.circId != circId || c.command != command || c.len != len) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (c.payload[c.off + i] != payload[off + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return (int) (circId * 31 + command) * 31 + Arrays.hashCode(payload);
+        int h = (int) (circId * 31 + command);
+        for (int i = 0; i < len; i++) {
+            h = h * 31 + payload[off + i];
+        }
+        return h;
     }
 
     @Override
     public String toString() {
-        int shown = Math.min(payload.length, 32);
-        return "Cell[" + circId + " " + CellCommand.name(command) + " " + Bytes.hex(payload, 0, shown)
-                + (shown < payload.length ? "..(" + payload.length + ")" : "") + "]";
+        int shown = Math.min(len, 32);
+        return "Cell[" + circId + " " + CellCommand.name(command) + " " + Bytes.hex(payload, off, shown)
+                + (shown < len ? "..(" + len + ")" : "") + "]";
     }
 }

@@ -115,8 +115,22 @@ public final class CellReader {
         return n;
     }
 
-    /** The next complete cell, or null when more bytes are needed. */
+    /** The next complete cell, or null when more bytes are needed. The cell owns its payload. */
     public Cell next() {
+        return next(false);
+    }
+
+    /**
+     * As {@link #next}, but the cell's payload stays in this reader's buffer (no allocation per cell: in a page
+     * each would be an off-heap typed array). The caller must {@link Cell#detach} the cell before the next
+     * {@link #offer}/{@link #push}, which may reuse the buffer; cells from several calls in a row stay valid
+     * until then. A link's loop: offer, then nextView and detach each cell once handled.
+     */
+    public Cell nextView() {
+        return next(true);
+    }
+
+    private Cell next(boolean view) {
         checkAlive();
         if (awaitingVersion) {
             throw new IllegalStateException("VERSIONS received: set the link version before reading on");
@@ -150,16 +164,17 @@ public final class CellReader {
             return null;
         }
         long circId = idLen == 2 ? Bytes.u16(buf, start) : Bytes.u32(buf, start);
-        byte[] payload = Bytes.slice(buf, start + headerLen, payloadLen);
+        int at = start + headerLen;
         start += headerLen + payloadLen;
         if (start == end) {
-            start = 0;
+            start = 0; // the bytes stay where they are until the next offer: a view of them is still valid
             end = 0;
         }
         if (!negotiated && command == CellCommand.VERSIONS) {
             awaitingVersion = true;
         }
-        return Cell.owned(circId, command, payload);
+        return view ? Cell.view(circId, command, buf, at, payloadLen)
+                : Cell.owned(circId, command, Bytes.slice(buf, at, payloadLen));
     }
 
     private void checkAlive() {

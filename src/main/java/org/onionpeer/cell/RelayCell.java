@@ -27,10 +27,12 @@ public final class RelayCell {
     private final int command;
     private final int recognized;
     private final int streamId;
+    /** Null for a decoded cell: its digest is read from the body, just before the data. */
     private final byte[] digest;
+    /** The data is {@code data[dataOff..dataOff+dataLen)}: the cell's own array, or the body it was decoded from. */
     private final byte[] data;
-    /** Made by {@link #decode} from fresh slices: {@link #takeData} may hand the array over. */
-    private final boolean decoded;
+    private final int dataOff;
+    private final int dataLen;
 
     /** A cell to send: recognized and digest zero (the crypto layer sets the digest). */
     public RelayCell(int command, int streamId, byte[] data) {
@@ -46,17 +48,19 @@ public final class RelayCell {
             throw new ProtocolException("relay data too long: " + data.length);
         }
         this.data = data.clone();
-        this.decoded = false;
+        this.dataOff = 0;
+        this.dataLen = data.length;
     }
 
-    /** Takes over {@code digest} and {@code data}, fresh slices made by {@link #decode}: no second copy. */
-    private RelayCell(int command, int recognized, int streamId, byte[] digest, byte[] data, boolean owned) {
+    /** A view of a decoded body (no copy): fields already range-checked by {@link #decode}. */
+    private RelayCell(int command, int recognized, int streamId, byte[] body, int dataOff, int dataLen) {
         this.command = command;
         this.recognized = recognized;
         this.streamId = streamId;
-        this.digest = digest;
-        this.data = data;
-        this.decoded = owned;
+        this.digest = null;
+        this.data = body;
+        this.dataOff = dataOff;
+        this.dataLen = dataLen;
     }
 
     /** A message on a stream (streamId 0 for circuit-level control messages). */
@@ -77,28 +81,38 @@ public final class RelayCell {
     }
 
     public byte[] digest() {
-        return digest.clone();
+        return digest != null ? digest.clone() : Bytes.slice(data, dataOff - HEADER_LEN + DIGEST_OFFSET, DIGEST_LEN);
     }
 
     public byte[] data() {
-        return data.clone();
+        return Bytes.slice(data, dataOff, dataLen);
     }
 
-    /**
-     * The data for the cell's last user (a stream queueing what arrived): for a cell {@link #decode} made,
-     * the array itself, which nothing else holds; otherwise a copy. The cell must not be used afterwards.
-     */
+    /** The data for the cell's last user (a stream queueing what arrived): a copy it may keep. */
     public byte[] takeData() {
-        return decoded ? data : data.clone();
+        return data();
     }
 
     public int dataLength() {
-        return data.length;
+        return dataLen;
+    }
+
+    /**
+     * The array holding the data at {@link #dataOffset()}, no copy, for a consumer that reads it at once and
+     * keeps nothing: a decoded cell views the body it was decoded from (for a client, the link reader's buffer,
+     * valid only while the cell is being handled). Read only.
+     */
+    public byte[] dataArray() {
+        return data;
+    }
+
+    public int dataOffset() {
+        return dataOff;
     }
 
     /** The typed relay message in this cell. */
     public RelayMessage message() {
-        return RelayMessages.decode(command, data);
+        return RelayMessages.decode(command, data());
     }
 
     /** The 509-byte body: header, data, up to four zero bytes, then bytes from {@code padding}. */
@@ -115,10 +129,14 @@ public final class RelayCell {
         out[off + COMMAND_OFFSET] = (byte) command;
         Bytes.putU16(out, off + RECOGNIZED_OFFSET, recognized);
         Bytes.putU16(out, off + STREAM_ID_OFFSET, streamId);
-        System.arraycopy(digest, 0, out, off + DIGEST_OFFSET, DIGEST_LEN);
-        Bytes.putU16(out, off + LENGTH_OFFSET, data.length);
-        System.arraycopy(data, 0, out, off + DATA_OFFSET, data.length);
-        int padAt = DATA_OFFSET + data.length;
+        if (digest != null) {
+            System.arraycopy(digest, 0, out, off + DIGEST_OFFSET, DIGEST_LEN);
+        } else {
+            System.arraycopy(data, dataOff - HEADER_LEN + DIGEST_OFFSET, out, off + DIGEST_OFFSET, DIGEST_LEN);
+        }
+        Bytes.putU16(out, off + LENGTH_OFFSET, dataLen);
+        System.arraycopy(data, dataOff, out, off + DATA_OFFSET, dataLen);
+        int padAt = DATA_OFFSET + dataLen;
         int zeros = Math.min(ZERO_PAD_LEN, BODY_LEN - padAt);
         for (int i = 0; i < zeros; i++) {
             out[off + padAt + i] = 0;
@@ -133,7 +151,10 @@ public final class RelayCell {
         return decode(body, 0, body.length);
     }
 
-    /** Parses a body of exactly 509 bytes; Length above 498 is a protocol violation. */
+    /**
+     * Parses a body of exactly 509 bytes; Length above 498 is a protocol violation. The cell views
+     * {@code buf} (no copy): the caller must not change those bytes while it uses the cell.
+     */
     public static RelayCell decode(byte[] buf, int off, int len) {
         if (len != BODY_LEN || off < 0 || off + len > buf.length) {
             throw new ProtocolException("relay body must be " + BODY_LEN + " bytes, not " + len);
@@ -142,10 +163,9 @@ public final class RelayCell {
         if (length > MAX_DATA_LEN) {
             throw new ProtocolException("relay Length " + length + " exceeds " + MAX_DATA_LEN);
         }
-        // Fields read from a u8/u16 are in range, and length was checked: the slices are ours to keep.
+        // Fields read from a u8/u16 are in range, and length was checked.
         return new RelayCell(buf[off + COMMAND_OFFSET] & 0xff, Bytes.u16(buf, off + RECOGNIZED_OFFSET),
-                Bytes.u16(buf, off + STREAM_ID_OFFSET), Bytes.slice(buf, off + DIGEST_OFFSET, DIGEST_LEN),
-                Bytes.slice(buf, off + DATA_OFFSET, length), true);
+                Bytes.u16(buf, off + STREAM_ID_OFFSET), buf, off + DATA_OFFSET, length);
     }
 
     @Override
@@ -155,16 +175,16 @@ public final class RelayCell {
         }
         RelayCell c = (RelayCell) o;
         return c.command == command && c.recognized == recognized && c.streamId == streamId
-                && Arrays.equals(c.digest, digest) && Arrays.equals(c.data, data);
+                && Arrays.equals(c.digest(), digest()) && Arrays.equals(c.data(), data());
     }
 
     @Override
     public int hashCode() {
-        return ((command * 31 + streamId) * 31 + recognized) * 31 + Arrays.hashCode(data);
+        return ((command * 31 + streamId) * 31 + recognized) * 31 + Arrays.hashCode(data());
     }
 
     @Override
     public String toString() {
-        return "RelayCell[" + RelayCommand.name(command) + " stream " + streamId + " len " + data.length + "]";
+        return "RelayCell[" + RelayCommand.name(command) + " stream " + streamId + " len " + dataLen + "]";
     }
 }

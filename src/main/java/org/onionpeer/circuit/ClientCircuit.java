@@ -705,14 +705,16 @@ public final class ClientCircuit implements CircuitMap.Endpoint {
         if (crypto.hopCount() == 0) {
             throw new ProtocolException("RELAY cell before the first hop was made");
         }
-        byte[] body = cell.takePayload(); // we are the cell's last user: decrypt in place
-        int hop = crypto.decrypt(body, 0);
+        // We are the cell's last user: decrypt in place, in the link's buffer (no copy per cell).
+        byte[] body = cell.borrowPayload();
+        int at = cell.payloadOffset();
+        int hop = crypto.decrypt(body, at);
         if (hop == ClientCircuitCrypto.NOT_RECOGNIZED) {
             // tor-spec §6.1: a cell no hop recognizes means the circuit is corrupt.
             throw new ProtocolException("relay cell recognized by no hop");
         }
         int last = lastHop();
-        RelayCell rc = RelayCell.decode(body);
+        RelayCell rc = RelayCell.decode(body, at, cell.payloadLength());
         int cmd = rc.command();
         int sid = rc.streamId();
         boolean ext = extension != null && extension.handles(cmd);

@@ -315,13 +315,18 @@ public final class ClientStream implements Transport {
                     throw new ProtocolException("DATA on a stream that is not open");
                 }
                 flow.received();
-                byte[] d = rc.takeData(); // the stream is the cell's last user
-                if (d.length == 0) {
+                int n = rc.dataLength();
+                if (n == 0) {
                     ackIfDrained();
                     return;
                 }
-                inbound.add(d);
-                hold(d.length);
+                if (!paused && listener != null && inbound.isEmpty()) {
+                    listener.onData(rc.dataArray(), rc.dataOffset(), n); // nothing waits: no copy held here
+                } else {
+                    byte[] d = rc.takeData();
+                    inbound.add(d);
+                    hold(d.length);
+                }
                 drain();
                 if (state == State.OPEN) {
                     flow.afterData(inboundBytes);

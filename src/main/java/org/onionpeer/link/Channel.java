@@ -435,11 +435,17 @@ public final class Channel implements Transport.Listener {
             while (state != State.CLOSED && off < data.length) {
                 off += reader.offer(data, off, data.length - off);
                 Cell c;
-                while (state != State.CLOSED && (c = reader.next()) != null) {
-                    if (state == State.HANDSHAKING) {
-                        handshake(c);
-                    } else {
-                        dispatch(c);
+                // Cells view the reader's buffer (no allocation per cell); one its handler kept gets its own
+                // copy before the next offer reuses the buffer.
+                while (state != State.CLOSED && (c = reader.nextView()) != null) {
+                    try {
+                        if (state == State.HANDSHAKING) {
+                            handshake(c);
+                        } else {
+                            dispatch(c);
+                        }
+                    } finally {
+                        c.detach();
                     }
                 }
             }

@@ -37,6 +37,14 @@ public interface Transport {
     interface Listener {
         void onData(byte[] data);
 
+        /**
+         * {@code b[off..off+len)}, valid only during the call (a stream handing on a cell's data from the link's
+         * buffer, no copy). Listeners that copy what they read anyway override it; the default makes the copy.
+         */
+        default void onData(byte[] b, int off, int len) {
+            onData(org.onionpeer.bytes.Bytes.slice(b, off, len));
+        }
+
         void onClosed(String reason);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -290,5 +291,25 @@ class CellCodecTest {
         assertThrows(ProtocolException.class, () -> new OpaqueMessage(300, new byte[0]));
         assertThrows(ProtocolException.class, () -> new Destroy(256));
         assertEquals(4, new Extend(new byte[Extend.LEN]).address().length());
+    }
+
+    /** decode(buf, off, len) views the body: same fields and bytes as a decode of a copy, and the same encoding. */
+    @Test
+    void aRelayCellDecodedInPlaceViewsItsBody() {
+        RelayCell sent = new RelayCell(RelayCommand.DATA, 0, 77, new byte[] {1, 2, 3, 4}, new byte[] {9, 8, 7, 6, 5});
+        byte[] body = sent.encode(PaddingSource.ZEROS);
+        byte[] buf = new byte[100 + body.length + 3];
+        System.arraycopy(body, 0, buf, 100, body.length);
+        RelayCell view = RelayCell.decode(buf, 100, body.length);
+        assertEquals(RelayCell.decode(body), view);
+        assertEquals(sent, view);
+        assertSame(buf, view.dataArray());
+        assertEquals(100 + RelayCell.DATA_OFFSET, view.dataOffset());
+        assertEquals(5, view.dataLength());
+        assertArrayEquals(new byte[] {1, 2, 3, 4}, view.digest());
+        assertArrayEquals(body, view.encode(PaddingSource.ZEROS));
+        byte[] d = view.takeData();
+        d[0] = 0; // a copy: the body is untouched
+        assertEquals(9, buf[100 + RelayCell.DATA_OFFSET]);
     }
 }

@@ -173,4 +173,69 @@ class CellReaderTest {
         }
         assertEquals(20, seen);
     }
+
+    /**
+     * A link's loop with views: offer, nextView, detach once handled. Cells kept past later offers (which compact
+     * or grow the reader's buffer) still hold what arrived; without the detach they would show later bytes.
+     */
+    @Test
+    void viewsKeptAfterTheirDetachSurviveLaterOffers() {
+        long seed = 20261207;
+        System.out.println("CellReaderTest views seed " + seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int round = 0; round < 100; round++) {
+            List<Cell> cells = new ArrayList<>();
+            cells.add(new Versions(4).toCell(0));
+            for (int i = 0; i < 40; i++) {
+                byte[] p = new byte[Cell.PAYLOAD_LEN];
+                rnd.nextBytes(p);
+                cells.add(new Cell(1 + rnd.nextInt(1000), CellCommand.RELAY, p));
+            }
+            byte[] stream = wire(cells, 4);
+            CellReader r = new CellReader();
+            List<Cell> kept = new ArrayList<>();
+            int off = 0;
+            int maxChunk = 1 + rnd.nextInt(rnd.nextBoolean() ? 600 : 6000);
+            while (off < stream.length) {
+                off += r.offer(stream, off, Math.min(stream.length - off, 1 + rnd.nextInt(maxChunk)));
+                Cell c;
+                while ((c = r.nextView()) != null) {
+                    if (kept.isEmpty()) {
+                        r.setLinkVersion(4);
+                    }
+                    kept.add(c);
+                    c.detach();
+                }
+            }
+            assertEquals(cells, kept, "round " + round);
+        }
+    }
+
+    @Test
+    void aBorrowedPayloadIsTheReadersBufferAtItsOffset() {
+        byte[] p = new byte[Cell.PAYLOAD_LEN];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (byte) (i * 7);
+        }
+        List<Cell> cells = List.of(new Versions(4).toCell(0), new Cell(5, CellCommand.RELAY, p));
+        CellReader r = new CellReader();
+        r.push(wire(cells, 4));
+        r.nextView().detach();
+        r.setLinkVersion(4);
+        Cell c = r.nextView();
+        int at = c.payloadOffset();
+        byte[] buf = c.borrowPayload();
+        assertTrue(at > 0, "a view past the VERSIONS cell and the header: " + at);
+        assertArrayEquals(p, java.util.Arrays.copyOfRange(buf, at, at + Cell.PAYLOAD_LEN));
+        IllegalStateException e = assertThrows(IllegalStateException.class, c::payload);
+        assertEquals("the payload of this cell was taken by its consumer", e.getMessage());
+        c.detach(); // borrowed: nothing to copy, and nothing breaks
+
+        // A cell that did not come from a reader lends a copy, at offset 0.
+        Cell own = new Cell(5, CellCommand.RELAY, p);
+        byte[] lent = own.borrowPayload();
+        assertEquals(0, own.payloadOffset());
+        lent[0] = 1;
+        assertArrayEquals(p, own.payload());
+    }
 }

@@ -91,6 +91,27 @@ class ChannelTest {
         assertEquals(2, sched.pendingTimers(), "one link timer per open end");
     }
 
+    /** The link reads cells as views of its reader's buffer: a handler that keeps them still sees what came. */
+    @Test
+    void cellsAHandlerKeepsSurviveTheReadersReuse() {
+        Recorder ir = new Recorder();
+        Recorder rr = new Recorder();
+        Channel[] c = link(ir, rr, null, keys.identity());
+        List<Cell> sent = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            byte[] p = new byte[Cell.PAYLOAD_LEN];
+            RND.nextBytes(p);
+            Cell cell = new Cell(1 + i, org.onionpeer.cell.CellCommand.RELAY, p);
+            sent.add(cell);
+            c[0].send(cell);
+            if (i % 7 == 0) {
+                sched.runUntilIdle();
+            }
+        }
+        sched.runUntilIdle();
+        assertEquals(sent, rr.cells);
+    }
+
     @Test
     void boundLinkIsAuthenticated() {
         Recorder ir = new Recorder();

@@ -496,6 +496,7 @@ public final class BridgeServer implements AutoCloseable {
         if (hook != null) {
             hook.run();
         }
+        WebSocketTransport.refuseExtensions(resp);
         // No slot yet: it is taken when (if) the session opens, so a connection that dies first costs nothing.
         Slot slot = new Slot(key, route);
         return new WebSocketTransport(route == null ? scheduler : route.scheduler, options.limits, slot::opened,

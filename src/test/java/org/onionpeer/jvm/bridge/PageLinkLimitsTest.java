@@ -90,6 +90,23 @@ class PageLinkLimitsTest {
         return w;
     }
 
+    /** What Chromium offers on every WebSocket: a link carries encrypted cells, so compressing them is waste. */
+    @Test
+    void aBrowsersDeflateOfferIsDeclined() throws Exception {
+        start(new BridgeServer.Options());
+        RawWs w = RawWs.send("127.0.0.1", server.port(), "/link",
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+        toClose.add(w);
+        w.readResponse();
+        assertEquals(101, w.status, w.status + " " + w.body);
+        assertEquals(null, w.headers.get("sec-websocket-extensions"), "extensions accepted: " + w.headers);
+        byte[] ping = {7, 8, 9};
+        w.sendBinary(ping);
+        RawWs.Frame f = w.readFrame();
+        assertEquals(0x2, f.opcode);
+        assertArrayEquals(ping, f.payload);
+    }
+
     @Test
     void resetUpgradesLeaveNoSlotTaken() throws Exception {
         start(new BridgeServer.Options());

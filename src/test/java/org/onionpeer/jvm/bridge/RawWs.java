@@ -34,6 +34,11 @@ final class RawWs implements AutoCloseable {
 
     /** Connects from {@code from} (a loopback address) and sends an upgrade request for {@code path}. */
     static RawWs send(String from, int port, String path) throws IOException {
+        return send(from, port, path, "");
+    }
+
+    /** As {@link #send(String, int, String)} with {@code extraHeaders} (each line ending in CRLF). */
+    static RawWs send(String from, int port, String path, String extraHeaders) throws IOException {
         Socket s = new Socket();
         try {
             s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
@@ -44,7 +49,7 @@ final class RawWs implements AutoCloseable {
             new Random().nextBytes(key);
             String req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key)
-                    + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+                    + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
             w.out.write(req.getBytes(StandardCharsets.ISO_8859_1));
             w.out.flush();
             return w;
