@@ -110,6 +110,11 @@ public final class RelayCell {
         return dataOff;
     }
 
+    /** This cell with its own copies of digest and data: for a consumer that keeps a decoded cell (a view). */
+    public RelayCell detached() {
+        return new RelayCell(command, recognized, streamId, digest(), data());
+    }
+
     /** The typed relay message in this cell. */
     public RelayMessage message() {
         return RelayMessages.decode(command, data());

@@ -231,7 +231,8 @@ public final class ConfluxSet implements ClientCircuit.Conflux {
                 throw new ProtocolException("conflux out-of-order queue over " + limits.maxOutOfOrderCells
                         + " cells");
             }
-            if (outOfOrder.put(seq, rc) != null) {
+            // A decoded cell views the link reader's buffer, valid only while it is handled: keep a copy.
+            if (outOfOrder.put(seq, rc.detached()) != null) {
                 throw new ProtocolException("conflux sequence number " + seq + " received twice");
             }
             return true;
