@@ -13,6 +13,8 @@ public final class NtorWorkload implements Workload {
     private static final int SETS = 32;
 
     private final boolean client;
+    /** Which X25519 to time: null leaves the platform's; true doubles, false Bouncy Castle (the bench page). */
+    private final Boolean doubles;
     private final byte[] nodeId = new byte[20];
     private final List<Ntor.Keypair> onionKeys = new ArrayList<>();
     private final byte[][] xs = new byte[SETS][];
@@ -22,7 +24,15 @@ public final class NtorWorkload implements Workload {
     private int next;
 
     public NtorWorkload(boolean client) {
+        this(client, null);
+    }
+
+    public NtorWorkload(boolean client, Boolean doubles) {
         this.client = client;
+        this.doubles = doubles;
+        if (doubles != null) {
+            org.onionpeer.crypto.Curve25519.use(doubles);
+        }
         for (int i = 0; i < 20; i++) {
             nodeId[i] = (byte) (i * 7 + 1);
         }
@@ -49,7 +59,8 @@ public final class NtorWorkload implements Workload {
 
     @Override
     public String name() {
-        return (client ? "ntor handshake / client" : "ntor handshake / server");
+        return (client ? "ntor handshake / client" : "ntor handshake / server")
+                + (doubles == null ? "" : doubles ? ", X25519 in doubles" : ", X25519 Bouncy Castle");
     }
 
     @Override
@@ -64,6 +75,9 @@ public final class NtorWorkload implements Workload {
 
     @Override
     public void run(int ops) {
+        if (doubles != null) {
+            org.onionpeer.crypto.Curve25519.use(doubles);
+        }
         for (int k = 0; k < ops; k++) {
             int i = next++ % SETS;
             if (client) {

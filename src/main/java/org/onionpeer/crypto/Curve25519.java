@@ -24,6 +24,11 @@ public final class Curve25519 {
         doubles = false;
     }
 
+    /** Either (the bench page times both). */
+    public static void use(boolean inDoubles) {
+        doubles = inDoubles;
+    }
+
     /** X25519(secret, 9) into {@code out}. */
     static void scalarMultBase(byte[] secret, byte[] out) {
         if (doubles) {
