@@ -22,7 +22,7 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
     static final int BATCH_SHIFT = 12;
     static final int BATCH_BLOCKS = 1 << BATCH_SHIFT;
     static final int BATCH_BYTES = BATCH_BLOCKS * 16;
-    /** Batches kept requested or ready ahead of the position: 512 KiB per cipher. */
+    /** Batches kept requested or ready ahead of the position at most: 512 KiB per busy cipher. */
     static final int AHEAD = 8;
 
     private static JSObject zeros;
@@ -58,6 +58,12 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
         /** Next batch number to request. */
         private int nextRequest;
         private int inFlight;
+        /**
+         * Batches to keep ahead now: 1 until half of the first is used, then doubling with each batch used, up to
+         * AHEAD. An idle circuit's ciphers (a page's pool circuits, circuits it relays) then hold 64 KiB each
+         * instead of 512, and a page's first circuits do not wait behind 512 KiB of keystream per hop and way.
+         */
+        private int ahead = 1;
         /** Ready batches by batch % AHEAD, with the batch number each slot holds. */
         private final byte[][] slots = new byte[AHEAD][];
         private final int[] slotBatch = new int[AHEAD];
@@ -108,7 +114,11 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
                 off += n;
                 len -= n;
                 inBatch += n;
+                if (ahead == 1 && inBatch >= BATCH_BYTES / 2) {
+                    ahead = 2;
+                }
                 if (inBatch == BATCH_BYTES) {
+                    ahead = Math.min(AHEAD, ahead * 2);
                     if (ks != null && slotBatch[slot] == batch) {
                         slots[slot] = null;
                     }
@@ -161,7 +171,7 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
             if (nextRequest - batch < 0) {
                 nextRequest = batch; // we fell behind: skip batches already passed
             }
-            while (nextRequest - batch < AHEAD && inFlight < AHEAD) {
+            while (nextRequest - batch < ahead && inFlight < AHEAD) {
                 int b = nextRequest++;
                 inFlight++;
                 SubtleAesCtr.encryptZeros(key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, zeros, b, onBatch, onError);
