@@ -104,30 +104,19 @@ final class X25519F64 {
 
         /** o = a * b mod p, carried (limbs back near 16 bits). */
         void mul(double[] o, double[] a, double[] b) {
-            for (int i = 0; i < 31; i++) {
-                t[i] = 0;
-            }
+            java.util.Arrays.fill(t, 0);
             for (int i = 0; i < 16; i++) {
                 double ai = a[i];
                 for (int j = 0; j < 16; j++) {
                     t[i + j] += ai * b[j];
                 }
             }
-            for (int i = 0; i < 15; i++) {
-                t[i] += 38 * t[i + 16];
-            }
-            for (int i = 0; i < 16; i++) {
-                o[i] = t[i];
-            }
-            carry(o);
-            carry(o);
+            reduce(o);
         }
 
         /** o = a^2 mod p: each cross product once, doubled (about half the multiplies of {@link #mul}). */
         void sqr(double[] o, double[] a) {
-            for (int i = 0; i < 31; i++) {
-                t[i] = 0;
-            }
+            java.util.Arrays.fill(t, 0);
             for (int i = 0; i < 16; i++) {
                 double ai = a[i];
                 t[2 * i] += ai * ai;
@@ -136,12 +125,15 @@ final class X25519F64 {
                     t[i + j] += ai2 * a[j];
                 }
             }
+            reduce(o);
+        }
+
+        /** o = the 31-limb product in t folded to 16 limbs (2^256 = 38 mod p), then carried. */
+        private void reduce(double[] o) {
             for (int i = 0; i < 15; i++) {
                 t[i] += 38 * t[i + 16];
             }
-            for (int i = 0; i < 16; i++) {
-                o[i] = t[i];
-            }
+            System.arraycopy(t, 0, o, 0, 16);
             carry(o);
             carry(o);
         }
