@@ -157,15 +157,12 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
     }
 
     private void link(ClientCircuit primary, ClientCircuit second) {
-        List<ClientCircuit> legs = new ArrayList<>();
-        legs.add(primary);
-        legs.add(second);
         ConfluxSet.Limits limits = new ConfluxSet.Limits();
         // prop329 §2.1: no longer than the stream timeout, C tor uses its (adaptive, usually seconds) build
         // timeout. Ours is a fixed 60 s bound on a whole build; a LINKED is one round trip, so 10 s at most, so
         // that an exit that never links costs a waiting stream 30 s (3 sets) rather than minutes.
         limits.timeoutMillis = Math.min(proxy.options().circuit.buildTimeoutMillis, LINK_TIMEOUT_MILLIS);
-        ConfluxSet set = new ConfluxSet(legs, proxy.scheduler(), proxy.node().entropy(), limits,
+        ConfluxSet set = new ConfluxSet(List.of(primary, second), proxy.scheduler(), proxy.node().entropy(), limits,
                 new ConfluxSet.Listener() {
                     @Override
                     public void linked(ConfluxSet s) {

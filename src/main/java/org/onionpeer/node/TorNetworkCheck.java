@@ -108,16 +108,17 @@ public final class TorNetworkCheck implements Bootstrap.DirectoryCheck {
         }
     }
 
+    /** The prefetch not yet handed to a check, or null. */
     private Early early;
-    private boolean earlyUsed;
 
     @Override
     public void check(Directory bridgeDirectory, Bootstrap.CheckCallback cb) {
         Bootstrap.TextCallback offer = offerCallback(bridgeDirectory, cb);
-        if (early != null && !earlyUsed) {
-            earlyUsed = true;
-            early.waiting = offer;
-            early.deliver();
+        Early e = early;
+        if (e != null) {
+            early = null;
+            e.waiting = offer;
+            e.deliver();
             return;
         }
         source.get(base + "/tor/authorities", offer);
