@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.circuit.CircuitOptions;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
@@ -57,7 +57,7 @@ final class LoadBench {
         try (SeededHttpServer http = new SeededHttpServer();
                 BridgeProcess bridge = new BridgeProcess(List.of(), BridgeProcess.args("--socks-port", "0",
                         "--exit-policy", "accept 127.0.0.0/8:*"), 60_000);
-                TorClient client = new TorClient(new Channel.Limits(), new ClientCircuit.Options());
+                TorClient client = new TorClient(new Channel.Limits(), new CircuitOptions());
                 LinkLoad load = new LinkLoad(new LinkLoad.Options())) {
             Directory d = LoadProbes.directory(bridge.web());
             RelayInfo first = null;

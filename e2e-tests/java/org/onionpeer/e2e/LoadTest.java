@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.onionpeer.circuit.CircuitOptions;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.jvm.Bridge;
@@ -58,7 +59,7 @@ class LoadTest {
         o.socksPort = -1; // no onion proxy: its pool circuits would blur the relays' counts
         Channel.Limits limits = new Channel.Limits(); // maxCircuits 2048 per link: enough, see the report
         o.limits = limits;
-        ClientCircuit.Options co = new ClientCircuit.Options();
+        CircuitOptions co = new CircuitOptions();
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
 
         long[] sizes = new long[CIRCUITS];

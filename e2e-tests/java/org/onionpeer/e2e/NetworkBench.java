@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.onionpeer.circuit.CircuitOptions;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.jvm.Bridge;
@@ -67,7 +68,7 @@ final class NetworkBench {
                 + " an exit), JVM " + System.getProperty("java.version") + ", " + Runtime.getRuntime()
                 .availableProcessors() + " CPUs, load average " + Bench.loadAverage());
         try (SeededHttpServer http = new SeededHttpServer(); Bridge bridge = new Bridge(o);
-                TorClient client = new TorClient(new Channel.Limits(), new ClientCircuit.Options())) {
+                TorClient client = new TorClient(new Channel.Limits(), new CircuitOptions())) {
             http.serve("/bulk", blob);
             double buildMedian = builds(bridge, client);
             double jvmBulk = bulk(bridge, http.port(), blobSha);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.onionpeer.circuit.CircuitOptions;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.circuit.ClientStream;
 import org.onionpeer.dir.RelayInfo;
@@ -41,9 +42,9 @@ final class TorClient implements AutoCloseable {
     private final JvmDialer dialer;
     private final Node node;
     private final JcaRelayPrimitives primitives = new JcaRelayPrimitives();
-    private final ClientCircuit.Options circuitOptions;
+    private final CircuitOptions circuitOptions;
 
-    TorClient(Channel.Limits limits, ClientCircuit.Options circuitOptions) {
+    TorClient(Channel.Limits limits, CircuitOptions circuitOptions) {
         SecureRandom rnd = new SecureRandom();
         this.dialer = new JvmDialer(loop, null);
         this.node = new Node(loop, rnd::nextBytes, dialer, limits);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.onionpeer.circuit.ClientCircuit;
+import org.onionpeer.circuit.CircuitOptions;
 import org.onionpeer.cert.RelayIdentity;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.jvm.JcaRelayPrimitives;
@@ -43,7 +43,7 @@ class TorLinkInteropTest {
     @BeforeAll
     static void startNetwork() throws Exception {
         net = TorNetwork.start(Path.of("target", "tor-networks", "interop"), BASE_PORT);
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.allowCreateFast = true;
         client = new TorClient(null, o);
     }
@@ -151,7 +151,7 @@ class TorLinkInteropTest {
             assertEquals(net.fingerprint(name), d.get(name).identity().fingerprint());
         }
         List<RelayInfo> path = List.of(d.get("relay1"), d.get("relay2"), d.get("exit1"));
-        ClientCircuit.Options ntorOnly = new ClientCircuit.Options();
+        CircuitOptions ntorOnly = new CircuitOptions();
         try (TorClient ntorClient = new TorClient(null, ntorOnly);
                 SeededHttpServer http = new SeededHttpServer()) {
             TorClient.Built b = ntorClient.build(path).get(60, TimeUnit.SECONDS);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.onionpeer.circuit.CircuitOptions;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.circuit.NtorV3ExitHandshake;
 import org.onionpeer.dir.Directory;
@@ -65,7 +66,7 @@ final class TorNetworkBench {
                     Bridge classic = new Bridge(cl);
                     CTorClient ctor = net.startClient("bench-client", ports, ports + 1, List.of());
                     CTorClient ctor1 = net.startClient("bench-client1", ports1, ports1 + 1, List.of("ConfluxEnabled 0"));
-                    TorClient ours = new TorClient(new Channel.Limits(), new ClientCircuit.Options())) {
+                    TorClient ours = new TorClient(new Channel.Limits(), new CircuitOptions())) {
                 Directory d = bridge.awaitTorNetwork(90_000);
                 single.awaitTorNetwork(90_000);
                 classic.awaitTorNetwork(90_000);

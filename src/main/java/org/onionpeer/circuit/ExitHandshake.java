@@ -5,7 +5,7 @@ import org.onionpeer.dir.RelayInfo;
 
 /**
  * A circuit handshake with an exit that asks it for congestion control (prop324 §10). It is an object the
- * caller installs ({@link ClientCircuit.Options#congestionControl}), not a call ClientCircuit makes itself, so
+ * caller installs ({@link CircuitOptions#congestionControl}), not a call ClientCircuit makes itself, so
  * that a build which never asks (the browser page) carries neither ntor v3 nor SHA-3: TeaVM keeps only the
  * implementations something instantiates.
  */

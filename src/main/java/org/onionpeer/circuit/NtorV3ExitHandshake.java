@@ -6,7 +6,7 @@ import org.onionpeer.dir.RelayInfo;
 /**
  * ntor v3 carrying the congestion control request (prop324 §10.1, prop332): for an exit that lists Relay=4
  * (ntor v3) and FlowCtrl=2 (congestion control) and whose Ed25519 identity we know, which ntor v3 names.
- * Install {@link #FACTORY} as {@link ClientCircuit.Options#congestionControl}.
+ * Install {@link #FACTORY} as {@link CircuitOptions#congestionControl}.
  */
 public final class NtorV3ExitHandshake implements ExitHandshake {
     public static final Factory FACTORY = new Factory() {

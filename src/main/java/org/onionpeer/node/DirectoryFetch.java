@@ -4,6 +4,7 @@ import java.util.Collections;
 import org.onionpeer.bytes.ByteWriter;
 import org.onionpeer.bytes.ProtocolException;
 import org.onionpeer.cell.EndReason;
+import org.onionpeer.circuit.CircuitOptions;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.circuit.ClientStream;
 import org.onionpeer.dir.RelayInfo;
@@ -48,7 +49,7 @@ final class DirectoryFetch implements ClientCircuit.Listener, ClientStream.Conne
                 }
                 // A directory known only from its DirAuthority line has no ntor key yet: CREATE_FAST, which
                 // ClientCircuit still allows only on a TLS link whose CERTS proved the expected identity.
-                ClientCircuit.Options o = options.circuit;
+                CircuitOptions o = options.circuit;
                 if (bridge.ntorKey() == null) {
                     o = o.copy();
                     o.allowCreateFast = true;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.onionpeer.bytes.ProtocolException;
+import org.onionpeer.circuit.CircuitOptions;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.Directory;
@@ -50,7 +51,7 @@ public final class OnionProxy implements StreamOpener {
         /** Which relays may be first hops (e.g. only those with an address this platform can dial); null: all. */
         public RelayFilter firstHopFilter;
         /** Build timeout, CREATE_FAST permission, BEGIN timeout, per-stream send buffer. */
-        public ClientCircuit.Options circuit = new ClientCircuit.Options();
+        public CircuitOptions circuit = new CircuitOptions();
         /** Where peer hops come from (pages); null: relays of the directory only. */
         public PeerHops peerHops;
         /**

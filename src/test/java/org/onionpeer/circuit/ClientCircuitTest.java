@@ -119,7 +119,7 @@ class ClientCircuitTest {
         return got[0];
     }
 
-    private ClientCircuit circuit(Channel ch, List<RelayInfo> path, ClientCircuit.Options o, CircuitEvents ev) {
+    private ClientCircuit circuit(Channel ch, List<RelayInfo> path, CircuitOptions o, CircuitEvents ev) {
         ClientCircuit c = new ClientCircuit(ch, node.circuits(), sched, ScriptedRelay.ENTROPY, new BcRelayPrimitives(),
                 path, o, ev);
         c.start();
@@ -198,7 +198,7 @@ class ClientCircuitTest {
     @Test
     void createFastIsRefusedOnAnUnauthenticatedLink() {
         setUp(false);
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.allowCreateFast = true;
         Channel ch = link();
         assertFalse(ch.isAuthenticated());
@@ -213,7 +213,7 @@ class ClientCircuitTest {
         setUp(true);
         Channel ch = link();
         assertTrue(ch.isAuthenticated());
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.allowCreateFast = true;
         ClientCircuit fast = circuit(ch, relay.relayInfos(), o, new CircuitEvents());
         assertTrue(fast.isOpen());
@@ -223,7 +223,7 @@ class ClientCircuitTest {
         for (int i = 0; i < 3; i++) {
             assertTrue(fast.hopKeys(i).sameAs(rc.keys.get(i)));
         }
-        ClientCircuit ntor = circuit(ch, relay.relayInfos(), new ClientCircuit.Options(), new CircuitEvents());
+        ClientCircuit ntor = circuit(ch, relay.relayInfos(), new CircuitOptions(), new CircuitEvents());
         assertTrue(ntor.isOpen());
         assertFalse(relay.circuit(ntor.circId()).usedCreateFast, "not allowed: ntor even on TLS");
     }
@@ -261,7 +261,7 @@ class ClientCircuitTest {
         Channel ch = linkTo(auth);
         assertEquals(relay.hops.get(0).info.identity(), ch.peerIdentity(), "CERTS supplied the Ed25519 identity");
         assertSame(ch, linkTo(relay.hops.get(0).info), "the full identity reuses the link");
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.allowCreateFast = true;
         ClientCircuit c = circuit(ch, List.of(auth), o, new CircuitEvents());
         assertTrue(c.isOpen(), "built: " + c.closeReason());
@@ -274,7 +274,7 @@ class ClientCircuitTest {
         setUp(false);
         RelayInfo auth = firstHopByFingerprint();
         Channel ch = linkTo(auth);
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.allowCreateFast = true;
         CircuitEvents ev = new CircuitEvents();
         ClientCircuit c = circuit(ch, List.of(auth), o, ev);
@@ -299,7 +299,7 @@ class ClientCircuitTest {
         sched.runUntilIdle();
         assertEquals(List.of("protocol error: CREATED_FAST answers a CREATE2"), ev.closed);
         // CREATE_FAST in flight, CREATED2 comes.
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.allowCreateFast = true;
         CircuitEvents evFast = new CircuitEvents();
         ClientCircuit fast = circuit(ch, relay.relayInfos(), o, evFast);
@@ -616,7 +616,7 @@ class ClientCircuitTest {
     @Test
     void sendBufferIsBounded() {
         setUp(false);
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.maxStreamSendBuffer = 600_000;
         ClientCircuit c = circuit(link(), relay.relayInfos(), o, new CircuitEvents());
         StreamEvents se = stream(c, "x.example");

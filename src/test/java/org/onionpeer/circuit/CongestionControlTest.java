@@ -48,7 +48,7 @@ class CongestionControlTest {
         return ClientCircuitTest.openLink(sched, node, relay.hops.get(0).info);
     }
 
-    private ClientCircuit circuit(Channel ch, List<RelayInfo> path, ClientCircuit.Options o,
+    private ClientCircuit circuit(Channel ch, List<RelayInfo> path, CircuitOptions o,
             ClientCircuitTest.CircuitEvents ev) {
         ClientCircuit c = new ClientCircuit(ch, node.circuits(), sched, ScriptedRelay.ENTROPY, new BcRelayPrimitives(),
                 path, o, ev);
@@ -62,7 +62,7 @@ class CongestionControlTest {
      * A built 3-hop circuit whose exit negotiated CC with {@code inc} (exit congestion window {@code cwnd}): what
      * the ntor v3 handshake will report, set on both ends before any stream, as the handshake would.
      */
-    private ClientCircuit ccCircuit(ClientCircuit.Options o, ClientCircuitTest.CircuitEvents ev, int inc, int cwnd) {
+    private ClientCircuit ccCircuit(CircuitOptions o, ClientCircuitTest.CircuitEvents ev, int inc, int cwnd) {
         ClientCircuit c = circuit(link(), relay.relayInfos(), o, ev);
         c.enableCongestionControl(2, inc);
         relay.circuit(c.circId()).enableCongestionControl(inc, cwnd);
@@ -165,7 +165,7 @@ class CongestionControlTest {
 
     @Test
     void anExitIgnoringXoffPastTheHardCapLosesTheCircuit() {
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.maxStreamReceiveBuffer = 1_000_000;
         ClientCircuitTest.CircuitEvents ev = new ClientCircuitTest.CircuitEvents();
         ClientCircuit c = ccCircuit(o, ev, 31, 1_000_000);
@@ -191,7 +191,7 @@ class CongestionControlTest {
 
     @Test
     void theCircuitWideCapBoundsManyPausedStreams() {
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.maxCircuitReceiveBuffer = 600_000;
         ClientCircuitTest.CircuitEvents ev = new ClientCircuitTest.CircuitEvents();
         ClientCircuit c = ccCircuit(o, ev, 31, 1_000_000);
@@ -326,13 +326,13 @@ class CongestionControlTest {
         ClientCircuit one = circuit(ch, Collections.singletonList(relay.hops.get(0).info), null,
                 new ClientCircuitTest.CircuitEvents());
         assertFalse(one.shouldRequestCongestionControl(0), "not on one-hop circuits");
-        ClientCircuit.Options off = new ClientCircuit.Options();
+        CircuitOptions off = new CircuitOptions();
         off.congestionControl = null;
         assertFalse(circuit(ch, relay.relayInfos(), off, new ClientCircuitTest.CircuitEvents())
                 .shouldRequestCongestionControl(2));
-        assertNull(new ClientCircuit.Options().congestionControl, "off by default (see Options.congestionControl)");
+        assertNull(new CircuitOptions().congestionControl, "off by default (see Options.congestionControl)");
         // A different consensus value moves the accepted range.
-        ClientCircuit.Options cons = new ClientCircuit.Options();
+        CircuitOptions cons = new CircuitOptions();
         cons.consensusSendmeInc = 100;
         ClientCircuit d = circuit(ch, relay.relayInfos(), cons.copy(), new ClientCircuitTest.CircuitEvents());
         assertThrows(ProtocolException.class, () -> d.enableCongestionControl(2, 31));
@@ -369,8 +369,8 @@ class CongestionControlTest {
         assertThrows(ProtocolException.class, () -> w.sendmeReceived(first), "the next one expects cell 62's digest");
     }
 
-    private static ClientCircuit.Options wantCc() {
-        ClientCircuit.Options o = new ClientCircuit.Options();
+    private static CircuitOptions wantCc() {
+        CircuitOptions o = new CircuitOptions();
         o.congestionControl = NtorV3ExitHandshake.FACTORY;
         return o;
     }
@@ -411,7 +411,7 @@ class CongestionControlTest {
         assertFalse(old.usesCongestionControl());
 
         relay.handshakeTypes.clear();
-        ClientCircuit.Options off = new ClientCircuit.Options();
+        CircuitOptions off = new CircuitOptions();
         off.congestionControl = null;
         circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), off, new ClientCircuitTest.CircuitEvents());
         assertEquals(List.of(Ntor.HTYPE, Ntor.HTYPE), relay.handshakeTypes, "CC not wanted: plain ntor");
@@ -421,7 +421,7 @@ class CongestionControlTest {
     void aConsensusWithCcAlgZeroTurnsTheRequestOff() {
         // tor's congestion_control_enabled(): cc_alg=0 in the consensus means no CC request, whatever we want.
         Channel ch = link();
-        ClientCircuit.Options o = wantCc();
+        CircuitOptions o = wantCc();
         o.ccParams = CcParams.fromConsensus(java.util.Map.of("cc_alg", 0));
         ClientCircuit c = circuit(ch, pathWithExitProto("FlowCtrl=1-2 Relay=2-4"), o,
                 new ClientCircuitTest.CircuitEvents());
@@ -438,7 +438,7 @@ class CongestionControlTest {
 
     @Test
     void theConsensusGivesEveryClientParameterAndTorsDefaultsFillTheRest() {
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.useConsensus(CcParams.fromConsensus(java.util.Map.of("cc_sendme_inc", 40, "cc_xoff_client", 300,
                 "cc_xon_rate", 700, "cc_vegas_beta_exit", 300, "cc_xoff_exit", 0)));
         assertEquals(40, o.consensusSendmeInc);
@@ -450,7 +450,7 @@ class CongestionControlTest {
         assertEquals(186, o.ccParams.vegasAlpha, "absent: tor's default");
         assertTrue(o.ccParams.enabled());
 
-        ClientCircuit.Options none = new ClientCircuit.Options();
+        CircuitOptions none = new CircuitOptions();
         none.useConsensus(CcParams.defaults());
         assertEquals(31, none.consensusSendmeInc);
         assertEquals(500, none.xoffClientCells);

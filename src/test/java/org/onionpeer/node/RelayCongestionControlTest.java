@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.onionpeer.circuit.CircuitOptions;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.circuit.ClientStream;
 import org.onionpeer.circuit.NtorV3ExitHandshake;
@@ -100,7 +101,7 @@ class RelayCongestionControlTest {
             }
         });
         net.sched.advance(50);
-        ClientCircuit.Options o = new ClientCircuit.Options();
+        CircuitOptions o = new CircuitOptions();
         o.congestionControl = NtorV3ExitHandshake.FACTORY;
         ClientCircuit c = new ClientCircuit(ch[0], client.circuits(), net.sched, TestNet.ENTROPY,
                 new BcRelayPrimitives(), List.of(middle.info, exit.info), o, new ClientCircuit.Listener() {
