@@ -103,17 +103,22 @@ final class BrowserWebSocket implements Transport {
 
     @Override
     public void send(byte[] data) {
+        send(data, 0, data.length);
+    }
+
+    @Override
+    public void send(byte[] data, int off, int len) {
         if (closed) {
             return;
         }
-        if (outLen + data.length > MAX_GATHERED) {
+        if (outLen + len > MAX_GATHERED) {
             flush();
         }
         if (outLen == 0) {
             atEndOfTask(flush);
         }
-        out = Bytes.append(out, outLen, data);
-        outLen += data.length;
+        out = Bytes.append(out, outLen, data, off, len);
+        outLen += len;
     }
 
     private void flush() {

@@ -114,10 +114,15 @@ public final class Bytes {
      * the array returned and adds {@code data.length} to its length.
      */
     public static byte[] append(byte[] buf, int len, byte[] data) {
-        if (len + data.length > buf.length) {
-            buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + data.length));
+        return append(buf, len, data, 0, data.length);
+    }
+
+    /** As {@link #append(byte[], int, byte[])}, for {@code data[off..off+n)}. */
+    public static byte[] append(byte[] buf, int len, byte[] data, int off, int n) {
+        if (len + n > buf.length) {
+            buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
         }
-        System.arraycopy(data, 0, buf, len, data.length);
+        System.arraycopy(data, off, buf, len, n);
         return buf;
     }
 

@@ -68,6 +68,20 @@ public final class Cell {
         return new Cell(circId, command, payload, false);
     }
 
+    /**
+     * A fixed cell whose payload is {@code buf[off..off+509)}, not copied: valid only while the caller leaves those
+     * bytes alone. For a cell sent at once (a link encodes it before {@code send} returns), such as a relay
+     * passing on a cell it decrypted in its link's read buffer; whoever keeps it longer calls {@link #detach}
+     * first, which gives it its own copy.
+     */
+    public static Cell lend(long circId, int command, byte[] buf, int off) {
+        if (CellCommand.isVariable(command) || circId < 0 || circId > 0xffffffffL || command < 0 || command > 255
+                || off < 0 || buf.length - off < PAYLOAD_LEN) {
+            throw new IllegalArgumentException("not a fixed cell over " + buf.length + " bytes at " + off);
+        }
+        return new Cell(circId, command, buf, off, PAYLOAD_LEN);
+    }
+
     /** Wraps an array the caller hands over (no copy); used by the decoders on freshly sliced arrays. */
     private Cell(long circId, int command, byte[] payload, boolean fromReader) {
         this.circId = circId;
@@ -164,27 +178,43 @@ public final class Cell {
 
     /** The whole cell on the wire in the given framing. */
     public byte[] encode(LinkFormat format) {
-        checkNotTaken();
         // Straight into an array of the exact size: one allocation per cell, not two (ByteWriter + copy).
+        byte[] out = new byte[encodedLength(format)];
+        encode(out, 0, format);
+        return out;
+    }
+
+    /**
+     * The whole cell on the wire written into {@code out} at {@code at} (room for {@link #encodedLength} bytes);
+     * returns that length. A fixed cell's unused payload bytes are written as zeros, so an array reused for one
+     * cell after another (a link's scratch) never carries a byte of the previous cell.
+     */
+    public int encode(byte[] out, int at, LinkFormat format) {
+        checkNotTaken();
         if (circId > format.maxCircId()) {
             throw new ProtocolException("CircID " + circId + " does not fit " + format);
         }
-        byte[] out = new byte[encodedLength(format)];
-        int at;
+        int n = encodedLength(format);
+        if (at < 0 || out.length - at < n) {
+            throw new IllegalArgumentException("no room for a " + n + "-byte cell");
+        }
+        int p = at;
         if (format.circIdLen() == 2) {
-            Bytes.putU16(out, 0, (int) circId);
-            at = 2;
+            Bytes.putU16(out, p, (int) circId);
+            p += 2;
         } else {
-            Bytes.putU32(out, 0, circId);
-            at = 4;
+            Bytes.putU32(out, p, circId);
+            p += 4;
         }
-        out[at++] = (byte) command;
+        out[p++] = (byte) command;
         if (isVariable()) {
-            Bytes.putU16(out, at, len);
-            at += 2;
+            Bytes.putU16(out, p, len);
+            p += 2;
         }
-        System.arraycopy(payload, off, out, at, len);
-        return out;
+        System.arraycopy(payload, off, out, p, len);
+        p += len;
+        java.util.Arrays.fill(out, p, at + n, (byte) 0);
+        return n;
     }
 
     public int encodedLength(LinkFormat format) {

@@ -131,14 +131,38 @@ public final class RelayCell {
         if (off < 0 || out.length - off < BODY_LEN) {
             throw new IllegalArgumentException("no room for a relay body");
         }
-        out[off + COMMAND_OFFSET] = (byte) command;
-        Bytes.putU16(out, off + RECOGNIZED_OFFSET, recognized);
-        Bytes.putU16(out, off + STREAM_ID_OFFSET, streamId);
+        write(out, off, command, recognized, streamId, data, dataOff, dataLen, padding);
         if (digest != null) {
             System.arraycopy(digest, 0, out, off + DIGEST_OFFSET, DIGEST_LEN);
         } else {
             System.arraycopy(data, dataOff - HEADER_LEN + DIGEST_OFFSET, out, off + DIGEST_OFFSET, DIGEST_LEN);
         }
+    }
+
+    /**
+     * Writes the body of a cell to be sent, recognized and digest zero (the sender's crypto fills the digest), with
+     * {@code data[dataOff..dataOff+len)} and its padding, into {@code out} at {@code off}: an exit packaging a
+     * stream's bytes straight from its read buffer, no RelayCell or array per cell. Throws as the constructor does.
+     */
+    public static void encodeInto(int command, int streamId, byte[] data, int dataOff, int len, byte[] out, int off,
+            PaddingSource padding) {
+        if (len < 0 || len > MAX_DATA_LEN) {
+            throw new ProtocolException("relay data too long: " + len);
+        }
+        if (off < 0 || out.length - off < BODY_LEN) {
+            throw new IllegalArgumentException("no room for a relay body");
+        }
+        write(out, off, FixedFields.u8(command, "relay command"), 0, FixedFields.u16(streamId, "stream ID"), data,
+                dataOff, len, padding);
+        java.util.Arrays.fill(out, off + DIGEST_OFFSET, off + DIGEST_OFFSET + DIGEST_LEN, (byte) 0);
+    }
+
+    /** Every field but the digest; tor-spec §6.1 and prop289: 4 zero bytes after the data, then random padding. */
+    private static void write(byte[] out, int off, int command, int recognized, int streamId, byte[] data,
+            int dataOff, int dataLen, PaddingSource padding) {
+        out[off + COMMAND_OFFSET] = (byte) command;
+        Bytes.putU16(out, off + RECOGNIZED_OFFSET, recognized);
+        Bytes.putU16(out, off + STREAM_ID_OFFSET, streamId);
         Bytes.putU16(out, off + LENGTH_OFFSET, dataLen);
         System.arraycopy(data, dataOff, out, off + DATA_OFFSET, dataLen);
         int padAt = DATA_OFFSET + dataLen;

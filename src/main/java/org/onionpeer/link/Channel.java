@@ -94,6 +94,8 @@ public final class Channel implements Transport.Listener {
     private final Handler handler;
     private final Limits limits;
     private final CellReader reader;
+    /** Where each fixed-size cell is encoded before the transport copies it (loop-confined, reused). */
+    private final byte[] scratch = new byte[LinkFormat.V4.fixedCellLen()];
     private final Set<Long> circuits = new HashSet<>();
 
     // Initiator side.
@@ -412,15 +414,23 @@ public final class Channel implements Transport.Listener {
             return;
         }
         // VERSIONS always travels with a 2-byte CircID, whatever was negotiated (tor-spec §3).
-        byte[] wire = cell.encode(cell.command() == CellCommand.VERSIONS ? LinkFormat.INITIAL : format);
-        if (state == State.HANDSHAKING) {
-            auth.sent(cell.command(), wire);
+        LinkFormat f = cell.command() == CellCommand.VERSIONS ? LinkFormat.INITIAL : format;
+        int n = cell.encodedLength(f);
+        if (state == State.HANDSHAKING || n > scratch.length) {
+            byte[] wire = cell.encode(f);
+            if (state == State.HANDSHAKING) {
+                auth.sent(cell.command(), wire);
+            }
+            transport.send(wire);
+        } else {
+            // Encoded into the link's scratch, which the transport copies from: no array per cell sent.
+            cell.encode(scratch, 0, f);
+            transport.send(scratch, 0, n);
         }
-        transport.send(wire);
         lastSentMillis = scheduler.nowMillis();
-        queuedTotal += wire.length;
+        queuedTotal += n;
         if (queueObserver != null) {
-            queueObserver.queued(wire.length);
+            queueObserver.queued(n);
         }
     }
 

@@ -1,7 +1,6 @@
 package org.onionpeer.node;
 
 import java.util.ArrayDeque;
-import org.onionpeer.bytes.Bytes;
 import org.onionpeer.cell.Connected;
 import org.onionpeer.cell.DestroyReason;
 import org.onionpeer.cell.End;
@@ -166,8 +165,8 @@ final class ExitStream implements Transport.Listener, MemoryGuard.Queue {
         while (!closed && pendingBytes > 0 && (flowControl ? !xoffReceived : window.canSend())
                 && circuit.canSendData()) {
             byte[] head = pending.peek();
-            int n = Math.min(RelayCell.MAX_DATA_LEN, head.length - headOffset);
-            byte[] chunk = Bytes.slice(head, headOffset, n);
+            int at = headOffset;
+            int n = Math.min(RelayCell.MAX_DATA_LEN, head.length - at);
             headOffset += n;
             if (headOffset == head.length) {
                 pending.poll();
@@ -177,7 +176,7 @@ final class ExitStream implements Transport.Listener, MemoryGuard.Queue {
             if (!flowControl) {
                 window.sent(null);
             }
-            circuit.sendData(streamId, chunk);
+            circuit.sendData(streamId, head, at, n); // straight from what the socket delivered: no slice per cell
         }
         if (paused && pendingBytes < LOW_WATER && !closed) {
             paused = false;

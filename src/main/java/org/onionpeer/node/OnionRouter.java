@@ -84,6 +84,7 @@ public final class OnionRouter implements Node.CreateHandler {
     private final Node node;
     private final Config config;
     private final PaddingSource padding;
+    private final byte[] scratchBody = new byte[org.onionpeer.cell.RelayCell.BODY_LEN];
     private int circuits;
     /** Circuits relayed per peer address (capped by {@link NodeLimits#maxCircuitsPerAddress}). */
     private final Map<IpAddress, Integer> circuitsByAddress = new HashMap<>();
@@ -134,6 +135,15 @@ public final class OnionRouter implements Node.CreateHandler {
 
     PaddingSource padding() {
         return padding;
+    }
+
+    /**
+     * One relay body's scratch shared by this router's circuits (loop-confined): an exit makes each DATA cell
+     * there, and the link copies it as it sends or the circuit detaches it before it waits, so no cell outlives
+     * the next use.
+     */
+    byte[] scratchBody() {
+        return scratchBody;
     }
 
     /** Live circuits through this router. */

@@ -10,7 +10,6 @@ import org.onionpeer.cell.Cell;
 import org.onionpeer.cell.CellCommand;
 import org.onionpeer.cell.Create2;
 import org.onionpeer.cell.Created2;
-import org.onionpeer.cell.Data;
 import org.onionpeer.cell.Destroy;
 import org.onionpeer.cell.DestroyReason;
 import org.onionpeer.cell.End;
@@ -161,11 +160,14 @@ final class RelayCircuit {
     }
 
     private void relayForward(Cell cell, boolean early) {
-        byte[] body = cell.takePayload(); // we are the cell's last user: decrypt in place
-        if (crypto.decryptForward(body, 0)) {
-            recognized(body, early);
+        // We are the cell's last user: decrypt in place, in the link's read buffer, and pass it on from there
+        // (the next link copies it as it sends; pass() detaches it when it has to wait).
+        byte[] body = cell.borrowPayload();
+        int at = cell.payloadOffset();
+        if (crypto.decryptForward(body, at)) {
+            recognized(at == 0 ? body : Bytes.slice(body, at, Cell.PAYLOAD_LEN), early);
         } else if (next != null && !extending) {
-            pass(true, Cell.adopt(nextId, cell.command(), body)); // body is our own copy
+            pass(true, Cell.lend(nextId, cell.command(), body, at));
         } else {
             throw new ProtocolException("unrecognized relay cell at the last hop");
         }
@@ -317,9 +319,10 @@ final class RelayCircuit {
                     if (extending) {
                         throw new ProtocolException("relay cell from a hop not yet created");
                     }
-                    byte[] body = cell.takePayload(); // we are the cell's last user
-                    crypto.relayBackward(body, 0);
-                    pass(false, Cell.adopt(prevId, CellCommand.RELAY, body)); // body is our own copy
+                    byte[] body = cell.borrowPayload(); // we are the cell's last user: as relayForward
+                    int at = cell.payloadOffset();
+                    crypto.relayBackward(body, at);
+                    pass(false, Cell.lend(prevId, CellCommand.RELAY, body, at));
                     return;
                 }
                 case CellCommand.DESTROY:
@@ -464,8 +467,22 @@ final class RelayCircuit {
 
     /** Sends one DATA cell to the OP, keeping the circuit window and its SENDME digests. */
     void sendData(int streamId, byte[] chunk) {
+        sendData(streamId, chunk, 0, chunk.length);
+    }
+
+    /**
+     * One DATA cell of {@code data[off..off+len)} (at most 498 bytes) to the OP: its body is made in the
+     * router's scratch, encrypted there and lent to the link, which copies it as it sends (no array per cell).
+     */
+    void sendData(int streamId, byte[] data, int off, int len) {
+        if (closed) {
+            return;
+        }
         boolean record = window.nextSendNeedsDigest();
-        sendBackward(streamId, new Data(chunk));
+        byte[] body = router.scratchBody();
+        RelayCell.encodeInto(RelayCommand.DATA, streamId, data, off, len, body, 0, router.padding());
+        crypto.originateBackward(body, 0);
+        pass(false, Cell.lend(prevId, CellCommand.RELAY, body, 0));
         if (record) {
             crypto.backwardDigest(digest, 0);
         }
@@ -511,6 +528,7 @@ final class RelayCircuit {
         } else if (!pacer.admit(q.size())) {
             close(DestroyReason.RESOURCELIMIT, true, true);
         } else {
+            cell.detach(); // a lent cell gets its own copy before it waits
             q.add(cell);
             if (q.size() == 1) {
                 pacer.wait(forward ? nextLane : prevLane);

@@ -40,10 +40,15 @@ public final class Pipe {
 
         @Override
         public void send(byte[] data) {
-            if (closed || data.length == 0) {
+            send(data, 0, data.length);
+        }
+
+        @Override
+        public void send(byte[] data, int off, int len) {
+            if (closed || len == 0) {
                 return;
             }
-            byte[] copy = data.clone();
+            byte[] copy = java.util.Arrays.copyOfRange(data, off, off + len);
             inFlight += copy.length;
             End to = peer;
             to.scheduler.execute(() -> {

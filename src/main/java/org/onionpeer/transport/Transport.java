@@ -9,6 +9,15 @@ public interface Transport {
     /** Queues bytes for sending; never blocks. */
     void send(byte[] data);
 
+    /**
+     * Queues {@code b[off..off+len)} for sending; the caller may change or reuse {@code b} once this returns (a
+     * link encodes every cell into the same scratch array). Transports that copy what they queue anyway
+     * override it to copy once; the default makes the copy.
+     */
+    default void send(byte[] b, int off, int len) {
+        send(org.onionpeer.bytes.Bytes.slice(b, off, len));
+    }
+
     /** Closes the transport; {@link Listener#onClosed} follows once. */
     void close(String reason);
 

@@ -312,4 +312,67 @@ class CellCodecTest {
         d[0] = 0; // a copy: the body is untouched
         assertEquals(9, buf[100 + RelayCell.DATA_OFFSET]);
     }
+
+    /** A link encodes each cell into one reused scratch: the bytes must be those of encode(), whatever was there. */
+    @Test
+    void aCellEncodedIntoADirtyArrayIsByteForByteItsEncoding() {
+        byte[] scratch = new byte[600];
+        Arrays.fill(scratch, (byte) 0x55);
+        Cell shortFixed = new Cell(7, CellCommand.RELAY, new byte[] {1, 2, 3}); // padded to 509 with zeros
+        Cell variable = new Cell(9, CellCommand.VPADDING, new byte[] {4, 5});
+        for (Cell c : List.of(shortFixed, variable)) {
+            for (LinkFormat f : List.of(LinkFormat.V3, LinkFormat.V4)) {
+                byte[] want = c.encode(f);
+                assertEquals(want.length, c.encode(scratch, 3, f));
+                assertArrayEquals(want, Arrays.copyOfRange(scratch, 3, 3 + want.length), c + " " + f);
+                assertEquals(0x55, scratch[2] & 0xff, "nothing written before the offset");
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> shortFixed.encode(new byte[600], 100, LinkFormat.V4));
+        assertEquals("no room for a 514-byte cell", e.getMessage());
+    }
+
+    /** Cell.lend views its buffer (a relay passing a cell on from its link's buffer) until it is detached. */
+    @Test
+    void aLentCellViewsItsBufferUntilDetached() {
+        byte[] buf = new byte[Cell.PAYLOAD_LEN + 10];
+        buf[10] = 42;
+        Cell c = Cell.lend(5, CellCommand.RELAY, buf, 10);
+        assertEquals(Cell.PAYLOAD_LEN, c.payloadLength());
+        assertEquals(42, c.payload()[0]);
+        buf[10] = 43;
+        assertEquals(43, c.encode(LinkFormat.V4)[5], "a view: it sees its buffer change");
+        c.detach();
+        buf[10] = 44;
+        assertEquals(43, c.payload()[0], "detached: its own copy");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Cell.lend(5, CellCommand.VPADDING, buf, 0));
+        assertEquals("not a fixed cell over 519 bytes at 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Cell.lend(5, CellCommand.RELAY, buf, 11));
+        assertEquals("not a fixed cell over 519 bytes at 11", e.getMessage());
+    }
+
+    /** An exit makes DATA bodies straight from its read buffer: the same bytes as a RelayCell's encoding. */
+    @Test
+    void aRelayBodyWrittenFromARangeIsTheCellsEncoding() {
+        byte[] src = new byte[1000];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = (byte) (i * 7);
+        }
+        PaddingSource ff = (b, off, len) -> Arrays.fill(b, off, off + len, (byte) 0xff);
+        byte[] out = new byte[RelayCell.BODY_LEN + 2];
+        for (int len : new int[] {0, 1, 493, 494, 497, RelayCell.MAX_DATA_LEN}) {
+            Arrays.fill(out, (byte) 0x33);
+            RelayCell.encodeInto(RelayCommand.DATA, 513, src, 100, len, out, 2, ff);
+            byte[] want = new RelayCell(RelayCommand.DATA, 513, Arrays.copyOfRange(src, 100, 100 + len)).encode(ff);
+            assertArrayEquals(want, Arrays.copyOfRange(out, 2, out.length), "length " + len);
+        }
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> RelayCell.encodeInto(RelayCommand.DATA, 1, src, 0, RelayCell.MAX_DATA_LEN + 1, out, 0, ff));
+        assertEquals("relay data too long: 499", e.getMessage());
+        IllegalArgumentException r = assertThrows(IllegalArgumentException.class,
+                () -> RelayCell.encodeInto(RelayCommand.DATA, 1, src, 0, 10, out, 3, ff));
+        assertEquals("no room for a relay body", r.getMessage());
+    }
 }

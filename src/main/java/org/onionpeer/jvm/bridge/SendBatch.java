@@ -49,21 +49,26 @@ final class SendBatch {
 
     /** Adds a copy of {@code data} (the caller may reuse its array). */
     void add(byte[] data) {
+        add(data, 0, data.length);
+    }
+
+    /** Adds a copy of {@code data[off..off+n)} (the caller may reuse its array). */
+    void add(byte[] data, int off, int n) {
         synchronized (lock) {
-            if (data.length >= max) {
+            if (n >= max) {
                 flush();
-                sink.message(data.clone(), data.length);
+                sink.message(java.util.Arrays.copyOfRange(data, off, off + n), n);
                 return;
             }
-            if (len + data.length > max) {
+            if (len + n > max) {
                 flush();
             }
             if (buf == null) {
                 buf = spareCount > 0 ? spares[--spareCount] : new byte[max];
                 spares[spareCount] = null;
             }
-            System.arraycopy(data, 0, buf, len, data.length);
-            len += data.length;
+            System.arraycopy(data, off, buf, len, n);
+            len += n;
             if (!scheduled) {
                 scheduled = true;
                 scheduler.execute(() -> {

@@ -112,7 +112,12 @@ public final class WebSocketTransport implements Transport {
 
     @Override
     public void send(byte[] data) {
-        if (data.length == 0) {
+        send(data, 0, data.length);
+    }
+
+    @Override
+    public void send(byte[] data, int off, int len) {
+        if (len == 0) {
             return;
         }
         synchronized (lock) {
@@ -120,7 +125,7 @@ public final class WebSocketTransport implements Transport {
                 return;
             }
         }
-        batch.add(data);
+        batch.add(data, off, len);
     }
 
     /**

@@ -410,7 +410,12 @@ public final class Socks5Server implements AutoCloseable {
         stream.setListener(new Transport.Listener() {
             @Override
             public void onData(byte[] data) {
-                client.send(data);
+                onData(data, 0, data.length);
+            }
+
+            @Override
+            public void onData(byte[] b, int off, int len) {
+                client.send(b, off, len); // a circuit stream's cell data, copied once into the socket's buffer
                 if (!paused[1] && client.bufferedAmount() > options.highWater) {
                     // Any stream can be paused now (a circuit stream stops acknowledging, throttling the exit).
                     paused[1] = true;

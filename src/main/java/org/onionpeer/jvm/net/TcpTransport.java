@@ -160,7 +160,12 @@ public final class TcpTransport implements Transport {
 
     @Override
     public void send(byte[] data) {
-        if (data.length == 0) {
+        send(data, 0, data.length);
+    }
+
+    @Override
+    public void send(byte[] data, int off, int len) {
+        if (len == 0) {
             return;
         }
         boolean overflow = false;
@@ -169,11 +174,11 @@ public final class TcpTransport implements Transport {
             if (closing) {
                 return;
             }
-            if (queued.get() + data.length > maxQueued) {
+            if (queued.get() + len > maxQueued) {
                 overflow = true;
             } else {
-                append(data);
-                queued.addAndGet(data.length);
+                append(data, off, len);
+                queued.addAndGet(len);
                 if (!flushScheduled) {
                     flushScheduled = true;
                     schedule = true;
@@ -188,17 +193,18 @@ public final class TcpTransport implements Transport {
     }
 
     /** Under lock: copies {@code data} into the buffer being filled, starting a new one when it is full. */
-    private void append(byte[] data) {
-        int off = 0;
-        while (off < data.length) {
+    private void append(byte[] data, int from, int len) {
+        int off = from;
+        int endAt = from + len;
+        while (off < endAt) {
             if (filling == null || filling.maxWritableBytes() == 0) {
                 if (filling != null) {
                     out.add(filling);
                 }
-                int left = data.length - off;
+                int left = endAt - off;
                 filling = ch.alloc().buffer(Math.min(WRITE_BATCH, Math.max(left, FIRST_BUFFER)), WRITE_BATCH);
             }
-            int n = Math.min(data.length - off, filling.maxWritableBytes());
+            int n = Math.min(endAt - off, filling.maxWritableBytes());
             filling.writeBytes(data, off, n);
             off += n;
         }
