@@ -149,9 +149,84 @@ final class TorNetworkBench {
                 }
                 System.out.println("     (exit1's Vegas: from its own log, one line per SENDME it received; each leg's"
                         + " rate is about cwnd x 498 B / RTT; load average " + Bench.loadAverage() + ")");
+                pathLengths(d, web, vegas, runs);
             }
         }
         System.out.printf(Locale.ROOT, "(tor network bench took %.0f s)%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Where the exit's RTT comes from: one circuit of ours with congestion control on fixed paths of 3 hops and
+     * of 2 (a C relay, then exit1: the shortest path tor lets carry an exit stream, as it refuses streams on a
+     * circuit's first hop), interleaved, with exit1's Vegas state for each, and the same file fetched directly
+     * without Tor. If RTT_min grows by the same step per C relay and the line through the points meets the
+     * 0-hop axis near zero, what our client adds to the RTT is small and the C relays' own latency sets how
+     * fast a circuit of a given window goes: the ceiling of a client on these relays.
+     */
+    private static void pathLengths(Directory d, SeededHttpServer web, ExitVegasLog vegas, int runs) throws Exception {
+        CircuitOptions cc = new CircuitOptions();
+        cc.congestionControl = NtorV3ExitHandshake.FACTORY;
+        String path = SeededHttpServer.path(78, BULK_BYTES);
+        List<List<RelayInfo>> paths = List.of(List.of(byName(d, "relay1"), byName(d, "relay2"), byName(d, "exit1")),
+                List.of(byName(d, "relay1"), byName(d, "exit1")));
+        try (TorClient client = new TorClient(new Channel.Limits(), cc)) {
+            double[][] mbps = new double[paths.size()][runs];
+            List<List<ExitVegasLog.Line>> lines = new ArrayList<>();
+            long[] wall = new long[paths.size()];
+            for (int k = 0; k < paths.size(); k++) {
+                lines.add(new ArrayList<>());
+                fixedPathFetch(client, paths.get(k), web, path); // warm-up: links, JIT
+            }
+            for (int i = 0; i < runs; i++) {
+                for (int k = 0; k < paths.size(); k++) {
+                    long mark = vegas.mark();
+                    long w0 = System.nanoTime();
+                    mbps[k][i] = fixedPathFetch(client, paths.get(k), web, path);
+                    wall[k] += System.nanoTime() - w0;
+                    lines.get(k).addAll(vegas.since(mark));
+                }
+            }
+            for (int k = 0; k < paths.size(); k++) {
+                System.out.printf(Locale.ROOT, "tor  bulk, 1 circuit of ours, %d hops   median %6.1f MB/s  [%s]  exit1's Vegas %s%n",
+                        paths.get(k).size(), TorReference.median(mbps[k]), NetworkBench.runs(mbps[k]),
+                        ExitVegasLog.summary(lines.get(k), wall[k]));
+            }
+        }
+        double[] direct = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            long n;
+            try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), web.port())) {
+                s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                n = TorReference.readHttpBody(s.getInputStream());
+            }
+            if (n != BULK_BYTES) {
+                throw new IllegalStateException("got " + n + " bytes from the server directly");
+            }
+            direct[i] = n / ((System.nanoTime() - t0) / 1e9) / 1e6;
+        }
+        System.out.printf(Locale.ROOT, "tor  bulk, the same file without Tor    median %6.1f MB/s  [%s]  (what the host and"
+                + " the server allow)%n", TorReference.median(direct), NetworkBench.runs(direct));
+    }
+
+    /** A new circuit through {@code p}, one GET of {@code path} on it, checked; MB/s of the fetch. */
+    private static double fixedPathFetch(TorClient client, List<RelayInfo> p, SeededHttpServer web, String path)
+            throws Exception {
+        ClientCircuit c = client.build(p).get(60, java.util.concurrent.TimeUnit.SECONDS).circuit();
+        try {
+            if (!TorClient.onLoop(client.loop(), c::usesCongestionControl)) {
+                throw new IllegalStateException("exit1 did not negotiate congestion control on " + c);
+            }
+            TorClient.Fetched f = client.fetch(c, "127.0.0.1", web.port(), path).get(120,
+                    java.util.concurrent.TimeUnit.SECONDS);
+            if (f.length() != BULK_BYTES) {
+                throw new IllegalStateException("got " + f.length() + " bytes over " + c);
+            }
+            return f.length() / (f.nanos() / 1e9) / 1e6;
+        } finally {
+            client.close(c);
+        }
     }
 
     /** One SOCKS port measured: its runs, its CPU, exit1's Vegas lines during its runs. */

@@ -97,7 +97,7 @@ final class TorReference {
     }
 
     /** Reads an HTTP/1.x 200 response to the end and returns its body length (checked against Content-Length). */
-    private static long readHttpBody(InputStream in) throws IOException {
+    static long readHttpBody(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int b = in.read();
