@@ -66,7 +66,9 @@ final class ExitVegasLog {
             f.readFully(b);
             for (String l : new String(b, StandardCharsets.ISO_8859_1).split("\n")) {
                 Matcher m = LINE.matcher(l);
-                if (m.find()) {
+                // tor logs an RTT it has not measured yet as UINT64_MAX: such a line says nothing of the window.
+                if (m.find() && m.group(1).length() < 10 && m.group(2).length() < 10 && m.group(4).length() < 10
+                        && m.group(6).length() < 10) {
                     out.add(new Line(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
                             Integer.parseInt(m.group(4)), Integer.parseInt(m.group(6))));
                 }
