@@ -14,15 +14,16 @@ import org.onionpeer.link.LinkManager;
 
 /**
  * The onion proxy's conflux sets (proposal 329), as C tor's client makes them: when a pool circuit is built
- * with congestion control to an exit that lists Conflux=1, a second leg is built to the same exit through
- * another first hop and middle where the directory has them (prop329 §2.2), and the two are linked. Until the
- * set is linked the first circuit (the primary) takes no streams; the second never does.
+ * with congestion control to an exit that lists Conflux=1, more legs are built to the same exit, as many as the
+ * consensus's cfx_num_legs_set asks in all (2 by default; {@link OnionProxy.Options#confluxLegs}), each through
+ * other first hops and middles where the directory has them (prop329 §2.2), and they are linked. Until the set is
+ * linked the first circuit (the primary) takes no streams; the other legs never do.
  *
- * <p>Recovery: when the second leg cannot be built, nothing was sent about a set and the primary serves as a
- * plain circuit. When linking fails (no LINKED in time, a bad answer) both legs are closed, as prop329 §2.1
- * requires, and the pool builds again; after {@link #MAX_LINK_FAILURES} such failures in a row this proxy stops
- * asking for sets and says so in a build-failure event. A leg closing later closes its set (the set sees it,
- * {@link ConfluxSet#legClosed}).
+ * <p>Recovery: legs that cannot be built are left out; when none could, nothing was sent about a set and the
+ * primary serves as a plain circuit. When linking fails (no LINKED in time, a bad answer) all legs are closed, as
+ * prop329 §2.1 requires, and the pool builds again; after {@link #MAX_LINK_FAILURES} such failures in a row this
+ * proxy stops asking for sets and says so in a build-failure event. A leg closing later closes its set (the set
+ * sees it, {@link ConfluxSet#legClosed}).
  */
 public final class ConfluxLegs implements OnionProxy.Conflux {
     /** For {@link OnionProxy.Options#conflux}. */
@@ -32,13 +33,13 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
     static final int MAX_LINK_FAILURES = 3;
     /** The longest wait for the exit's LINKED on every leg. */
     static final long LINK_TIMEOUT_MILLIS = 10_000;
-    /** Paths drawn for a second leg when none avoids the first entirely. */
+    /** Paths drawn for a leg when none avoids the legs so far entirely. */
     static final int PATH_DRAWS = 6;
 
     private final OnionProxy proxy;
-    /** Primary circuit -> its set, once the second leg is built and LINKs went out. */
+    /** Primary circuit -> its set, once its other legs are built and LINKs went out. */
     private final Map<ClientCircuit, ConfluxSet> sets = new HashMap<>();
-    /** Primaries waiting for their second leg or for LINKED: no streams yet. */
+    /** Primaries waiting for their other legs or for LINKED: no streams yet. */
     private final Set<ClientCircuit> holding = new HashSet<>();
     private int linkFailures;
     private boolean givenUp;
@@ -65,7 +66,7 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
     }
 
     /**
-     * A pool circuit was built: starts its second leg when a set is wanted; true when {@code primary} now waits
+     * A pool circuit was built: starts its other legs when a set is wanted; true when {@code primary} now waits
      * for its set (the caller then does not offer it to streams).
      */
     @Override
@@ -78,40 +79,95 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
             return false;
         }
         // prop329 §2.2: the legs share no first hop and no middle (by identity), where the directory allows.
+        List<List<RelayInfo>> chosen = new ArrayList<>();
+        chosen.add(path);
         Set<String> avoid = new HashSet<>();
-        for (int i = 0; i < path.size() - 1; i++) {
-            avoid.add(path.get(i).identity().fingerprint());
-        }
-        // Where the directory is too small for that, PathSelector falls back to any relay; of a few draws keep the
-        // one sharing least with the first leg, a shared relay in the same position (the same queue and the same
-        // link onward) counting most.
-        List<RelayInfo> second = null;
-        int best = Integer.MAX_VALUE;
-        for (int draw = 0; draw < PATH_DRAWS && best > 0; draw++) {
-            List<RelayInfo> p = proxy.paths().choosePathTo(exit, avoid);
-            int overlap = p == null ? Integer.MAX_VALUE : overlap(path, p);
-            if (overlap < best) {
-                best = overlap;
-                second = p;
+        for (int leg = 1; leg < legs; leg++) {
+            List<RelayInfo> last = chosen.get(chosen.size() - 1);
+            for (int i = 0; i < last.size() - 1; i++) {
+                avoid.add(last.get(i).identity().fingerprint());
             }
+            // Where the directory is too small for that, PathSelector falls back to any relay; of a few draws keep
+            // the one sharing least with the legs so far, a shared relay in the same position (the same queue and
+            // the same link onward) counting most.
+            List<RelayInfo> next = null;
+            int best = Integer.MAX_VALUE;
+            for (int draw = 0; draw < PATH_DRAWS && best > 0; draw++) {
+                List<RelayInfo> p = proxy.paths().choosePathTo(exit, avoid);
+                int overlap = 0;
+                for (List<RelayInfo> c : chosen) {
+                    overlap = p == null ? Integer.MAX_VALUE : overlap + overlap(c, p);
+                }
+                if (overlap < best) {
+                    best = overlap;
+                    next = p;
+                }
+            }
+            if (next == null) {
+                break;
+            }
+            chosen.add(next);
         }
-        if (second == null) {
+        if (chosen.size() < 2) {
             return false;
         }
-        List<RelayInfo> chosen = second;
+        Pending pending = new Pending(primary, chosen.size() - 1);
         holding.add(primary);
-        proxy.node().links().connect(chosen.get(0), new LinkManager.ConnectCallback() {
-            @Override
-            public void connected(Channel channel) {
-                buildSecond(primary, channel, chosen);
-            }
+        for (List<RelayInfo> legPath : chosen.subList(1, chosen.size())) {
+            proxy.node().links().connect(legPath.get(0), new LinkManager.ConnectCallback() {
+                @Override
+                public void connected(Channel channel) {
+                    buildLeg(pending, channel, legPath);
+                }
 
-            @Override
-            public void failed(String reason) {
-                servePlain(primary);
-            }
-        });
+                @Override
+                public void failed(String reason) {
+                    pending.resolved(null);
+                }
+            });
+        }
         return true;
+    }
+
+    /**
+     * The legs of one set being built besides its primary: once each is built or has failed, the ones built are
+     * linked with the primary; with none, the primary serves as a plain circuit (no LINK went out).
+     */
+    private final class Pending {
+        final ClientCircuit primary;
+        final List<ClientCircuit> built = new ArrayList<>();
+        int outstanding;
+
+        Pending(ClientCircuit primary, int legs) {
+            this.primary = primary;
+            this.outstanding = legs;
+        }
+
+        /** One leg's outcome: the built circuit, or null when it failed. */
+        void resolved(ClientCircuit leg) {
+            if (leg != null) {
+                built.add(leg);
+            }
+            if (--outstanding > 0) {
+                return;
+            }
+            if (built.isEmpty() || !primary.isOpen() || proxy.isStopped()) {
+                for (ClientCircuit c : built) {
+                    c.close();
+                }
+                servePlain(primary);
+                return;
+            }
+            List<ClientCircuit> legs = new ArrayList<>();
+            legs.add(primary);
+            legs.addAll(built);
+            link(primary, legs);
+        }
+
+        /** A leg that was built closed before the set was linked: it leaves the set to be. */
+        void lost(ClientCircuit leg) {
+            built.remove(leg);
+        }
     }
 
     /** 2 per relay of {@code b} in the same position of {@code a}, 1 per relay of {@code b} elsewhere in it. */
@@ -128,41 +184,47 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
         return n;
     }
 
-    private void buildSecond(ClientCircuit primary, Channel channel, List<RelayInfo> path) {
+    private void buildLeg(Pending pending, Channel channel, List<RelayInfo> path) {
+        ClientCircuit primary = pending.primary;
         if (!primary.isOpen() || proxy.isStopped()) {
-            holding.remove(primary);
+            pending.resolved(null);
             return;
         }
         Node node = proxy.node();
+        boolean[] resolved = new boolean[1];
         ClientCircuit leg = new ClientCircuit(channel, node.circuits(), proxy.scheduler(), node.entropy(),
                 proxy.primitives(), path, proxy.options().circuit, new ClientCircuit.Listener() {
                     @Override
                     public void built(ClientCircuit c) {
-                        if (!primary.isOpen() || !c.usesCongestionControl()) {
+                        resolved[0] = true;
+                        if (!c.usesCongestionControl()) {
                             c.close();
-                            servePlain(primary);
+                            pending.resolved(null);
                             return;
                         }
-                        link(primary, c);
+                        pending.resolved(c);
                     }
 
                     @Override
                     public void closed(ClientCircuit c, String reason) {
-                        if (!sets.containsKey(primary)) {
-                            servePlain(primary); // no LINK went out: the primary is a plain circuit
-                        } // else the set saw it and closed the primary too
+                        if (!resolved[0]) {
+                            resolved[0] = true;
+                            pending.resolved(null); // never built: no LINK went out on it
+                        } else if (!sets.containsKey(primary)) {
+                            pending.lost(c); // built, its set not linked yet
+                        } // else the set saw it and closed the other legs too
                     }
                 });
         leg.start();
     }
 
-    private void link(ClientCircuit primary, ClientCircuit second) {
+    private void link(ClientCircuit primary, List<ClientCircuit> legs) {
         ConfluxSet.Limits limits = new ConfluxSet.Limits();
         // prop329 §2.1: no longer than the stream timeout, C tor uses its (adaptive, usually seconds) build
         // timeout. Ours is a fixed 60 s bound on a whole build; a LINKED is one round trip, so 10 s at most, so
         // that an exit that never links costs a waiting stream 30 s (3 sets) rather than minutes.
         limits.timeoutMillis = Math.min(proxy.options().circuit.buildTimeoutMillis, LINK_TIMEOUT_MILLIS);
-        ConfluxSet set = new ConfluxSet(List.of(primary, second), proxy.scheduler(), proxy.node().entropy(), limits,
+        ConfluxSet set = new ConfluxSet(legs, proxy.scheduler(), proxy.node().entropy(), limits,
                 new ConfluxSet.Listener() {
                     @Override
                     public void linked(ConfluxSet s) {
@@ -191,7 +253,7 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
         }
     }
 
-    /** The pool saw {@code primary} close (its set, if any, has closed the second leg already). */
+    /** The pool saw {@code primary} close (its set, if any, has closed the other legs already). */
     @Override
     public void primaryClosed(ClientCircuit primary) {
         holding.remove(primary);

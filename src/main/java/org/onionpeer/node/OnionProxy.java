@@ -55,12 +55,15 @@ public final class OnionProxy implements StreamOpener {
         /** Where peer hops come from (pages); null: relays of the directory only. */
         public PeerHops peerHops;
         /**
-         * Legs of a conflux set (proposal 329) built for each pool circuit whose exit lists Conflux=1 and
-         * negotiated congestion control: 2 as C tor's client does (tor's default cfx_num_legs_set; we build
-         * at most 2); below 2, none. A consensus with cfx_enabled=0 turns it off ({@link #useConsensus}).
-         * See {@link ConfluxLegs}.
+         * Conflux sets (proposal 329) for each pool circuit whose exit lists Conflux=1 and negotiated congestion
+         * control: 2 or more turns them on, below 2 off. How many legs a set has is the consensus's, as for C tor's
+         * client: cfx_num_legs_set (default 2), at most its cfx_max_legs_set (default 8) and {@link #MAX_CONFLUX_LEGS};
+         * a consensus with cfx_enabled=0, or fewer than 2 legs, turns sets off ({@link #useConsensus}). See
+         * {@link ConfluxLegs}.
          */
         public int confluxLegs = 0;
+        /** Our own bound on legs per set, whatever a consensus asks: each leg is a circuit to the same exit. */
+        public static final int MAX_CONFLUX_LEGS = 8;
         /**
          * What builds conflux sets ({@code ConfluxLegs.FACTORY} on the JVM); null builds none. A factory rather
          * than a flag so that the page's bundle, which never links sets, does not carry the code.
@@ -68,16 +71,27 @@ public final class OnionProxy implements StreamOpener {
         public ConfluxFactory conflux;
         /** The consensus's cfx_enabled (tor's conflux_params.c: default 1). */
         boolean consensusConflux = true;
+        /** The consensus's cfx_num_legs_set and cfx_max_legs_set (tor's conflux_params.c: 2 and 8). */
+        int consensusLegs = 2;
+        int consensusMaxLegs = 8;
 
-        /** Takes the conflux switch (cfx_enabled) of a verified consensus's params. */
+        /**
+         * Takes a verified consensus's conflux params: cfx_enabled, cfx_num_legs_set, cfx_max_legs_set (tor's
+         * defaults for those it does not give, and tor's bounds: 0..255 legs, a maximum of at least 3).
+         */
         public void useConsensus(java.util.Map<String, Integer> params) {
             Integer v = params == null ? null : params.get("cfx_enabled");
             consensusConflux = v == null || v != 0;
+            Integer n = params == null ? null : params.get("cfx_num_legs_set");
+            consensusLegs = n == null ? 2 : Math.max(0, Math.min(255, n));
+            Integer m = params == null ? null : params.get("cfx_max_legs_set");
+            consensusMaxLegs = m == null ? 8 : Math.max(3, Math.min(255, m));
         }
 
-        /** Legs per set now: 0 when off (by us or by the consensus). */
+        /** Legs per set now: 0 when off (by us, by the consensus, or because it asks fewer than 2). */
         int confluxLegs() {
-            return confluxLegs >= 2 && consensusConflux ? 2 : 0;
+            int legs = Math.min(Math.min(consensusLegs, consensusMaxLegs), MAX_CONFLUX_LEGS);
+            return confluxLegs >= 2 && consensusConflux && legs >= 2 ? legs : 0;
         }
     }
 

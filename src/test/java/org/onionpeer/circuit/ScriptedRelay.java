@@ -155,6 +155,8 @@ public final class ScriptedRelay implements Channel.Handler {
 
     // Script.
     public boolean silent;
+    /** Indexes (in {@link #circuits}) of the circuits whose CREATE is answered with DESTROY. */
+    public final java.util.Set<Integer> destroyCreates = new java.util.HashSet<>();
     public boolean badSendmeDigest;
     /** host -> END reason answered to BEGIN. */
     public final Map<String, Integer> refuse = new HashMap<>();
@@ -264,6 +266,10 @@ public final class ScriptedRelay implements Channel.Handler {
                 m.put(cell.circId(), c);
                 circuits.add(c);
                 if (silent) {
+                    return;
+                }
+                if (destroyCreates.contains(circuits.size() - 1)) {
+                    destroy(c, org.onionpeer.cell.DestroyReason.RESOURCELIMIT);
                     return;
                 }
                 create(c, cell);

@@ -157,4 +157,81 @@ class ConfluxLegsTest {
                 .nonce();
         assertArrayEquals(a, b);
     }
+
+    /** prop329 as tor reads it: cfx_num_legs_set legs per set, at most cfx_max_legs_set, and our own bound of 8. */
+    @Test
+    void theConsensusSetsTheLegsPerSet() {
+        OnionProxy.Options o = new OnionProxy.Options();
+        o.confluxLegs = 2;
+        assertEquals(2, o.confluxLegs(), "tor's default");
+        o.useConsensus(Map.of("cfx_num_legs_set", 3));
+        assertEquals(3, o.confluxLegs());
+        o.useConsensus(Map.of("cfx_num_legs_set", 5, "cfx_max_legs_set", 3));
+        assertEquals(3, o.confluxLegs(), "at most cfx_max_legs_set");
+        o.useConsensus(Map.of("cfx_num_legs_set", 200, "cfx_max_legs_set", 255));
+        assertEquals(OnionProxy.Options.MAX_CONFLUX_LEGS, o.confluxLegs(), "at most our own bound");
+        o.useConsensus(Map.of("cfx_num_legs_set", 1));
+        assertEquals(0, o.confluxLegs(), "one leg is no set");
+        o.useConsensus(Map.of("cfx_num_legs_set", 3, "cfx_enabled", 0));
+        assertEquals(0, o.confluxLegs());
+        o.useConsensus(Map.of("cfx_num_legs_set", 3));
+        o.confluxLegs = 0;
+        assertEquals(0, o.confluxLegs(), "off by us");
+    }
+
+    @Test
+    void aConsensusAskingThreeLegsGetsASetOfThreeThatCarriesTheStream() {
+        relay.answerConfluxLink = true;
+        OnionProxy p = proxy("FlowCtrl=1-2 Relay=2-4 Conflux=1");
+        p.options().useConsensus(Map.of("cfx_num_legs_set", 3));
+        p.start();
+        sched.runUntilIdle();
+        assertEquals(3, relay.circuits.size(), "the pool circuit and two more legs");
+        ConfluxSet set = p.confluxSets().get(0);
+        assertEquals(3, set.legs().size());
+        byte[] nonce = ConfluxLink.decode(RelayCommand.CONFLUX_LINK, relay.circuits.get(0).confluxReceived.get(0)
+                .data()).nonce();
+        for (int i = 1; i < 3; i++) {
+            assertArrayEquals(nonce, ConfluxLink.decode(RelayCommand.CONFLUX_LINK, relay.circuits.get(i)
+                    .confluxReceived.get(0).data()).nonce(), "leg " + (i + 1) + " links to the same set");
+        }
+        OnionProxyTest.Opened o = open(p, "three.example");
+        assertNotNull(o.stream, o.message);
+        byte[] msg = new byte[3000];
+        RND.nextBytes(msg);
+        o.stream.send(msg);
+        sched.runUntilIdle();
+        assertArrayEquals(msg, o.data.toByteArray());
+        assertTrue(relay.violations.isEmpty(), relay.violations.toString());
+    }
+
+    @Test
+    void aLegThatCannotBeBuiltIsLeftOutAndTheOthersStillLink() {
+        relay.answerConfluxLink = true;
+        relay.destroyCreates.add(1); // the second circuit (the first extra leg) is refused at its first hop
+        OnionProxy p = proxy("FlowCtrl=1-2 Relay=2-4 Conflux=1");
+        p.options().useConsensus(Map.of("cfx_num_legs_set", 3));
+        p.start();
+        sched.runUntilIdle();
+        assertEquals(3, relay.circuits.size());
+        assertTrue(relay.circuits.get(1).confluxReceived.isEmpty(), "no LINK on the leg that was refused");
+        ConfluxSet set = p.confluxSets().get(0);
+        assertEquals(2, set.legs().size(), "the primary and the leg that was built");
+        assertNotNull(open(p, "two.example").stream);
+    }
+
+    @Test
+    void whenNoOtherLegCanBeBuiltThePrimaryServesAsAPlainCircuit() {
+        relay.destroyCreates.add(1);
+        OnionProxy p = proxy("FlowCtrl=1-2 Relay=2-4 Conflux=1");
+        p.start();
+        sched.runUntilIdle();
+        assertEquals(2, relay.circuits.size());
+        assertTrue(p.confluxSets().isEmpty());
+        assertTrue(relay.circuits.get(0).confluxReceived.isEmpty(), "no LINK went out");
+        OnionProxyTest.Opened o = open(p, "plain.example");
+        assertNotNull(o.stream, o.message);
+        assertSame(p.circuits().get(0), o.stream.circuit());
+    }
 }
+
