@@ -64,6 +64,7 @@ final class PageProfile {
             double[] page = new double[RUNS];
             double[] cpuPage = new double[3];
             Map<String, Double> t0 = jvmThreads();
+            Map<String, Double> r0 = rendererThreads();
             for (int i = 0; i < RUNS; i++) {
                 double[] b = cpu();
                 Object r = download(chromium, url);
@@ -74,6 +75,7 @@ final class PageProfile {
                 page[i] = check(chromium, r, sha, blob.length);
             }
             String threads = jvmThreadsPerMb(t0, jvmThreads(), RUNS * mb);
+            String rendererThreads = jvmThreadsPerMb(r0, rendererThreads(), RUNS * mb);
             // Counts the page's WebSocket sends (calls, bytes, time inside send) during the profiled run.
             chromium.js("window.__ws = {n: 0, bytes: 0};"
                     + "var s$ = WebSocket.prototype.send; window.__sends = {n: 0, bytes: 0, ms: 0};"
@@ -99,6 +101,9 @@ final class PageProfile {
             System.out.println("page runs: " + cpuPerMb(new double[3], cpuPage, RUNS * mb) + "; JVM onion proxy runs: "
                     + jvmCpu);
             System.out.println("JVM CPU ms/MB by thread group during the page runs: " + threads);
+            System.out.println("renderer CPU ms/MB by thread group during the page runs: " + rendererThreads);
+            System.out.println("page keystream: " + chromium.js("return window.onionpeer.keystreamStats"
+                    + " ? window.onionpeer.keystreamStats() : 'no keystreamStats';"));
             System.out.println("top " + TOP + " frames by self time (main thread):");
             PageProfiler.top(profile, TOP).forEach(l -> System.out.println("  " + l));
             Path out = Path.of(System.getProperty("onionpeer.profile.out", "target/page.cpuprofile"));
@@ -176,8 +181,29 @@ final class PageProfile {
      * meanwhile are missed; the JVM's total in {@link #cpu} has them.
      */
     static Map<String, Double> jvmThreads() {
+        return threads(Path.of("/proc/self/task"), new java.util.TreeMap<>());
+    }
+
+    /**
+     * The same for the threads of Chromium's renderer processes (CrRendererMain = the page's main thread,
+     * DedicatedWorker = a Web Worker's thread, ...): where the renderer's CPU goes.
+     */
+    static Map<String, Double> rendererThreads() {
         Map<String, Double> m = new java.util.TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+        ProcessHandle.current().descendants().forEach(ph -> {
+            try {
+                if (Files.readString(Path.of("/proc/" + ph.pid() + "/cmdline")).contains("--type=renderer")) {
+                    threads(Path.of("/proc/" + ph.pid() + "/task"), m);
+                }
+            } catch (java.io.IOException | RuntimeException gone) {
+                // exited meanwhile
+            }
+        });
+        return m;
+    }
+
+    private static Map<String, Double> threads(Path taskDir, Map<String, Double> m) {
+        try (var tasks = Files.list(taskDir)) {
             tasks.forEach(t -> {
                 try {
                     String stat = Files.readString(t.resolve("stat"));

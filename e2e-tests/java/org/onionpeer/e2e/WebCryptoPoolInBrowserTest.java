@@ -20,12 +20,14 @@ class WebCryptoPoolInBrowserTest {
     /** Run before the page's scripts: no Worker constructor, as where a page's scripts cannot start one. */
     static final String NO_WORKER = "delete window.Worker;";
     /**
-     * Run before the page's scripts: the worker starts and answers, but its 6th request carries no CryptoKey,
-     * so the worker rejects it while other requests are in it: the page must drop the worker and ask again.
+     * Run before the page's scripts: the worker starts and answers, but its 6th keystream request (one with a
+     * batch number) carries a string for its CryptoKey, so the worker rejects it while other requests are in
+     * it: the page must drop the worker and ask again in-thread.
      */
     static final String FAILING_WORKER = "(function () { var W = window.Worker; window.Worker = function (u) {"
             + " var w = new W(u), n = 0, post = w.postMessage.bind(w);"
-            + " w.postMessage = function (m, t) { if (++n === 6) m.k = 'not a key'; return post(m, t || []); };"
+            + " w.postMessage = function (m, t) { if (m.b !== undefined && ++n === 6) m.k = 'not a key';"
+            + " return post(m, t || []); };"
             + " return w; }; })();";
     static final Pattern RESULT = Pattern.compile("ok (\\d+) bytes; pool (\\d+), fallback (\\d+) \\(worker (.*), "
             + "\\d+ batches asked; batches from worker (\\d+), in page (\\d+); pool \\d+, fallback \\d+\\)");

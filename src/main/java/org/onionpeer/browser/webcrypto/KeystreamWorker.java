@@ -12,10 +12,12 @@ import org.teavm.jso.JSObject;
  * runs from the bridge's page and from the bookmarklet on any page whose Content-Security-Policy allows
  * {@code blob:} workers.
  *
- * <p>The worker keeps no state about ciphers: each request carries its (non-extractable) CryptoKey, the
- * counter, and the caller's tags (cipher id, batch number), so nothing needs forgetting when a cipher is
- * dropped. On the page a cipher is registered only while it has requests in the worker; a reply for a cipher
- * no longer registered is dropped.
+ * <p>A cipher is registered, on the page and in the worker, only while it has requests in the worker: its
+ * first request carries its (non-extractable) CryptoKey, later ones only the tags (cipher id, batch number)
+ * and the counter; when its last reply has arrived the page tells the worker to forget the key. So the worker
+ * holds no key of an idle or dropped cipher (ciphers have no close), and a reply for a cipher no longer
+ * registered is dropped. Messages between the two are in order, so a key re-sent after a forget arrives
+ * after it.
  *
  * <p>Until the worker has said hello, and for good once it has failed (creation threw, an error event,
  * no crypto.subtle in the worker, a rejected request), {@link #ready()} is false and the callers use the
@@ -94,10 +96,10 @@ public final class KeystreamWorker {
             + "function fail$(why$) { if (s$.dead) return; s$.dead = true; try { s$.w.terminate(); } catch (x$) {}"
             + " var p$ = s$.p; s$.p = new Map(); verdict(why$); p$.forEach(function (c$) { c$.lost(); }); }"
             + "try {"
-            + " var src$ = 'var z=new Uint8Array(' + n + ');'"
-            + "  + 'onmessage=function(e){var m=e.data;try{var c=new Uint8Array(16),v=new DataView(c.buffer);'"
-            + "  + 'v.setUint32(8,m.h);v.setUint32(12,m.l);'"
-            + "  + 'crypto.subtle.encrypt({name:\"AES-CTR\",counter:c,length:128},m.k,z).then('"
+            + " var src$ = 'var z=new Uint8Array(' + n + '),K=new Map();'"
+            + "  + 'onmessage=function(e){var m=e.data;if(m.f){K.delete(m.i);return;}if(m.k)K.set(m.i,m.k);'"
+            + "  + 'try{var c=new Uint8Array(16),v=new DataView(c.buffer);v.setUint32(8,m.h);v.setUint32(12,m.l);'"
+            + "  + 'crypto.subtle.encrypt({name:\"AES-CTR\",counter:c,length:128},K.get(m.i),z).then('"
             + "  + 'function(r){postMessage({i:m.i,b:m.b,r:r},[r]);},function(x){postMessage({e:String(x)});});'"
             + "  + '}catch(x){postMessage({e:String(x)});}};'"
             + "  + 'postMessage({h:!!(self.crypto&&crypto.subtle&&crypto.subtle.encrypt)});';"
@@ -107,7 +109,8 @@ public final class KeystreamWorker {
             + "  if (m$.e !== undefined) { fail$('worker: ' + m$.e); return; }"
             + "  if (m$.h !== undefined) { if (m$.h) verdict(null); else fail$('no crypto.subtle in the worker');"
             + "   return; }"
-            + "  var c$ = s$.p.get(m$.i); if (!c$) return; if (--c$.n === 0) s$.p['delete'](m$.i);"
+            + "  var c$ = s$.p.get(m$.i); if (!c$) return;"
+            + "  if (--c$.n === 0) { s$.p['delete'](m$.i); s$.w.postMessage({i: m$.i, f: 1}); }"
             + "  c$.ok(m$.b, new Int8Array(m$.r)); };"
             + " s$.w.onerror = function (e$) { if (e$ && e$.preventDefault) e$.preventDefault();"
             + "  fail$('worker error' + (e$ && e$.message ? ': ' + e$.message : '')); };"
@@ -118,9 +121,10 @@ public final class KeystreamWorker {
     private static native JSObject create(int n, Verdict verdict);
 
     @JSBody(params = {"s", "cipher", "key", "hi", "lo", "batch", "ok", "lost"}, script = "var c$ = s.p.get(cipher);"
-            + "if (!c$) { c$ = {n: 0, ok: ok, lost: lost}; s.p.set(cipher, c$); } c$.n++;"
-            + "try { s.w.postMessage({i: cipher, b: batch, k: key, h: hi >>> 0, l: lo >>> 0}); }"
-            + " catch (e$) { var m$ = String(e$); Promise.resolve().then(function () { s.fail(m$); }); }")
+            + "var m$ = {i: cipher, b: batch, h: hi >>> 0, l: lo >>> 0};"
+            + "if (!c$) { c$ = {n: 0, ok: ok, lost: lost}; s.p.set(cipher, c$); m$.k = key; } c$.n++;"
+            + "try { s.w.postMessage(m$); }"
+            + " catch (e$) { var x$ = String(e$); Promise.resolve().then(function () { s.fail(x$); }); }")
     private static native void post(JSObject s, int cipher, JSObject key, int hi, int lo, int batch,
             SubtleAesCtr.BatchReady ok, Lost lost);
 }
