@@ -23,7 +23,7 @@ class KeystreamWorkerInBrowserTest {
     static final int SIZE = 6 << 20;
     static final long SEED = 13;
     static final Pattern STATS = Pattern.compile("worker (.*), \\d+ batches asked; batches from worker (\\d+), "
-            + "in page (\\d+); pool (\\d+), fallback (\\d+)");
+            + "in page (\\d+) \\(hedges \\d+\\); pool (\\d+), fallback (\\d+)");
     static SeededHttpServer web;
     static Bridge bridge;
 

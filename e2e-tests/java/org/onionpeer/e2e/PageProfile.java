@@ -58,6 +58,11 @@ final class PageProfile {
                     + " c.bytes += e.data.byteLength || 0; });"
                     + " w.addEventListener('open', function () { window.__wsExt = w.extensions; }); return w; };"
                     + " window.WebSocket.prototype = W.prototype; })();"));
+            if (Boolean.getBoolean("onionpeer.profile.noworker")) {
+                // No Worker constructor: the page's keystream requests stay on its main thread (the fallback path).
+                chromium.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+                        Map.of("source", "delete window.Worker;"));
+            }
             chromium.open(bridge.server().url(""));
             String url = "http://127.0.0.1:" + http.port() + "/bulk";
             fetch(chromium, url, sha, blob.length); // warm-up (and waits for the first circuit)

@@ -30,7 +30,8 @@ class WebCryptoPoolInBrowserTest {
             + " return post(m, t || []); };"
             + " return w; }; })();";
     static final Pattern RESULT = Pattern.compile("ok (\\d+) bytes; pool (\\d+), fallback (\\d+) \\(worker (.*), "
-            + "\\d+ batches asked; batches from worker (\\d+), in page (\\d+); pool \\d+, fallback \\d+\\)");
+            + "\\d+ batches asked; batches from worker (\\d+), in page (\\d+) \\(hedges \\d+\\); "
+            + "pool \\d+, fallback \\d+\\)");
 
     @Test
     void poolKeystreamIsExact() throws Exception {

@@ -14,10 +14,11 @@ import org.teavm.jso.typedarrays.Int8Array;
 /**
  * Browser relay primitives: AES-128-CTR keystream made ahead, in batches, by WebCrypto (constant-time and
  * far faster than any JavaScript AES), requested from the page's {@link KeystreamWorker} so that even the
- * calls' own cost is off the main thread (in-thread until the worker is ready, or if it fails), and SHA-1 from {@link TunedSha1} (WebCrypto has
- * no running digest with snapshots). The cipher stays synchronous: {@link StreamCipher#apply} never waits;
- * where no batch is ready for the exact keystream position it computes those bytes with
- * {@link TunedAes128}, so the output is byte-identical to every other implementation whatever the timing.
+ * calls' own cost is off the main thread (in-thread until the worker is ready, or if it fails), and SHA-1
+ * from {@link TunedSha1} (WebCrypto has no running digest with snapshots). The cipher stays synchronous:
+ * {@link StreamCipher#apply} never waits; where no batch is ready for the exact keystream position it
+ * computes those bytes with {@link TunedAes128}, so the output is byte-identical to every other
+ * implementation whatever the timing.
  */
 public final class WebCryptoRelayPrimitives implements RelayPrimitives {
     /** Blocks per WebCrypto request, a power of two: 4096 blocks, 64 KiB of keystream, ~128 cells. */
@@ -32,6 +33,7 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
     /** Page-wide counts, for {@link #stats()}: batches arrived from the worker and from in-thread requests. */
     private static double workerBatches;
     private static double pageBatches;
+    private static double hedgeBatches;
     private static double allPoolBytes;
     private static double allFallbackBytes;
 
@@ -61,7 +63,8 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
      */
     public static String stats() {
         return "worker " + KeystreamWorker.status() + "; batches from worker " + (long) workerBatches + ", in page "
-                + (long) pageBatches + "; pool " + (long) allPoolBytes + ", fallback " + (long) allFallbackBytes;
+                + (long) pageBatches + " (hedges " + (long) hedgeBatches + "); pool " + (long) allPoolBytes
+                + ", fallback " + (long) allFallbackBytes;
     }
 
     /** {@code onionpeer.keystreamStats()}: {@link #stats()}. */
@@ -83,6 +86,8 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
         private int inFlight;
         /** Of those, requests in the worker (lost if it dies). */
         private int inWorker;
+        /** The last batch also asked for in-thread ({@link #hedge}). */
+        private int hedged = -1;
         /**
          * Batches to keep ahead now: 1 until half of the first is used, then doubling with each batch used, up to
          * AHEAD. An idle circuit's ciphers (a page's pool circuits, circuits it relays) then hold 64 KiB each
@@ -102,6 +107,9 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
         private final SubtleAesCtr.BatchReady onBatch = this::inPage;
         private final SubtleAesCtr.BatchReady onWorkerBatch = this::fromWorker;
         private final KeystreamWorker.Lost onLost = this::lost;
+        private final SubtleAesCtr.BatchReady onHedge = this::hedged;
+        /** A failed hedge changes nothing: the worker's copy is still coming. */
+        private final SubtleAesCtr.Failed onHedgeError = message -> { };
         private final SubtleAesCtr.Failed onError = this::failed;
 
         PoolCtr(byte[] key16) {
@@ -161,6 +169,33 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
                 }
             }
             fill();
+            hedge();
+        }
+
+        /**
+         * The worker runs on its own thread: on a busy machine it can fall behind the page, which then computes
+         * whole batches with the fallback. When the next batch is still in the worker as we enter the current
+         * one, it is asked for in-thread as well; whichever copy comes first is used (they are the same bytes).
+         */
+        private void hedge() {
+            int b = batch + 1;
+            int slot = b & (AHEAD - 1);
+            if (inWorker > 0 && key != null && b != hedged && nextRequest - b > 0
+                    && (slots[slot] == null || slotBatch[slot] != b)) {
+                hedged = b;
+                SubtleAesCtr.encryptZeros(key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, zeros, b, onHedge,
+                        onHedgeError);
+            }
+        }
+
+        private void hedged(int b, Int8Array keystream) {
+            hedgeBatches++;
+            int d = b - batch;
+            int slot = b & (AHEAD - 1);
+            if (d >= 0 && d < AHEAD && (slots[slot] == null || slotBatch[slot] != b)) {
+                slots[slot] = keystream.toJavaArray();
+                slotBatch[slot] = b;
+            }
         }
 
         /** XORs the keystream for bytes [inBatch, inBatch+n) of the current batch, computed here and now. */
