@@ -58,12 +58,18 @@ final class PageProfile {
                     + " c.bytes += e.data.byteLength || 0; });"
                     + " w.addEventListener('open', function () { window.__wsExt = w.extensions; }); return w; };"
                     + " window.WebSocket.prototype = W.prototype; })();"));
+            if (Boolean.getBoolean("onionpeer.profile.noworker")) {
+                // No Worker constructor: the page's keystream requests stay on its main thread (the fallback path).
+                chromium.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+                        Map.of("source", "delete window.Worker;"));
+            }
             chromium.open(bridge.server().url(""));
             String url = "http://127.0.0.1:" + http.port() + "/bulk";
             fetch(chromium, url, sha, blob.length); // warm-up (and waits for the first circuit)
             double[] page = new double[RUNS];
             double[] cpuPage = new double[3];
             Map<String, Double> t0 = jvmThreads();
+            Map<String, Double> r0 = rendererThreads();
             for (int i = 0; i < RUNS; i++) {
                 double[] b = cpu();
                 Object r = download(chromium, url);
@@ -74,6 +80,7 @@ final class PageProfile {
                 page[i] = check(chromium, r, sha, blob.length);
             }
             String threads = jvmThreadsPerMb(t0, jvmThreads(), RUNS * mb);
+            String rendererThreads = jvmThreadsPerMb(r0, rendererThreads(), RUNS * mb);
             // Counts the page's WebSocket sends (calls, bytes, time inside send) during the profiled run.
             chromium.js("window.__ws = {n: 0, bytes: 0};"
                     + "var s$ = WebSocket.prototype.send; window.__sends = {n: 0, bytes: 0, ms: 0};"
@@ -99,6 +106,9 @@ final class PageProfile {
             System.out.println("page runs: " + cpuPerMb(new double[3], cpuPage, RUNS * mb) + "; JVM onion proxy runs: "
                     + jvmCpu);
             System.out.println("JVM CPU ms/MB by thread group during the page runs: " + threads);
+            System.out.println("renderer CPU ms/MB by thread group during the page runs: " + rendererThreads);
+            System.out.println("page keystream: " + chromium.js("return window.onionpeer.keystreamStats"
+                    + " ? window.onionpeer.keystreamStats() : 'no keystreamStats';"));
             System.out.println("top " + TOP + " frames by self time (main thread):");
             PageProfiler.top(profile, TOP).forEach(l -> System.out.println("  " + l));
             Path out = Path.of(System.getProperty("onionpeer.profile.out", "target/page.cpuprofile"));
@@ -176,8 +186,29 @@ final class PageProfile {
      * meanwhile are missed; the JVM's total in {@link #cpu} has them.
      */
     static Map<String, Double> jvmThreads() {
+        return threads(Path.of("/proc/self/task"), new java.util.TreeMap<>());
+    }
+
+    /**
+     * The same for the threads of Chromium's renderer processes (CrRendererMain = the page's main thread,
+     * DedicatedWorker = a Web Worker's thread, ...): where the renderer's CPU goes.
+     */
+    static Map<String, Double> rendererThreads() {
         Map<String, Double> m = new java.util.TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+        ProcessHandle.current().descendants().forEach(ph -> {
+            try {
+                if (Files.readString(Path.of("/proc/" + ph.pid() + "/cmdline")).contains("--type=renderer")) {
+                    threads(Path.of("/proc/" + ph.pid() + "/task"), m);
+                }
+            } catch (java.io.IOException | RuntimeException gone) {
+                // exited meanwhile
+            }
+        });
+        return m;
+    }
+
+    private static Map<String, Double> threads(Path taskDir, Map<String, Double> m) {
+        try (var tasks = Files.list(taskDir)) {
             tasks.forEach(t -> {
                 try {
                     String stat = Files.readString(t.resolve("stat"));

@@ -94,6 +94,7 @@ public final class BrowserMain {
         Peers.export();
         Sharing.export();
         Live.export();
+        WebCryptoRelayPrimitives.exportStats();
         JsApi.setText("status", "Onionpeer node loaded");
     }
 

@@ -72,6 +72,6 @@ final class PoolCheck {
             return;
         }
         done.done("ok " + (long) bytes + " bytes; pool " + (long) pool.poolBytes() + ", fallback "
-                + (long) pool.fallbackBytes() + (pool.error() == null ? "" : "; pool error: " + pool.error()));
+                + (long) pool.fallbackBytes() + (pool.error() == null ? "" : "; pool error: " + pool.error()) + " (" + WebCryptoRelayPrimitives.stats() + ")");
     }
 }

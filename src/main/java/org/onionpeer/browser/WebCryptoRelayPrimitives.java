@@ -1,5 +1,6 @@
 package org.onionpeer.browser;
 
+import org.onionpeer.browser.webcrypto.KeystreamWorker;
 import org.onionpeer.browser.webcrypto.SubtleAesCtr;
 import org.onionpeer.bench.RelayLayerWorkload;
 import org.onionpeer.crypto.RelayPrimitives;
@@ -11,11 +12,13 @@ import org.teavm.jso.JSObject;
 import org.teavm.jso.typedarrays.Int8Array;
 
 /**
- * Browser relay primitives: AES-128-CTR keystream made ahead, in batches, by WebCrypto (which runs off the
- * main thread and is far faster than any JavaScript AES), and SHA-1 from {@link TunedSha1} (WebCrypto has
- * no running digest with snapshots). The cipher stays synchronous: {@link StreamCipher#apply} never waits;
- * where no batch is ready for the exact keystream position it computes those bytes with
- * {@link TunedAes128}, so the output is byte-identical to every other implementation whatever the timing.
+ * Browser relay primitives: AES-128-CTR keystream made ahead, in batches, by WebCrypto (constant-time and
+ * far faster than any JavaScript AES), requested from the page's {@link KeystreamWorker} so that even the
+ * calls' own cost is off the main thread (in-thread until the worker is ready, or if it fails), and SHA-1
+ * from {@link TunedSha1} (WebCrypto has no running digest with snapshots). The cipher stays synchronous:
+ * {@link StreamCipher#apply} never waits; where no batch is ready for the exact keystream position it
+ * computes those bytes with {@link TunedAes128}, so the output is byte-identical to every other
+ * implementation whatever the timing.
  */
 public final class WebCryptoRelayPrimitives implements RelayPrimitives {
     /** Blocks per WebCrypto request, a power of two: 4096 blocks, 64 KiB of keystream, ~128 cells. */
@@ -26,6 +29,13 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
     static final int AHEAD = 8;
 
     private static JSObject zeros;
+    private static int ciphers;
+    /** Page-wide counts, for {@link #stats()}: batches arrived from the worker and from in-thread requests. */
+    private static double workerBatches;
+    private static double pageBatches;
+    private static double hedgeBatches;
+    private static double allPoolBytes;
+    private static double allFallbackBytes;
 
     @Override
     public StreamCipher aes128Ctr(byte[] key16) {
@@ -47,9 +57,25 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
         return SubtleAesCtr.available();
     }
 
+    /**
+     * Where the page's keystream came from, for tests and profiles: the worker's state, batches arrived from
+     * the worker and from in-thread requests, bytes XORed from batches and computed by the fallback.
+     */
+    public static String stats() {
+        return "worker " + KeystreamWorker.status() + "; batches from worker " + (long) workerBatches + ", in page "
+                + (long) pageBatches + " (hedges " + (long) hedgeBatches + "); pool " + (long) allPoolBytes
+                + ", fallback " + (long) allFallbackBytes;
+    }
+
+    /** {@code onionpeer.keystreamStats()}: {@link #stats()}. */
+    static void exportStats() {
+        JsApi.export("keystreamStats", (JsApi.StringFn) WebCryptoRelayPrimitives::stats);
+    }
+
     /** The pool cipher; {@link #poolBytes()} and {@link #fallbackBytes()} say where its keystream came from. */
     public static final class PoolCtr implements StreamCipher, RelayLayerWorkload.Noted {
         private final TunedAes128 aes;
+        private final int id = ++ciphers;
         private JSObject key;
         private String error;
         /** Keystream position: batch number (unsigned) and byte offset inside it. */
@@ -58,6 +84,10 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
         /** Next batch number to request. */
         private int nextRequest;
         private int inFlight;
+        /** Of those, requests in the worker (lost if it dies). */
+        private int inWorker;
+        /** The last batch also asked for in-thread ({@link #hedge}). */
+        private int hedged = -1;
         /**
          * Batches to keep ahead now: 1 until half of the first is used, then doubling with each batch used, up to
          * AHEAD. An idle circuit's ciphers (a page's pool circuits, circuits it relays) then hold 64 KiB each
@@ -74,7 +104,12 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
         private int fbBlocks;
         private double poolBytes;
         private double fallbackBytes;
-        private final SubtleAesCtr.BatchReady onBatch = this::arrived;
+        private final SubtleAesCtr.BatchReady onBatch = this::inPage;
+        private final SubtleAesCtr.BatchReady onWorkerBatch = this::fromWorker;
+        private final KeystreamWorker.Lost onLost = this::lost;
+        private final SubtleAesCtr.BatchReady onHedge = this::hedged;
+        /** A failed hedge changes nothing: the worker's copy is still coming. */
+        private final SubtleAesCtr.Failed onHedgeError = message -> { };
         private final SubtleAesCtr.Failed onError = this::failed;
 
         PoolCtr(byte[] key16) {
@@ -83,6 +118,7 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
                 if (zeros == null) {
                     zeros = SubtleAesCtr.zeros(BATCH_BYTES);
                 }
+                KeystreamWorker.start(BATCH_BYTES);
                 SubtleAesCtr.importKey(key16.clone(), k -> {
                     key = k;
                     fill();
@@ -107,9 +143,11 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
                         buf[off + i] ^= ks[k + i];
                     }
                     poolBytes += n;
+                    allPoolBytes += n;
                 } else {
                     fallback(buf, off, n);
                     fallbackBytes += n;
+                    allFallbackBytes += n;
                 }
                 off += n;
                 len -= n;
@@ -131,6 +169,33 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
                 }
             }
             fill();
+            hedge();
+        }
+
+        /**
+         * The worker runs on its own thread: on a busy machine it can fall behind the page, which then computes
+         * whole batches with the fallback. When the next batch is still in the worker as we enter the current
+         * one, it is asked for in-thread as well; whichever copy comes first is used (they are the same bytes).
+         */
+        private void hedge() {
+            int b = batch + 1;
+            int slot = b & (AHEAD - 1);
+            if (inWorker > 0 && key != null && b != hedged && nextRequest - b > 0
+                    && (slots[slot] == null || slotBatch[slot] != b)) {
+                hedged = b;
+                SubtleAesCtr.encryptZeros(key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, zeros, b, onHedge,
+                        onHedgeError);
+            }
+        }
+
+        private void hedged(int b, Int8Array keystream) {
+            hedgeBatches++;
+            int d = b - batch;
+            int slot = b & (AHEAD - 1);
+            if (d >= 0 && d < AHEAD && (slots[slot] == null || slotBatch[slot] != b)) {
+                slots[slot] = keystream.toJavaArray();
+                slotBatch[slot] = b;
+            }
         }
 
         /** XORs the keystream for bytes [inBatch, inBatch+n) of the current batch, computed here and now. */
@@ -173,9 +238,39 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
             }
             while (nextRequest - batch < ahead && inFlight < AHEAD) {
                 int b = nextRequest++;
+                int slot = b & (AHEAD - 1);
+                if (slots[slot] != null && slotBatch[slot] == b) {
+                    continue; // ready already (requests made again after the worker was lost)
+                }
                 inFlight++;
-                SubtleAesCtr.encryptZeros(key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, zeros, b, onBatch, onError);
+                if (KeystreamWorker.ready()) {
+                    inWorker++;
+                    KeystreamWorker.request(id, key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, b, onWorkerBatch,
+                            onLost);
+                } else {
+                    SubtleAesCtr.encryptZeros(key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, zeros, b, onBatch,
+                            onError);
+                }
             }
+        }
+
+        private void fromWorker(int b, Int8Array keystream) {
+            inWorker--;
+            workerBatches++;
+            arrived(b, keystream);
+        }
+
+        /** The worker died with our requests in it: ask again, in-thread, from the current batch on. */
+        private void lost() {
+            inFlight -= inWorker;
+            inWorker = 0;
+            nextRequest = batch;
+            fill();
+        }
+
+        private void inPage(int b, Int8Array keystream) {
+            pageBatches++;
+            arrived(b, keystream);
         }
 
         private void arrived(int b, Int8Array keystream) {

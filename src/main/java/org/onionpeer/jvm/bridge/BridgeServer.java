@@ -63,8 +63,8 @@ import org.onionpeer.platform.Scheduler;
  * timeout bounds how long one can stay pending.
  *
  * <p>HTML responses carry a Content-Security-Policy made for the page (its inline scripts and styles allowed by
- * hash, {@code blob:} media, WebSockets to this bridge and the connect sources added with
- * {@link #addConnectSource}), {@code frame-ancestors 'none'} and {@code X-Frame-Options: DENY}; every
+ * hash, {@code blob:} media and workers (the keystream worker), WebSockets to this bridge and the connect
+ * sources added with {@link #addConnectSource}), {@code frame-ancestors 'none'} and {@code X-Frame-Options: DENY}; every
  * response carries {@code Referrer-Policy: no-referrer}. Scripts and the directory get no CSP: a
  * bookmarklet loads them into pages of any origin.
  *
@@ -694,7 +694,7 @@ public final class BridgeServer implements AutoCloseable {
             connect.append(' ').append(c);
         }
         return "default-src 'none'; script-src 'self'" + scripts + "; style-src 'self'" + styles
-                + "; img-src 'self' data: blob:; media-src 'self' blob:; connect-src " + connect
+                + "; img-src 'self' data: blob:; media-src 'self' blob:; worker-src blob:; connect-src " + connect
                 + "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
     }
 
