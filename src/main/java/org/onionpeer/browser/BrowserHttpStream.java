@@ -144,6 +144,10 @@ final class BrowserHttpStream {
     }
 
     /** Splits the response into head and body as it arrives, and tells the page. */
+    /** A new Int8Array holding {@code b[off..off+len)}. */
+    @JSBody(params = {"b", "off", "len"}, script = "return b.slice(off, off + len);")
+    private static native Int8Array copyOf(@org.teavm.jso.JSByRef byte[] b, int off, int len);
+
     private static final class Reader implements Transport.Listener {
         final Transport stream;
         final HeadFn head;
@@ -161,6 +165,25 @@ final class BrowserHttpStream {
             this.head = head;
             this.data = data;
             this.end = end;
+        }
+
+        @Override
+        public void onData(byte[] b, int off, int len) {
+            if (finished) {
+                return;
+            }
+            if (parsed == null) {
+                onData(Bytes.slice(b, off, len));
+                return;
+            }
+            // The body, a cell's data at a time: one copy, straight into the array the page gets (the default of
+            // this method sliced each cell first: ~330 ms of a 20 MB download's main thread).
+            int n = expected >= 0 ? (int) Math.min(len, expected - received) : len;
+            received += n;
+            data.call(copyOf(b, off, n));
+            if (!finished && expected >= 0 && received == expected) {
+                finish(null);
+            }
         }
 
         @Override

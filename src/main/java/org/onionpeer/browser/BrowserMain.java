@@ -287,7 +287,7 @@ public final class BrowserMain {
 
     /** {@code b[off..off+len)} as a JavaScript Int8Array sharing b's memory. */
     @JSBody(params = {"b", "off", "len"}, script = "return b.subarray(off, off + len);")
-    private static native Int8Array view(@JSByRef byte[] b, int off, int len);
+    static native Int8Array view(@JSByRef byte[] b, int off, int len);
 
     /**
      * A bounded response buffer. Once the head has arrived with a Content-Length it is sized to the whole
