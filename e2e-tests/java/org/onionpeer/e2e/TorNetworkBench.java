@@ -187,24 +187,15 @@ final class TorNetworkBench {
                 }
             }
             for (int k = 0; k < paths.size(); k++) {
-                System.out.printf(Locale.ROOT, "tor  bulk, 1 circuit of ours, %d hops   median %6.1f MB/s  [%s]  exit1's Vegas %s%n",
-                        paths.get(k).size(), TorReference.median(mbps[k]), NetworkBench.runs(mbps[k]),
+                System.out.printf(Locale.ROOT, "tor  bulk, 1 circuit of ours, %d hops   median %6.1f MB/s  [%s]"
+                        + "  exit1's Vegas %s%n", paths.get(k).size(), TorReference.median(mbps[k]), NetworkBench.runs(mbps[k]),
                         ExitVegasLog.summary(lines.get(k), wall[k]));
             }
         }
         double[] direct = new double[runs];
+        String url = "http://127.0.0.1:" + web.port() + path;
         for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            long n;
-            try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), web.port())) {
-                s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                n = TorReference.readHttpBody(s.getInputStream());
-            }
-            if (n != BULK_BYTES) {
-                throw new IllegalStateException("got " + n + " bytes from the server directly");
-            }
-            direct[i] = n / ((System.nanoTime() - t0) / 1e9) / 1e6;
+            direct[i] = TorReference.directBulkMBps(url, BULK_BYTES);
         }
         System.out.printf(Locale.ROOT, "tor  bulk, the same file without Tor    median %6.1f MB/s  [%s]  (what the host and"
                 + " the server allow)%n", TorReference.median(direct), NetworkBench.runs(direct));

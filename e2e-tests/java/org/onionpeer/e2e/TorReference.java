@@ -45,16 +45,28 @@ final class TorReference {
      * body is {@code bytes} long, and returns MB/s (10^6 bytes) from the SOCKS CONNECT to the last byte.
      */
     static double cTorBulkMBps(int socksPort, String url, long bytes) throws IOException {
+        return bulkMBps(socksPort, url, bytes);
+    }
+
+    /** The same download straight from the server, no proxy: what the host and the server allow. */
+    static double directBulkMBps(String url, long bytes) throws IOException {
+        return bulkMBps(-1, url, bytes);
+    }
+
+    /** Through {@code socksPort}, or directly when it is negative. */
+    private static double bulkMBps(int socksPort, String url, long bytes) throws IOException {
         URI u = URI.create(url);
         String host = u.getHost();
         int port = u.getPort() < 0 ? 80 : u.getPort();
         String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), socksPort)) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), socksPort < 0 ? port : socksPort)) {
             s.setSoTimeout(120_000);
             long t0 = System.nanoTime();
             OutputStream out = s.getOutputStream();
             DataInputStream in = new DataInputStream(s.getInputStream());
-            socks5Connect(out, in, host, port);
+            if (socksPort >= 0) {
+                socks5Connect(out, in, host, port);
+            }
             out.write(("GET " + path + " HTTP/1.0\r\nHost: " + host + ":" + port + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -97,7 +109,7 @@ final class TorReference {
     }
 
     /** Reads an HTTP/1.x 200 response to the end and returns its body length (checked against Content-Length). */
-    static long readHttpBody(InputStream in) throws IOException {
+    private static long readHttpBody(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int b = in.read();

@@ -7,6 +7,7 @@ import org.onionpeer.cell.End;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.IpAddress;
 import org.onionpeer.cell.RelayCell;
+import org.onionpeer.cell.RelayCommand;
 import org.onionpeer.cell.Sendme;
 import org.onionpeer.cell.Xoff;
 import org.onionpeer.cell.Xon;
@@ -176,7 +177,8 @@ final class ExitStream implements Transport.Listener, MemoryGuard.Queue {
             if (!flowControl) {
                 window.sent(null);
             }
-            circuit.sendData(streamId, head, at, n); // straight from what the socket delivered: no slice per cell
+            // Straight from what the socket delivered: no slice per cell.
+            circuit.sendCounted(RelayCommand.DATA, streamId, head, at, n);
         }
         if (paused && pendingBytes < LOW_WATER && !closed) {
             paused = false;

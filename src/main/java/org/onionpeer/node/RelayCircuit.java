@@ -465,34 +465,25 @@ final class RelayCircuit {
         return !closed && window.canSend();
     }
 
-    /** Sends one DATA cell to the OP, keeping the circuit window and its SENDME digests. */
-    void sendData(int streamId, byte[] chunk) {
-        sendData(streamId, chunk, 0, chunk.length);
+    /** Sends one relay cell of any command to the OP, counted by the circuit window as DATA is (DB_*). */
+    void sendCounted(int command, int streamId, byte[] data) {
+        sendCounted(command, streamId, data, 0, data.length);
     }
 
     /**
-     * One DATA cell of {@code data[off..off+len)} (at most 498 bytes) to the OP: its body is made in the
-     * router's scratch, encrypted there and lent to the link, which copies it as it sends (no array per cell).
+     * One cell of {@code data[off..off+len)} (at most 498 bytes) to the OP, counted by the circuit window (DATA
+     * from an exit stream, DB_* from ORDB), keeping its SENDME digests: its body is made in the router's scratch,
+     * encrypted there and lent to the link, which copies it as it sends (no RelayCell or array per cell).
      */
-    void sendData(int streamId, byte[] data, int off, int len) {
+    void sendCounted(int command, int streamId, byte[] data, int off, int len) {
         if (closed) {
             return;
         }
         boolean record = window.nextSendNeedsDigest();
         byte[] body = router.scratchBody();
-        RelayCell.encodeInto(RelayCommand.DATA, streamId, data, off, len, body, 0, router.padding());
+        RelayCell.encodeInto(command, streamId, data, off, len, body, 0, router.padding());
         crypto.originateBackward(body, 0);
         pass(false, Cell.lend(prevId, CellCommand.RELAY, body, 0));
-        if (record) {
-            crypto.backwardDigest(digest, 0);
-        }
-        window.sent(record ? digest : null);
-    }
-
-    /** Sends one relay cell of any command to the OP, counted by the circuit window as DATA is (DB_*). */
-    void sendCounted(int command, int streamId, byte[] data) {
-        boolean record = window.nextSendNeedsDigest();
-        sendBackward(new RelayCell(command, streamId, data));
         if (record) {
             crypto.backwardDigest(digest, 0);
         }
