@@ -77,8 +77,8 @@ public final class EventLoop implements Scheduler, AutoCloseable {
         if (closed) {
             return () -> { };
         }
-        TimerHeap.Timer t = new TimerHeap.Timer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMillis)),
-                task);
+        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMillis));
+        TimerHeap.Timer t = new TimerHeap.Timer(due, task);
         if (Thread.currentThread() == thread) {
             timers.add(t);
         } else {

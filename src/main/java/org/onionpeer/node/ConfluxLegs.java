@@ -94,9 +94,12 @@ public final class ConfluxLegs implements OnionProxy.Conflux {
             int best = Integer.MAX_VALUE;
             for (int draw = 0; draw < PATH_DRAWS && best > 0; draw++) {
                 List<RelayInfo> p = proxy.paths().choosePathTo(exit, avoid);
+                if (p == null) {
+                    continue;
+                }
                 int overlap = 0;
                 for (List<RelayInfo> c : chosen) {
-                    overlap = p == null ? Integer.MAX_VALUE : overlap + overlap(c, p);
+                    overlap += overlap(c, p);
                 }
                 if (overlap < best) {
                     best = overlap;

@@ -192,7 +192,7 @@ public final class TcpTransport implements Transport {
         }
     }
 
-    /** Under lock: copies {@code data} into the buffer being filled, starting a new one when it is full. */
+    /** Under lock: copies {@code data[from..from+len)} into the buffer being filled, a new one when it is full. */
     private void append(byte[] data, int from, int len) {
         int off = from;
         int endAt = from + len;
