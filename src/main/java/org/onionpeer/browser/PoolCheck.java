@@ -72,6 +72,7 @@ final class PoolCheck {
             return;
         }
         done.done("ok " + (long) bytes + " bytes; pool " + (long) pool.poolBytes() + ", fallback "
-                + (long) pool.fallbackBytes() + (pool.error() == null ? "" : "; pool error: " + pool.error()) + " (" + WebCryptoRelayPrimitives.stats() + ")");
+                + (long) pool.fallbackBytes() + (pool.error() == null ? "" : "; pool error: " + pool.error())
+                + " (" + WebCryptoRelayPrimitives.stats() + ")");
     }
 }

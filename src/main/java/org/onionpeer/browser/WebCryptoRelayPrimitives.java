@@ -183,13 +183,22 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
             if (inWorker > 0 && key != null && b != hedged && nextRequest - b > 0
                     && (slots[slot] == null || slotBatch[slot] != b)) {
                 hedged = b;
-                SubtleAesCtr.encryptZeros(key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, zeros, b, onHedge,
-                        onHedgeError);
+                requestInPage(b, onHedge, onHedgeError);
             }
         }
 
         private void hedged(int b, Int8Array keystream) {
             hedgeBatches++;
+            keep(b, keystream);
+        }
+
+        /** Batch {@code b} from WebCrypto on this thread (its counter block: b's 4096 blocks, high bits first). */
+        private void requestInPage(int b, SubtleAesCtr.BatchReady ok, SubtleAesCtr.Failed err) {
+            SubtleAesCtr.encryptZeros(key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, zeros, b, ok, err);
+        }
+
+        /** Keeps batch {@code b} if it is still ahead and not there already (a hedge and its original). */
+        private void keep(int b, Int8Array keystream) {
             int d = b - batch;
             int slot = b & (AHEAD - 1);
             if (d >= 0 && d < AHEAD && (slots[slot] == null || slotBatch[slot] != b)) {
@@ -248,8 +257,7 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
                     KeystreamWorker.request(id, key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, b, onWorkerBatch,
                             onLost);
                 } else {
-                    SubtleAesCtr.encryptZeros(key, b >>> (32 - BATCH_SHIFT), b << BATCH_SHIFT, zeros, b, onBatch,
-                            onError);
+                    requestInPage(b, onBatch, onError);
                 }
             }
         }
@@ -275,12 +283,7 @@ public final class WebCryptoRelayPrimitives implements RelayPrimitives {
 
         private void arrived(int b, Int8Array keystream) {
             inFlight--;
-            int d = b - batch;
-            if (d >= 0 && d < AHEAD) {
-                int slot = b & (AHEAD - 1);
-                slots[slot] = keystream.toJavaArray();
-                slotBatch[slot] = b;
-            }
+            keep(b, keystream);
             fill();
         }
 
