@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * tor logs one "CC: TOR_VEGAS RTT: min, ewma, max, CWND: .., INFL: .., VBDP: .., QUSE: .., BWE: .., SS: .." line
  * per SENDME it processes (congestion_control_vegas.c, RTT in ms, windows in cells). Read between two marks, it
  * tells what window and RTT the exit ran a client's circuits at: the exit's Vegas, not the client, sets the rate of a
- * download, at about cwnd x 498 bytes per RTT on each leg.
+ * download, at about cwnd x 498 bytes per RTT on each leg. INFL is logged before the SENDME's cells are taken off:
+ * close to CWND when the exit kept the leg's window full (the window, so the RTT, set the rate), well below it when
+ * the exit had less to send than the window allowed.
  */
 final class ExitVegasLog {
     private static final Pattern LINE = Pattern.compile(
@@ -28,12 +30,14 @@ final class ExitVegasLog {
         final int minRttMs;
         final int ewmaRttMs;
         final int cwnd;
+        final int inflight;
         final int queue;
 
-        Line(int minRttMs, int ewmaRttMs, int cwnd, int queue) {
+        Line(int minRttMs, int ewmaRttMs, int cwnd, int inflight, int queue) {
             this.minRttMs = minRttMs;
             this.ewmaRttMs = ewmaRttMs;
             this.cwnd = cwnd;
+            this.inflight = inflight;
             this.queue = queue;
         }
     }
@@ -68,9 +72,9 @@ final class ExitVegasLog {
                 Matcher m = LINE.matcher(l);
                 // tor logs an RTT it has not measured yet as UINT64_MAX: such a line says nothing of the window.
                 if (m.find() && m.group(1).length() < 10 && m.group(2).length() < 10 && m.group(4).length() < 10
-                        && m.group(6).length() < 10) {
+                        && m.group(5).length() < 10 && m.group(6).length() < 10) {
                     out.add(new Line(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                            Integer.parseInt(m.group(4)), Integer.parseInt(m.group(6))));
+                            Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)), Integer.parseInt(m.group(6))));
                 }
             }
         } catch (IOException e) {
@@ -79,7 +83,10 @@ final class ExitVegasLog {
         return out;
     }
 
-    /** "N SENDMEs (x/s), cwnd median C cells, RTT min/ewma median a/b ms, queue median q cells", or none. */
+    /**
+     * "N SENDMEs (x/s), cwnd median C cells, in flight median p% of it, RTT min/ewma median a/b ms, queue estimate
+     * median q cells", or none.
+     */
     static String summary(List<Line> lines, long wallNanos) {
         if (lines.isEmpty()) {
             return "no lines (no congestion control at the exit)";
@@ -89,16 +96,18 @@ final class ExitVegasLog {
         int[] min = new int[n];
         int[] ewma = new int[n];
         int[] queue = new int[n];
+        int[] full = new int[n];
         for (int i = 0; i < n; i++) {
             Line l = lines.get(i);
             cwnd[i] = l.cwnd;
+            full[i] = (int) (100L * l.inflight / Math.max(1, l.cwnd));
             min[i] = l.minRttMs;
             ewma[i] = l.ewmaRttMs;
             queue[i] = l.queue;
         }
-        return String.format(Locale.ROOT, "%d SENDMEs (%.0f/s), cwnd median %d cells, RTT min/ewma median %d/%d ms,"
-                + " queue estimate median %d cells", n, n / Math.max(1e-9, wallNanos / 1e9), median(cwnd),
-                median(min), median(ewma), median(queue));
+        return String.format(Locale.ROOT, "%d SENDMEs (%.0f/s), cwnd median %d cells, in flight median %d%% of it,"
+                + " RTT min/ewma median %d/%d ms, queue estimate median %d cells", n, n / Math.max(1e-9, wallNanos / 1e9),
+                median(cwnd), median(full), median(min), median(ewma), median(queue));
     }
 
     private static int median(int[] a) {

@@ -24,7 +24,10 @@ class ExitVegasLogTest {
         assertEquals(9, lines.get(0).minRttMs);
         assertEquals(23, lines.get(0).ewmaRttMs);
         assertEquals(362, lines.get(0).cwnd);
+        assertEquals(300, lines.get(0).inflight);
         assertEquals(212, lines.get(0).queue);
         assertEquals(0, v.since(v.mark()).size());
+        assertEquals("1 SENDMEs (2/s), cwnd median 362 cells, in flight median 82% of it, RTT min/ewma median 9/23 ms,"
+                + " queue estimate median 212 cells", ExitVegasLog.summary(lines, 500_000_000L));
     }
 }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.onionpeer.circuit.CircuitOptions;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.circuit.NtorV3ExitHandshake;
@@ -149,7 +151,7 @@ final class TorNetworkBench {
                 }
                 System.out.println("     (exit1's Vegas: from its own log, one line per SENDME it received; each leg's"
                         + " rate is about cwnd x 498 B / RTT; load average " + Bench.loadAverage() + ")");
-                pathLengths(d, web, vegas, runs);
+                pathLengths(d, web, vegas, runs, sides.get(0).median(), tor);
             }
         }
         System.out.printf(Locale.ROOT, "(tor network bench took %.0f s)%n", (System.nanoTime() - t0) / 1e9);
@@ -161,27 +163,38 @@ final class TorNetworkBench {
      * circuit's first hop), interleaved, with exit1's Vegas state for each, and the same file fetched directly
      * without Tor. If RTT_min grows by the same step per C relay and the line through the points meets the
      * 0-hop axis near zero, what our client adds to the RTT is small and the C relays' own latency sets how
-     * fast a circuit of a given window goes: the ceiling of a client on these relays.
+     * fast a circuit of a given window goes: the ceiling of a client on these relays. Then the most two legs can
+     * carry, measured rather than taken as twice one: two circuits of ours at once, one stream each, on two 3-hop
+     * paths (with three non-exit relays any two share one; these share relay2 in different positions, so no
+     * channel), against which ours and tor's client by default (two conflux legs, one stream) are put.
      */
-    private static void pathLengths(Directory d, SeededHttpServer web, ExitVegasLog vegas, int runs) throws Exception {
+    private static void pathLengths(Directory d, SeededHttpServer web, ExitVegasLog vegas, int runs, double oursDefault,
+            double torDefault) throws Exception {
         CircuitOptions cc = new CircuitOptions();
         cc.congestionControl = NtorV3ExitHandshake.FACTORY;
         String path = SeededHttpServer.path(78, BULK_BYTES);
-        List<List<RelayInfo>> paths = List.of(List.of(byName(d, "relay1"), byName(d, "relay2"), byName(d, "exit1")),
-                List.of(byName(d, "relay1"), byName(d, "exit1")));
+        RelayInfo relay1 = byName(d, "relay1");
+        RelayInfo relay2 = byName(d, "relay2");
+        RelayInfo exit1 = byName(d, "exit1");
+        List<List<RelayInfo>> paths = List.of(List.of(relay1, relay2, exit1), List.of(relay1, exit1));
+        List<List<RelayInfo>> pair = List.of(List.of(relay1, relay2, exit1), List.of(relay2, byName(d, "auth0"), exit1));
         try (TorClient client = new TorClient(new Channel.Limits(), cc)) {
-            double[][] mbps = new double[paths.size()][runs];
+            // Rows 0 and 1: one circuit on each fixed path; row 2: the pair at once.
+            double[][] mbps = new double[paths.size() + 1][runs];
             List<List<ExitVegasLog.Line>> lines = new ArrayList<>();
-            long[] wall = new long[paths.size()];
-            for (int k = 0; k < paths.size(); k++) {
+            long[] wall = new long[paths.size() + 1];
+            for (int k = 0; k <= paths.size(); k++) {
                 lines.add(new ArrayList<>());
-                fixedPathFetch(client, paths.get(k), web, path); // warm-up: links, JIT
             }
+            for (List<RelayInfo> p : paths) {
+                fixedPathFetch(client, List.of(p), web, path); // warm-up: links, JIT
+            }
+            fixedPathFetch(client, pair, web, path);
             for (int i = 0; i < runs; i++) {
-                for (int k = 0; k < paths.size(); k++) {
+                for (int k = 0; k <= paths.size(); k++) {
                     long mark = vegas.mark();
                     long w0 = System.nanoTime();
-                    mbps[k][i] = fixedPathFetch(client, paths.get(k), web, path);
+                    mbps[k][i] = fixedPathFetch(client, k < paths.size() ? List.of(paths.get(k)) : pair, web, path);
                     wall[k] += System.nanoTime() - w0;
                     lines.get(k).addAll(vegas.since(mark));
                 }
@@ -191,6 +204,11 @@ final class TorNetworkBench {
                         + "  exit1's Vegas %s%n", paths.get(k).size(), TorReference.median(mbps[k]), NetworkBench.runs(mbps[k]),
                         ExitVegasLog.summary(lines.get(k), wall[k]));
             }
+            double two = TorReference.median(mbps[paths.size()]);
+            System.out.printf(Locale.ROOT, "tor  bulk, 2 circuits of ours at once    median %6.1f MB/s  [%s]  exit1's Vegas %s"
+                    + "  (3 hops each, sharing relay2; the most 2 legs carry) -> by default ours %.2f, C tor %.2f of it%n",
+                    two, NetworkBench.runs(mbps[paths.size()]), ExitVegasLog.summary(lines.get(paths.size()),
+                            wall[paths.size()]), oursDefault / two, torDefault / two);
         }
         double[] direct = new double[runs];
         String url = "http://127.0.0.1:" + web.port() + path;
@@ -201,22 +219,41 @@ final class TorNetworkBench {
                 + " the server allow)%n", TorReference.median(direct), NetworkBench.runs(direct));
     }
 
-    /** A new circuit through {@code p}, one GET of {@code path} on it, checked; MB/s of the fetch. */
-    private static double fixedPathFetch(TorClient client, List<RelayInfo> p, SeededHttpServer web, String path)
+    /**
+     * A new circuit through each of {@code ps}, then one GET of {@code path} on each, all at once, each checked; MB/s
+     * of all the bytes from the first request to the last byte.
+     */
+    private static double fixedPathFetch(TorClient client, List<List<RelayInfo>> ps, SeededHttpServer web, String path)
             throws Exception {
-        ClientCircuit c = client.build(p).get(60, java.util.concurrent.TimeUnit.SECONDS).circuit();
+        List<ClientCircuit> circuits = new ArrayList<>();
         try {
-            if (!TorClient.onLoop(client.loop(), c::usesCongestionControl)) {
-                throw new IllegalStateException("exit1 did not negotiate congestion control on " + c);
+            for (List<RelayInfo> p : ps) {
+                ClientCircuit c = client.build(p).get(60, TimeUnit.SECONDS).circuit();
+                circuits.add(c);
+                if (!TorClient.onLoop(client.loop(), c::usesCongestionControl)) {
+                    throw new IllegalStateException("exit1 did not negotiate congestion control on " + c);
+                }
             }
-            TorClient.Fetched f = client.fetch(c, "127.0.0.1", web.port(), path).get(120,
-                    java.util.concurrent.TimeUnit.SECONDS);
-            if (f.length() != BULK_BYTES) {
-                throw new IllegalStateException("got " + f.length() + " bytes over " + c);
+            long t0 = System.nanoTime();
+            List<CompletableFuture<TorClient.Fetched>> fetches = new ArrayList<>();
+            for (ClientCircuit c : circuits) {
+                fetches.add(client.fetch(c, "127.0.0.1", web.port(), path));
             }
-            return f.length() / (f.nanos() / 1e9) / 1e6;
+            long bytes = 0;
+            for (int i = 0; i < fetches.size(); i++) {
+                TorClient.Fetched f = fetches.get(i).get(120, TimeUnit.SECONDS);
+                if (f.length() != BULK_BYTES) {
+                    throw new IllegalStateException("got " + f.length() + " bytes over " + circuits.get(i));
+                }
+                bytes += f.length();
+            }
+            // One fetch: its own time, as before (the pair's requests go out together, so the wall clock for them).
+            double seconds = (fetches.size() == 1 ? fetches.get(0).get().nanos() : System.nanoTime() - t0) / 1e9;
+            return bytes / seconds / 1e6;
         } finally {
-            client.close(c);
+            for (ClientCircuit c : circuits) {
+                client.close(c);
+            }
         }
     }
 
