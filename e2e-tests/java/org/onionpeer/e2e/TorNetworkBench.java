@@ -117,7 +117,7 @@ final class TorNetworkBench {
                         new Side("C tor, 1 circuit", ctor1.socksPort(), "ConfluxEnabled 0"),
                         new Side("ours, classic", classic.socksPort(), "no congestion control: SENDME windows"));
                 for (Side side : sides) {
-                    TorReference.cTorBulkMBps(side.socksPort, url, BULK_BYTES); // warm-up (JIT, circuits, sets)
+                    TorReference.isolatedBulkMBps(side.socksPort, url, BULK_BYTES, "warm-up"); // JIT, links
                 }
                 int runs = Integer.getInteger("onionpeer.bench.tor.runs", BULK_RUNS);
                 // CPU seconds each process used during each side's runs: are the C relays the ceiling? And exit1's
@@ -129,7 +129,9 @@ final class TorNetworkBench {
                         Map<String, Long> c0 = cpuMillis(dir);
                         long mark = vegas.mark();
                         long w0 = System.nanoTime();
-                        side.mbps.add(TorReference.cTorBulkMBps(side.socksPort, url, BULK_BYTES));
+                        // A SOCKS username of its own: each run draws new paths (and a new conflux set), so the
+                        // runs' median is over draws rather than one draw's luck.
+                        side.mbps.add(TorReference.isolatedBulkMBps(side.socksPort, url, BULK_BYTES, "run" + i));
                         side.wallNanos += System.nanoTime() - w0;
                         addDelta(side.cpu, c0, cpuMillis(dir));
                         side.vegas.addAll(vegas.since(mark));

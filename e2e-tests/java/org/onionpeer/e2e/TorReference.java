@@ -45,16 +45,24 @@ final class TorReference {
      * body is {@code bytes} long, and returns MB/s (10^6 bytes) from the SOCKS CONNECT to the last byte.
      */
     static double cTorBulkMBps(int socksPort, String url, long bytes) throws IOException {
-        return bulkMBps(socksPort, url, bytes);
+        return bulkMBps(socksPort, url, bytes, null);
+    }
+
+    /**
+     * The same with SOCKS5 username {@code isolation} (RFC 1929, an empty password): tor and our proxy isolate
+     * streams by it (IsolateSOCKSAuth), so a new name gets the stream a circuit (a conflux set) of its own.
+     */
+    static double isolatedBulkMBps(int socksPort, String url, long bytes, String isolation) throws IOException {
+        return bulkMBps(socksPort, url, bytes, isolation);
     }
 
     /** The same download straight from the server, no proxy: what the host and the server allow. */
     static double directBulkMBps(String url, long bytes) throws IOException {
-        return bulkMBps(-1, url, bytes);
+        return bulkMBps(-1, url, bytes, null);
     }
 
     /** Through {@code socksPort}, or directly when it is negative. */
-    private static double bulkMBps(int socksPort, String url, long bytes) throws IOException {
+    private static double bulkMBps(int socksPort, String url, long bytes, String isolation) throws IOException {
         URI u = URI.create(url);
         String host = u.getHost();
         int port = u.getPort() < 0 ? 80 : u.getPort();
@@ -65,7 +73,7 @@ final class TorReference {
             OutputStream out = s.getOutputStream();
             DataInputStream in = new DataInputStream(s.getInputStream());
             if (socksPort >= 0) {
-                socks5Connect(out, in, host, port);
+                socks5Connect(out, in, host, port, isolation);
             }
             out.write(("GET " + path + " HTTP/1.0\r\nHost: " + host + ":" + port + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -80,13 +88,29 @@ final class TorReference {
     }
 
     /** RFC 1928: no-auth method, CONNECT by domain name (tor resolves at the exit; IPv4 literals work too). */
-    static void socks5Connect(OutputStream out, DataInputStream in, String host, int port) throws IOException {
-        out.write(new byte[] {5, 1, 0});
+    /** CONNECT without authentication, or with username {@code isolation} and an empty password when given. */
+    static void socks5Connect(OutputStream out, DataInputStream in, String host, int port, String isolation)
+            throws IOException {
+        int method = isolation == null ? 0 : 2;
+        out.write(new byte[] {5, 1, (byte) method});
         out.flush();
         byte[] m = new byte[2];
         in.readFully(m);
-        if (m[0] != 5 || m[1] != 0) {
+        if (m[0] != 5 || m[1] != method) {
             throw new IOException("SOCKS5 method reply " + m[0] + " " + m[1]);
+        }
+        if (isolation != null) {
+            byte[] u = isolation.getBytes(StandardCharsets.US_ASCII);
+            byte[] auth = new byte[3 + u.length];
+            auth[0] = 1;
+            auth[1] = (byte) u.length;
+            System.arraycopy(u, 0, auth, 2, u.length);
+            out.write(auth);
+            out.flush();
+            in.readFully(m);
+            if (m[0] != 1 || m[1] != 0) {
+                throw new IOException("SOCKS5 username/password reply " + m[0] + " " + m[1]);
+            }
         }
         byte[] h = host.getBytes(StandardCharsets.US_ASCII);
         byte[] req = new byte[7 + h.length];

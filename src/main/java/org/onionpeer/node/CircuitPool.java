@@ -9,11 +9,18 @@ import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.link.Channel;
 import org.onionpeer.link.LinkManager;
 import org.onionpeer.platform.Scheduler;
+import org.onionpeer.transport.Isolation;
 
 /**
  * The onion proxy's circuits: keeps {@link OnionProxy.Options#poolSize} built or building, builds one more
  * for a waiting stream no circuit can take (up to {@code maxCircuits}), replaces circuits that die, and
  * backs off exponentially after failed builds. Circuits get local numbers, counting from 1, for events.
+ *
+ * <p>Stream isolation, as tor's client does it: a circuit's first stream claims it for that stream's
+ * {@link Isolation} (tor's "dirty" circuit), after which it takes only streams of the same isolation, and none
+ * once {@link OnionProxy.Options#maxCircuitDirtinessMillis} has passed since the claim; such a circuit closes
+ * when its last stream ends, and the pool counts only the circuits that may still take streams. At
+ * {@code maxCircuits}, an idle circuit claimed for another isolation is closed to make room for a waiting stream.
  */
 final class CircuitPool {
     private final OnionProxy proxy;
@@ -22,12 +29,25 @@ final class CircuitPool {
 
     private final List<ClientCircuit> live = new ArrayList<>();
     private final Map<ClientCircuit, Integer> numbers = new HashMap<>();
+    private final Map<ClientCircuit, Claim> claims = new HashMap<>();
     /** Paths whose first link is being opened. */
     private final List<List<RelayInfo>> pendingPaths = new ArrayList<>();
     private int nextNumber = 1;
     private int failures;
     private long backoffUntil;
     private Scheduler.Cancellable backoffTimer;
+
+    /** The isolation of a circuit's first stream, when it came, and the timer that retires the circuit then. */
+    private static final class Claim {
+        final Isolation isolation;
+        final long since;
+        Scheduler.Cancellable timer;
+
+        Claim(Isolation isolation, long since) {
+            this.isolation = isolation;
+            this.since = since;
+        }
+    }
 
     CircuitPool(OnionProxy proxy) {
         this.proxy = proxy;
@@ -75,6 +95,77 @@ final class CircuitPool {
         }
     }
 
+    /** Whether {@code c} may take a new stream of {@code isolation}: unclaimed, or claimed for it and not too old. */
+    boolean mayTake(ClientCircuit c, Isolation isolation) {
+        Claim k = claims.get(c);
+        return k == null || (k.isolation.equals(isolation) && !expired(k));
+    }
+
+    private boolean expired(Claim k) {
+        return scheduler.nowMillis() - k.since >= options.maxCircuitDirtinessMillis;
+    }
+
+    /** A stream begins on {@code c}: its first claims it for {@code isolation}. */
+    void claim(ClientCircuit c, Isolation isolation) {
+        if (claims.containsKey(c)) {
+            return;
+        }
+        Claim k = new Claim(isolation, scheduler.nowMillis());
+        claims.put(c, k);
+        k.timer = scheduler.schedule(options.maxCircuitDirtinessMillis, () -> {
+            k.timer = null;
+            retireIfIdle(c);
+            ensurePool(); // it no longer counts: a fresh circuit takes its place
+        });
+    }
+
+    /**
+     * A stream of {@code c} ended; checked as a later task, once the stream has left the circuit: a circuit too old
+     * for new streams closes when idle, and a waiting stream may now have room ({@link #makeRoom}).
+     */
+    void streamEnded(ClientCircuit c) {
+        scheduler.execute(() -> {
+            retireIfIdle(c);
+            if (!proxy.streams().waiting().isEmpty()) {
+                ensurePool();
+            }
+        });
+    }
+
+    private void retireIfIdle(ClientCircuit c) {
+        Claim k = claims.get(c);
+        if (k != null && expired(k) && c.streamCount() == 0) {
+            c.close();
+        }
+    }
+
+    /**
+     * At {@code maxCircuits}: closes one idle open circuit that a stream of {@code isolation} may not take
+     * (claimed for another isolation, or too old). False when there is none.
+     */
+    private boolean makeRoom(Isolation isolation) {
+        for (ClientCircuit c : live) {
+            Claim k = claims.get(c);
+            if (k != null && c.isOpen() && c.streamCount() == 0 && !mayTake(c, isolation)) {
+                c.close();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Circuits that may still take streams (unclaimed, or claimed and not too old), built or being built. */
+    private int usable() {
+        int n = pendingPaths.size();
+        for (ClientCircuit c : live) {
+            Claim k = claims.get(c);
+            if (k == null || !expired(k)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** With peers preferred: idle circuits without a peer hop go, circuits through peers take their place. */
     void closeIdleWithoutPeers() {
         for (ClientCircuit c : new ArrayList<>(live)) {
@@ -91,9 +182,10 @@ final class CircuitPool {
         if (scheduler.nowMillis() < backoffUntil) {
             return;
         }
-        int have = live.size() + pendingPaths.size();
+        int have = usable();
         int want = Math.min(options.poolSize, options.maxCircuits);
-        while (have < want && !proxy.isStopped() && scheduler.nowMillis() >= backoffUntil) {
+        while (have < want && live.size() + pendingPaths.size() < options.maxCircuits && !proxy.isStopped()
+                && scheduler.nowMillis() >= backoffUntil) {
             if (!launch(null, 0)) {
                 return;
             }
@@ -102,18 +194,26 @@ final class CircuitPool {
         // Streams no open circuit can take (its exit's policy refuses them, or every circuit is full) get a
         // circuit of their own, to an exit that may allow them, unless one is already being built.
         for (StreamDispatch.Request r : proxy.streams().waiting()) {
-            if (proxy.isStopped() || scheduler.nowMillis() < backoffUntil
-                    || live.size() + pendingPaths.size() >= options.maxCircuits) {
+            if (proxy.isStopped() || scheduler.nowMillis() < backoffUntil) {
                 return;
             }
-            if (!buildingFor(r.host, r.port)) {
-                launch(r.host, r.port);
+            if (buildingFor(r.host, r.port, r.isolation)) {
+                continue;
             }
+            if (live.size() + pendingPaths.size() >= options.maxCircuits) {
+                // Closing it calls this again (the pool replaces a closed circuit), which launches for r.
+                makeRoom(r.isolation);
+                return;
+            }
+            launch(r.host, r.port);
         }
     }
 
-    /** Whether a circuit not yet open (or a link for one) ends at an exit that may take {@code host:port}. */
-    boolean buildingFor(String host, int port) {
+    /**
+     * Whether a circuit not yet open (or a link for one) ends at an exit that may take {@code host:port}, and may
+     * take a stream of {@code isolation} once open.
+     */
+    boolean buildingFor(String host, int port, Isolation isolation) {
         for (List<RelayInfo> p : pendingPaths) {
             if (PathSelector.exitMayAllow(p, host, port)) {
                 return true;
@@ -121,7 +221,8 @@ final class CircuitPool {
         }
         for (ClientCircuit c : live) {
             // A primary waiting for its conflux set will take streams shortly, as a circuit being built will.
-            if ((!c.isOpen() || !proxy.conflux().acceptsStreams(c)) && PathSelector.exitMayAllow(c.path(), host, port)) {
+            if ((!c.isOpen() || !proxy.conflux().acceptsStreams(c)) && mayTake(c, isolation)
+                    && PathSelector.exitMayAllow(c.path(), host, port)) {
                 return true;
             }
         }
@@ -181,6 +282,10 @@ final class CircuitPool {
                     public void closed(ClientCircuit circuit, String reason) {
                         live.remove(circuit);
                         numbers.remove(circuit);
+                        Claim claim = claims.remove(circuit);
+                        if (claim != null && claim.timer != null) {
+                            claim.timer.cancel();
+                        }
                         proxy.conflux().primaryClosed(circuit);
                         proxy.listener().circuitClosed(number, reason);
                         if (!circuit.wasBuilt()) {

@@ -10,6 +10,7 @@ import org.onionpeer.crypto.RelayPrimitives;
 import org.onionpeer.dir.Directory;
 import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.platform.Scheduler;
+import org.onionpeer.transport.Isolation;
 import org.onionpeer.transport.StreamOpener;
 
 /**
@@ -37,6 +38,12 @@ public final class OnionProxy implements StreamOpener {
         /** Built (or building) circuits kept ready for streams. */
         public int poolSize = 2;
         public int maxCircuits = 8;
+        /**
+         * How long after its first stream a circuit still takes new ones (tor's MaxCircuitDirtiness, 10 minutes):
+         * later streams go on newer circuits, so what one exit sees of a user stays within that time. A circuit
+         * past it closes when its last stream ends.
+         */
+        public long maxCircuitDirtinessMillis = 10 * 60_000;
         /** Streams waiting for a circuit or for CONNECTED. */
         public int maxPendingStreams = 64;
         /** How long one {@link #open} may take in all, waiting for circuits and retries included. */
@@ -320,11 +327,12 @@ public final class OnionProxy implements StreamOpener {
      * Opens a stream to {@code host:port} through the pool. {@code failed} carries a tor-spec §6.3 END
      * reason: the exit's (EXITPOLICY, CONNECTREFUSED, RESOLVEFAILED, ...), TIMEOUT when no circuit or no
      * answer came in time, DESTROY when circuits kept dying, NOROUTE when no path exists, RESOURCELIMIT when
-     * too many streams are pending, MISC for a malformed address.
+     * too many streams are pending, MISC for a malformed address. Streams of different {@code isolation} never
+     * share a circuit, and no circuit takes new streams longer than {@link Options#maxCircuitDirtinessMillis}.
      */
     @Override
-    public void open(String host, int port, OpenCallback cb) {
-        streams.open(host, port, cb);
+    public void open(String host, int port, Isolation isolation, OpenCallback cb) {
+        streams.open(host, port, isolation, cb);
     }
 
     /**

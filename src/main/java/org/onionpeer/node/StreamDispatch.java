@@ -11,13 +11,15 @@ import org.onionpeer.cell.EndReason;
 import org.onionpeer.circuit.ClientCircuit;
 import org.onionpeer.circuit.ClientStream;
 import org.onionpeer.platform.Scheduler;
+import org.onionpeer.transport.Isolation;
 import org.onionpeer.transport.StreamOpener;
 
 /**
  * The onion proxy's streams: each {@link #open} waits for a circuit whose exit may take it (the open one
  * with the fewest streams), BEGINs there, and when BEGIN fails for a reason that says nothing about the
  * destination (the circuit died, no answer in time, the exit is overloaded) is tried once more on another
- * circuit, as tor does. Streams no path can serve fail at once rather than at their timeout.
+ * circuit, as tor does. Streams no path can serve fail at once rather than at their timeout. A circuit takes
+ * only streams of the isolation its first stream had, and none once it is too old ({@link CircuitPool#mayTake}).
  */
 final class StreamDispatch {
     private final OnionProxy proxy;
@@ -36,6 +38,7 @@ final class StreamDispatch {
     final class Request implements ClientStream.ConnectListener {
         final String host;
         final int port;
+        final Isolation isolation;
         final StreamOpener.OpenCallback cb;
         int attempts;
         ClientCircuit avoid;
@@ -43,9 +46,10 @@ final class StreamDispatch {
         boolean done;
         Scheduler.Cancellable timer;
 
-        Request(String host, int port, StreamOpener.OpenCallback cb) {
+        Request(String host, int port, Isolation isolation, StreamOpener.OpenCallback cb) {
             this.host = host;
             this.port = port;
+            this.isolation = isolation;
             this.cb = cb;
         }
 
@@ -84,6 +88,7 @@ final class StreamDispatch {
         @Override
         public void closed(ClientStream s, String reason) {
             proxy.listener().streamClosed(target(), proxy.numberOf(s.circuit()), reason);
+            proxy.pool().streamEnded(s.circuit());
         }
 
         void fail(int endReason, String message) {
@@ -115,7 +120,10 @@ final class StreamDispatch {
     }
 
     /** See {@link OnionProxy#open}. */
-    void open(String host, int port, StreamOpener.OpenCallback cb) {
+    void open(String host, int port, Isolation isolation, StreamOpener.OpenCallback cb) {
+        if (isolation == null) {
+            throw new IllegalArgumentException("isolation is null: Isolation.NONE for none");
+        }
         try {
             new Begin(host, port);
         } catch (ProtocolException e) {
@@ -130,7 +138,7 @@ final class StreamDispatch {
             later(cb, EndReason.RESOURCELIMIT, "too many pending streams (" + options.maxPendingStreams + ")");
             return;
         }
-        Request r = new Request(host, port, cb);
+        Request r = new Request(host, port, isolation, cb);
         r.timer = scheduler.schedule(options.streamTimeoutMillis,
                 () -> r.fail(EndReason.TIMEOUT, "no stream within " + options.streamTimeoutMillis + " ms"));
         if (!proxy.isStarted()) {
@@ -150,7 +158,7 @@ final class StreamDispatch {
         boolean anyCircuit = !proxy.prefersPeers() || !proxy.peersEnough();
         for (ClientCircuit c : proxy.pool().live()) {
             if (c.isOpen() && c != r.avoid && !c.atStreamLimit() && proxy.conflux().acceptsStreams(c)
-                    && PathSelector.exitMayAllow(c.path(), r.host, r.port)
+                    && proxy.pool().mayTake(c, r.isolation) && PathSelector.exitMayAllow(c.path(), r.host, r.port)
                     && (anyCircuit || PathSelector.hasPeerHop(c.path()))
                     && (best == null || c.streamCount() < best.streamCount())) {
                 best = c;
@@ -170,6 +178,7 @@ final class StreamDispatch {
         waiting.remove(r);
         r.attempts++;
         connecting.add(r);
+        proxy.pool().claim(best, r.isolation);
         r.stream = best.begin(r.host, r.port, r);
     }
 
@@ -193,7 +202,8 @@ final class StreamDispatch {
         PathSelector paths = proxy.paths();
         for (Request r : new ArrayList<>(waiting)) {
             boolean haveDirectory = proxy.directory() != null;
-            if (proxy.pool().buildingFor(r.host, r.port) || (haveDirectory && paths.choosePath(r.host, r.port) != null)) {
+            if (proxy.pool().buildingFor(r.host, r.port, r.isolation)
+                    || (haveDirectory && paths.choosePath(r.host, r.port) != null)) {
                 continue;
             }
             if (haveDirectory && paths.hasExits() && !paths.anyExitMayAllow(r.host, r.port)) {

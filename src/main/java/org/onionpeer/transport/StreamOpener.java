@@ -6,7 +6,16 @@ package org.onionpeer.transport;
  * arrive on the caller's scheduler.
  */
 public interface StreamOpener {
-    void open(String host, int port, OpenCallback callback);
+    /**
+     * Opens a stream that shares a circuit only with streams of the same {@code isolation} (an opener without
+     * circuits, such as a direct one, has nothing to isolate).
+     */
+    void open(String host, int port, Isolation isolation, OpenCallback callback);
+
+    /** A stream without isolation credentials: {@link Isolation#NONE}. */
+    default void open(String host, int port, OpenCallback callback) {
+        open(host, port, Isolation.NONE, callback);
+    }
 
     /** Exactly one of the two is called. */
     interface OpenCallback {

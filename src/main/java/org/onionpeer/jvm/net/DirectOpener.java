@@ -1,6 +1,7 @@
 package org.onionpeer.jvm.net;
 
 import org.onionpeer.transport.Connector;
+import org.onionpeer.transport.Isolation;
 import org.onionpeer.transport.StreamOpener;
 import org.onionpeer.transport.Transport;
 
@@ -17,8 +18,9 @@ public final class DirectOpener implements StreamOpener {
         this.filter = filter;
     }
 
+    /** Isolation is moot here: no circuit is shared. */
     @Override
-    public void open(String host, int port, OpenCallback callback) {
+    public void open(String host, int port, Isolation isolation, OpenCallback callback) {
         connector.connect(host, port, filter, new Connector.ConnectCallback() {
             @Override
             public void connected(Transport transport, byte[] resolvedAddress) {

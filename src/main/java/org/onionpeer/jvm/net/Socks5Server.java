@@ -18,6 +18,7 @@ import org.onionpeer.cell.EndReason;
 import org.onionpeer.cell.IpAddress;
 import org.onionpeer.platform.Scheduler;
 import org.onionpeer.platform.Scheduler.Cancellable;
+import org.onionpeer.transport.Isolation;
 import org.onionpeer.transport.StreamOpener;
 import org.onionpeer.transport.Transport;
 
@@ -26,8 +27,8 @@ import org.onionpeer.transport.Transport;
  * {@link StreamOpener#open} (a stream through a circuit, or a direct connection in tests).
  *
  * <p>Protocol: methods 0 (no authentication) and 2 (username/password, RFC 1929) are offered; like tor,
- * method 2 is preferred when the client offers it and any credentials are accepted (tor uses them only to
- * isolate streams). CONNECT with IPv4, DOMAINNAME and IPv6 addresses; BIND, UDP ASSOCIATE and anything else
+ * method 2 is preferred when the client offers it and any credentials are accepted: as tor's IsolateSOCKSAuth
+ * (its default) they only isolate streams, each pair its own {@link Isolation}, passed to the opener. CONNECT with IPv4, DOMAINNAME and IPv6 addresses; BIND, UDP ASSOCIATE and anything else
  * get reply 0x07. The reply to a failed open maps the tor END reason as tor's
  * stream_end_reason_to_socks5_response (reasons.c) does, see {@link #replyFor}. Success replies carry
  * BND.ADDR 0.0.0.0:0, as tor's do.
@@ -182,6 +183,7 @@ public final class Socks5Server implements AutoCloseable {
         private static final int DONE = 3;
         private int state = GREETING;
         private ScheduledFuture<?> timer;
+        private Isolation isolation = Isolation.NONE;
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
@@ -256,7 +258,12 @@ public final class Socks5Server implements AutoCloseable {
                     if (n < 3 + ulen + plen) {
                         return;
                     }
+                    byte[] user = new byte[ulen];
+                    byte[] pass = new byte[plen];
+                    in.getBytes(r + 2, user);
+                    in.getBytes(r + 3 + ulen, pass);
                     in.skipBytes(3 + ulen + plen);
+                    isolation = Isolation.socksAuth(user, pass);
                     ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 0}));
                     state = REQUEST;
                     return;
@@ -315,7 +322,8 @@ public final class Socks5Server implements AutoCloseable {
             // The transport goes in behind us; removing us hands it the bytes that followed the request.
             TcpTransport client = TcpTransport.attach(ctx.channel(), scheduler);
             ctx.pipeline().remove(this);
-            scheduler.execute(() -> open(client, host, port));
+            Isolation iso = isolation;
+            scheduler.execute(() -> open(client, host, port, iso));
         }
 
         private void answerAndRefuse(ChannelHandlerContext ctx, byte[] answer) {
@@ -348,7 +356,7 @@ public final class Socks5Server implements AutoCloseable {
 
     // ---- open and pump (scheduler) ----
 
-    private void open(TcpTransport client, String host, int port) {
+    private void open(TcpTransport client, String host, int port, Isolation isolation) {
         if (closed) {
             client.close("socks server closed");
             return;
@@ -381,7 +389,7 @@ public final class Socks5Server implements AutoCloseable {
             }
         };
         try {
-            opener.open(host, port, cb);
+            opener.open(host, port, isolation, cb);
         } catch (RuntimeException e) { // an opener bug must not leave the client hanging
             cb.failed(EndReason.INTERNAL, "opener failed: " + e);
         }

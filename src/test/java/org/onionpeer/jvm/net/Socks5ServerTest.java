@@ -2,6 +2,7 @@ package org.onionpeer.jvm.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.onionpeer.cell.EndReason;
 import org.onionpeer.exit.ExitPolicy;
 import org.onionpeer.jvm.EventLoop;
+import org.onionpeer.transport.Isolation;
 import org.onionpeer.transport.StreamOpener;
 import org.onionpeer.transport.Transport;
 
@@ -156,7 +158,7 @@ class Socks5ServerTest {
         }
 
         @Override
-        public void open(String host, int port, OpenCallback callback) {
+        public void open(String host, int port, Isolation isolation, OpenCallback callback) {
             asked.complete(host + " " + port);
             callback.failed(reason, "test refusal");
         }
@@ -284,13 +286,13 @@ class Socks5ServerTest {
     void silentOrThrowingOpenersStillGetTheClientAnAnswer() throws Exception {
         Socks5Server.Options o = new Socks5Server.Options();
         o.openTimeoutMillis = 300;
-        try (Socks5Server s = new Socks5Server(loop, (h, p, cb) -> { }, 0, o); Socket c = client(s)) {
+        try (Socks5Server s = new Socks5Server(loop, (h, p, iso, cb) -> { }, 0, o); Socket c = client(s)) {
             greetNoAuth(c);
             c.getOutputStream().write(connectRequest(1, new byte[] {1, 2, 3, 4}, 80));
             assertEquals(Socks5Server.REP_TTL_EXPIRED, read(c, 10)[1]);
             assertEnd(c);
         }
-        StreamOpener throwing = (h, p, cb) -> {
+        StreamOpener throwing = (h, p, iso, cb) -> {
             throw new IllegalStateException("boom");
         };
         try (Socks5Server s = new Socks5Server(loop, throwing, 0); Socket c = client(s)) {
@@ -320,9 +322,11 @@ class Socks5ServerTest {
     void ipv6RequestWithUsernamePasswordAuthReachesAnIpv6Server() throws Exception {
         InetAddress v6 = InetAddress.getByName("::1");
         CompletableFuture<String> asked = new CompletableFuture<>();
+        CompletableFuture<Isolation> isolation = new CompletableFuture<>();
         StreamOpener direct = new DirectOpener(connector, LOCAL_OK);
-        StreamOpener recording = (host, port, cb) -> {
+        StreamOpener recording = (host, port, iso, cb) -> {
             asked.complete(host);
+            isolation.complete(iso);
             direct.open(host, port, cb);
         };
         try (ServerSocket server = echo(v6); Socks5Server s = new Socks5Server(loop, recording, 0);
@@ -336,9 +340,50 @@ class Socks5ServerTest {
             byte[] rep = read(c, 10);
             assertEquals(0, rep[1], "reply " + rep[1]);
             assertEquals("::1", asked.get(10, TimeUnit.SECONDS));
+            assertEquals(Isolation.socksAuth("bob".getBytes(), "pw".getBytes()), isolation.get(10, TimeUnit.SECONDS));
             byte[] msg = random(100_000, 9);
             out.write(msg);
             assertArrayEquals(msg, read(c, msg.length));
+        }
+    }
+
+    /** Like tor's IsolateSOCKSAuth: each username/password pair its own isolation, no credentials another. */
+    @Test
+    void credentialsReachTheOpenerAsTheStreamsIsolation() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<Isolation> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        StreamOpener recording = (h, p, iso, cb) -> {
+            seen.add(iso);
+            cb.failed(EndReason.MISC, "recorded");
+        };
+        byte[][] creds = {{1, 3, 'b', 'o', 'b', 2, 'p', 'w'}, {1, 3, 'b', 'o', 'b', 2, 'p', 'w'},
+            {1, 2, 'b', 'o', 3, 'b', 'p', 'w'}, {1, 0, 0}, null};
+        try (Socks5Server s = new Socks5Server(loop, recording, 0)) {
+            for (byte[] cred : creds) {
+                try (Socket c = client(s)) {
+                    OutputStream out = c.getOutputStream();
+                    if (cred == null) {
+                        greetNoAuth(c);
+                    } else {
+                        out.write(new byte[] {5, 1, 2});
+                        assertArrayEquals(new byte[] {5, 2}, read(c, 2));
+                        out.write(cred);
+                        assertArrayEquals(new byte[] {1, 0}, read(c, 2));
+                    }
+                    out.write(connectRequest(1, new byte[] {1, 2, 3, 4}, 80));
+                    assertEquals(Socks5Server.REP_GENERAL_FAILURE, read(c, 10)[1]);
+                }
+            }
+            Isolation[] got = new Isolation[creds.length];
+            for (int i = 0; i < got.length; i++) {
+                got[i] = seen.poll(10, TimeUnit.SECONDS);
+            }
+            assertEquals(Isolation.socksAuth("bob".getBytes(), "pw".getBytes()), got[0]);
+            assertEquals(got[0], got[1], "the same pair: the same isolation");
+            assertNotEquals(got[0], got[2], "(\"bo\", \"bpw\") is another pair than (\"bob\", \"pw\")");
+            assertEquals(Isolation.socksAuth(new byte[0], new byte[0]), got[3]);
+            assertNotEquals(Isolation.NONE, got[3], "empty credentials are still credentials, as in tor");
+            assertEquals(Isolation.NONE, got[4]);
+            assertEquals("SOCKS credentials", got[0].toString(), "no credential in what may be logged");
         }
     }
 
@@ -368,7 +413,7 @@ class Socks5ServerTest {
         CompletableFuture<Void> backlogged = new CompletableFuture<>();
         StreamOpener direct = new DirectOpener(connector, LOCAL_OK);
         // Wrap the opened stream to watch its queue after every send.
-        StreamOpener watching = (host, port, cb) -> direct.open(host, port, new StreamOpener.OpenCallback() {
+        StreamOpener watching = (host, port, iso, cb) -> direct.open(host, port, new StreamOpener.OpenCallback() {
             @Override
             public void opened(Transport t) {
                 cb.opened(new Transport() {
