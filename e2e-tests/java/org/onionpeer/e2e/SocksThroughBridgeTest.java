@@ -48,6 +48,9 @@ class SocksThroughBridgeTest {
     static volatile CountDownLatch reachedGate = new CountDownLatch(1);
     static volatile CountDownLatch openGate = new CountDownLatch(1);
     static final List<String> ranges = new ArrayList<>();
+    /** /hold answers once {@link #release} opens; each request counts {@link #held} down on arrival. */
+    static volatile CountDownLatch held = new CountDownLatch(0);
+    static volatile CountDownLatch release = new CountDownLatch(0);
 
     @BeforeAll
     static void start() throws Exception {
@@ -56,6 +59,17 @@ class SocksThroughBridgeTest {
         web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         web.createContext("/file", ex -> serve(ex, false));
         web.createContext("/gated", ex -> serve(ex, true));
+        web.createContext("/hold", ex -> {
+            try (ex) {
+                held.countDown();
+                release.await(60, TimeUnit.SECONDS);
+                ex.sendResponseHeaders(200, 4);
+                ex.getResponseBody().write("held".getBytes());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        web.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // held requests wait together
         web.start();
 
         Bridge.Options o = TestBridges.options(5);
@@ -121,6 +135,62 @@ class SocksThroughBridgeTest {
         }
         cmd.add("http://127.0.0.1:" + web.getAddress().getPort() + path);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    /** A GET of {@code path} through our SOCKS port with SOCKS5 username {@code user} (password "x"). */
+    static Process curlAs(String user, String path) throws IOException {
+        return new ProcessBuilder("curl", "-sS", "--max-time", "120", "--proxy", "socks5h://" + user + ":x@127.0.0.1:"
+                + bridge.socksPort(), "http://127.0.0.1:" + web.getAddress().getPort() + path)
+                .redirectErrorStream(true).start();
+    }
+
+    /**
+     * curl's SOCKS5 credentials isolate its streams, as in tor (IsolateSOCKSAuth): three held requests of three
+     * users are on three circuits, one stream each. Without isolation the pool's two circuits would take them
+     * (the proxy spreads streams over the circuits it has and builds no third for them).
+     */
+    @Test
+    void eachSocksUsernameGetsCircuitsOfItsOwn() throws Exception {
+        held = new CountDownLatch(3);
+        release = new CountDownLatch(1);
+        List<Process> curls = new ArrayList<>();
+        try {
+            for (String user : List.of("site-a", "site-b", "site-c")) {
+                curls.add(curlAs(user, "/hold"));
+            }
+            if (!held.await(60, TimeUnit.SECONDS)) {
+                String state = onLoop(bridge.proxyLoop(), () -> {
+                    StringBuilder b = new StringBuilder("pending " + bridge.proxy().pendingStreams() + "; ");
+                    for (ClientCircuit c : bridge.proxy().circuits()) {
+                        b.append(c.isOpen()).append('/').append(c.streamCount()).append(' ');
+                        for (RelayInfo r : c.path()) {
+                            b.append(r.nickname()).append(',');
+                        }
+                        b.append("; ");
+                    }
+                    return b.toString();
+                });
+                throw new AssertionError("the three requests did not all reach the server: " + state);
+            }
+            List<Integer> perCircuit = onLoop(bridge.proxyLoop(), () -> {
+                List<Integer> n = new ArrayList<>();
+                for (ClientCircuit c : bridge.proxy().circuits()) {
+                    if (c.streamCount() > 0) {
+                        n.add(c.streamCount());
+                    }
+                }
+                return n;
+            });
+            assertEquals(List.of(1, 1, 1), perCircuit, "streams per circuit carrying any");
+        } finally {
+            release.countDown();
+        }
+        for (Process p : curls) {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.exitValue(), "curl: " + out);
+            assertEquals("held", out);
+        }
     }
 
     static byte[] sha256(byte[] b) throws Exception {

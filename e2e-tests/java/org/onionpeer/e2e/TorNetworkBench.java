@@ -27,7 +27,8 @@ import org.onionpeer.link.Channel;
  * "650 CIRC BUILT") and bulk throughput of one download (the same SOCKS5 client code against our SOCKS port
  * and tor's SocksPort, the same server, the body length checked). Ratios: build ours/tor (goal &lt;= 1.0),
  * throughput ours/tor (goal &gt;= 1.5, both as they run by default: congestion control and conflux; one-circuit
- * variants of both and our classic windows are measured too), with the CPU each process used during the runs
+ * variants of both and our classic windows are measured too; every run gives its stream a SOCKS username of its
+ * own, so both clients draw new circuits each run), with the CPU each process used during the runs
  * (the C relays' share tells whether they set the ceiling) and exit1's own log of its Vegas state (the
  * congestion window and RTT it ran each client's legs at). {@code -Donionpeer.bench.tor.runs=N} changes the number of bulk
  * runs per side. Part of {@code mvn -q -Pbench -DskipTests verify}; skip with
@@ -35,7 +36,7 @@ import org.onionpeer.link.Channel;
  */
 final class TorNetworkBench {
     static final int BUILDS = 30;
-    static final int BULK_RUNS = 3;
+    static final int BULK_RUNS = 5;
     static final long BULK_BYTES = 32L << 20;
     static final int BASE_PORT = 17900;
 

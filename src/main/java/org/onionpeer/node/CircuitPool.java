@@ -21,6 +21,7 @@ import org.onionpeer.transport.Isolation;
  * once {@link OnionProxy.Options#maxCircuitDirtinessMillis} has passed since the claim; such a circuit closes
  * when its last stream ends, and the pool counts only the circuits that may still take streams. At
  * {@code maxCircuits}, an idle circuit claimed for another isolation is closed to make room for a waiting stream.
+ * A build slower than {@link OnionProxy.Options#slowBuildMillis} stops holding back the streams waiting for it.
  */
 final class CircuitPool {
     private final OnionProxy proxy;
@@ -30,6 +31,8 @@ final class CircuitPool {
     private final List<ClientCircuit> live = new ArrayList<>();
     private final Map<ClientCircuit, Integer> numbers = new HashMap<>();
     private final Map<ClientCircuit, Claim> claims = new HashMap<>();
+    /** When each path in {@link #pendingPaths} and each circuit of {@link #live} not yet open was launched. */
+    private final Map<Object, Long> launched = new java.util.IdentityHashMap<>();
     /** Paths whose first link is being opened. */
     private final List<List<RelayInfo>> pendingPaths = new ArrayList<>();
     private int nextNumber = 1;
@@ -215,11 +218,14 @@ final class CircuitPool {
      */
     boolean buildingFor(String host, int port, Isolation isolation) {
         for (List<RelayInfo> p : pendingPaths) {
-            if (PathSelector.exitMayAllow(p, host, port)) {
+            if (!slow(p) && PathSelector.exitMayAllow(p, host, port)) {
                 return true;
             }
         }
         for (ClientCircuit c : live) {
+            if (!c.isOpen() && slow(c)) {
+                continue;
+            }
             // A primary waiting for its conflux set will take streams shortly, as a circuit being built will.
             if ((!c.isOpen() || !proxy.conflux().acceptsStreams(c)) && mayTake(c, isolation)
                     && PathSelector.exitMayAllow(c.path(), host, port)) {
@@ -227,6 +233,12 @@ final class CircuitPool {
             }
         }
         return false;
+    }
+
+    /** Launched more than {@code slowBuildMillis} ago and not open yet. */
+    private boolean slow(Object pathOrCircuit) {
+        Long t = launched.get(pathOrCircuit);
+        return t != null && scheduler.nowMillis() - t >= options.slowBuildMillis;
     }
 
     /** Starts a circuit; its exit may allow {@code host:port} when host is given. False when no path exists. */
@@ -238,20 +250,30 @@ final class CircuitPool {
             return false;
         }
         pendingPaths.add(path);
+        long at = scheduler.nowMillis();
+        launched.put(path, at);
+        // Then, should it still be building, streams waiting for it get another circuit (buildingFor).
+        scheduler.schedule(options.slowBuildMillis, () -> {
+            if (!proxy.streams().waiting().isEmpty()) {
+                ensurePool();
+            }
+        });
         RelayInfo first = path.get(0);
         proxy.node().links().connect(first, new LinkManager.ConnectCallback() {
             @Override
             public void connected(Channel channel) {
                 pendingPaths.remove(path);
+                launched.remove(path);
                 if (proxy.isStopped()) {
                     return;
                 }
-                startCircuit(channel, path);
+                startCircuit(channel, path, at);
             }
 
             @Override
             public void failed(String reason) {
                 pendingPaths.remove(path);
+                launched.remove(path);
                 proxy.paths().markUnreachable(first);
                 proxy.streams().failWaitingIfNoRoute();
                 buildFailed("link to " + first.nickname() + " failed: " + reason);
@@ -260,7 +282,7 @@ final class CircuitPool {
         return true;
     }
 
-    private void startCircuit(Channel channel, List<RelayInfo> path) {
+    private void startCircuit(Channel channel, List<RelayInfo> path, long launchedAt) {
         int number = nextNumber++;
         Node node = proxy.node();
         ClientCircuit c = new ClientCircuit(channel, node.circuits(), scheduler, node.entropy(), proxy.primitives(),
@@ -268,6 +290,7 @@ final class CircuitPool {
                     @Override
                     public void built(ClientCircuit circuit) {
                         failures = 0;
+                        launched.remove(circuit);
                         List<String> nicks = new ArrayList<>();
                         for (RelayInfo r : circuit.path()) {
                             nicks.add(r.nickname());
@@ -282,6 +305,7 @@ final class CircuitPool {
                     public void closed(ClientCircuit circuit, String reason) {
                         live.remove(circuit);
                         numbers.remove(circuit);
+                        launched.remove(circuit);
                         Claim claim = claims.remove(circuit);
                         if (claim != null && claim.timer != null) {
                             claim.timer.cancel();
@@ -303,6 +327,7 @@ final class CircuitPool {
                 });
         live.add(c);
         numbers.put(c, number);
+        launched.put(c, launchedAt);
         c.start();
     }
 

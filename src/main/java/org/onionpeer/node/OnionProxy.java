@@ -44,6 +44,12 @@ public final class OnionProxy implements StreamOpener {
          * past it closes when its last stream ends.
          */
         public long maxCircuitDirtinessMillis = 10 * 60_000;
+        /**
+         * A circuit still being built after this no longer holds back the streams waiting for it: another is
+         * launched beside it (a stream of a new isolation needs a circuit of its own, and one build stuck behind
+         * an unresponsive relay would otherwise keep it waiting for the whole build timeout).
+         */
+        public long slowBuildMillis = 10_000;
         /** Streams waiting for a circuit or for CONNECTED. */
         public int maxPendingStreams = 64;
         /** How long one {@link #open} may take in all, waiting for circuits and retries included. */

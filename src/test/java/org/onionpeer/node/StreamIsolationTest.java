@@ -123,6 +123,31 @@ class StreamIsolationTest {
     }
 
     @Test
+    void aStreamWaitingBehindAStuckBuildGetsAnotherCircuit() {
+        OnionProxy p = started(null);
+        Opened a = open(p, "a.example", ALICE);
+        Opened b = open(p, "b.example", BOB);
+        assertNotNull(a.stream);
+        assertNotNull(b.stream);
+        relay.silent = true; // the next CREATE is never answered
+        Opened c = open(p, "c.example", CAROL);
+        assertNull(c.stream);
+        relay.silent = false;
+        sched.advance(new OnionProxy.Options().slowBuildMillis - 1);
+        assertNull(c.stream, "still waiting for the first build");
+        sched.advance(1);
+        assertNotNull(c.stream, "a second circuit, launched beside the stuck one, took it");
+        ClientCircuit stuck = null;
+        for (ClientCircuit k : p.circuits()) {
+            if (!k.isOpen()) {
+                stuck = k;
+            }
+        }
+        assertNotNull(stuck, "the stuck build is still there, until its own timeout");
+        assertNotSame(stuck, c.stream.circuit());
+    }
+
+    @Test
     void isolationsCompareByBothCredentials() {
         assertEquals(ALICE, Isolation.socksAuth("alice".getBytes(), "x".getBytes()));
         assertFalse(ALICE.equals(Isolation.socksAuth("alice".getBytes(), "y".getBytes())));
