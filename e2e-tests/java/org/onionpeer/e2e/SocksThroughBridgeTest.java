@@ -241,6 +241,34 @@ class SocksThroughBridgeTest {
         }
         assertNotNull(victim, "middle " + middle + " is an embedded relay");
         victim.close();
+        // The bridge still routes the dead relay's link path: a link there is closed at once, so whoever extends
+        // to it fails now rather than at its extend timeout.
+        CompletableFuture<String> closedAt = new CompletableFuture<>();
+        try (org.onionpeer.jvm.bridge.WebSocketConnector ws = new org.onionpeer.jvm.bridge.WebSocketConnector()) {
+            ws.connect(java.net.URI.create(bridge.server().linkAddress() + "/" + middle), bridge.proxyLoop(),
+                    new org.onionpeer.jvm.bridge.WebSocketConnector.Callback() {
+                        @Override
+                        public void connected(org.onionpeer.jvm.bridge.WebSocketTransport t) {
+                            t.setListener(new org.onionpeer.transport.Transport.Listener() {
+                                @Override
+                                public void onData(byte[] data) {
+                                    closedAt.completeExceptionally(new AssertionError("bytes from a dead relay"));
+                                }
+
+                                @Override
+                                public void onClosed(String reason) {
+                                    closedAt.complete(reason);
+                                }
+                            });
+                        }
+
+                        @Override
+                        public void failed(String message, int httpStatus) {
+                            closedAt.complete("refused: " + message);
+                        }
+                    });
+            assertNotNull(closedAt.get(5, TimeUnit.SECONDS), "a link to the dead relay ended");
+        }
         openGate.countDown();
         assertTrue(first.waitFor(120, TimeUnit.SECONDS));
         assertNotEquals(0, first.exitValue(), "the first transfer broke when its middle relay died");

@@ -175,7 +175,7 @@ public final class Bridge implements AutoCloseable {
                         i == options.relays ? policy : null, this::directory, ws, options.limits, tlsLinks,
                         options.nodeLimits);
                 // Pages relaying circuits extend to our relays over WebSocket (they cannot dial TLS).
-                r.addRelayAddress(server.addRelayLink(r.nickname(), r.loop(), r::acceptWebSocket));
+                r.addRelayAddress(server.addRelayLink(r.nickname(), r.loop(), r::acceptWebSocket, r::isOpen));
                 relays.add(r);
             }
         }

@@ -56,6 +56,7 @@ public final class JvmRelay implements AutoCloseable {
     private final List<String> extraAddresses = new ArrayList<>();
     /** Asked for EXTEND2 targets the directory does not list (a bridge: its registered pages). */
     private volatile OnionRouter.RelayLocator extraLocator;
+    private volatile boolean closed;
     private final long tlsHandshakeMillis;
     /** Congestion control parameters: tor's defaults until a consensus gives others (see {@link #setCcParams}). */
     private volatile java.util.function.Supplier<org.onionpeer.circuit.CcParams> ccParams =
@@ -206,6 +207,11 @@ public final class JvmRelay implements AutoCloseable {
         loop.execute(() -> node.links().accept(t, null, t.peerIp()));
     }
 
+    /** False once {@link #close} has begun: the bridge then refuses links to our path (see addRelayLink). */
+    public boolean isOpen() {
+        return !closed;
+    }
+
     /** Adds an address under which others reach us (e.g. the bridge's ws:// URL), listed first. */
     private final List<String> relayAddresses = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -303,6 +309,7 @@ public final class JvmRelay implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         orPort.close();
         // Close the links on the loop, then the loop (transports must close before their loop does).
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);

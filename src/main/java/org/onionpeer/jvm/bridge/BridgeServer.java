@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
@@ -219,10 +220,12 @@ public final class BridgeServer implements AutoCloseable {
     private static final class LinkRoute {
         final Scheduler scheduler;
         final Consumer<? super WebSocketTransport> onLink;
+        final BooleanSupplier open;
 
-        LinkRoute(Scheduler scheduler, Consumer<? super WebSocketTransport> onLink) {
+        LinkRoute(Scheduler scheduler, Consumer<? super WebSocketTransport> onLink, BooleanSupplier open) {
             this.scheduler = scheduler;
             this.onLink = onLink;
+            this.open = open;
         }
     }
 
@@ -267,7 +270,9 @@ public final class BridgeServer implements AutoCloseable {
             container.addMapping(options.linkPath + "/*", (req, resp, cb) -> {
                 String path = Request.getPathInContext(req);
                 LinkRoute r = relayLinks.get(path.substring(path.lastIndexOf('/') + 1));
-                if (r == null) {
+                // A closed relay's loop drops tasks: a link accepted for it would hang, unanswered, and whoever
+                // extends to it would wait for its extend timeout. Refused, the extend fails at once.
+                if (r == null || !r.open.getAsBoolean()) {
                     Response.writeError(req, resp, cb, HttpStatus.NOT_FOUND_404);
                     return null;
                 }
@@ -470,10 +475,11 @@ public final class BridgeServer implements AutoCloseable {
     /**
      * Lets pages link to another relay of this bridge (one of its embedded relays) at link path + "/" +
      * {@code name}, so a page relaying a circuit can extend to it; its links deliver on {@code scheduler}.
-     * Returns that address.
+     * Returns that address. Links to it are refused (404) once {@code open} says false.
      */
-    public String addRelayLink(String name, Scheduler relayLoop, Consumer<? super WebSocketTransport> onLink) {
-        relayLinks.put(name, new LinkRoute(relayLoop, onLink));
+    public String addRelayLink(String name, Scheduler relayLoop, Consumer<? super WebSocketTransport> onLink,
+            BooleanSupplier open) {
+        relayLinks.put(name, new LinkRoute(relayLoop, onLink, open));
         String base = linkAddress().toString();
         return base + "/" + name;
     }
