@@ -106,8 +106,9 @@ final class ExitVegasLog {
             queue[i] = l.queue;
         }
         return String.format(Locale.ROOT, "%d SENDMEs (%.0f/s), cwnd median %d cells, in flight median %d%% of it,"
-                + " RTT min/ewma median %d/%d ms, queue estimate median %d cells", n, n / Math.max(1e-9, wallNanos / 1e9),
-                median(cwnd), median(full), median(min), median(ewma), median(queue));
+                + " RTT min/ewma median %d/%d ms, queue estimate median %d cells", n,
+                n / Math.max(1e-9, wallNanos / 1e9), median(cwnd), median(full), median(min), median(ewma),
+                median(queue));
     }
 
     private static int median(int[] a) {

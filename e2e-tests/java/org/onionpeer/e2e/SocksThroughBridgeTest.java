@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +31,9 @@ import org.onionpeer.dir.RelayInfo;
 import org.onionpeer.jvm.Bridge;
 import org.onionpeer.jvm.EventLoop;
 import org.onionpeer.jvm.JvmRelay;
+import org.onionpeer.jvm.bridge.WebSocketConnector;
+import org.onionpeer.jvm.bridge.WebSocketTransport;
+import org.onionpeer.transport.Transport;
 
 /**
  * The bridge end to end on the JVM, with the real curl as the application: curl -> our SOCKS5 port -> our
@@ -69,7 +74,7 @@ class SocksThroughBridgeTest {
                 Thread.currentThread().interrupt();
             }
         });
-        web.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // held requests wait together
+        web.setExecutor(Executors.newCachedThreadPool()); // held requests wait together
         web.start();
 
         Bridge.Options o = TestBridges.options(5);
@@ -244,12 +249,12 @@ class SocksThroughBridgeTest {
         // The bridge still routes the dead relay's link path: a link there is closed at once, so whoever extends
         // to it fails now rather than at its extend timeout.
         CompletableFuture<String> closedAt = new CompletableFuture<>();
-        try (org.onionpeer.jvm.bridge.WebSocketConnector ws = new org.onionpeer.jvm.bridge.WebSocketConnector()) {
-            ws.connect(java.net.URI.create(bridge.server().linkAddress() + "/" + middle), bridge.proxyLoop(),
-                    new org.onionpeer.jvm.bridge.WebSocketConnector.Callback() {
+        try (WebSocketConnector ws = new WebSocketConnector()) {
+            ws.connect(URI.create(bridge.server().linkAddress() + "/" + middle), bridge.proxyLoop(),
+                    new WebSocketConnector.Callback() {
                         @Override
-                        public void connected(org.onionpeer.jvm.bridge.WebSocketTransport t) {
-                            t.setListener(new org.onionpeer.transport.Transport.Listener() {
+                        public void connected(WebSocketTransport t) {
+                            t.setListener(new Transport.Listener() {
                                 @Override
                                 public void onData(byte[] data) {
                                     closedAt.completeExceptionally(new AssertionError("bytes from a dead relay"));

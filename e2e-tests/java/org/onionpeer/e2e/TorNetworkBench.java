@@ -180,7 +180,8 @@ final class TorNetworkBench {
         RelayInfo relay2 = byName(d, "relay2");
         RelayInfo exit1 = byName(d, "exit1");
         List<List<RelayInfo>> paths = List.of(List.of(relay1, relay2, exit1), List.of(relay1, exit1));
-        List<List<RelayInfo>> pair = List.of(List.of(relay1, relay2, exit1), List.of(relay2, byName(d, "auth0"), exit1));
+        List<List<RelayInfo>> pair = List.of(List.of(relay1, relay2, exit1),
+                List.of(relay2, byName(d, "auth0"), exit1));
         try (TorClient client = new TorClient(new Channel.Limits(), cc)) {
             // Rows 0 and 1: one circuit on each fixed path; row 2: the pair at once.
             double[][] mbps = new double[paths.size() + 1][runs];
@@ -204,12 +205,13 @@ final class TorNetworkBench {
             }
             for (int k = 0; k < paths.size(); k++) {
                 System.out.printf(Locale.ROOT, "tor  bulk, 1 circuit of ours, %d hops   median %6.1f MB/s  [%s]"
-                        + "  exit1's Vegas %s%n", paths.get(k).size(), TorReference.median(mbps[k]), NetworkBench.runs(mbps[k]),
-                        ExitVegasLog.summary(lines.get(k), wall[k]));
+                        + "  exit1's Vegas %s%n", paths.get(k).size(), TorReference.median(mbps[k]),
+                        NetworkBench.runs(mbps[k]), ExitVegasLog.summary(lines.get(k), wall[k]));
             }
             double two = TorReference.median(mbps[paths.size()]);
-            System.out.printf(Locale.ROOT, "tor  bulk, 2 circuits of ours at once    median %6.1f MB/s  [%s]  exit1's Vegas %s"
-                    + "  (3 hops each, sharing relay2; the most 2 legs carry) -> by default ours %.2f, C tor %.2f of it%n",
+            System.out.printf(Locale.ROOT, "tor  bulk, 2 circuits of ours at once    median %6.1f MB/s  [%s]"
+                    + "  exit1's Vegas %s  (3 hops each, sharing relay2; the most 2 legs carry)"
+                    + " -> by default ours %.2f, C tor %.2f of it%n",
                     two, NetworkBench.runs(mbps[paths.size()]), ExitVegasLog.summary(lines.get(paths.size()),
                             wall[paths.size()]), oursDefault / two, torDefault / two);
         }

@@ -66,8 +66,8 @@ import org.onionpeer.platform.Scheduler;
  * <p>HTML responses carry a Content-Security-Policy made for the page (its inline scripts and styles allowed by
  * hash, {@code blob:} media and workers (the keystream worker), WebSockets to this bridge and the connect
  * sources added with {@link #addConnectSource}), {@code frame-ancestors 'none'} and
- * {@code X-Frame-Options: DENY}; every response carries {@code Referrer-Policy: no-referrer}. Scripts and the directory get no CSP: a
- * bookmarklet loads them into pages of any origin.
+ * {@code X-Frame-Options: DENY}; every response carries {@code Referrer-Policy: no-referrer}. Scripts and the
+ * directory get no CSP: a bookmarklet loads them into pages of any origin.
  *
  * <p>Any origin may open a link: browsers of any site are the bridge's clients, and a link authenticates
  * itself inside the Tor protocol, not by where it comes from.

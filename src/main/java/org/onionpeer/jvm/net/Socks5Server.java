@@ -28,10 +28,10 @@ import org.onionpeer.transport.Transport;
  *
  * <p>Protocol: methods 0 (no authentication) and 2 (username/password, RFC 1929) are offered; like tor,
  * method 2 is preferred when the client offers it and any credentials are accepted: as tor's IsolateSOCKSAuth
- * (its default) they only isolate streams, each pair its own {@link Isolation}, passed to the opener. CONNECT with IPv4, DOMAINNAME and IPv6 addresses; BIND, UDP ASSOCIATE and anything else
- * get reply 0x07. The reply to a failed open maps the tor END reason as tor's
- * stream_end_reason_to_socks5_response (reasons.c) does, see {@link #replyFor}. Success replies carry
- * BND.ADDR 0.0.0.0:0, as tor's do.
+ * (its default) they only isolate streams, each pair its own {@link Isolation}, passed to the opener. CONNECT
+ * with IPv4, DOMAINNAME and IPv6 addresses; BIND, UDP ASSOCIATE and anything else get reply 0x07. The reply to
+ * a failed open maps the tor END reason as tor's stream_end_reason_to_socks5_response (reasons.c) does, see
+ * {@link #replyFor}. Success replies carry BND.ADDR 0.0.0.0:0, as tor's do.
  *
  * <p>Limits: at most {@link Options#maxClients} connections at once (more are closed on accept), the whole
  * handshake within {@link Options#handshakeTimeoutMillis}, the open within {@link Options#openTimeoutMillis}

@@ -44,7 +44,8 @@ class SecurityHeadersTest {
 
     private String policy(String scriptHashes, String styleHashes) {
         return "default-src 'none'; script-src 'self'" + scriptHashes + "; style-src 'self'" + styleHashes
-                + "; img-src 'self' data: blob:; media-src 'self' blob:; worker-src blob:; connect-src 'self' ws://127.0.0.1:"
+                + "; img-src 'self' data: blob:; media-src 'self' blob:; worker-src blob:;"
+                + " connect-src 'self' ws://127.0.0.1:"
                 + server.port() + "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
     }
 
@@ -116,7 +117,8 @@ class SecurityHeadersTest {
         assertTrue(r.text().contains("href=\"" + Bookmarklet.href("https://bridge.example.org") + "\""));
         assertFalse(r.text().contains("evil.example"));
         assertEquals("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-                + "media-src 'self' blob:; worker-src blob:; connect-src 'self' wss://bridge.example.org; form-action 'self'; "
+                + "media-src 'self' blob:; worker-src blob:; connect-src 'self' wss://bridge.example.org;"
+                + " form-action 'self'; "
                 + "base-uri 'none'; frame-ancestors 'none'", r.header("Content-Security-Policy"));
     }
 
