@@ -71,8 +71,8 @@ final class NetworkBench {
                 TorClient client = new TorClient(new Channel.Limits(), new CircuitOptions())) {
             http.serve("/bulk", blob);
             double buildMedian = builds(bridge, client);
-            double jvmBulk = bulk(bridge, http.port(), blobSha);
-            bulkWithCongestionControl(http.port(), blobSha, jvmBulk);
+            Bulk jvmBulk = bulk(bridge, http.port(), blobSha);
+            bulkWithCongestionControl(http.port(), blobSha, jvmBulk.mbPerSecond());
             if (!"false".equals(System.getProperty("onionpeer.bench.js"))) {
                 byte[] small = Arrays.copyOf(blob, BROWSER_BULK_BYTES);
                 http.serve("/bulk20", small);
@@ -129,18 +129,27 @@ final class NetworkBench {
 
     // ---- bulk -------------------------------------------------------------------------------------------
 
-    static double bulk(Bridge bridge, int httpPort, String sha) throws Exception {
+    /** The JVM onion proxy's classic bulk rows: median MB/s, and this process's CPU ms per MB over the timed runs. */
+    record Bulk(double mbPerSecond, double cpuMsPerMb) {
+    }
+
+    static Bulk bulk(Bridge bridge, int httpPort, String sha) throws Exception {
         Proxy socks = new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", bridge.socksPort()));
         for (int i = 0; i < BULK_WARMUPS; i++) {
             download(socks, httpPort, sha, bridge); // warm-up (JIT, the proxy's pool)
         }
         double[] tor = new double[BULK_RUNS];
         List<String> paths = new ArrayList<>();
+        double[] c0 = PageProfile.cpu();
+        java.util.Map<String, Double> t0 = PageProfile.jvmThreads();
         for (int i = 0; i < BULK_RUNS; i++) {
             Result r = download(socks, httpPort, sha, bridge);
             tor[i] = r.mbPerSecond;
             paths.add(r.path);
         }
+        double cpu = (PageProfile.cpu()[2] - c0[2]) / (BULK_RUNS * (double) (BULK_BYTES >> 20));
+        System.out.println("     JVM CPU ms/MB by thread group: " + PageProfile.jvmThreadsPerMb(t0, PageProfile.jvmThreads(),
+                BULK_RUNS * (double) (BULK_BYTES >> 20)));
         download(Proxy.NO_PROXY, httpPort, sha, null); // warm-up
         double[] direct = new double[BULK_RUNS];
         for (int i = 0; i < BULK_RUNS; i++) {
@@ -153,11 +162,12 @@ final class NetworkBench {
                 + " SOCKS5 + onion proxy, SHA-256 checked)   %s: %.1f-%.1f MB/s -> %.2fx-%.2fx (median %.2fx-%.2fx)%n",
                 torBest, torMedian, runs(tor), BULK_BYTES >> 20, REF, REF_BULK_LOW, REF_BULK_HIGH,
                 torBest / REF_BULK_HIGH, torBest / REF_BULK_LOW, torMedian / REF_BULK_HIGH, torMedian / REF_BULK_LOW);
-        System.out.println("     circuits used: " + paths);
+        System.out.printf(Locale.ROOT, "     circuits used: %s; CPU %.1f ms per MB (this JVM: client, relays, exit,"
+                + " HTTP server)%n", paths, cpu);
         System.out.printf(Locale.ROOT, "net  bulk, direct (no Tor)   best %6.1f MB/s  median %5.1f  [%s]  (same server,"
                 + " same client code) -> 3 hops get %.1f%% of direct%n", directBest, median(direct), runs(direct),
                 100 * torBest / directBest);
-        return torMedian;
+        return new Bulk(torMedian, cpu);
     }
 
     /**
@@ -198,8 +208,9 @@ final class NetworkBench {
      * from the call to the body, median of {@link #BROWSER_BULK_RUNS} after a warm-up; SHA-256 checked in
      * the page. Ratios against the JVM onion proxy's figures above (same bridge, same exit, same server).
      */
-    static void browser(Bridge bridge, int httpPort, String sha, double jvmBuildMedian, double jvmBulkMedian)
+    static void browser(Bridge bridge, int httpPort, String sha, double jvmBuildMedian, Bulk jvmBulk)
             throws Exception {
+        double jvmBulkMedian = jvmBulk.mbPerSecond();
         try (Chromium chromium = new Chromium()) {
             // Watch from the document's start, every ms, for the first built circuit: the page's own clock.
             chromium.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source",
@@ -225,7 +236,13 @@ final class NetworkBench {
 
             String url = "http://127.0.0.1:" + httpPort + "/bulk20";
             double[] mbs = new double[BROWSER_BULK_RUNS];
+            double[] cpu = new double[3];
+            java.util.Map<String, Double> threads = null;
             for (int i = -1; i < BROWSER_BULK_RUNS; i++) {
+                double[] c0 = PageProfile.cpu();
+                if (i == 0) {
+                    threads = PageProfile.jvmThreads();
+                }
                 Object r = chromium.jsAsync("var cb = arguments[arguments.length - 1]; var t0 = performance.now();"
                         + "window.onionpeer.fetch(arguments[0], function () {}, function (err, status, body) {"
                         + " var ms = performance.now() - t0;"
@@ -240,6 +257,10 @@ final class NetworkBench {
                 }
                 if (i >= 0) {
                     mbs[i] = BROWSER_BULK_BYTES / (double) (1 << 20) / (Double.parseDouble(p[3]) / 1e3);
+                    double[] c1 = PageProfile.cpu();
+                    for (int k = 0; k < 3; k++) {
+                        cpu[k] += (c1[k] - c0[k]) / (BROWSER_BULK_RUNS * (double) (BROWSER_BULK_BYTES >> 20));
+                    }
                 }
             }
             double m = median(mbs);
@@ -247,6 +268,9 @@ final class NetworkBench {
                     + " onionpeer.fetch in Chromium %s, SHA-256 checked)   JVM OP median %.1f MB/s -> %.2fx (browser/JVM)%n",
                     max(mbs), m, runs(mbs), BROWSER_BULK_BYTES >> 20, chromium.version(), jvmBulkMedian,
                     m / jvmBulkMedian);
+            System.out.println("     JVM CPU ms/MB by thread group during the page runs: " + PageProfile.jvmThreadsPerMb(threads,
+                    PageProfile.jvmThreads(), BROWSER_BULK_RUNS * (double) (BROWSER_BULK_BYTES >> 20)));
+            BrowserFloor.report(chromium, cpu, jvmBulk.cpuMsPerMb(), 2 * BROWSER_BULK_BYTES);
         }
     }
 
