@@ -253,9 +253,10 @@ final class BrowserFloor implements AutoCloseable {
      * decrypted and kept by index, so their order of arrival does not matter.
      */
     private static final String SCRIPT = "var cb = arguments[arguments.length - 1], total = arguments[0],"
-            + " layers = arguments[1], url = arguments[2], reuse = arguments[3], AHEAD = arguments[4], ack = arguments[5], M = 65536,"
-            + " n = total / M;"
-            + "var body = layers > 0 ? new Uint8Array(total) : null, msgs = [], got = 0, next = 0, t0 = 0, ended = false;"
+            + " layers = arguments[1], url = arguments[2], reuse = arguments[3], AHEAD = arguments[4],"
+            + " ack = arguments[5], M = 65536, n = total / M;"
+            + "var body = layers > 0 ? new Uint8Array(total) : null, msgs = [], got = 0, next = 0, t0 = 0,"
+            + " ended = false;"
             + "var keys = [], ks = [], asked = [], zeros = new Uint8Array(M);"
             + "function fail(e) { if (!ended) { ended = true; cb('error: ' + e); } }"
             + "function ask(l) { if (reuse && asked[l] >= AHEAD) { while (asked[l] < n && asked[l] < next + AHEAD) {"
@@ -267,7 +268,8 @@ final class BrowserFloor implements AutoCloseable {
             + "function ready(i) { for (var l = 0; l < layers; l++) if (!ks[l][i]) return false; return true; }"
             + "function pump() { while (next < n && msgs[next] && ready(next)) {"
             + "  var d = new Int32Array(msgs[next]);"
-            + "  for (var l = 0; l < layers; l++) { var k = ks[l][next]; for (var j = 0; j < d.length; j++) d[j] ^= k[j];"
+            + "  for (var l = 0; l < layers; l++) { var k = ks[l][next];"
+            + "   for (var j = 0; j < d.length; j++) d[j] ^= k[j];"
             + "   if (!reuse || next >= AHEAD) ks[l][next] = null; }"
             + "  body.set(new Uint8Array(msgs[next]), next * M); msgs[next] = null; next++;"
             + "  for (var l2 = 0; l2 < layers; l2++) ask(l2); }"
@@ -284,7 +286,8 @@ final class BrowserFloor implements AutoCloseable {
             + " for (var l = 0; l < layers; l++) ask(l);"
             + " ws = new WebSocket(url); ws.binaryType = 'arraybuffer'; var recv = 0;"
             + " ws.onmessage = function (e) { got += e.data.byteLength;"
-            + "  if (layers === 0) { if (got === total) finish(); return; } msgs[recv++] = e.data; if (ack > 0) ws.send(ackBuf); pump(); };"
+            + "  if (layers === 0) { if (got === total) finish(); return; }"
+            + "  msgs[recv++] = e.data; if (ack > 0) ws.send(ackBuf); pump(); };"
             + " ws.onerror = function () { fail('WebSocket error after ' + got + ' bytes'); };"
             + " ws.onclose = function () { fail('WebSocket closed after ' + got + ' bytes'); }; }, fail);";
 
@@ -298,9 +301,9 @@ final class BrowserFloor implements AutoCloseable {
      */
     static void report(Chromium chromium, double[] page, double jvmPath, int bytes) throws Exception {
         double pageTotal = page[0] + page[1] + page[2];
-        System.out.printf(Locale.ROOT, "web  CPU per MB, page runs: renderer %.1f, other Chromium %.1f, JVM %.1f = %.1f ms;"
-                + " JVM OP runs %.1f ms -> where both are CPU-bound the ratio is at most %.2fx%n", page[0], page[1], page[2],
-                pageTotal, jvmPath, jvmPath / pageTotal);
+        System.out.printf(Locale.ROOT, "web  CPU per MB, page runs: renderer %.1f, other Chromium %.1f, JVM %.1f ="
+                + " %.1f ms; JVM OP runs %.1f ms -> where both are CPU-bound the ratio is at most %.2fx%n", page[0],
+                page[1], page[2], pageTotal, jvmPath, jvmPath / pageTotal);
         Mode[] modes = Mode.values();
         double[][] mbs = new double[modes.length][FLOOR_RUNS];
         double[][] cpu = new double[modes.length][FLOOR_RUNS];
@@ -322,11 +325,12 @@ final class BrowserFloor implements AutoCloseable {
         }
         double receive = NetworkBench.median(cpu[Mode.RECEIVE.ordinal()]);
         double all = NetworkBench.median(cpu[Mode.DECRYPT_KEEP_AND_ACK.ordinal()]);
-        System.out.printf(Locale.ROOT, "web  browser floor, no code of ours (%d MB in 64 KiB WebSocket messages; 3 layers of WebCrypto"
-                + " AES-CTR keystream, XOR, body kept, SHA-256 checked; SENDMEs' bytes sent back), medians of %d:%s%n"
-                + "     -> with this JVM's share of the page runs (%.1f ms/MB), if our page code cost nothing beyond the"
-                + " floor the ratio would be at most %.2fx (%.2fx with no decryption at all)%n", bytes >> 20, FLOOR_RUNS,
-                sb, page[2], jvmPath / (all + page[2]), jvmPath / (receive + page[2]));
+        System.out.printf(Locale.ROOT, "web  browser floor, no code of ours (%d MB in 64 KiB WebSocket messages;"
+                + " 3 layers of WebCrypto AES-CTR keystream, XOR, body kept, SHA-256 checked; SENDMEs' bytes sent"
+                + " back), medians of %d:%s%n     -> with this JVM's share of the page runs (%.1f ms/MB), if our page"
+                + " code cost nothing beyond the floor the ratio would be at most %.2fx (%.2fx with no decryption at"
+                + " all)%n", bytes >> 20, FLOOR_RUNS, sb, page[2], jvmPath / (all + page[2]),
+                jvmPath / (receive + page[2]));
     }
 
     @Override

@@ -148,8 +148,8 @@ final class NetworkBench {
             paths.add(r.path);
         }
         double cpu = (PageProfile.cpu()[2] - c0[2]) / (BULK_RUNS * (double) (BULK_BYTES >> 20));
-        System.out.println("     JVM CPU ms/MB by thread group: " + PageProfile.jvmThreadsPerMb(t0, PageProfile.jvmThreads(),
-                BULK_RUNS * (double) (BULK_BYTES >> 20)));
+        System.out.println("     JVM CPU ms/MB by thread group: "
+                + PageProfile.jvmThreadsPerMb(t0, PageProfile.jvmThreads(), BULK_RUNS * (double) (BULK_BYTES >> 20)));
         download(Proxy.NO_PROXY, httpPort, sha, null); // warm-up
         double[] direct = new double[BULK_RUNS];
         for (int i = 0; i < BULK_RUNS; i++) {
@@ -268,8 +268,8 @@ final class NetworkBench {
                     + " onionpeer.fetch in Chromium %s, SHA-256 checked)   JVM OP median %.1f MB/s -> %.2fx (browser/JVM)%n",
                     max(mbs), m, runs(mbs), BROWSER_BULK_BYTES >> 20, chromium.version(), jvmBulkMedian,
                     m / jvmBulkMedian);
-            System.out.println("     JVM CPU ms/MB by thread group during the page runs: " + PageProfile.jvmThreadsPerMb(threads,
-                    PageProfile.jvmThreads(), BROWSER_BULK_RUNS * (double) (BROWSER_BULK_BYTES >> 20)));
+            System.out.println("     JVM CPU ms/MB by thread group during the page runs: " + PageProfile.jvmThreadsPerMb(
+                    threads, PageProfile.jvmThreads(), BROWSER_BULK_RUNS * (double) (BROWSER_BULK_BYTES >> 20)));
             BrowserFloor.report(chromium, cpu, jvmBulk.cpuMsPerMb(), 2 * BROWSER_BULK_BYTES);
         }
     }
