@@ -55,9 +55,19 @@ launch() { # $1 node dir; tor's stdout/stderr go to the node dir, the pid file i
   echo $! >"$1/launched.pid"
 }
 
+# Refuses to start on a port something already listens on (a tor left from an earlier run, say): that tor would
+# keep the port and the new network would silently lack a relay until the caller's deadline.
+free_port() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    echo "private-network.sh: 127.0.0.1:$1 is already in use (a tor left from an earlier run?)" >&2
+    exit 1
+  fi
+}
+
 case "$cmd" in
 start)
   base=${3:?BASEPORT missing}
+  for off in 0 1 2 3 4 5; do free_port $((base + off)); done
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   a="$dir/auth"
@@ -117,6 +127,7 @@ ENV
   ;;
 client)
   name=${3:?NAME missing}; socks=${4:?SOCKSPORT missing}; control=${5:?CONTROLPORT missing}; extra=${6:-}
+  free_port "$socks"; free_port "$control"
   dir=$(cd "$dir" && pwd)
   # shellcheck disable=SC1091
   . "$dir/network.env"
@@ -134,10 +145,20 @@ CONF
   echo "$d"
   ;;
 stop)
+  # TERM, then up to 10 s for each tor to be gone, then KILL: a relay's tor was seen logging "Catching signal TERM,
+  # exiting cleanly" and then hanging in a futex wait for good, its ORPort still bound.
   for p in "$dir"/*/launched.pid; do
     [ -f "$p" ] || continue
     pid=$(cat "$p")
     kill "$pid" 2>/dev/null || true
+  done
+  for p in "$dir"/*/launched.pid; do
+    [ -f "$p" ] || continue
+    pid=$(cat "$p")
+    if ! timeout 10 tail --pid="$pid" -s 0.1 -f /dev/null; then
+      echo "private-network.sh: tor $pid ($(dirname "$p")) still running 10 s after TERM: killed" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
     rm -f "$p"
   done
   ;;
