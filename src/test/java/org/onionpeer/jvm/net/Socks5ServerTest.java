@@ -526,8 +526,11 @@ class Socks5ServerTest {
         try (Socket late = new Socket()) {
             late.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), s.port()), 2000);
             assertEnd(late);
-        } catch (java.net.ConnectException refused) {
-            // expected: nothing listens any more
+        } catch (java.net.SocketException gone) {
+            // Expected: nothing listens any more. Refused, or reset when the connection was in the closed
+            // listener's backlog (seen once in CI: "Connection reset by peer" from connect).
+            assertTrue(gone instanceof java.net.ConnectException
+                    || String.valueOf(gone.getMessage()).contains("Connection reset"), gone.toString());
         }
     }
 }
