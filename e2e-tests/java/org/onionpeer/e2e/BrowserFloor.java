@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
 import javax.crypto.Cipher;
@@ -61,7 +60,6 @@ final class BrowserFloor implements AutoCloseable {
             this.reuseKeystream = reuseKeystream;
         }
     }
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     /** One run: wall-clock MB/s in the page and Chromium's CPU (all its processes) per MB. */
     record Run(double mbPerSecond, double chromiumCpuMsPerMb) {
@@ -145,7 +143,7 @@ final class BrowserFloor implements AutoCloseable {
     private void serve(Socket s) throws IOException {
         s.setTcpNoDelay(true);
         InputStream in = new BufferedInputStream(s.getInputStream());
-        String head = readHead(in);
+        String head = NetworkBench.headText(in, "request");
         OutputStream out = s.getOutputStream();
         String key = null;
         for (String line : head.split("\r\n")) {
@@ -161,15 +159,9 @@ final class BrowserFloor implements AutoCloseable {
             out.flush();
             return;
         }
-        String accept;
-        try {
-            accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                    .digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
-        } catch (GeneralSecurityException e) {
-            throw new IOException(e);
-        }
         out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "Sec-WebSocket-Accept: " + LinkLoad.WebSocketClient.accept(key) + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         Thread drain = new Thread(() -> {
             try {
                 while (in.read() >= 0) {
@@ -202,18 +194,6 @@ final class BrowserFloor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        while (!sb.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0 || sb.length() > 16384) {
-                throw new IOException("bad request head");
-            }
-            sb.append((char) b);
-        }
-        return sb.toString();
     }
 
     /**

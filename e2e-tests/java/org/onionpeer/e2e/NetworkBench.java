@@ -322,15 +322,7 @@ final class NetworkBench {
 
     /** Reads the response head (must be 200 with Content-Length); returns the length. */
     static long readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0 || head.length() > 16384) {
-                throw new IOException("bad response head: " + head);
-            }
-            head.append((char) b);
-        }
-        String h = head.toString();
+        String h = headText(in, "response");
         if (!h.startsWith("HTTP/1.1 200") && !h.startsWith("HTTP/1.0 200")) {
             throw new IOException("bad status: " + h.lines().findFirst().orElse(""));
         }
@@ -340,6 +332,22 @@ final class NetworkBench {
             }
         }
         throw new IOException("no Content-Length");
+    }
+
+    /**
+     * An HTTP/1.x head, read byte by byte up to and with its blank line (so nothing after it is consumed), at most
+     * 16 KiB; {@code what} ("response", "request") names it in the error.
+     */
+    static String headText(InputStream in, String what) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0 || head.length() > 16384) {
+                throw new IOException("bad " + what + " head: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     /** The path of the proxy circuit carrying a stream now, e.g. "relay2>bridge>relay5 (first link ws)". */

@@ -246,8 +246,8 @@ class SocksThroughBridgeTest {
         }
         assertNotNull(victim, "middle " + middle + " is an embedded relay");
         victim.close();
-        // The bridge still routes the dead relay's link path: a link there is closed at once, so whoever extends
-        // to it fails now rather than at its extend timeout.
+        // A link to the dead relay's path ends at once (the bridge refuses it with 404), so whoever extends to it
+        // fails now rather than at its extend timeout.
         CompletableFuture<String> closedAt = new CompletableFuture<>();
         try (WebSocketConnector ws = new WebSocketConnector()) {
             ws.connect(URI.create(bridge.server().linkAddress() + "/" + middle), bridge.proxyLoop(),

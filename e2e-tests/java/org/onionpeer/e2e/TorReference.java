@@ -134,15 +134,7 @@ final class TorReference {
 
     /** Reads an HTTP/1.x 200 response to the end and returns its body length (checked against Content-Length). */
     private static long readHttpBody(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0 || head.length() > 16384) {
-                throw new IOException("bad HTTP response head: " + head);
-            }
-            head.append((char) b);
-        }
-        String h = head.toString();
+        String h = NetworkBench.headText(in, "HTTP response");
         if (!h.startsWith("HTTP/1.1 200") && !h.startsWith("HTTP/1.0 200")) {
             throw new IOException("HTTP answered " + h.lines().findFirst().orElse(""));
         }
